@@ -1,0 +1,30 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from .models import Notification, User
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    list_display = ("username", "first_name", "last_name", "role", "school", "is_active")
+    list_filter = ("role", "is_active", "counties")
+    search_fields = ("username", "first_name", "last_name", "email", "school__name")
+    filter_horizontal = ("counties", "groups", "user_permissions")
+    autocomplete_fields = ("school",)
+    fieldsets = (
+        *BaseUserAdmin.fieldsets,
+        (_("Role and scope"), {"fields": ("role", "counties", "school")}),
+    )
+    add_fieldsets = (
+        *BaseUserAdmin.add_fieldsets,
+        (_("Role and scope"), {"fields": ("role", "counties", "school")}),
+    )
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ("title", "user", "created_at", "read_at")
+    list_filter = ("read_at",)
+    search_fields = ("title", "body", "user__username")
+    raw_id_fields = ("user",)

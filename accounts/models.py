@@ -1,0 +1,94 @@
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", _("Programme admin")
+    COORDINATOR = "coordinator", _("County coordinator")
+    SCHOOL_STAFF = "school_staff", _("School staff")
+    TEACHER = "teacher", _("Dispatched teacher")
+
+
+class PlatformUserManager(UserManager):
+    def create_superuser(self, username, email=None, password=None, **extra_fields):
+        extra_fields.setdefault("role", Role.ADMIN)
+        return super().create_superuser(username, email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    """A person signed in to the platform. The role decides what they may do; the
+    scope (counties, school, teacher record) decides which objects they see."""
+
+    role = models.CharField(
+        _("role"), max_length=20, choices=Role.choices, default=Role.SCHOOL_STAFF
+    )
+    counties = models.ManyToManyField(
+        "needs.County",
+        verbose_name=_("counties"),
+        blank=True,
+        related_name="coordinators",
+        help_text=_("Counties a coordinator is responsible for."),
+    )
+    school = models.ForeignKey(
+        "needs.School",
+        verbose_name=_("school"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff",
+        help_text=_("The assisted school a school staff account speaks for."),
+    )
+
+    objects = PlatformUserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(role__in=Role.values), name="user_role_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        full = self.get_full_name()
+        return f"{full} ({self.username})" if full else self.username
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN or self.is_superuser
+
+    @property
+    def is_coordinator(self) -> bool:
+        return self.role == Role.COORDINATOR
+
+    @property
+    def is_school_staff(self) -> bool:
+        return self.role == Role.SCHOOL_STAFF
+
+    @property
+    def is_teacher(self) -> bool:
+        return self.role == Role.TEACHER
+
+
+class Notification(models.Model):
+    """An in-app inbox message; e-mail copies go through Django's mail backend."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="notifications"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("body"), blank=True)
+    url = models.CharField(_("link"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "read_at"])]
+
+    def __str__(self) -> str:
+        return self.title

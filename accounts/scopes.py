@@ -1,0 +1,195 @@
+"""The one place that decides which objects a user may see.
+
+Every view, API list, export and filter choice goes through :func:`visible`. A rule is
+a function of the user that returns a ``Q`` over the model; an object outside it does
+not exist for that user (404), whatever the verb. Admins see everything; a user with
+no rule for a model, or an inactive user, sees nothing.
+
+Roles and scopes:
+- coordinator: the counties in ``user.counties``;
+- school_staff: ``user.school`` (an assisted school) and what concerns it;
+- teacher: ``user.teacher`` (their own record), their assignments and what those touch.
+"""
+
+from collections.abc import Callable
+
+from django.db.models import Model, Q, QuerySet
+
+from .models import Role
+
+Rule = Callable[[object], Q]
+NOTHING = Q(pk__in=[])
+
+
+def _county_ids(user) -> list[int]:
+    cached = getattr(user, "_scope_county_ids", None)
+    if cached is None:
+        cached = list(user.counties.values_list("id", flat=True))
+        user._scope_county_ids = cached
+    return cached
+
+
+def _school_county_id(user) -> int | None:
+    return user.school.county_id if user.school_id else None
+
+
+def _teacher_id(user) -> int | None:
+    teacher = getattr(user, "teacher", None)
+    return teacher.pk if teacher is not None else None
+
+
+def _teacher_rule(path: str) -> Rule:
+    """Objects linked to the user's own teacher record through ``path``."""
+
+    def rule(user) -> Q:
+        teacher_id = _teacher_id(user)
+        return Q(**{path: teacher_id}) if teacher_id else NOTHING
+
+    return rule
+
+
+def _county_rule(path: str) -> Rule:
+    return lambda user: Q(**{f"{path}__in": _county_ids(user)})
+
+
+def _school_rule(path: str) -> Rule:
+    return lambda user: Q(**{path: user.school_id}) if user.school_id else NOTHING
+
+
+def _school_county_rule(path: str) -> Rule:
+    def rule(user) -> Q:
+        county_id = _school_county_id(user)
+        return Q(**{path: county_id}) if county_id else NOTHING
+
+    return rule
+
+
+def _teacher_county_rule(path: str) -> Rule:
+    def rule(user) -> Q:
+        teacher = getattr(user, "teacher", None)
+        return Q(**{path: teacher.county_id}) if teacher is not None else NOTHING
+
+    return rule
+
+
+def _either(*rules: Rule) -> Rule:
+    def rule(user) -> Q:
+        combined = NOTHING
+        for each in rules:
+            combined |= each(user)
+        return combined
+
+    return rule
+
+
+_EVERYONE: Rule = lambda user: Q()  # noqa: E731
+
+# model label -> role -> rule. Reference data (specialties) is visible to everyone.
+RULES: dict[str, dict[str, Rule]] = {
+    "needs.County": {
+        Role.COORDINATOR: _county_rule("id"),
+        Role.SCHOOL_STAFF: _school_county_rule("id"),
+        Role.TEACHER: _teacher_county_rule("id"),
+    },
+    "needs.School": {
+        Role.COORDINATOR: _county_rule("county"),
+        Role.SCHOOL_STAFF: _school_rule("id"),
+        Role.TEACHER: _either(
+            _teacher_rule("needs__assignments__teacher"),
+            _teacher_rule("dispatched_teachers"),
+        ),
+    },
+    "needs.SpecialtyFamily": {
+        Role.COORDINATOR: _EVERYONE,
+        Role.SCHOOL_STAFF: _EVERYONE,
+        Role.TEACHER: _EVERYONE,
+    },
+    "needs.Specialty": {
+        Role.COORDINATOR: _EVERYONE,
+        Role.SCHOOL_STAFF: _EVERYONE,
+        Role.TEACHER: _EVERYONE,
+    },
+    "needs.Need": {
+        Role.COORDINATOR: _county_rule("school__county"),
+        Role.SCHOOL_STAFF: _school_rule("school"),
+        Role.TEACHER: _teacher_rule("assignments__teacher"),
+    },
+    "teams.Teacher": {
+        Role.COORDINATOR: _county_rule("county"),
+        Role.SCHOOL_STAFF: _school_rule("assignments__need__school"),
+        Role.TEACHER: _either(_teacher_rule("id"), _teacher_rule("teams__members")),
+    },
+    "teams.Team": {
+        Role.COORDINATOR: _county_rule("county"),
+        Role.SCHOOL_STAFF: _school_rule("members__assignments__need__school"),
+        Role.TEACHER: _teacher_rule("members"),
+    },
+    "matching.Assignment": {
+        Role.COORDINATOR: _county_rule("need__school__county"),
+        Role.SCHOOL_STAFF: _school_rule("need__school"),
+        Role.TEACHER: _teacher_rule("teacher"),
+    },
+    "matching.Activity": {
+        Role.COORDINATOR: _county_rule("assignment__need__school__county"),
+        Role.SCHOOL_STAFF: _school_rule("assignment__need__school"),
+        Role.TEACHER: _teacher_rule("assignment__teacher"),
+    },
+    "matching.MatchingRun": {
+        Role.COORDINATOR: _county_rule("county"),
+    },
+    "evaluations.EvaluationCycle": {
+        Role.COORDINATOR: _county_rule("county"),
+        Role.SCHOOL_STAFF: _school_county_rule("county"),
+        Role.TEACHER: _teacher_county_rule("county"),
+    },
+    "evaluations.Evaluation": {
+        Role.COORDINATOR: _county_rule("cycle__county"),
+        Role.SCHOOL_STAFF: _school_rule("school"),
+        Role.TEACHER: _teacher_rule("teacher"),
+    },
+    "evaluations.Rating": {
+        # Raters see their own tasks only, coordinators those of their counties.
+        Role.COORDINATOR: _county_rule("evaluation__cycle__county"),
+        Role.SCHOOL_STAFF: lambda user: Q(rater=user),
+        Role.TEACHER: lambda user: Q(rater=user),
+    },
+}
+
+# Rules that cross a to-many relation can produce duplicates; those filter by id.
+_NEEDS_SUBQUERY = {"needs.School", "needs.Need", "teams.Teacher", "teams.Team"}
+
+
+def rule_for(user, model: type[Model]) -> Q:
+    """The Q a queryset of ``model`` must satisfy for ``user``."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return NOTHING
+    if user.is_admin:
+        return Q()
+    role_rules = RULES.get(model._meta.label, {})
+    rule = role_rules.get(user.role)
+    return rule(user) if rule is not None else NOTHING
+
+
+def visible(user, queryset: QuerySet) -> QuerySet:
+    """Restrict ``queryset`` to the rows ``user`` may see."""
+    model = queryset.model
+    condition = rule_for(user, model)
+    if not condition:  # Q() means everything
+        return queryset
+    if model._meta.label in _NEEDS_SUBQUERY:
+        ids = model._default_manager.filter(condition).values("pk")
+        return queryset.filter(pk__in=ids)
+    return queryset.filter(condition)
+
+
+def can_see(user, obj: Model) -> bool:
+    return visible(user, type(obj)._default_manager.filter(pk=obj.pk)).exists()
+
+
+def manages_county(user, county_id: int | None) -> bool:
+    """True for an admin, or a coordinator whose scope includes the county."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_admin:
+        return True
+    return user.is_coordinator and county_id in _county_ids(user)

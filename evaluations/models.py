@@ -1,0 +1,358 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class Framework(models.Model):
+    """An evaluation framework: a tree of weighted indicators and rater weights."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    is_default = models.BooleanField(_("default"), default=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("evaluation framework")
+        verbose_name_plural = _("evaluation frameworks")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_default"],
+                condition=Q(is_default=True),
+                name="framework_single_default",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class IndicatorKind(models.TextChoices):
+    OBJECTIVE = "objective", _("Objective (computed from the platform's data)")
+    SUBJECTIVE = "subjective", _("Subjective (rated)")
+
+
+class Metric(models.TextChoices):
+    HOURS_TAUGHT = "hours_taught", _("Hours taught")
+    LOCAL_TEACHERS_TRAINED = "local_teachers_trained", _("Local teachers trained")
+    NEEDS_FULFILLED = "needs_fulfilled", _("Needs fulfilled")
+    GOALS_MET = "goals_met", _("Plan goals met")
+    ACTIVITY_REGULARITY = "activity_regularity", _("Regularity of activities")
+
+
+class Indicator(models.Model):
+    framework = models.ForeignKey(
+        Framework, on_delete=models.CASCADE, related_name="indicators"
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+    code = models.CharField(_("code"), max_length=20)
+    name = models.CharField(_("name"), max_length=100)
+    name_en = models.CharField(_("English name"), max_length=150, blank=True)
+    weight = models.DecimalField(
+        _("weight"),
+        max_digits=5,
+        decimal_places=2,
+        help_text=_("Share of its parent (siblings sum to 100)."),
+    )
+    kind = models.CharField(
+        _("kind"),
+        max_length=20,
+        choices=IndicatorKind.choices,
+        default=IndicatorKind.SUBJECTIVE,
+    )
+    metric = models.CharField(
+        _("metric"), max_length=40, choices=Metric.choices, blank=True
+    )
+    target = models.FloatField(
+        _("target"),
+        null=True,
+        blank=True,
+        help_text=_("For objective indicators: the value that earns 100."),
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+        ordering = ["framework_id", "position", "code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["framework", "code"], name="indicator_code_unique_in_framework"
+            ),
+            models.CheckConstraint(
+                condition=Q(weight__gt=0, weight__lte=100),
+                name="indicator_weight_0_100",
+                violation_error_message=_(
+                    "A weight must be more than 0 and at most 100."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="subjective", metric="")
+                | Q(kind="objective") & ~Q(metric=""),
+                name="indicator_metric_iff_objective",
+                violation_error_message=_(
+                    "Objective indicators need a metric; subjective ones have none."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class RaterRole(models.TextChoices):
+    SCHOOL = "school", _("Assisted school")
+    COORDINATOR = "coordinator", _("Coordinator")
+    PEER = "peer", _("Team peers")
+    SELF = "self", _("Self")
+
+
+class RaterWeight(models.Model):
+    framework = models.ForeignKey(
+        Framework, on_delete=models.CASCADE, related_name="rater_weights"
+    )
+    role = models.CharField(_("rater role"), max_length=20, choices=RaterRole.choices)
+    weight = models.DecimalField(_("weight"), max_digits=5, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("rater weight")
+        verbose_name_plural = _("rater weights")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["framework", "role"], name="rater_weight_unique_role"
+            ),
+            models.CheckConstraint(
+                condition=Q(weight__gte=0, weight__lte=100),
+                name="rater_weight_0_100",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} {self.weight}"
+
+
+class CycleStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
+
+
+class EvaluationCycle(models.Model):
+    name = models.CharField(_("name"), max_length=100)
+    county = models.ForeignKey(
+        "needs.County",
+        verbose_name=_("county"),
+        on_delete=models.PROTECT,
+        related_name="evaluation_cycles",
+    )
+    framework = models.ForeignKey(
+        Framework,
+        verbose_name=_("framework"),
+        on_delete=models.PROTECT,
+        related_name="cycles",
+    )
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=CycleStatus.choices, default=CycleStatus.DRAFT
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    opened_at = models.DateTimeField(_("opened at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("evaluation cycle")
+        verbose_name_plural = _("evaluation cycles")
+        ordering = ["-start_date", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__gte=F("start_date")),
+                name="cycle_end_not_before_start",
+                violation_error_message=_("The end date cannot be before the start date."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=CycleStatus.values), name="cycle_status_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["county", "status"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SubjectType(models.TextChoices):
+    TEACHER = "teacher", _("Teacher")
+    TEAM = "team", _("Team")
+    SCHOOL = "school", _("Assisted school")
+
+
+class Evaluation(models.Model):
+    """The evaluation of one subject (teacher, team or assisted school) in a cycle;
+    once the cycle closes it carries the result: score, grade and rank."""
+
+    cycle = models.ForeignKey(
+        EvaluationCycle, on_delete=models.CASCADE, related_name="evaluations"
+    )
+    subject_type = models.CharField(
+        _("subject type"), max_length=20, choices=SubjectType.choices
+    )
+    teacher = models.ForeignKey(
+        "teams.Teacher",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="evaluations",
+    )
+    team = models.ForeignKey(
+        "teams.Team",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="evaluations",
+    )
+    school = models.ForeignKey(
+        "needs.School",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="evaluations",
+    )
+    status = models.CharField(_("status"), max_length=20, default="pending")
+    score = models.DecimalField(
+        _("score"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    grade = models.CharField(_("grade"), max_length=10, blank=True)
+    rank = models.PositiveIntegerField(_("rank"), null=True, blank=True)
+    breakdown = models.JSONField(_("breakdown"), default=dict, blank=True)
+    flags = models.JSONField(_("flags"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("evaluation")
+        verbose_name_plural = _("evaluations")
+        ordering = ["cycle_id", "rank", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(
+                        subject_type="teacher",
+                        teacher__isnull=False,
+                        team__isnull=True,
+                        school__isnull=True,
+                    )
+                    | Q(
+                        subject_type="team",
+                        team__isnull=False,
+                        teacher__isnull=True,
+                        school__isnull=True,
+                    )
+                    | Q(
+                        subject_type="school",
+                        school__isnull=False,
+                        teacher__isnull=True,
+                        team__isnull=True,
+                    )
+                ),
+                name="evaluation_one_subject",
+            ),
+            models.UniqueConstraint(
+                fields=["cycle", "teacher"], name="evaluation_unique_teacher"
+            ),
+            models.UniqueConstraint(fields=["cycle", "team"], name="evaluation_unique_team"),
+            models.UniqueConstraint(
+                fields=["cycle", "school"], name="evaluation_unique_school"
+            ),
+            models.CheckConstraint(
+                condition=Q(score__isnull=True) | Q(score__gte=0, score__lte=100),
+                name="evaluation_score_0_100",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cycle} · {self.subject_type} {self.subject_id}"
+
+    @property
+    def subject_id(self) -> int | None:
+        return self.teacher_id or self.team_id or self.school_id
+
+
+class RatingStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    SUBMITTED = "submitted", _("Submitted")
+
+
+class Rating(models.Model):
+    """A rating task: one rater's scores on the subjective indicators of one evaluation."""
+
+    evaluation = models.ForeignKey(
+        Evaluation, on_delete=models.CASCADE, related_name="ratings"
+    )
+    rater = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="ratings"
+    )
+    rater_role = models.CharField(
+        _("rater role"), max_length=20, choices=RaterRole.choices
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=RatingStatus.choices,
+        default=RatingStatus.PENDING,
+    )
+    comment = models.TextField(_("comment"), blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("rating")
+        verbose_name_plural = _("ratings")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["evaluation", "rater", "rater_role"], name="rating_unique_task"
+            )
+        ]
+        indexes = [models.Index(fields=["rater", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.rater} → {self.evaluation}"
+
+
+class RatingScore(models.Model):
+    rating = models.ForeignKey(Rating, on_delete=models.CASCADE, related_name="scores")
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.PROTECT, related_name="rating_scores"
+    )
+    score = models.DecimalField(_("score"), max_digits=5, decimal_places=2)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("rating score")
+        verbose_name_plural = _("rating scores")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rating", "indicator"], name="rating_score_unique_indicator"
+            ),
+            models.CheckConstraint(
+                condition=Q(score__gte=0, score__lte=100), name="rating_score_0_100"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator.code}: {self.score}"

@@ -1,0 +1,246 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class RunStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    SUCCEEDED = "succeeded", _("Succeeded")
+    FAILED = "failed", _("Failed")
+    SKIPPED = "skipped", _("Skipped")
+
+
+class RunTrigger(models.TextChoices):
+    MANUAL = "manual", _("Started by a person")
+    SCHEDULE = "schedule", _("Scheduled")
+
+
+class MatchingRun(models.Model):
+    county = models.ForeignKey(
+        "needs.County",
+        verbose_name=_("county"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="matching_runs",
+        help_text=_("Empty: every county."),
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent run"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="children",
+        help_text=_("The all-county run this per-county run was fanned out from."),
+    )
+    trigger = models.CharField(
+        _("trigger"), max_length=20, choices=RunTrigger.choices, default=RunTrigger.MANUAL
+    )
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("started by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=RunStatus.choices, default=RunStatus.QUEUED
+    )
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    stage = models.CharField(_("stage"), max_length=50, blank=True)
+    stats = models.JSONField(_("statistics"), default=dict, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("matching run")
+        verbose_name_plural = _("matching runs")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["county", "-created_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=RunStatus.values), name="run_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(progress__lte=100), name="run_progress_le_100"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.get_status_display()}"
+
+
+class UnmatchedReason(models.TextChoices):
+    NO_TEACHER_WITH_SPECIALTY = "no_teacher_with_specialty", _(
+        "No teacher with this specialty or its family"
+    )
+    NO_AVAILABILITY_IN_WINDOW = "no_availability_in_window", _(
+        "No suitable teacher is available in the window"
+    )
+    CAPACITY_EXHAUSTED = "capacity_exhausted", _(
+        "Every suitable teacher is fully booked"
+    )
+    OUTSCORED = "outscored", _("Suitable teachers went to better-scoring needs")
+
+
+class UnmatchedNeed(models.Model):
+    run = models.ForeignKey(
+        MatchingRun, on_delete=models.CASCADE, related_name="unmatched"
+    )
+    need = models.ForeignKey(
+        "needs.Need", on_delete=models.CASCADE, related_name="unmatched_in_runs"
+    )
+    reason = models.CharField(
+        _("reason"), max_length=40, choices=UnmatchedReason.choices
+    )
+
+    class Meta:
+        verbose_name = _("unmatched need")
+        verbose_name_plural = _("unmatched needs")
+        constraints = [
+            models.UniqueConstraint(fields=["run", "need"], name="unmatched_once_per_run")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.need_id}: {self.reason}"
+
+
+class AssignmentStatus(models.TextChoices):
+    PROPOSED = "proposed", _("Proposed")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+    COMPLETED = "completed", _("Completed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+LIVE_ASSIGNMENT_STATUSES = (AssignmentStatus.PROPOSED, AssignmentStatus.ACCEPTED)
+
+
+class Assignment(models.Model):
+    need = models.ForeignKey(
+        "needs.Need",
+        verbose_name=_("need"),
+        on_delete=models.PROTECT,
+        related_name="assignments",
+    )
+    teacher = models.ForeignKey(
+        "teams.Teacher",
+        verbose_name=_("teacher"),
+        on_delete=models.PROTECT,
+        related_name="assignments",
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=AssignmentStatus.choices,
+        default=AssignmentStatus.PROPOSED,
+    )
+    score = models.FloatField(_("score"), default=0)
+    breakdown = models.JSONField(_("score breakdown"), default=dict, blank=True)
+    run = models.ForeignKey(
+        MatchingRun,
+        verbose_name=_("matching run"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assignments",
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_reason = models.TextField(_("reason"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["need", "teacher"],
+                condition=Q(status__in=["proposed", "accepted"]),
+                name="assignment_one_live_per_need_teacher",
+                violation_error_message=_(
+                    "This teacher already has a live assignment for this need."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=AssignmentStatus.values),
+                name="assignment_status_valid",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["teacher", "status"]),
+            models.Index(fields=["need", "status"]),
+            models.Index(fields=["status", "-created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.teacher} → {self.need}"
+
+
+class ActivityKind(models.TextChoices):
+    LESSON = "lesson", _("Lesson")
+    MENTORING = "mentoring", _("Mentoring")
+    TRAINING = "training", _("Training")
+    CURRICULUM = "curriculum", _("Curriculum work")
+    OTHER = "other", _("Other")
+
+
+class Activity(models.Model):
+    """帮扶活动: work a dispatched teacher logs against an accepted assignment."""
+
+    assignment = models.ForeignKey(
+        Assignment,
+        verbose_name=_("assignment"),
+        on_delete=models.PROTECT,
+        related_name="activities",
+    )
+    date = models.DateField(_("date"))
+    kind = models.CharField(_("kind"), max_length=20, choices=ActivityKind.choices)
+    hours = models.DecimalField(_("hours"), max_digits=4, decimal_places=1)
+    local_teachers_reached = models.PositiveIntegerField(
+        _("local teachers reached"), default=0
+    )
+    students_reached = models.PositiveIntegerField(_("students reached"), default=0)
+    note = models.TextField(_("note"), blank=True)
+    disputed = models.BooleanField(_("disputed"), default=False)
+    dispute_reason = models.TextField(_("dispute reason"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+        ordering = ["-date", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(hours__gt=0, hours__lte=24),
+                name="activity_hours_0_24",
+                violation_error_message=_("Hours must be more than 0 and at most 24."),
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=ActivityKind.values), name="activity_kind_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["assignment", "date"])]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.get_kind_display()}"
