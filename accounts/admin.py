@@ -7,7 +7,14 @@ from .models import Notification, User
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
-    list_display = ("username", "first_name", "last_name", "role", "school", "is_active")
+    list_display = (
+        "username",
+        "first_name",
+        "last_name",
+        "role",
+        "school",
+        "is_active",
+    )
     list_filter = ("role", "is_active", "counties")
     search_fields = ("username", "first_name", "last_name", "email", "school__name")
     filter_horizontal = ("counties", "groups", "user_permissions")

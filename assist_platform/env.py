@@ -97,7 +97,9 @@ def database_config(name: str, default_sqlite_path: str) -> dict:
     try:
         config = dj_database_url.parse(raw, conn_max_age=60, conn_health_checks=True)
     except ValueError as exc:
-        raise ImproperlyConfigured(f"{name} is not a valid database URL: {exc}") from exc
+        raise ImproperlyConfigured(
+            f"{name} is not a valid database URL: {exc}"
+        ) from exc
     if config["ENGINE"] == "django.db.backends.sqlite3":
         config.pop("CONN_MAX_AGE", None)
         config["CONN_HEALTH_CHECKS"] = False

@@ -6,9 +6,9 @@ from .models import (
     EvaluationCycle,
     Framework,
     Indicator,
+    RaterWeight,
     Rating,
     RatingScore,
-    RaterWeight,
 )
 
 
@@ -39,7 +39,15 @@ class EvaluationCycleAdmin(admin.ModelAdmin):
 
 @admin.register(Evaluation)
 class EvaluationAdmin(admin.ModelAdmin):
-    list_display = ("cycle", "subject_type", "teacher", "team", "school", "score", "grade")
+    list_display = (
+        "cycle",
+        "subject_type",
+        "teacher",
+        "team",
+        "school",
+        "score",
+        "grade",
+    )
     list_filter = ("subject_type", "grade", "cycle")
     search_fields = ("teacher__name", "team__name", "school__name")
     raw_id_fields = ("teacher", "team", "school")

@@ -163,7 +163,10 @@ class EvaluationCycle(models.Model):
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"))
     status = models.CharField(
-        _("status"), max_length=20, choices=CycleStatus.choices, default=CycleStatus.DRAFT
+        _("status"),
+        max_length=20,
+        choices=CycleStatus.choices,
+        default=CycleStatus.DRAFT,
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -184,7 +187,9 @@ class EvaluationCycle(models.Model):
             models.CheckConstraint(
                 condition=Q(end_date__gte=F("start_date")),
                 name="cycle_end_not_before_start",
-                violation_error_message=_("The end date cannot be before the start date."),
+                violation_error_message=_(
+                    "The end date cannot be before the start date."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(status__in=CycleStatus.values), name="cycle_status_valid"
@@ -273,7 +278,9 @@ class Evaluation(models.Model):
             models.UniqueConstraint(
                 fields=["cycle", "teacher"], name="evaluation_unique_teacher"
             ),
-            models.UniqueConstraint(fields=["cycle", "team"], name="evaluation_unique_team"),
+            models.UniqueConstraint(
+                fields=["cycle", "team"], name="evaluation_unique_team"
+            ),
             models.UniqueConstraint(
                 fields=["cycle", "school"], name="evaluation_unique_school"
             ),
@@ -297,7 +304,8 @@ class RatingStatus(models.TextChoices):
 
 
 class Rating(models.Model):
-    """A rating task: one rater's scores on the subjective indicators of one evaluation."""
+    """A rating task: one rater's scores on the subjective indicators of an
+    evaluation."""
 
     evaluation = models.ForeignKey(
         Evaluation, on_delete=models.CASCADE, related_name="ratings"

@@ -38,7 +38,10 @@ class MatchingRun(models.Model):
         help_text=_("The all-county run this per-county run was fanned out from."),
     )
     trigger = models.CharField(
-        _("trigger"), max_length=20, choices=RunTrigger.choices, default=RunTrigger.MANUAL
+        _("trigger"),
+        max_length=20,
+        choices=RunTrigger.choices,
+        default=RunTrigger.MANUAL,
     )
     started_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -78,14 +81,17 @@ class MatchingRun(models.Model):
 
 
 class UnmatchedReason(models.TextChoices):
-    NO_TEACHER_WITH_SPECIALTY = "no_teacher_with_specialty", _(
-        "No teacher with this specialty or its family"
+    NO_TEACHER_WITH_SPECIALTY = (
+        "no_teacher_with_specialty",
+        _("No teacher with this specialty or its family"),
     )
-    NO_AVAILABILITY_IN_WINDOW = "no_availability_in_window", _(
-        "No suitable teacher is available in the window"
+    NO_AVAILABILITY_IN_WINDOW = (
+        "no_availability_in_window",
+        _("No suitable teacher is available in the window"),
     )
-    CAPACITY_EXHAUSTED = "capacity_exhausted", _(
-        "Every suitable teacher is fully booked"
+    CAPACITY_EXHAUSTED = (
+        "capacity_exhausted",
+        _("Every suitable teacher is fully booked"),
     )
     OUTSCORED = "outscored", _("Suitable teachers went to better-scoring needs")
 
@@ -105,7 +111,9 @@ class UnmatchedNeed(models.Model):
         verbose_name = _("unmatched need")
         verbose_name_plural = _("unmatched needs")
         constraints = [
-            models.UniqueConstraint(fields=["run", "need"], name="unmatched_once_per_run")
+            models.UniqueConstraint(
+                fields=["run", "need"], name="unmatched_once_per_run"
+            )
         ]
 
     def __str__(self) -> str:

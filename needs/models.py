@@ -39,7 +39,10 @@ class SchoolKind(models.TextChoices):
 class School(models.Model):
     name = models.CharField(_("name"), max_length=100)
     county = models.ForeignKey(
-        County, verbose_name=_("county"), on_delete=models.PROTECT, related_name="schools"
+        County,
+        verbose_name=_("county"),
+        on_delete=models.PROTECT,
+        related_name="schools",
     )
     kind = models.CharField(_("kind"), max_length=20, choices=SchoolKind.choices)
 
@@ -86,6 +89,12 @@ class Specialty(models.Model):
         on_delete=models.PROTECT,
         related_name="specialties",
     )
+    aliases = models.CharField(
+        _("former names"),
+        max_length=200,
+        blank=True,
+        help_text=_("Names older catalogues and spreadsheets use, separated by 、"),
+    )
 
     class Meta:
         verbose_name = _("specialty")
@@ -103,7 +112,10 @@ class NeedKind(models.TextChoices):
     TEACHER_TRAINING = "teacher_training", _("Teacher training")
     LAB_SETUP = "lab_setup", _("Lab and training-base setup")
     MANAGEMENT = "management", _("School management")
-    ENTERPRISE_PARTNERSHIP = "enterprise_partnership", _("School-enterprise partnership")
+    ENTERPRISE_PARTNERSHIP = (
+        "enterprise_partnership",
+        _("School-enterprise partnership"),
+    )
     OTHER = "other", _("Other")
 
 
@@ -189,7 +201,9 @@ class Need(models.Model):
             models.CheckConstraint(
                 condition=Q(end_date__gte=F("start_date")),
                 name="need_end_not_before_start",
-                violation_error_message=_("The end date cannot be before the start date."),
+                violation_error_message=_(
+                    "The end date cannot be before the start date."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(priority_score__isnull=True)
@@ -293,7 +307,10 @@ class NeedTransition(models.Model):
     """One state change of a need: who, when, from what to what, and why."""
 
     need = models.ForeignKey(
-        Need, verbose_name=_("need"), on_delete=models.CASCADE, related_name="transitions"
+        Need,
+        verbose_name=_("need"),
+        on_delete=models.CASCADE,
+        related_name="transitions",
     )
     from_status = models.CharField(
         _("from"), max_length=20, choices=NeedStatus.choices, blank=True

@@ -4,7 +4,7 @@ from django.db.models import F
 
 class NeedQuerySet(models.QuerySet):
     def open(self):
-        """Approved needs that still have unfilled headcount: what matching considers."""
+        """Approved needs with unfilled headcount: what matching considers."""
         return self.filter(status="open", filled__lt=F("headcount"))
 
     def visible_to(self, user):

@@ -73,7 +73,10 @@ class Teacher(models.Model):
 
 class TeacherSkill(models.Model):
     teacher = models.ForeignKey(
-        Teacher, verbose_name=_("teacher"), on_delete=models.CASCADE, related_name="skills"
+        Teacher,
+        verbose_name=_("teacher"),
+        on_delete=models.CASCADE,
+        related_name="skills",
     )
     specialty = models.ForeignKey(
         "needs.Specialty",
@@ -138,7 +141,9 @@ class Team(models.Model):
             models.CheckConstraint(
                 condition=Q(end_date__gte=F("start_date")),
                 name="team_end_not_before_start",
-                violation_error_message=_("The end date cannot be before the start date."),
+                violation_error_message=_(
+                    "The end date cannot be before the start date."
+                ),
             ),
             models.UniqueConstraint(
                 fields=["county", "name", "start_date"], name="team_unique_per_period"

@@ -1,0 +1,48 @@
+"""Errors that services raise and the API turns into HTTP answers.
+
+- ``TransitionNotAllowed`` -> 409, naming the current state (DESIGN section 4).
+- Django's ``ValidationError`` from a service -> 400 with messages per field.
+Nothing is changed when either is raised inside a service's transaction."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
+from rest_framework import status
+from rest_framework.exceptions import ValidationError as DRFValidationError
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+class TransitionNotAllowed(Exception):
+    """A state change the object's current state does not allow."""
+
+    def __init__(self, obj_label: str, current: str, current_display: str, action: str):
+        self.current = current
+        self.action = action
+        self.message = _("Cannot %(action)s: this %(obj)s is %(state)s.") % {
+            "action": action,
+            "obj": obj_label,
+            "state": current_display,
+        }
+        super().__init__(self.message)
+
+
+def api_exception_handler(exc, context):
+    if isinstance(exc, TransitionNotAllowed):
+        return Response(
+            {"detail": exc.message, "status": exc.current, "code": "invalid_state"},
+            status=status.HTTP_409_CONFLICT,
+        )
+    if isinstance(exc, DjangoValidationError):
+        if hasattr(exc, "error_dict"):
+            detail = {
+                field: [m for e in errors for m in e.messages]
+                for field, errors in exc.error_dict.items()
+            }
+            detail = {
+                ("non_field_errors" if k == "__all__" else k): v
+                for k, v in detail.items()
+            }
+        else:
+            detail = {"non_field_errors": exc.messages}
+        exc = DRFValidationError(detail)
+    return drf_exception_handler(exc, context)
