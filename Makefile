@@ -29,9 +29,11 @@ services:
 	./scripts/services.sh
 
 test: install services
+	mkdir -p var/static
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) \
 	SECRET_KEY=test-only-secret-key-not-for-production-0123456789abcdef \
 	SECURE_SSL_REDIRECT=0 ALLOWED_HOSTS=testserver,localhost,127.0.0.1 \
+	STATICFILES_STORAGE=django.contrib.staticfiles.storage.StaticFilesStorage \
 	$(PY) -m pytest -q $(PYTEST_ARGS)
 
 lint: install

@@ -1,6 +1,42 @@
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from .throttling import clear_account, client_address, reserve_attempt
+
+
+class ThrottledLoginView(auth_views.LoginView):
+    """The sign-in page, refusing with 429 once an account or address has failed too
+    often. Django's LoginView already rotates the session key at sign-in."""
+
+    redirect_authenticated_user = True
+
+    def post(self, request, *args, **kwargs):
+        username = request.POST.get("username", "")
+        verdict = reserve_attempt(username=username, address=client_address(request))
+        if not verdict.allowed:
+            response = render(
+                request,
+                "registration/login.html",
+                {
+                    "form": self.get_form(),
+                    "throttled": _(
+                        "Too many failed sign-in attempts. Try again in %(minutes)d "
+                        "minutes."
+                    )
+                    % {"minutes": max(1, verdict.retry_after // 60)},
+                },
+                status=429,
+            )
+            response["Retry-After"] = str(verdict.retry_after)
+            return response
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        clear_account(form.get_user().get_username())
+        return super().form_valid(form)
 
 
 @login_required
