@@ -17,7 +17,16 @@ $(VENV)/.installed: requirements.txt
 	$(PY) -m pip install -q -r requirements.txt
 	touch $@
 
-install: $(VENV)/.installed
+# Chart.js for the dashboard, from npm at set-up time (package-lock.json pins it;
+# served through staticfiles, never from a CDN); again whenever the lock changes.
+node_modules/.installed: package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --no-audit --no-fund && touch $@; \
+	else \
+		echo "install: npm not found, the dashboard shows no charts (Debian: apt-get install npm)" >&2; \
+	fi
+
+install: $(VENV)/.installed node_modules/.installed
 
 demo: install
 	mkdir -p var
@@ -28,7 +37,7 @@ demo: install
 services:
 	./scripts/services.sh
 
-test: install services
+test: services install
 	mkdir -p var/static
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) \
 	SECRET_KEY=test-only-secret-key-not-for-production-0123456789abcdef \

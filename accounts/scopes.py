@@ -137,6 +137,12 @@ RULES: dict[str, dict[str, Rule]] = {
     "matching.MatchingRun": {
         Role.COORDINATOR: _county_rule("county"),
     },
+    # Frameworks are shared reference data: everyone may read what they are rated on.
+    "evaluations.Framework": {
+        Role.COORDINATOR: _EVERYONE,
+        Role.SCHOOL_STAFF: _EVERYONE,
+        Role.TEACHER: _EVERYONE,
+    },
     "evaluations.EvaluationCycle": {
         Role.COORDINATOR: _county_rule("county"),
         Role.SCHOOL_STAFF: _school_county_rule("county"),

@@ -8,6 +8,7 @@ from accounts.api import register as register_accounts
 from dashboard.api import register as register_dashboard
 from evaluations.api import register as register_evaluations
 from matching.api import register as register_matching
+from matching.exports import AssignmentExportView
 from needs.api import register as register_needs
 from teams.api import register as register_teams
 
@@ -22,6 +23,14 @@ for register in (
     register_dashboard,
 ):
     extra_urls += register(router) or []
+# Before the router's assignments/{pk}/ (issue 4: exports of every list).
+extra_urls.append(
+    path(
+        "assignments/export/",
+        AssignmentExportView.as_view(),
+        name="assignment-export-xlsx",
+    )
+)
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

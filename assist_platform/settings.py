@@ -61,7 +61,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "assist_platform.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -122,6 +122,10 @@ if LANGUAGE_CODE not in dict(LANGUAGES):
         f"got {LANGUAGE_CODE!r}"
     )
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# The language switch sticks for a year, across sign-out and sign-in; without a
+# choice every page is in LANGUAGE_CODE (see assist_platform/middleware.py).
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = env_timezone("TIME_ZONE", "Asia/Shanghai")
 USE_I18N = True
 USE_TZ = True
@@ -130,6 +134,13 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 _NODE_ASSETS = BASE_DIR / "node_modules"
+# Chart.js is installed from npm at set-up time (`make install`), never from a CDN;
+# dashboard/finders.py serves just the files the pages use from node_modules.
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "dashboard.finders.NodeAssetsFinder",
+]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -227,6 +238,25 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "NeedStatusEnum": "needs.models.NeedStatus",
+        "NeedKindEnum": "needs.models.NeedKind",
+        "SchoolKindEnum": "needs.models.SchoolKind",
+        "RoleEnum": "accounts.models.Role",
+        "EvaluationStatusEnum": "evaluations.models.EvaluationStatus",
+        "IndicatorKindEnum": "evaluations.models.IndicatorKind",
+        "RunStatusEnum": "matching.models.RunStatus",
+        "AssignmentStatusEnum": "matching.models.AssignmentStatus",
+    },
+}
+
+# Need priority (needs/services.py): weights of the four diagnosis scores (1-5 each)
+# in the weighted mean that is mapped linearly onto 0-100.
+NEED_PRIORITY_WEIGHTS = {
+    "urgency": 35,
+    "students_affected": 25,
+    "industry_fit": 25,
+    "readiness": 15,
 }
 
 # Matching weights (DESIGN section 5); see matching/solver.py for how each is used.
@@ -243,6 +273,9 @@ MATCHING_ALLOW_NEIGHBOURS = env_bool("MATCHING_ALLOW_NEIGHBOURS", False)
 
 # Evaluation grades (lower bounds, inclusive).
 EVALUATION_GRADES = [("优秀", 90), ("良好", 80), ("合格", 60), ("不合格", 0)]
+# A team's result blends its own framework score with its members' mean score; this
+# is the members' share in percent (see evaluations/scoring.py).
+EVALUATION_TEAM_MEMBER_SHARE = 50
 
 LOGGING = {
     "version": 1,

@@ -8,10 +8,10 @@ from accounts.models import Role
 
 # Where each role's work is (issue: each role lands where its work is).
 LANDING = {
-    Role.ADMIN: "profile",
-    Role.COORDINATOR: "profile",
-    Role.SCHOOL_STAFF: "profile",
-    Role.TEACHER: "profile",
+    Role.ADMIN: "dashboard",
+    Role.COORDINATOR: "dashboard",
+    Role.SCHOOL_STAFF: "needs:list",
+    Role.TEACHER: "my-assignments",
 }
 
 

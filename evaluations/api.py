@@ -1,6 +1,484 @@
-"""REST endpoints of this app (DESIGN section 6)."""
+"""REST endpoints of the evaluation system (DESIGN section 6): frameworks, cycles,
+evaluations and their results, rating tasks, certificates."""
+
+from django.db.models import Prefetch
+from django.http import Http404
+from django.utils.translation import gettext as _
+from django_filters import rest_framework as filters
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+
+from accounts.scopes import visible
+from assist_platform.errors import TransitionNotAllowed
+from assist_platform.openapi import errors
+from assist_platform.spreadsheets import XLSX_CONTENT_TYPE
+
+from . import services
+from .certificates import certificate_available, certificate_response
+from .exports import results_response
+from .models import (
+    CycleStatus,
+    Evaluation,
+    EvaluationCycle,
+    Framework,
+    Indicator,
+    Rating,
+    RatingStatus,
+)
+from .serializers import (
+    EvaluationCycleSerializer,
+    EvaluationDetailSerializer,
+    EvaluationSerializer,
+    FrameworkSerializer,
+    FrameworkWriteSerializer,
+    RatingSerializer,
+    RatingSubmitSerializer,
+    ResultSerializer,
+)
+
+_SUBJECTS = ("teacher", "team", "school")
+
+
+def _with_subjects(queryset):
+    return queryset.select_related("teacher", "team", "school")
+
+
+# --- frameworks ------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Evaluation frameworks"),
+    retrieve=extend_schema(
+        summary="An evaluation framework",
+        responses={200: FrameworkSerializer, **errors(404)},
+    ),
+    create=extend_schema(
+        summary="Create a framework (coordinators and admins)",
+        description=(
+            "Indicators as a flat list whose `parent` names the parent's code; the "
+            "weights at each level must add up to 100, and so must the rater "
+            "weights."
+        ),
+        request=FrameworkWriteSerializer,
+        responses={201: FrameworkSerializer, **errors(400, 403)},
+    ),
+    partial_update=extend_schema(
+        summary="Change a framework",
+        description="Indicators and rater weights cannot change once a cycle "
+        "using the framework is open (409).",
+        request=FrameworkWriteSerializer,
+        responses={200: FrameworkSerializer, **errors(400, 403, 404, 409)},
+    ),
+    destroy=extend_schema(
+        summary="Delete a framework no cycle uses",
+        responses={204: None, **errors(403, 404, 409)},
+    ),
+)
+class FrameworkViewSet(viewsets.ModelViewSet):
+    serializer_class = FrameworkSerializer
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    filterset_fields = ["subject_type", "is_default"]
+    search_fields = ["name", "description"]
+    ordering_fields = ["name", "created_at", "subject_type"]
+    ordering = ["subject_type", "name"]
+
+    def get_queryset(self):
+        return visible(self.request.user, Framework.objects.all()).prefetch_related(
+            Prefetch("indicators", queryset=Indicator.objects.order_by("position")),
+            "rater_weights",
+        )
+
+    def _write(self, partial: bool):
+        serializer = FrameworkWriteSerializer(data=self.request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        if "indicators" in data:
+            data["indicators"] = [dict(row) for row in data["indicators"]]
+        return data
+
+    def create(self, request, *args, **kwargs):
+        data = self._write(partial=False)
+        framework = services.framework_create(user=request.user, **data)
+        framework = self.get_queryset().get(pk=framework.pk)
+        return Response(
+            FrameworkSerializer(framework).data, status=status.HTTP_201_CREATED
+        )
+
+    def partial_update(self, request, *args, **kwargs):
+        framework = self.get_object()
+        data = self._write(partial=True)
+        data.pop("subject_type", None)
+        services.framework_update(user=request.user, framework=framework, **data)
+        return Response(
+            FrameworkSerializer(self.get_queryset().get(pk=framework.pk)).data
+        )
+
+    def destroy(self, request, *args, **kwargs):
+        services.framework_delete(user=request.user, framework=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- cycles ----------------------------------------------------------------------
+
+_OpenStats = inline_serializer(
+    name="CycleOpenResult",
+    fields={
+        "cycle": EvaluationCycleSerializer(),
+        "stats": inline_serializer(
+            name="CycleOpenStats",
+            fields={
+                "teachers": serializers.IntegerField(),
+                "teams": serializers.IntegerField(),
+                "schools": serializers.IntegerField(),
+                "rating_tasks": serializers.IntegerField(),
+            },
+        ),
+    },
+)
+_BACKGROUND = (
+    'With `{"background": true}` the work runs in a Celery task (for a big '
+    "county): 202 now, the cycle's status changes when it is done."
+)
+
+
+class CycleRunSerializer(serializers.Serializer):
+    background = serializers.BooleanField(required=False, default=False)
+
+
+_Queued = inline_serializer(
+    name="CycleQueued",
+    fields={
+        "cycle": EvaluationCycleSerializer(),
+        "queued": serializers.BooleanField(),
+    },
+)
+_CloseStats = inline_serializer(
+    name="CycleCloseResult",
+    fields={
+        "cycle": EvaluationCycleSerializer(),
+        "stats": inline_serializer(
+            name="CycleCloseStats",
+            fields={
+                "scored": serializers.IntegerField(),
+                "no_data": serializers.IntegerField(),
+                "flagged": serializers.IntegerField(),
+            },
+        ),
+    },
+)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Evaluation cycles in the caller's scope"),
+    retrieve=extend_schema(
+        summary="An evaluation cycle",
+        responses={200: EvaluationCycleSerializer, **errors(404)},
+    ),
+    create=extend_schema(
+        summary="Create a cycle (coordinator of the county)",
+        description="Frameworks default to the default framework of each kind.",
+        responses={201: EvaluationCycleSerializer, **errors(400, 403)},
+    ),
+    partial_update=extend_schema(
+        summary="Change a cycle while it is a draft",
+        responses={200: EvaluationCycleSerializer, **errors(400, 403, 404, 409)},
+    ),
+)
+class EvaluationCycleViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = EvaluationCycleSerializer
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    filterset_fields = ["county", "status", "start_date", "end_date"]
+    search_fields = ["name"]
+    ordering_fields = ["start_date", "end_date", "name", "created_at"]
+    ordering = ["-start_date", "-id"]
+
+    def get_queryset(self):
+        return visible(
+            self.request.user, EvaluationCycle.objects.select_related("county")
+        )
+
+    def perform_create(self, serializer):
+        serializer.instance = services.cycle_create(
+            user=self.request.user, **serializer.validated_data
+        )
+
+    @staticmethod
+    def _background(request) -> bool:
+        serializer = CycleRunSerializer(data=request.data or {})
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data["background"]
+
+    @staticmethod
+    def _queued(cycle):
+        return Response(
+            {"cycle": EvaluationCycleSerializer(cycle).data, "queued": True},
+            status=status.HTTP_202_ACCEPTED,
+        )
+
+    def perform_update(self, serializer):
+        serializer.instance = services.cycle_update(
+            user=self.request.user,
+            cycle=serializer.instance,
+            **serializer.validated_data,
+        )
+
+    @extend_schema(
+        summary="Open the cycle: create the evaluations and rating tasks",
+        description=_BACKGROUND,
+        request=CycleRunSerializer,
+        responses={200: _OpenStats, 202: _Queued, **errors(403, 404, 409)},
+    )
+    @action(detail=True, methods=["post"])
+    def open(self, request, pk=None):
+        cycle = self.get_object()
+        if self._background(request):
+            services.cycle_enqueue(user=request.user, cycle=cycle, action="open")
+            return self._queued(cycle)
+        stats = services.cycle_open(user=request.user, cycle=cycle)
+        cycle.refresh_from_db()
+        return Response(
+            {"cycle": EvaluationCycleSerializer(cycle).data, "stats": stats}
+        )
+
+    @extend_schema(
+        summary="Close the cycle: compute scores, grades and ranks",
+        description=_BACKGROUND,
+        request=CycleRunSerializer,
+        responses={200: _CloseStats, 202: _Queued, **errors(403, 404, 409)},
+    )
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        cycle = self.get_object()
+        if self._background(request):
+            services.cycle_enqueue(user=request.user, cycle=cycle, action="close")
+            return self._queued(cycle)
+        stats = services.cycle_close(user=request.user, cycle=cycle)
+        cycle.refresh_from_db()
+        return Response(
+            {"cycle": EvaluationCycleSerializer(cycle).data, "stats": stats}
+        )
+
+    def _results(self, cycle):
+        if cycle.status != CycleStatus.CLOSED:
+            raise TransitionNotAllowed(
+                _("evaluation cycle"),
+                cycle.status,
+                cycle.get_status_display(),
+                _("show results"),
+            )
+        queryset = _with_subjects(
+            visible(self.request.user, Evaluation.objects.filter(cycle=cycle))
+        )
+        subject_type = self.request.query_params.get("subject_type")
+        if subject_type:
+            queryset = queryset.filter(subject_type=subject_type)
+        return queryset.order_by("subject_type", "rank", "id")
+
+    @extend_schema(
+        summary="Results of a closed cycle",
+        description="The evaluations the caller may see: coordinators see all of "
+        "their county's, a teacher their own, school staff their school's.",
+        parameters=[
+            OpenApiParameter("subject_type", str, enum=["teacher", "team", "school"])
+        ],
+        responses={200: ResultSerializer(many=True), **errors(404, 409)},
+    )
+    @action(detail=True, methods=["get"], serializer_class=ResultSerializer)
+    def results(self, request, pk=None):
+        queryset = self._results(self.get_object())
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(ResultSerializer(page, many=True).data)
+
+    @extend_schema(
+        summary="Results of a closed cycle as .xlsx (Chinese headers)",
+        parameters=[
+            OpenApiParameter("subject_type", str, enum=["teacher", "team", "school"])
+        ],
+        responses={
+            (200, XLSX_CONTENT_TYPE): OpenApiResponse(
+                response=OpenApiTypes.BINARY, description="An .xlsx workbook."
+            ),
+            **errors(404, 409),
+        },
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="results/export",
+        url_name="results-export",
+    )
+    def export(self, request, pk=None):
+        cycle = self.get_object()
+        return results_response(cycle, self._results(cycle))
+
+
+# --- evaluations -----------------------------------------------------------------
+
+
+class EvaluationFilter(filters.FilterSet):
+    class Meta:
+        model = Evaluation
+        fields = [
+            "cycle",
+            "subject_type",
+            "status",
+            "grade",
+            "teacher",
+            "team",
+            "school",
+        ]
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Evaluations in the caller's scope"),
+    retrieve=extend_schema(
+        summary="An evaluation with its breakdown by indicator and rater",
+        responses={200: EvaluationDetailSerializer, **errors(404)},
+    ),
+)
+class EvaluationViewSet(viewsets.ReadOnlyModelViewSet):
+    filterset_class = EvaluationFilter
+    ordering_fields = ["score", "rank", "id"]
+    ordering = ["cycle_id", "subject_type", "rank", "id"]
+
+    def get_serializer_class(self):
+        if self.action == "retrieve":
+            return EvaluationDetailSerializer
+        return EvaluationSerializer
+
+    def get_queryset(self):
+        return _with_subjects(visible(self.request.user, Evaluation.objects.all()))
+
+    @extend_schema(
+        summary="The PDF certificate of an 优秀 result",
+        responses={
+            (200, "application/pdf"): OpenApiResponse(
+                response=OpenApiTypes.BINARY, description="A PDF certificate."
+            ),
+            **errors(404),
+        },
+    )
+    @action(detail=True, methods=["get"])
+    def certificate(self, request, pk=None):
+        evaluation = self.get_object()
+        if not certificate_available(evaluation):
+            raise Http404(_("This result has no certificate."))
+        return certificate_response(evaluation)
+
+
+# --- ratings ---------------------------------------------------------------------
+
+
+class RatingFilter(filters.FilterSet):
+    cycle = filters.NumberFilter(field_name="evaluation__cycle")
+    subject_type = filters.CharFilter(field_name="evaluation__subject_type")
+
+    class Meta:
+        model = Rating
+        fields = ["evaluation", "status", "rater_role", "cycle", "subject_type"]
+
+
+@extend_schema_view(
+    list=extend_schema(summary="The caller's own rating tasks"),
+    retrieve=extend_schema(
+        summary="One of the caller's rating tasks",
+        responses={200: RatingSerializer, **errors(404)},
+    ),
+    create=extend_schema(
+        summary="Submit the scores of a rating task",
+        description=(
+            "`scores` maps every subjective indicator code to 0-100. Unknown or "
+            "objective codes and scores out of range: 400; an evaluation the "
+            "caller cannot see: 404; one they see but do not rate: 403; a cycle "
+            "that is not open: 409. Nothing is stored on refusal. 201 the first "
+            "time, 200 when the scores are replaced."
+        ),
+        request=RatingSubmitSerializer,
+        responses={
+            200: RatingSerializer,
+            201: RatingSerializer,
+            **errors(400, 403, 404, 409),
+        },
+    ),
+)
+class RatingViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = RatingSerializer
+    filterset_class = RatingFilter
+    ordering_fields = ["status", "submitted_at", "id"]
+    ordering = ["status", "id"]
+
+    def get_queryset(self):
+        user = self.request.user
+        # A rater sees their own tasks only, whatever else their role may see.
+        return (
+            visible(user, Rating.objects.filter(rater_id=user.pk))
+            .select_related(
+                "evaluation__cycle",
+                "evaluation__teacher",
+                "evaluation__team",
+                "evaluation__school",
+            )
+            .prefetch_related("scores__indicator")
+        )
+
+    def create(self, request, *args, **kwargs):
+        serializer = RatingSubmitSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        evaluation_id = serializer.validated_data["evaluation"]
+        rating = (
+            Rating.objects.select_related("evaluation__cycle")
+            .filter(evaluation_id=evaluation_id, rater_id=request.user.pk)
+            .order_by("id")
+            .first()
+        )
+        if rating is None:
+            seen = visible(request.user, Evaluation.objects.filter(pk=evaluation_id))
+            if seen.exists():
+                raise PermissionDenied(
+                    _("You have no rating task for this evaluation.")
+                )
+            raise Http404
+        first_time = rating.status == RatingStatus.PENDING
+        services.rating_submit(
+            user=request.user,
+            rating=rating,
+            scores=serializer.validated_data["scores"],
+            comment=serializer.validated_data.get("comment", ""),
+        )
+        rating = self.get_queryset().get(pk=rating.pk)
+        return Response(
+            RatingSerializer(rating).data,
+            status=status.HTTP_201_CREATED if first_time else status.HTTP_200_OK,
+        )
 
 
 def register(router) -> list:
     """Add this app's viewsets to the v1 router; return any extra URL patterns."""
+    router.register("evaluation-frameworks", FrameworkViewSet, basename="framework")
+    router.register(
+        "evaluation-cycles", EvaluationCycleViewSet, basename="evaluationcycle"
+    )
+    router.register("evaluations", EvaluationViewSet, basename="evaluation")
+    router.register("ratings", RatingViewSet, basename="rating")
     return []

@@ -2,27 +2,57 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 
+class SubjectType(models.TextChoices):
+    TEACHER = "teacher", _("Teacher")
+    TEAM = "team", _("Team")
+    SCHOOL = "school", _("Assisted school")
+
+
+class FrameworkQuerySet(models.QuerySet):
+    def default_for(self, subject_type: str) -> "Framework | None":
+        return self.filter(subject_type=subject_type, is_default=True).first()
+
+
 class Framework(models.Model):
-    """An evaluation framework: a tree of weighted indicators and rater weights."""
+    """An evaluation framework: a tree of weighted indicators and rater weights,
+    for one kind of subject (teachers, teams or assisted schools)."""
 
     name = models.CharField(_("name"), max_length=100, unique=True)
     description = models.TextField(_("description"), blank=True)
-    is_default = models.BooleanField(_("default"), default=False)
+    subject_type = models.CharField(
+        _("evaluates"),
+        max_length=20,
+        choices=SubjectType.choices,
+        default=SubjectType.TEACHER,
+    )
+    is_default = models.BooleanField(
+        _("default"),
+        default=False,
+        help_text=_("Used by new cycles unless another framework is chosen."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = FrameworkQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("evaluation framework")
         verbose_name_plural = _("evaluation frameworks")
-        ordering = ["name"]
+        ordering = ["subject_type", "name"]
         constraints = [
             models.UniqueConstraint(
-                fields=["is_default"],
+                fields=["subject_type"],
                 condition=Q(is_default=True),
-                name="framework_single_default",
-            )
+                name="framework_single_default_per_subject",
+            ),
+            models.CheckConstraint(
+                condition=Q(subject_type__in=SubjectType.values),
+                name="framework_subject_type_valid",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -40,6 +70,9 @@ class Metric(models.TextChoices):
     NEEDS_FULFILLED = "needs_fulfilled", _("Needs fulfilled")
     GOALS_MET = "goals_met", _("Plan goals met")
     ACTIVITY_REGULARITY = "activity_regularity", _("Regularity of activities")
+    CONFIRMATION_SPEED = "confirmation_speed", _("Speed of confirming needs")
+    RATING_PARTICIPATION = "rating_participation", _("Rating tasks completed")
+    NEED_QUALITY = "need_quality", _("Quality of needs posted")
 
 
 class Indicator(models.Model):
@@ -76,7 +109,10 @@ class Indicator(models.Model):
         _("target"),
         null=True,
         blank=True,
-        help_text=_("For objective indicators: the value that earns 100."),
+        help_text=_(
+            "For objective indicators: the value that earns 100 (for the speed of "
+            "confirming: the days late that earn 0). Empty: the metric's default."
+        ),
     )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
@@ -114,6 +150,7 @@ class RaterRole(models.TextChoices):
     COORDINATOR = "coordinator", _("Coordinator")
     PEER = "peer", _("Team peers")
     SELF = "self", _("Self")
+    TEACHER = "teacher", _("Teachers who served")
 
 
 class RaterWeight(models.Model):
@@ -141,9 +178,9 @@ class RaterWeight(models.Model):
 
 
 class CycleStatus(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    OPEN = "open", _("Open")
-    CLOSED = "closed", _("Closed")
+    DRAFT = "draft", pgettext_lazy("evaluation cycle", "Draft")
+    OPEN = "open", pgettext_lazy("evaluation cycle", "Open")
+    CLOSED = "closed", pgettext_lazy("evaluation cycle", "Closed")
 
 
 class EvaluationCycle(models.Model):
@@ -159,6 +196,25 @@ class EvaluationCycle(models.Model):
         verbose_name=_("framework"),
         on_delete=models.PROTECT,
         related_name="cycles",
+        help_text=_("The framework teachers are evaluated with."),
+    )
+    team_framework = models.ForeignKey(
+        Framework,
+        verbose_name=_("framework for teams"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="team_cycles",
+        help_text=_("Empty: the default framework for teams."),
+    )
+    school_framework = models.ForeignKey(
+        Framework,
+        verbose_name=_("framework for assisted schools"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="school_cycles",
+        help_text=_("Empty: the default framework for assisted schools."),
     )
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"))
@@ -201,10 +257,10 @@ class EvaluationCycle(models.Model):
         return self.name
 
 
-class SubjectType(models.TextChoices):
-    TEACHER = "teacher", _("Teacher")
-    TEAM = "team", _("Team")
-    SCHOOL = "school", _("Assisted school")
+class EvaluationStatus(models.TextChoices):
+    PENDING = "pending", pgettext_lazy("evaluation", "Pending")
+    SCORED = "scored", pgettext_lazy("evaluation", "Scored")
+    NO_DATA = "no_data", pgettext_lazy("evaluation", "Nothing to score")
 
 
 class Evaluation(models.Model):
@@ -238,7 +294,12 @@ class Evaluation(models.Model):
         blank=True,
         related_name="evaluations",
     )
-    status = models.CharField(_("status"), max_length=20, default="pending")
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=EvaluationStatus.choices,
+        default=EvaluationStatus.PENDING,
+    )
     score = models.DecimalField(
         _("score"), max_digits=5, decimal_places=2, null=True, blank=True
     )
@@ -297,10 +358,19 @@ class Evaluation(models.Model):
     def subject_id(self) -> int | None:
         return self.teacher_id or self.team_id or self.school_id
 
+    @property
+    def subject(self):
+        return self.teacher or self.team or self.school
+
+    @property
+    def subject_name(self) -> str:
+        subject = self.subject
+        return subject.name if subject is not None else ""
+
 
 class RatingStatus(models.TextChoices):
-    PENDING = "pending", _("Pending")
-    SUBMITTED = "submitted", _("Submitted")
+    PENDING = "pending", pgettext_lazy("rating", "Pending")
+    SUBMITTED = "submitted", pgettext_lazy("rating", "Submitted")
 
 
 class Rating(models.Model):

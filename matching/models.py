@@ -97,11 +97,27 @@ class UnmatchedReason(models.TextChoices):
 
 
 class UnmatchedNeed(models.Model):
+    """Why a run left a need open: a write-once log, one row per need and run.
+
+    A national run writes tens of thousands of these in its transaction; a database
+    foreign-key check per row would cost more than writing them, so the references
+    are kept by Django (``on_delete=CASCADE`` through the ORM, like the history
+    tables), not by database constraints. Only the run service writes them, in the
+    transaction that read those needs."""
+
+    # Indexed through ``unmatched_once_per_run`` (run, need).
     run = models.ForeignKey(
-        MatchingRun, on_delete=models.CASCADE, related_name="unmatched"
+        MatchingRun,
+        on_delete=models.CASCADE,
+        related_name="unmatched",
+        db_index=False,
+        db_constraint=False,
     )
     need = models.ForeignKey(
-        "needs.Need", on_delete=models.CASCADE, related_name="unmatched_in_runs"
+        "needs.Need",
+        on_delete=models.CASCADE,
+        related_name="unmatched_in_runs",
+        db_constraint=False,
     )
     reason = models.CharField(
         _("reason"), max_length=40, choices=UnmatchedReason.choices
@@ -132,17 +148,21 @@ LIVE_ASSIGNMENT_STATUSES = (AssignmentStatus.PROPOSED, AssignmentStatus.ACCEPTED
 
 
 class Assignment(models.Model):
+    # need and teacher are indexed through (need, status) and (teacher, status):
+    # a run writes tens of thousands of rows, and each index costs on every row.
     need = models.ForeignKey(
         "needs.Need",
         verbose_name=_("need"),
         on_delete=models.PROTECT,
         related_name="assignments",
+        db_index=False,
     )
     teacher = models.ForeignKey(
         "teams.Teacher",
         verbose_name=_("teacher"),
         on_delete=models.PROTECT,
         related_name="assignments",
+        db_index=False,
     )
     status = models.CharField(
         _("status"),
@@ -152,6 +172,9 @@ class Assignment(models.Model):
     )
     score = models.FloatField(_("score"), default=0)
     breakdown = models.JSONField(_("score breakdown"), default=dict, blank=True)
+    # Which run proposed it: provenance, kept by Django (SET_NULL through the ORM)
+    # rather than by a database check on each of the tens of thousands of rows a
+    # run writes at once; need and teacher stay database-checked.
     run = models.ForeignKey(
         MatchingRun,
         verbose_name=_("matching run"),
@@ -159,6 +182,7 @@ class Assignment(models.Model):
         null=True,
         blank=True,
         related_name="assignments",
+        db_constraint=False,
     )
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -167,6 +191,7 @@ class Assignment(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,  # a partial index below: proposals have no decider yet
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decision_reason = models.TextField(_("reason"), blank=True)
@@ -197,6 +222,11 @@ class Assignment(models.Model):
             models.Index(fields=["teacher", "status"]),
             models.Index(fields=["need", "status"]),
             models.Index(fields=["status", "-created_at"]),
+            models.Index(
+                fields=["decided_by"],
+                condition=Q(decided_by__isnull=False),
+                name="assignment_decided_by_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,1 +1,46 @@
-urlpatterns: list = []
+from django.urls import include, path
+
+from . import views
+
+urlpatterns: list = [
+    path("", include("matching.activity_urls")),
+    # Matching runs, proposals, a teacher's assignments and the inbox (issue 8).
+    path("matching/runs/", views.run_list, name="matching-runs"),
+    path("matching/runs/start/", views.run_start, name="matching-run-start"),
+    path("matching/runs/<int:pk>/", views.run_detail, name="matching-run"),
+    path(
+        "matching/runs/<int:pk>/progress/",
+        views.run_progress,
+        name="matching-run-progress",
+    ),
+    path("matching/proposals/", views.proposals, name="matching-proposals"),
+    path(
+        "matching/proposals/accept/",
+        views.accept_selected,
+        name="matching-accept-selected",
+    ),
+    path(
+        "matching/assignments/<int:pk>/accept/",
+        views.assignment_accept,
+        name="assignment-accept",
+    ),
+    path(
+        "matching/assignments/<int:pk>/decline/",
+        views.assignment_decline,
+        name="assignment-decline",
+    ),
+    path(
+        "matching/assignments/<int:pk>/complete/",
+        views.assignment_complete,
+        name="assignment-complete",
+    ),
+    path(
+        "matching/assignments/<int:pk>/cancel/",
+        views.assignment_cancel,
+        name="assignment-cancel",
+    ),
+    path("matching/my-assignments/", views.my_assignments, name="my-assignments"),
+    path("inbox/", views.inbox, name="inbox"),
+    path("inbox/<int:pk>/read/", views.inbox_read, name="inbox-read"),
+    path("inbox/read-all/", views.inbox_read_all, name="inbox-read-all"),
+]

@@ -1,6 +1,366 @@
-"""REST endpoints of this app (DESIGN section 6)."""
+"""REST endpoints of this app (DESIGN section 6): counties, schools, the specialty
+catalogue, and needs with their state actions.
+
+Every queryset goes through ``accounts.scopes.visible``: an object outside the caller's
+scope is 404 on every verb. The order of answers is 401 (no credentials), 404 (outside
+the scope), 403 (the role may not do this), 409 (the state does not allow it), 400
+(bad input); each refusal changes nothing."""
+
+from django.db.models import Prefetch
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, permissions, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from accounts.scopes import visible
+from assist_platform.openapi import errors
+
+from . import services
+from .filters import CountyFilter, NeedFilter, SchoolFilter, SpecialtyFilter
+from .imports import NeedExportMixin
+from .models import County, Need, NeedTransition, School, Specialty, SpecialtyFamily
+from .serializers import (
+    CountySerializer,
+    NeedCancelSerializer,
+    NeedCommentSerializer,
+    NeedDetailSerializer,
+    NeedReviewSerializer,
+    NeedSerializer,
+    SchoolSerializer,
+    SpecialtyFamilySerializer,
+    SpecialtySerializer,
+)
+
+
+class AdminWritesOnly(permissions.BasePermission):
+    """Anyone signed in reads (within scope); only programme admins write. On a
+    detail route the decision waits for the object, so an object outside the
+    caller's scope answers 404 before any 403."""
+
+    message = _("Only programme admins may change this.")
+
+    def has_permission(self, request, view) -> bool:
+        user = request.user
+        if not (user and user.is_authenticated):
+            return False
+        if request.method in permissions.SAFE_METHODS or getattr(view, "detail", False):
+            return True
+        return user.is_admin
+
+    def has_object_permission(self, request, view, obj) -> bool:
+        return request.method in permissions.SAFE_METHODS or request.user.is_admin
+
+
+class _AdminWritesViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    permission_classes = [permissions.IsAuthenticated, AdminWritesOnly]
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Counties in the caller's scope", responses={200: CountySerializer}
+    ),
+    retrieve=extend_schema(
+        summary="A county", responses={200: CountySerializer, **errors(404)}
+    ),
+    create=extend_schema(
+        summary="Add a county (admin)",
+        responses={201: CountySerializer, **errors(400, 403)},
+    ),
+    partial_update=extend_schema(
+        summary="Change a county (admin)",
+        responses={200: CountySerializer, **errors(400, 403, 404)},
+    ),
+)
+class CountyViewSet(_AdminWritesViewSet):
+    serializer_class = CountySerializer
+    filterset_class = CountyFilter
+    search_fields = ["name", "province", "code"]
+    ordering_fields = ["name", "province", "code", "id"]
+    ordering = ["province", "name"]
+
+    def get_queryset(self):
+        return visible(self.request.user, County.objects.all())
+
+    def perform_create(self, serializer):
+        serializer.instance = services.county_create(
+            actor=self.request.user, **serializer.validated_data
+        )
+
+    def perform_update(self, serializer):
+        serializer.instance = services.county_update(
+            county=serializer.instance,
+            actor=self.request.user,
+            data=serializer.validated_data,
+        )
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Schools in the caller's scope", responses={200: SchoolSerializer}
+    ),
+    retrieve=extend_schema(
+        summary="A school", responses={200: SchoolSerializer, **errors(404)}
+    ),
+    create=extend_schema(
+        summary="Add a school (admin)",
+        responses={201: SchoolSerializer, **errors(400, 403)},
+    ),
+    partial_update=extend_schema(
+        summary="Change a school (admin)",
+        responses={200: SchoolSerializer, **errors(400, 403, 404)},
+    ),
+)
+class SchoolViewSet(_AdminWritesViewSet):
+    serializer_class = SchoolSerializer
+    filterset_class = SchoolFilter
+    search_fields = ["name"]
+    ordering_fields = ["name", "county", "kind", "id"]
+    ordering = ["county_id", "name"]
+
+    def get_queryset(self):
+        return visible(self.request.user, School.objects.select_related("county"))
+
+    def perform_create(self, serializer):
+        serializer.instance = services.school_create(
+            actor=self.request.user, **serializer.validated_data
+        )
+
+    def perform_update(self, serializer):
+        serializer.instance = services.school_update(
+            school=serializer.instance,
+            actor=self.request.user,
+            data=serializer.validated_data,
+        )
+
+
+@extend_schema_view(
+    list=extend_schema(summary="The 19 specialty families (专业大类)"),
+    retrieve=extend_schema(
+        summary="A specialty family",
+        responses={200: SpecialtyFamilySerializer, **errors(404)},
+    ),
+)
+class SpecialtyFamilyViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = SpecialtyFamilySerializer
+    search_fields = ["code", "name", "name_en"]
+    ordering_fields = ["code", "name", "id"]
+    ordering = ["code"]
+
+    def get_queryset(self):
+        return visible(self.request.user, SpecialtyFamily.objects.all())
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="The specialty catalogue",
+        description="`?family=` takes a family's code (e.g. `73`) or id; `search` "
+        "looks in names, codes and former names.",
+    ),
+    retrieve=extend_schema(
+        summary="A specialty", responses={200: SpecialtySerializer, **errors(404)}
+    ),
+)
+class SpecialtyViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = SpecialtySerializer
+    filterset_class = SpecialtyFilter
+    search_fields = ["name", "code", "aliases"]
+    ordering_fields = ["code", "name", "id"]
+    ordering = ["code"]
+
+    def get_queryset(self):
+        return visible(self.request.user, Specialty.objects.select_related("family"))
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Needs in the caller's scope",
+        description="Filters are named after the fields; date ranges use "
+        "`start_date_after`, `start_date_before`, `end_date_after`, `end_date_before`;"
+        " `search` looks in titles and descriptions.",
+    ),
+    retrieve=extend_schema(
+        summary="A need with its diagnosis, plan goals and timeline",
+        responses={200: NeedDetailSerializer, **errors(404)},
+    ),
+    create=extend_schema(
+        summary="Post a need (school staff: their own school; admin)",
+        request=NeedSerializer,
+        responses={201: NeedDetailSerializer, **errors(400, 403)},
+    ),
+    partial_update=extend_schema(
+        summary="Edit a draft need",
+        request=NeedSerializer,
+        responses={200: NeedDetailSerializer, **errors(400, 403, 404, 409)},
+    ),
+    destroy=extend_schema(
+        summary="Delete a draft need",
+        responses={204: None, **errors(403, 404, 409)},
+    ),
+)
+class NeedViewSet(
+    NeedExportMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Needs: school staff post and follow their school's needs; coordinators review
+    their counties' needs; teachers read the needs they are assigned to."""
+
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    filterset_class = NeedFilter
+    search_fields = ["title", "description"]
+    ordering_fields = [
+        "created_at",
+        "submitted_at",
+        "start_date",
+        "end_date",
+        "urgency",
+        "priority_score",
+        "headcount",
+        "title",
+        "status",
+        "id",
+    ]
+    ordering = ["-created_at", "-id"]
+
+    def get_serializer_class(self):
+        if self.action == "list":
+            return NeedSerializer
+        if self.action == "review":
+            return NeedReviewSerializer
+        if self.action == "cancel":
+            return NeedCancelSerializer
+        if self.action in ("submit", "confirm"):
+            return NeedCommentSerializer
+        if self.action in ("create", "partial_update"):
+            return NeedSerializer
+        return NeedDetailSerializer
+
+    def get_queryset(self):
+        queryset = Need.objects.select_related(
+            "school", "specialty__family", "diagnosis"
+        ).prefetch_related("goals")
+        if self.action != "list":
+            queryset = queryset.prefetch_related(
+                Prefetch(
+                    "transitions",
+                    queryset=NeedTransition.objects.select_related("actor"),
+                )
+            )
+        return visible(self.request.user, queryset)
+
+    def _answer(self, need: Need, status_code: int = status.HTTP_200_OK) -> Response:
+        fresh = self.get_queryset().get(pk=need.pk)
+        data = NeedDetailSerializer(fresh, context=self.get_serializer_context()).data
+        return Response(data, status=status_code)
+
+    def create(self, request, *args, **kwargs):
+        services.need_check(request.user, "create")
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        need = services.need_create(actor=request.user, **serializer.validated_data)
+        return self._answer(need, status.HTTP_201_CREATED)
+
+    def partial_update(self, request, *args, **kwargs):
+        need = self.get_object()
+        services.need_check(request.user, "update", need)
+        serializer = self.get_serializer(need, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        need = services.need_update(
+            need=need, actor=request.user, data=serializer.validated_data
+        )
+        return self._answer(need)
+
+    def destroy(self, request, *args, **kwargs):
+        services.need_delete(need=self.get_object(), actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        summary="Submit a draft for review (school staff, coordinator)",
+        request=NeedCommentSerializer,
+        responses={200: NeedDetailSerializer, **errors(400, 403, 404, 409)},
+    )
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        need = self.get_object()
+        services.need_check(request.user, "submit", need)
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        need = services.need_submit(
+            need=need, actor=request.user, **serializer.validated_data
+        )
+        return self._answer(need)
+
+    @extend_schema(
+        summary="Review a submitted need (coordinator)",
+        description="`approve` (needs the diagnosis) gives `open` with the priority "
+        "score computed from the diagnosis; `return` (needs a comment) gives "
+        "`draft`; `reject` (needs a reason in `comment`) gives `rejected`.",
+        request=NeedReviewSerializer,
+        responses={200: NeedDetailSerializer, **errors(400, 403, 404, 409)},
+    )
+    @action(detail=True, methods=["post"])
+    def review(self, request, pk=None):
+        need = self.get_object()
+        services.need_check(request.user, "review", need)
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        need = services.need_review(
+            need=need, actor=request.user, **serializer.validated_data
+        )
+        return self._answer(need)
+
+    @extend_schema(
+        summary="Cancel a need before it is fulfilled (reason required)",
+        request=NeedCancelSerializer,
+        responses={200: NeedDetailSerializer, **errors(400, 403, 404, 409)},
+    )
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        need = self.get_object()
+        services.need_check(request.user, "cancel", need)
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        need = services.need_cancel(
+            need=need, actor=request.user, **serializer.validated_data
+        )
+        return self._answer(need)
+
+    @extend_schema(
+        summary="Confirm a matched need is fulfilled (school staff)",
+        request=NeedCommentSerializer,
+        responses={200: NeedDetailSerializer, **errors(400, 403, 404, 409)},
+    )
+    @action(detail=True, methods=["post"])
+    def confirm(self, request, pk=None):
+        need = self.get_object()
+        services.need_check(request.user, "confirm", need)
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        need = services.need_confirm(
+            need=need, actor=request.user, **serializer.validated_data
+        )
+        return self._answer(need)
 
 
 def register(router) -> list:
     """Add this app's viewsets to the v1 router; return any extra URL patterns."""
+    router.register("counties", CountyViewSet, basename="county")
+    router.register("schools", SchoolViewSet, basename="school")
+    router.register(
+        "specialty-families", SpecialtyFamilyViewSet, basename="specialty-family"
+    )
+    router.register("specialties", SpecialtyViewSet, basename="specialty")
+    router.register("needs", NeedViewSet, basename="need")
     return []

@@ -1,1 +1,19 @@
-urlpatterns: list = []
+from django.urls import path
+
+from . import views
+
+app_name = "needs"
+
+urlpatterns = [
+    path("needs/", views.need_list, name="list"),
+    path("needs/new/", views.need_create, name="create"),
+    path("needs/review/", views.review_queue, name="review_queue"),
+    path("needs/specialties/", views.specialty_options, name="specialty_options"),
+    path("needs/<int:pk>/", views.need_detail, name="detail"),
+    path("needs/<int:pk>/edit/", views.need_edit, name="edit"),
+    path("needs/<int:pk>/submit/", views.need_submit, name="submit"),
+    path("needs/<int:pk>/delete/", views.need_delete, name="delete"),
+    path("needs/<int:pk>/cancel/", views.need_cancel, name="cancel"),
+    path("needs/<int:pk>/confirm/", views.need_confirm, name="confirm"),
+    path("needs/<int:pk>/review/", views.need_review, name="review"),
+]

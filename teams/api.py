@@ -1,6 +1,300 @@
-"""REST endpoints of this app (DESIGN section 6)."""
+"""REST endpoints of the supply side (DESIGN section 6): ``teachers/``, ``teams/``,
+their ``export/`` actions, and spreadsheet imports of teachers, schools and needs.
+
+Every queryset goes through ``accounts.scopes.visible``: an object outside the caller's
+scope is 404 on every verb. Only programme admins and the coordinators of the county
+write (403 for other roles); a county outside a coordinator's scope is refused like an
+id that does not exist (400), and nothing is stored."""
+
+from django.db.models import Prefetch
+from django.http import HttpResponse
+from django.urls import re_path
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import mixins, permissions, status, viewsets
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.scopes import manages_county, visible
+from assist_platform.spreadsheets import XLSX_CONTENT_TYPE, XlsxExportMixin
+from needs.imports import NeedImporter, SchoolImporter
+
+from . import services
+from .filters import TeacherFilter, TeamFilter
+from .imports import (
+    TEACHER_COLUMNS,
+    TEACHERS_TITLE,
+    TEAM_COLUMNS,
+    TEAMS_TITLE,
+    TeacherImporter,
+)
+from .models import Teacher, TeacherSkill, Team
+from .serializers import (
+    ImportReportSerializer,
+    ImportUploadSerializer,
+    TeacherSerializer,
+    TeamSerializer,
+)
+
+IMPORTERS = {
+    "teachers": TeacherImporter,
+    "schools": SchoolImporter,
+    "needs": NeedImporter,
+}
+
+
+class CoordinatorWrites(permissions.BasePermission):
+    """Anyone signed in reads (within scope); admins and the coordinators of the
+    object's county write. On a detail route the decision waits for the object, so
+    an object outside the caller's scope answers 404 before any 403."""
+
+    message = _("Only programme admins and the county's coordinators may do this.")
+
+    def has_permission(self, request, view) -> bool:
+        user = request.user
+        if not (user and user.is_authenticated):
+            return False
+        if request.method in permissions.SAFE_METHODS or getattr(view, "detail", False):
+            return True
+        return user.is_admin or user.is_coordinator
+
+    def has_object_permission(self, request, view, obj) -> bool:
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        return manages_county(request.user, obj.county_id)
+
+
+def teacher_queryset():
+    return Teacher.objects.select_related("home_school", "county").prefetch_related(
+        Prefetch("skills", queryset=TeacherSkill.objects.select_related("specialty"))
+    )
+
+
+def team_queryset():
+    return Team.objects.select_related("county", "leader").prefetch_related(
+        Prefetch("members", queryset=Teacher.objects.only("id", "name"))
+    )
+
+
+_WRITE_ERRORS = {
+    400: OpenApiResponse(description="Bad input: messages per field."),
+    403: OpenApiResponse(description="The role may not do this."),
+}
+_NOT_FOUND = {404: OpenApiResponse(description="Not found in the caller's scope.")}
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Dispatched teachers in the caller's scope"),
+    retrieve=extend_schema(
+        summary="A dispatched teacher", responses={200: TeacherSerializer, **_NOT_FOUND}
+    ),
+    create=extend_schema(
+        summary="Register a teacher (admin, coordinator of the county)",
+        responses={201: TeacherSerializer, **_WRITE_ERRORS},
+    ),
+    partial_update=extend_schema(
+        summary="Change or deactivate a teacher (admin, coordinator of the county)",
+        description="`skills`, when given, replaces the teacher's skills. "
+        'Deactivate with `{"active": false}`.',
+        responses={200: TeacherSerializer, **_WRITE_ERRORS, **_NOT_FOUND},
+    ),
+)
+class TeacherViewSet(
+    XlsxExportMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Dispatched teachers with their skills, windows and capacity."""
+
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    serializer_class = TeacherSerializer
+    permission_classes = [permissions.IsAuthenticated, CoordinatorWrites]
+    filterset_class = TeacherFilter
+    search_fields = ["name", "title", "home_school__name", "skills__specialty__name"]
+    ordering_fields = [
+        "name",
+        "title",
+        "available_from",
+        "available_until",
+        "capacity",
+        "id",
+    ]
+    ordering = ["name", "id"]
+    export_columns = TEACHER_COLUMNS
+    export_filename = TEACHERS_TITLE
+
+    def get_queryset(self):
+        return visible(self.request.user, teacher_queryset())
+
+    def perform_create(self, serializer):
+        serializer.instance = services.teacher_create(
+            actor=self.request.user, **serializer.validated_data
+        )
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        skills = data.pop("skills", None)
+        serializer.instance = services.teacher_update(
+            actor=self.request.user, teacher=serializer.instance, skills=skills, **data
+        )
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Teams in the caller's scope"),
+    retrieve=extend_schema(
+        summary="A team", responses={200: TeamSerializer, **_NOT_FOUND}
+    ),
+    create=extend_schema(
+        summary="Form a team (admin, coordinator of the county)",
+        description="The leader must be one of the members; members are teachers "
+        "stationed in the team's county.",
+        responses={201: TeamSerializer, **_WRITE_ERRORS},
+    ),
+    partial_update=extend_schema(
+        summary="Change a team (admin, coordinator of the county)",
+        description="`members`, when given, replaces the member list.",
+        responses={200: TeamSerializer, **_WRITE_ERRORS, **_NOT_FOUND},
+    ),
+)
+class TeamViewSet(
+    XlsxExportMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Teams of dispatched teachers serving a county for a period."""
+
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    serializer_class = TeamSerializer
+    permission_classes = [permissions.IsAuthenticated, CoordinatorWrites]
+    filterset_class = TeamFilter
+    search_fields = ["name", "members__name"]
+    ordering_fields = ["name", "start_date", "end_date", "id"]
+    ordering = ["-start_date", "name"]
+    export_columns = TEAM_COLUMNS
+    export_filename = TEAMS_TITLE
+
+    def get_queryset(self):
+        return visible(self.request.user, team_queryset())
+
+    def perform_create(self, serializer):
+        serializer.instance = services.team_create(
+            actor=self.request.user, **serializer.validated_data
+        )
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        members = data.pop("members", None)
+        serializer.instance = services.team_update(
+            actor=self.request.user, team=serializer.instance, members=members, **data
+        )
+
+
+_KIND_PARAMETER = OpenApiParameter(
+    "kind",
+    OpenApiTypes.STR,
+    OpenApiParameter.PATH,
+    enum=list(IMPORTERS),
+    description="What the file holds.",
+)
+
+
+def _importer_for(request, kind: str):
+    importer_class = IMPORTERS[kind]
+    if not importer_class.allowed(request.user):
+        raise PermissionDenied(_("Your role may not import this."))
+    return importer_class(request.user)
+
+
+class ImportView(APIView):
+    """``POST imports/{kind}/``: import a spreadsheet of teachers, schools or needs."""
+
+    parser_classes = [MultiPartParser, FormParser]
+    serializer_class = ImportUploadSerializer
+
+    @extend_schema(
+        summary="Import teachers, schools or needs from .xlsx or .csv",
+        description=(
+            "Multipart upload of `file` (.xlsx, or .csv in UTF-8, UTF-8 with BOM or "
+            "GBK; the encoding is detected). Every row is checked first: a file "
+            "with any bad row imports nothing and the answer (400) lists each "
+            "problem by row, column, value and message. A good file imports all "
+            "rows in one transaction (200). Rows are matched on a natural key, so "
+            "importing the same file twice adds nothing. `dry_run` checks only."
+        ),
+        parameters=[_KIND_PARAMETER],
+        request={"multipart/form-data": ImportUploadSerializer},
+        responses={
+            200: ImportReportSerializer,
+            400: ImportReportSerializer,
+            403: OpenApiResponse(description="The role may not import this."),
+        },
+    )
+    def post(self, request, kind: str):
+        importer = _importer_for(request, kind)
+        upload = ImportUploadSerializer(data=request.data)
+        upload.is_valid(raise_exception=True)
+        report = importer.run(
+            upload.validated_data["file"], dry_run=upload.validated_data["dry_run"]
+        )
+        return Response(
+            report.as_dict(),
+            status=status.HTTP_200_OK if report.ok else status.HTTP_400_BAD_REQUEST,
+        )
+
+
+class ImportTemplateView(APIView):
+    """``GET imports/{kind}/template/``: the blank .xlsx template to fill in."""
+
+    @extend_schema(
+        summary="Download the import template (.xlsx, Chinese headers)",
+        parameters=[_KIND_PARAMETER],
+        responses={
+            (200, XLSX_CONTENT_TYPE): OpenApiResponse(
+                response=OpenApiTypes.BINARY, description="An .xlsx workbook."
+            ),
+            403: OpenApiResponse(description="The role may not import this."),
+        },
+    )
+    def get(self, request, kind: str):
+        return template_response(_importer_for(request, kind))
+
+
+def template_response(importer) -> HttpResponse:
+    response = HttpResponse(importer.template(), content_type=XLSX_CONTENT_TYPE)
+    filename = _("%(what)s import template") % {"what": importer.title}
+    response["Content-Disposition"] = content_disposition_header(
+        True, f"{filename}.xlsx"
+    )
+    return response
+
+
+_KINDS = "|".join(IMPORTERS)
 
 
 def register(router) -> list:
     """Add this app's viewsets to the v1 router; return any extra URL patterns."""
-    return []
+    router.register("teachers", TeacherViewSet, basename="teacher")
+    router.register("teams", TeamViewSet, basename="team")
+    return [
+        re_path(rf"^imports/(?P<kind>{_KINDS})/$", ImportView.as_view(), name="import"),
+        re_path(
+            rf"^imports/(?P<kind>{_KINDS})/template/$",
+            ImportTemplateView.as_view(),
+            name="import-template",
+        ),
+    ]

@@ -1,1 +1,34 @@
-urlpatterns: list = []
+from django.urls import path, re_path
+
+from . import views
+from .api import IMPORTERS
+
+app_name = "teams"
+
+urlpatterns = [
+    path("teams/teachers/", views.teacher_list, name="teacher_list"),
+    path("teams/teachers/new/", views.teacher_create, name="teacher_create"),
+    path("teams/teachers/export/", views.teacher_export, name="teacher_export"),
+    path("teams/teachers/<int:pk>/", views.teacher_edit, name="teacher_edit"),
+    path(
+        "teams/teachers/<int:pk>/deactivate/",
+        views.teacher_deactivate,
+        name="teacher_deactivate",
+    ),
+    path(
+        "teams/teachers/<int:pk>/activate/",
+        views.teacher_activate,
+        name="teacher_activate",
+    ),
+    path("teams/", views.team_list, name="team_list"),
+    path("teams/new/", views.team_create, name="team_create"),
+    path("teams/export/", views.team_export, name="team_export"),
+    path("teams/<int:pk>/", views.team_edit, name="team_edit"),
+    path("teams/free/", views.who_is_free, name="who_is_free"),
+    path("teams/import/", views.import_page, name="import"),
+    re_path(
+        rf"^teams/import/(?P<kind>{'|'.join(IMPORTERS)})/template/$",
+        views.import_template,
+        name="import_template",
+    ),
+]

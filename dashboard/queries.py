@@ -1,0 +1,627 @@
+"""The coordinator dashboard's figures, computed in the database.
+
+Every figure is an aggregate (``COUNT``/``SUM`` with conditional filters, a
+percentile for the median) over the needs, schools, teachers, activities and
+evaluations of the chosen counties. :func:`dashboard_figures` runs the same fixed
+number of queries (:data:`QUERY_COUNT`) whatever the size of the data: nothing is
+loaded row by row except one row per assisted school and per specialty family.
+
+Scope
+-----
+The dashboard is a county-level view. Which counties a user may look at is decided
+by :func:`accounts.scopes.visible` on ``County`` (admins: every county; coordinators:
+theirs); other roles have no dashboard (:func:`may_view_dashboard`). The callers
+resolve the counties through :func:`dashboard_counties` and every figure below is
+restricted to those county ids.
+
+Period
+------
+``start`` and ``end`` are optional dates (inclusive). A need belongs to the period
+when its service window ``[start_date, end_date]`` overlaps it, as in the evaluation
+cycles; an activity when its date is in it; a teacher counts as supply when their
+availability overlaps it (without a start: when it has not ended before today).
+
+Figures
+-------
+needs_by_status         needs of the period per state (every state, zeros included)
+schools_total           assisted schools of the counties
+schools_served          of those, schools with an accepted or completed assignment on
+                        a need of the period; ``schools_unserved`` lists the others
+fill_rate               places filled / headcount, over the approved needs (open,
+                        matched, fulfilled) of the period; ``None`` without any
+median_days_to_match    median of ``matched_at - submitted_at`` in days over the
+                        needs of the period that were matched (PostgreSQL
+                        ``percentile_cont(0.5)``; elsewhere the same median through
+                        window functions)
+backlog                 submitted and open (approved, unfilled) needs by age since
+                        submission: under 7 days, 7-30, 30-90, 90 and more
+supply_demand           per specialty family: demand = open headcount (headcount -
+                        filled) of the open needs; supply = free capacity (capacity
+                        minus live, i.e. proposed or accepted, assignments; never
+                        below 0) of the active teachers stationed in the counties
+                        with a skill in that family. A teacher with skills in
+                        several families counts in each, so supplies do not add up.
+local_teachers_reached, students_reached, activity_hours, activities
+                        sums over the undisputed activities of the period
+grade_distribution      results of the last closed evaluation cycle of each county
+                        (the last to start before the period's end): evaluations
+                        per grade and subject type
+engagement              assisted schools ranked by engagement (see below)
+
+The seven queries: needs grouped by state and family (states, fill rate, backlog,
+demand); the median; served needs grouped by school (coverage, confirmations); the
+assisted schools with their rating tasks and last evaluation score; the families
+with their supply; the activities; the grades. On PostgreSQL with 100,000 needs see
+``manage.py bench_dashboard``.
+
+Engagement of an assisted school
+--------------------------------
+Three shares, each over the school's served needs of the period (needs with an
+accepted or completed assignment, as the evaluation facts count them; ratings: its
+staff's rating tasks in evaluation cycles overlapping the period)::
+
+    confirmed  = fulfilled / (fulfilled + matched needs whose end date has passed)
+    on_time    = needs confirmed within CONFIRM_GRACE_DAYS of their end date / fulfilled
+    ratings    = rating tasks submitted / rating tasks given
+
+    engagement = 100 * (40 * confirmed + 30 * on_time + 30 * ratings) / 100
+
+A share without a basis (nothing to confirm, no rating task) is left out and its
+weight spread over the others, as the evaluation framework does; a school with no
+basis at all has no engagement and is ranked last. Equal scores share a rank. The
+score of the school's evaluation in the last closed cycle (the evaluation
+framework's comprehensive view, with the same kind of indicators) is shown beside it
+as ``evaluation_score`` and breaks ties.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    FloatField,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce, Greatest
+from django.utils import timezone
+from django.utils.translation import get_language
+
+from accounts.scopes import visible
+from evaluations.models import (
+    CycleStatus,
+    Evaluation,
+    EvaluationCycle,
+    RaterRole,
+    Rating,
+    RatingStatus,
+    SubjectType,
+)
+from matching.models import (
+    LIVE_ASSIGNMENT_STATUSES,
+    Activity,
+    Assignment,
+    AssignmentStatus,
+)
+from needs.models import County, Need, NeedStatus, School, SchoolKind, SpecialtyFamily
+from teams.models import Teacher, TeacherSkill
+
+APPROVED_STATUSES = (NeedStatus.OPEN, NeedStatus.MATCHED, NeedStatus.FULFILLED)
+SERVED_ASSIGNMENT_STATUSES = (AssignmentStatus.ACCEPTED, AssignmentStatus.COMPLETED)
+BACKLOG_STATUSES = (NeedStatus.SUBMITTED, NeedStatus.OPEN)
+# (key, lower bound in days inclusive, upper bound exclusive or None)
+BACKLOG_BUCKETS = (
+    ("lt_7", 0, 7),
+    ("7_30", 7, 30),
+    ("30_90", 30, 90),
+    ("ge_90", 90, None),
+)
+CONFIRM_GRACE_DAYS = 14
+ENGAGEMENT_WEIGHTS = {"confirmed": 40, "on_time": 30, "ratings": 30}
+# Queries :func:`dashboard_figures` runs, whatever the data (tests hold it to this).
+QUERY_COUNT = 7
+
+
+@dataclass(frozen=True)
+class Period:
+    start: dt.date | None = None
+    end: dt.date | None = None
+
+    def as_dict(self) -> dict:
+        return {
+            "from": self.start.isoformat() if self.start else None,
+            "to": self.end.isoformat() if self.end else None,
+        }
+
+
+# --- who sees which counties ------------------------------------------------------
+
+
+def may_view_dashboard(user) -> bool:
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and (user.is_admin or user.is_coordinator)
+    )
+
+
+def dashboard_counties(user) -> QuerySet[County]:
+    """The counties ``user`` may choose on the dashboard (none for other roles)."""
+    if not may_view_dashboard(user):
+        return County.objects.none()
+    return visible(user, County.objects.all()).order_by("province", "name", "pk")
+
+
+# --- database helpers -----------------------------------------------------------
+
+
+class DaysBetween(Func):
+    """``later - earlier`` in (fractional) days, for two timestamps."""
+
+    arity = 2
+    output_field = FloatField()
+
+    def as_sql(self, compiler, connection, **extra_context):
+        later, earlier = (compiler.compile(e) for e in self.get_source_expressions())
+        sql = f"(julianday({later[0]}) - julianday({earlier[0]}))"
+        return sql, (*later[1], *earlier[1])
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        later, earlier = (compiler.compile(e) for e in self.get_source_expressions())
+        sql = f"(EXTRACT(EPOCH FROM ({later[0]} - {earlier[0]})) / 86400.0)"
+        return sql, (*later[1], *earlier[1])
+
+
+class PercentileCont(Func):
+    """PostgreSQL's ordered-set aggregate ``percentile_cont(f) WITHIN GROUP``."""
+
+    function = "percentile_cont"
+    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
+    contains_aggregate = True
+    output_field = FloatField()
+
+    def __init__(self, expression, fraction: float = 0.5, **extra):
+        super().__init__(expression, fraction=float(fraction), **extra)
+
+
+class SubquerySum(Subquery):
+    """``(SELECT SUM(<column>) FROM ...)`` without a GROUP BY, for correlated sums."""
+
+    template = "(SELECT SUM(%(sum_field)s) FROM (%(subquery)s) _sum)"
+    output_field = IntegerField()
+
+    def __init__(self, queryset, column: str, **extra):
+        super().__init__(queryset, sum_field=column, **extra)
+
+
+class SubqueryCount(Subquery):
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) _count)"
+    output_field = IntegerField()
+
+
+def median(queryset: QuerySet, expression) -> float | None:
+    """The median of ``expression`` over ``queryset``, in one query."""
+    if connections[queryset.db].vendor == "postgresql":
+        return queryset.aggregate(m=PercentileCont(expression))["m"]
+    return median_portable(queryset, expression)
+
+
+def median_portable(queryset: QuerySet, expression) -> float | None:
+    """The median through window functions, for databases without a percentile
+    aggregate (SQLite): order the values, average the middle one or two."""
+    connection = connections[queryset.db]
+    inner = queryset.annotate(_v=expression).values("_v").order_by()
+    try:
+        sql, params = inner.query.sql_with_params()
+    except EmptyResultSet:
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT AVG(_v) FROM ("  # noqa: S608 - the inner SQL is the ORM's
+            " SELECT _v, ROW_NUMBER() OVER (ORDER BY _v) AS _rn,"
+            " COUNT(*) OVER () AS _n FROM (" + sql + ") _vals"
+            ") _ranked WHERE _rn IN ((_n + 1) / 2, (_n + 2) / 2)",
+            params,
+        )
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def _window_q(period: Period, prefix: str = "") -> Q:
+    """Needs whose service window overlaps the period."""
+    q = Q()
+    if period.end:
+        q &= Q(**{f"{prefix}start_date__lte": period.end})
+    if period.start:
+        q &= Q(**{f"{prefix}end_date__gte": period.start})
+    return q
+
+
+def _share(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+def _round(value: float | Decimal | None, digits: int) -> float | None:
+    return None if value is None else round(float(value), digits)
+
+
+# --- the figures ----------------------------------------------------------------
+
+
+def dashboard_figures(
+    county_ids: Iterable[int],
+    period: Period | None = None,
+    *,
+    now: dt.datetime | None = None,
+) -> dict:
+    """Every figure of the dashboard for the counties ``county_ids`` (already
+    resolved through :func:`dashboard_counties`), as plain JSON-able data."""
+    county_ids = list(county_ids)
+    period = period or Period()
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+
+    needs = Need.objects.filter(school__county_id__in=county_ids).filter(
+        _window_q(period)
+    )
+    figures: dict = {}
+    figures.update(_need_figures(needs, now))
+    demand = figures.pop("_demand")
+    figures["median_days_to_match"] = _round(
+        median(
+            needs.filter(submitted_at__isnull=False, matched_at__isnull=False),
+            DaysBetween(F("matched_at"), F("submitted_at")),
+        ),
+        1,
+    )
+    figures.update(_school_figures(county_ids, period, today))
+    figures["supply_demand"] = _supply_demand(county_ids, period, today, demand)
+    figures.update(_reach(county_ids, period))
+    figures["grade_distribution"] = _grade_distribution(county_ids, period)
+    figures["as_of"] = now.isoformat()
+    figures["today"] = today.isoformat()
+    return figures
+
+
+def _need_figures(needs: QuerySet, now: dt.datetime) -> dict:
+    """States, fill rate, backlog and the demand per specialty family: one query
+    grouped by state and family (at most 7 x 19 rows, whatever the number of
+    needs), with the backlog's age buckets as conditional counts."""
+    # Submitted needs, and open ones with places left, by age since submission.
+    waiting = Q(status=NeedStatus.SUBMITTED) | Q(filled__lt=F("headcount"))
+    buckets = {}
+    for key, low, high in BACKLOG_BUCKETS:
+        age = Q(submitted_at__lte=now - dt.timedelta(days=low))
+        if high is not None:
+            age &= Q(submitted_at__gt=now - dt.timedelta(days=high))
+        buckets[f"backlog_{key}"] = Count("pk", filter=waiting & age)
+    rows = (
+        needs.order_by()
+        .values("status", "specialty__family_id")
+        .annotate(
+            n=Count("pk"), places=Sum("headcount"), taken=Sum("filled"), **buckets
+        )
+    )
+    by_status = dict.fromkeys(NeedStatus.values, 0)
+    backlog = {key: dict.fromkeys(BACKLOG_STATUSES, 0) for key, *_ in BACKLOG_BUCKETS}
+    demand: dict[int, int] = defaultdict(int)
+    headcount = filled = 0
+    for row in rows:
+        by_status[row["status"]] = by_status.get(row["status"], 0) + row["n"]
+        if row["status"] in APPROVED_STATUSES:
+            headcount += row["places"] or 0
+            filled += row["taken"] or 0
+        if row["status"] in BACKLOG_STATUSES:
+            for key, *_ in BACKLOG_BUCKETS:
+                backlog[key][row["status"]] += row[f"backlog_{key}"]
+        if row["status"] == NeedStatus.OPEN:
+            # filled <= headcount is a database constraint
+            demand[row["specialty__family_id"]] += row["places"] - row["taken"]
+    return {
+        "_demand": demand,
+        "needs_by_status": by_status,
+        "needs_total": sum(by_status.values()),
+        "headcount_approved": headcount,
+        "headcount_filled": filled,
+        "fill_rate": _round(_share(filled, headcount), 4),
+        "backlog": [
+            {"bucket": key, "min_days": low, "max_days": high, **backlog[key]}
+            for key, low, high in BACKLOG_BUCKETS
+        ],
+    }
+
+
+def _school_figures(county_ids: list[int], period: Period, today: dt.date) -> dict:
+    """Coverage and engagement in two queries: the served needs counted per school
+    (a school with any is served), and the assisted schools with their rating
+    tasks and last evaluation score."""
+    deadline = F("end_date") + dt.timedelta(days=CONFIRM_GRACE_DAYS)
+    served_need = Assignment.objects.filter(
+        need=OuterRef("pk"), status__in=SERVED_ASSIGNMENT_STATUSES
+    )
+    served = {
+        r["school_id"]: r
+        for r in Need.objects.filter(school__county_id__in=county_ids)
+        .filter(_window_q(period))
+        .filter(Exists(served_need))
+        .order_by()
+        .values("school_id")
+        .annotate(
+            fulfilled=Count("pk", filter=Q(status=NeedStatus.FULFILLED)),
+            overdue=Count(
+                "pk", filter=Q(status=NeedStatus.MATCHED, end_date__lt=today)
+            ),
+            on_time=Count(
+                "pk",
+                filter=Q(status=NeedStatus.FULFILLED, fulfilled_at__date__lte=deadline),
+            ),
+        )
+    }
+    tasks = Rating.objects.filter(
+        rater__school=OuterRef("pk"), rater_role=RaterRole.SCHOOL
+    )
+    if period.end:
+        tasks = tasks.filter(evaluation__cycle__start_date__lte=period.end)
+    if period.start:
+        tasks = tasks.filter(evaluation__cycle__end_date__gte=period.start)
+    last_score = (
+        Evaluation.objects.filter(
+            school=OuterRef("pk"),
+            cycle__status=CycleStatus.CLOSED,
+            score__isnull=False,
+        )
+        .order_by("-cycle__end_date", "-cycle_id")
+        .values("score")[:1]
+    )
+    rows = list(
+        School.objects.filter(kind=SchoolKind.ASSISTED, county_id__in=county_ids)
+        .annotate(
+            tasks_total=SubqueryCount(tasks.values("pk")),
+            tasks_done=SubqueryCount(
+                tasks.filter(status=RatingStatus.SUBMITTED).values("pk")
+            ),
+            evaluation_score=Subquery(last_score),
+        )
+        .values(
+            "pk", "name", "county_id", "tasks_total", "tasks_done", "evaluation_score"
+        )
+        .order_by("county__name", "name", "pk")
+    )
+    nothing = {"fulfilled": 0, "overdue": 0, "on_time": 0}
+    for row in rows:
+        row.update({k: served.get(row["pk"], nothing)[k] for k in nothing})
+    unserved = [
+        {"id": r["pk"], "name": r["name"], "county": r["county_id"]}
+        for r in rows
+        if r["pk"] not in served
+    ]
+    return {
+        "schools_total": len(rows),
+        "schools_served": len(rows) - len(unserved),
+        "coverage": _round(_share(len(rows) - len(unserved), len(rows)), 4),
+        "schools_unserved": unserved,
+        "engagement": _rank_engagement(rows),
+    }
+
+
+def engagement_score(
+    confirmed: float | None, on_time: float | None, ratings: float | None
+) -> float | None:
+    """The weighted mean of the shares that have a basis, on 0-100."""
+    parts = {"confirmed": confirmed, "on_time": on_time, "ratings": ratings}
+    present = {k: v for k, v in parts.items() if v is not None}
+    if not present:
+        return None
+    weight = sum(ENGAGEMENT_WEIGHTS[k] for k in present)
+    return round(
+        100 * sum(ENGAGEMENT_WEIGHTS[k] * v for k, v in present.items()) / weight, 1
+    )
+
+
+def _rank_engagement(rows: list[dict]) -> list[dict]:
+    ranked = []
+    for r in rows:
+        confirmed = _share(r["fulfilled"], r["fulfilled"] + r["overdue"])
+        on_time = _share(r["on_time"], r["fulfilled"])
+        ratings = _share(r["tasks_done"], r["tasks_total"])
+        ranked.append(
+            {
+                "school": r["pk"],
+                "name": r["name"],
+                "county": r["county_id"],
+                "score": engagement_score(confirmed, on_time, ratings),
+                "confirmed_share": _round(confirmed, 4),
+                "on_time_share": _round(on_time, 4),
+                "ratings_share": _round(ratings, 4),
+                "needs_fulfilled": r["fulfilled"],
+                "needs_awaiting_confirmation": r["overdue"],
+                "rating_tasks": r["tasks_total"],
+                "rating_tasks_done": r["tasks_done"],
+                "evaluation_score": _round(r["evaluation_score"], 2),
+            }
+        )
+
+    def key(item: dict):
+        score = item["score"]
+        evaluation = item["evaluation_score"]
+        return (
+            score is None,
+            -(score or 0),
+            evaluation is None,
+            -(evaluation or 0),
+            item["name"],
+        )
+
+    ranked.sort(key=key)
+    previous, rank = None, 0
+    for position, item in enumerate(ranked, start=1):
+        if item["score"] is None:
+            item["rank"] = None
+            continue
+        if item["score"] != previous:
+            rank, previous = position, item["score"]
+        item["rank"] = rank
+    return ranked
+
+
+def _supply_demand(
+    county_ids: list[int], period: Period, today: dt.date, demand: dict[int, int]
+) -> list:
+    """Supply summed per family over the teachers of the counties (one query over
+    the 19 families), beside the demand counted with the needs' states."""
+    live = (
+        Assignment.objects.filter(
+            teacher=OuterRef("pk"), status__in=LIVE_ASSIGNMENT_STATUSES
+        )
+        .order_by()
+        .values("pk")
+    )
+    teachers = Teacher.objects.filter(
+        active=True,
+        county_id__in=county_ids,
+        available_until__gte=period.start or today,
+    )
+    if period.end:
+        teachers = teachers.filter(available_from__lte=period.end)
+    supply = (
+        teachers.filter(
+            Exists(
+                TeacherSkill.objects.filter(
+                    teacher=OuterRef("pk"), specialty__family=OuterRef(OuterRef("pk"))
+                )
+            )
+        )
+        .order_by()
+        .annotate(
+            _free=Greatest(
+                F("capacity") - SubqueryCount(live),
+                Value(0),
+                output_field=IntegerField(),
+            )
+        )
+        .values("_free")
+    )
+    english = (get_language() or "").startswith("en")
+    rows = (
+        SpecialtyFamily.objects.annotate(
+            supply=Coalesce(SubquerySum(supply, "_free"), 0)
+        )
+        .values("pk", "code", "name", "name_en", "supply")
+        .order_by("code")
+    )
+    result = []
+    for r in rows:
+        places = demand.get(r["pk"]) or 0
+        if not (places or r["supply"]):
+            continue
+        result.append(
+            {
+                "family": r["pk"],
+                "family_code": r["code"],
+                "family_name": (
+                    r["name_en"] if english and r["name_en"] else r["name"]
+                ),
+                "demand": places,
+                "supply": r["supply"],
+                "gap": places - r["supply"],
+            }
+        )
+    return result
+
+
+def _reach(county_ids: list[int], period: Period) -> dict:
+    """The radiating effect: sums over the undisputed activities of the period."""
+    activities = Activity.objects.filter(
+        assignment__need__school__county_id__in=county_ids, disputed=False
+    )
+    if period.start:
+        activities = activities.filter(date__gte=period.start)
+    if period.end:
+        activities = activities.filter(date__lte=period.end)
+    row = activities.order_by().aggregate(
+        teachers=Sum("local_teachers_reached"),
+        students=Sum("students_reached"),
+        hours=Sum("hours"),
+        count=Count("pk"),
+    )
+    return {
+        "local_teachers_reached": row["teachers"] or 0,
+        "students_reached": row["students"] or 0,
+        "activity_hours": _round(row["hours"] or 0, 1),
+        "activities": row["count"],
+    }
+
+
+def grade_order() -> list[str]:
+    return [grade for grade, _low in settings.EVALUATION_GRADES]
+
+
+def _grade_distribution(county_ids: list[int], period: Period) -> dict:
+    """Grades of the last closed cycle of each county: one grouped query."""
+    closed = EvaluationCycle.objects.filter(status=CycleStatus.CLOSED)
+    if period.end:
+        closed = closed.filter(start_date__lte=period.end)
+    last = closed.filter(county=OuterRef("county")).order_by(
+        "-end_date", "-closed_at", "-pk"
+    )
+    rows = (
+        Evaluation.objects.filter(
+            cycle__county_id__in=county_ids,
+            cycle__in=Subquery(
+                closed.filter(pk=Subquery(last.values("pk")[:1])).values("pk")
+            ),
+        )
+        .exclude(grade="")
+        .values(
+            "cycle_id",
+            "cycle__name",
+            "cycle__county_id",
+            "cycle__end_date",
+            "subject_type",
+            "grade",
+        )
+        .annotate(n=Count("pk"))
+        .order_by("cycle__county_id", "cycle_id")
+    )
+    cycles: dict[int, dict] = {}
+    counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for r in rows:
+        cycles.setdefault(
+            r["cycle_id"],
+            {
+                "id": r["cycle_id"],
+                "name": r["cycle__name"],
+                "county": r["cycle__county_id"],
+                "end_date": r["cycle__end_date"].isoformat(),
+            },
+        )
+        counts[r["grade"]][r["subject_type"]] += r["n"]
+    known = grade_order()
+    grades = known + sorted(g for g in counts if g not in known)
+    return {
+        "cycles": list(cycles.values()),
+        "grades": [
+            {
+                "grade": grade,
+                **{t: counts[grade][t] for t in SubjectType.values},
+                "total": sum(counts[grade].values()),
+            }
+            for grade in grades
+        ],
+    }

@@ -1,0 +1,73 @@
+"""PDF certificates (荣誉证书) for the top grade, rendered with WeasyPrint.
+
+The CJK font is embedded from the file of Debian's ``fonts-wqy-microhei`` (or
+``CERTIFICATE_FONT_FILE``) through ``@font-face``; if the file is missing, the
+fontconfig family "WenQuanYi Micro Hei" is asked for by name."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.conf import settings
+from django.http import HttpResponse
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+
+from .models import CycleStatus, Evaluation
+
+DEFAULT_FONT_FILE = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
+FONT_FAMILY = "WenQuanYi Micro Hei"
+
+
+def top_grade() -> str:
+    return max(settings.EVALUATION_GRADES, key=lambda grade: grade[1])[0]
+
+
+def certificate_available(evaluation: Evaluation) -> bool:
+    return (
+        evaluation.cycle.status == CycleStatus.CLOSED
+        and evaluation.grade == top_grade()
+    )
+
+
+def font_file() -> Path | None:
+    path = Path(getattr(settings, "CERTIFICATE_FONT_FILE", "") or DEFAULT_FONT_FILE)
+    return path if path.is_file() else None
+
+
+def certificate_number(evaluation: Evaluation) -> str:
+    return f"{evaluation.cycle_id:04d}-{evaluation.pk:06d}"
+
+
+def render_certificate(evaluation: Evaluation) -> bytes:
+    from weasyprint import HTML  # imported late: it loads Pango at import time
+
+    cycle = evaluation.cycle
+    font = font_file()
+    html = render_to_string(
+        "evaluations/certificate.html",
+        {
+            "evaluation": evaluation,
+            "cycle": cycle,
+            "county": cycle.county,
+            "name": evaluation.subject_name,
+            "grade": evaluation.grade,
+            "number": certificate_number(evaluation),
+            "issued_on": timezone.localdate(cycle.closed_at)
+            if cycle.closed_at
+            else timezone.localdate(),
+            "font_url": font.as_uri() if font else "",
+            "font_family": FONT_FAMILY,
+        },
+    )
+    return HTML(string=html).write_pdf()
+
+
+def certificate_response(evaluation: Evaluation) -> HttpResponse:
+    response = HttpResponse(
+        render_certificate(evaluation), content_type="application/pdf"
+    )
+    filename = f"certificate-{certificate_number(evaluation)}.pdf"
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response

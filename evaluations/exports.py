@@ -1,0 +1,112 @@
+"""Results of a cycle as an .xlsx workbook (headers in the interface language,
+Chinese by default), through the shared spreadsheet helpers."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
+
+from assist_platform.spreadsheets import Column, xlsx_response
+
+from .models import EvaluationCycle, RaterRole, SubjectType
+from .templatetags.evaluations import flag_label, grade_label
+
+
+def _top_level(evaluation) -> list[dict]:
+    return [
+        row
+        for row in evaluation.breakdown.get("indicators", [])
+        if row.get("parent") is None
+    ]
+
+
+def results_columns(cycle: EvaluationCycle, evaluations: list) -> list[Column]:
+    columns = [
+        Column(
+            "rank", pgettext_lazy("results column", "Rank"), lambda e: e.rank, width=8
+        ),
+        Column(
+            "subject_type",
+            pgettext_lazy("results column", "Evaluated"),
+            lambda e: SubjectType(e.subject_type).label,
+            width=12,
+        ),
+        Column(
+            "name",
+            pgettext_lazy("results column", "Name"),
+            lambda e: e.subject_name,
+            width=24,
+        ),
+        Column(
+            "score",
+            pgettext_lazy("results column", "Score"),
+            lambda e: e.score,
+            width=10,
+        ),
+        Column(
+            "grade",
+            pgettext_lazy("results column", "Grade"),
+            lambda e: grade_label(e.grade),
+            width=10,
+        ),
+    ]
+    # One column per top-level indicator and per rater role that appears.
+    seen_codes: dict[str, str] = {}
+    roles: list[str] = []
+    for evaluation in evaluations:
+        for row in _top_level(evaluation):
+            seen_codes.setdefault(row["code"], row["name"])
+        for role in evaluation.breakdown.get("raters", {}):
+            if role not in roles:
+                roles.append(role)
+
+    def indicator_value(code):
+        def value(evaluation):
+            for row in _top_level(evaluation):
+                if row["code"] == code:
+                    return row["score"]
+            return None
+
+        return value
+
+    def role_value(role):
+        return lambda e: (e.breakdown.get("raters", {}).get(role) or {}).get("score")
+
+    for code, name in seen_codes.items():
+        columns.append(Column(f"ind_{code}", f"{code} {name}", indicator_value(code)))
+    for role in roles:
+        columns.append(
+            Column(
+                f"role_{role}",
+                _("Rated by: %(role)s") % {"role": RaterRole(role).label},
+                role_value(role),
+            )
+        )
+    columns.append(
+        Column(
+            "team_members",
+            pgettext_lazy("results column", "Members' mean score"),
+            lambda e: (e.breakdown.get("roll_up") or {}).get("members_mean"),
+        )
+    )
+    columns.append(
+        Column(
+            "flags",
+            pgettext_lazy("results column", "Notes"),
+            lambda e: "；".join(flag_label(f) for f in e.flags),
+            width=40,
+        )
+    )
+    return columns
+
+
+RESULTS_TITLE = gettext_lazy("Evaluation results")
+
+
+def results_response(cycle: EvaluationCycle, queryset):
+    evaluations = list(queryset)
+    return xlsx_response(
+        results_columns(cycle, evaluations),
+        evaluations,
+        filename=f"{RESULTS_TITLE}-{cycle.name}",
+    )

@@ -1,0 +1,175 @@
+"""Reads the platform's data for one cycle into the plain records of
+:mod:`evaluations.scoring`. A fixed number of queries, whatever the county's size."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from django.db.models import Q
+from django.utils import timezone
+
+from matching.models import Activity, Assignment, AssignmentStatus
+from needs.models import Need, NeedStatus, NeedTransition, PlanGoal
+from teams.models import Team
+
+from .models import EvaluationCycle, RaterRole, Rating, RatingStatus
+from .scoring import (
+    ActivityRecord,
+    CycleFacts,
+    NeedRecord,
+    ServedAssignment,
+)
+
+SERVED_STATUSES = (AssignmentStatus.ACCEPTED, AssignmentStatus.COMPLETED)
+_SERVED_NEED_STATUSES = (NeedStatus.MATCHED, NeedStatus.FULFILLED)
+
+
+def served_assignments(cycle: EvaluationCycle):
+    """Accepted or completed assignments of needs of the county whose window
+    overlaps the cycle's period."""
+    return Assignment.objects.filter(
+        status__in=SERVED_STATUSES,
+        need__school__county_id=cycle.county_id,
+        need__start_date__lte=cycle.end_date,
+        need__end_date__gte=cycle.start_date,
+    )
+
+
+def teams_in_period(cycle: EvaluationCycle):
+    return Team.objects.filter(
+        county_id=cycle.county_id,
+        start_date__lte=cycle.end_date,
+        end_date__gte=cycle.start_date,
+    )
+
+
+def as_of(cycle: EvaluationCycle, today: dt.date | None = None) -> dt.date:
+    today = today or timezone.localdate()
+    return min(cycle.end_date, today)
+
+
+def _local_date(value: dt.datetime | None) -> dt.date | None:
+    return timezone.localdate(value) if value is not None else None
+
+
+def collect(cycle: EvaluationCycle, today: dt.date | None = None) -> CycleFacts:
+    end = as_of(cycle, today)
+    assignments = [
+        ServedAssignment(
+            id=row["id"],
+            teacher_id=row["teacher_id"],
+            school_id=row["need__school_id"],
+            need_id=row["need_id"],
+            need_start=row["need__start_date"],
+            need_end=row["need__end_date"],
+            done=row["status"] == AssignmentStatus.COMPLETED
+            or row["need__status"] == NeedStatus.FULFILLED,
+        )
+        for row in served_assignments(cycle).values(
+            "id",
+            "teacher_id",
+            "need_id",
+            "need__school_id",
+            "need__start_date",
+            "need__end_date",
+            "status",
+            "need__status",
+        )
+    ]
+    activities = [
+        ActivityRecord(
+            teacher_id=row["assignment__teacher_id"],
+            school_id=row["assignment__need__school_id"],
+            date=row["date"],
+            hours=float(row["hours"]),
+            local_teachers=row["local_teachers_reached"],
+        )
+        for row in Activity.objects.filter(
+            assignment__status__in=SERVED_STATUSES,
+            assignment__need__school__county_id=cycle.county_id,
+            disputed=False,
+            date__gte=cycle.start_date,
+            date__lte=end,
+        ).values(
+            "assignment__teacher_id",
+            "assignment__need__school_id",
+            "date",
+            "hours",
+            "local_teachers_reached",
+        )
+    ]
+
+    county_needs = Need.objects.filter(school__county_id=cycle.county_id).filter(
+        Q(start_date__lte=cycle.end_date, end_date__gte=cycle.start_date)
+        | Q(submitted_at__isnull=False)
+    )
+    returned = set(
+        NeedTransition.objects.filter(need__school__county_id=cycle.county_id)
+        .filter(
+            Q(to_status=NeedStatus.REJECTED)
+            | Q(from_status=NeedStatus.SUBMITTED, to_status=NeedStatus.DRAFT)
+        )
+        .values_list("need_id", flat=True)
+    )
+    needs = []
+    for row in county_needs.values(
+        "id",
+        "school_id",
+        "start_date",
+        "end_date",
+        "status",
+        "matched_at",
+        "fulfilled_at",
+        "submitted_at",
+    ):
+        needs.append(
+            NeedRecord(
+                id=row["id"],
+                school_id=row["school_id"],
+                start=row["start_date"],
+                end=row["end_date"],
+                served=row["matched_at"] is not None
+                or row["status"] in _SERVED_NEED_STATUSES,
+                fulfilled=row["status"] == NeedStatus.FULFILLED,
+                confirmed_on=_local_date(row["fulfilled_at"]),
+                submitted_on=_local_date(row["submitted_at"]),
+                clean=row["id"] not in returned
+                and row["status"] != NeedStatus.REJECTED,
+            )
+        )
+
+    need_ids = {a.need_id for a in assignments} | {n.id for n in needs}
+    goals: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for need_id, met in PlanGoal.objects.filter(need_id__in=need_ids).values_list(
+        "need_id", "met"
+    ):
+        goals[need_id][0] += 1
+        goals[need_id][1] += 1 if met else 0
+
+    members: dict[int, list[int]] = defaultdict(list)
+    through = Team.members.through
+    for team_id, teacher_id in through.objects.filter(
+        team__in=teams_in_period(cycle)
+    ).values_list("team_id", "teacher_id"):
+        members[team_id].append(teacher_id)
+
+    school_tasks: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for school_id, status in Rating.objects.filter(
+        evaluation__cycle=cycle, rater_role=RaterRole.SCHOOL
+    ).values_list("rater__school_id", "status"):
+        if school_id is None:
+            continue
+        school_tasks[school_id][0] += 1
+        school_tasks[school_id][1] += 1 if status == RatingStatus.SUBMITTED else 0
+
+    return CycleFacts(
+        start=cycle.start_date,
+        as_of=end,
+        assignments=assignments,
+        activities=activities,
+        goals={k: (v[0], v[1]) for k, v in goals.items()},
+        needs=needs,
+        team_members=dict(members),
+        school_tasks={k: (v[0], v[1]) for k, v in school_tasks.items()},
+    )

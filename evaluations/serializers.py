@@ -1,0 +1,266 @@
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from accounts.scopes import visible
+from needs.models import County
+
+from .models import (
+    Evaluation,
+    EvaluationCycle,
+    Framework,
+    Indicator,
+    IndicatorKind,
+    Metric,
+    RaterRole,
+    Rating,
+    SubjectType,
+)
+
+
+class IndicatorSerializer(serializers.ModelSerializer):
+    parent = serializers.SerializerMethodField()
+    weight = serializers.DecimalField(
+        max_digits=5, decimal_places=2, coerce_to_string=False
+    )
+
+    class Meta:
+        model = Indicator
+        fields = [
+            "code",
+            "name",
+            "name_en",
+            "weight",
+            "kind",
+            "metric",
+            "target",
+            "parent",
+            "position",
+        ]
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_parent(self, obj) -> str | None:
+        codes = self.context.get("codes_by_id")
+        if codes is not None:
+            return codes.get(obj.parent_id)
+        return obj.parent.code if obj.parent_id else None
+
+
+class IndicatorInputSerializer(serializers.Serializer):
+    code = serializers.CharField(max_length=20)
+    name = serializers.CharField(max_length=100)
+    name_en = serializers.CharField(max_length=150, required=False, allow_blank=True)
+    weight = serializers.DecimalField(max_digits=5, decimal_places=2)
+    kind = serializers.ChoiceField(
+        choices=IndicatorKind.choices, default=IndicatorKind.SUBJECTIVE
+    )
+    metric = serializers.ChoiceField(
+        choices=Metric.choices, required=False, allow_blank=True, default=""
+    )
+    target = serializers.FloatField(required=False, allow_null=True, default=None)
+    parent = serializers.CharField(
+        max_length=20, required=False, allow_null=True, allow_blank=True, default=None
+    )
+    position = serializers.IntegerField(min_value=0, required=False)
+
+
+class FrameworkSerializer(serializers.ModelSerializer):
+    """A framework with its indicator tree as a flat list (``parent`` names the
+    parent's code) and its rater weights as ``{role: weight}``."""
+
+    indicators = serializers.SerializerMethodField()
+    rater_weights = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Framework
+        fields = [
+            "id",
+            "name",
+            "description",
+            "subject_type",
+            "is_default",
+            "indicators",
+            "rater_weights",
+            "created_at",
+            "updated_at",
+        ]
+
+    @extend_schema_field(IndicatorSerializer(many=True))
+    def get_indicators(self, obj):
+        indicators = list(obj.indicators.all())
+        codes = {i.pk: i.code for i in indicators}
+        return IndicatorSerializer(
+            indicators, many=True, context={"codes_by_id": codes}
+        ).data
+
+    @extend_schema_field(
+        serializers.DictField(child=serializers.FloatField(), help_text="role: weight")
+    )
+    def get_rater_weights(self, obj) -> dict:
+        return {w.role: float(w.weight) for w in obj.rater_weights.all()}
+
+
+class FrameworkWriteSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=100)
+    description = serializers.CharField(required=False, allow_blank=True)
+    subject_type = serializers.ChoiceField(
+        choices=SubjectType.choices, default=SubjectType.TEACHER
+    )
+    is_default = serializers.BooleanField(required=False)
+    indicators = IndicatorInputSerializer(many=True)
+    rater_weights = serializers.DictField(
+        child=serializers.DecimalField(max_digits=5, decimal_places=2)
+    )
+
+    def validate_rater_weights(self, value):
+        unknown = [role for role in value if role not in RaterRole.values]
+        if unknown:
+            raise serializers.ValidationError(
+                _("Unknown rater roles: %(roles)s.") % {"roles": ", ".join(unknown)}
+            )
+        return value
+
+
+class EvaluationCycleSerializer(serializers.ModelSerializer):
+    county = serializers.PrimaryKeyRelatedField(queryset=County.objects.none())
+    framework = serializers.PrimaryKeyRelatedField(
+        queryset=Framework.objects.all(), required=False
+    )
+    team_framework = serializers.PrimaryKeyRelatedField(
+        queryset=Framework.objects.all(), required=False, allow_null=True
+    )
+    school_framework = serializers.PrimaryKeyRelatedField(
+        queryset=Framework.objects.all(), required=False, allow_null=True
+    )
+    county_name = serializers.CharField(source="county.name", read_only=True)
+
+    class Meta:
+        model = EvaluationCycle
+        fields = [
+            "id",
+            "name",
+            "county",
+            "county_name",
+            "framework",
+            "team_framework",
+            "school_framework",
+            "start_date",
+            "end_date",
+            "status",
+            "created_at",
+            "opened_at",
+            "closed_at",
+        ]
+        read_only_fields = ["status", "created_at", "opened_at", "closed_at"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            self.fields["county"].queryset = visible(request.user, County.objects.all())
+
+    def validate(self, attrs):
+        start = attrs.get("start_date", getattr(self.instance, "start_date", None))
+        end = attrs.get("end_date", getattr(self.instance, "end_date", None))
+        if start and end and end < start:
+            raise serializers.ValidationError(
+                {"end_date": _("The end date cannot be before the start date.")}
+            )
+        return attrs
+
+
+class EvaluationSerializer(serializers.ModelSerializer):
+    subject_id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(source="subject_name", read_only=True)
+    score = serializers.DecimalField(
+        max_digits=5, decimal_places=2, coerce_to_string=False, read_only=True
+    )
+
+    class Meta:
+        model = Evaluation
+        fields = [
+            "id",
+            "cycle",
+            "subject_type",
+            "subject_id",
+            "name",
+            "status",
+            "score",
+            "grade",
+            "rank",
+            "flags",
+        ]
+
+
+class EvaluationDetailSerializer(EvaluationSerializer):
+    class Meta(EvaluationSerializer.Meta):
+        fields = [*EvaluationSerializer.Meta.fields, "breakdown"]
+
+
+class ResultSerializer(serializers.ModelSerializer):
+    subject_id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(source="subject_name", read_only=True)
+    score = serializers.DecimalField(
+        max_digits=5, decimal_places=2, coerce_to_string=False, read_only=True
+    )
+
+    class Meta:
+        model = Evaluation
+        fields = [
+            "id",
+            "subject_type",
+            "subject_id",
+            "name",
+            "score",
+            "grade",
+            "rank",
+            "flags",
+        ]
+
+
+class RatingSerializer(serializers.ModelSerializer):
+    cycle = serializers.IntegerField(source="evaluation.cycle_id", read_only=True)
+    cycle_name = serializers.CharField(source="evaluation.cycle.name", read_only=True)
+    cycle_status = serializers.CharField(
+        source="evaluation.cycle.status", read_only=True
+    )
+    subject_type = serializers.CharField(
+        source="evaluation.subject_type", read_only=True
+    )
+    subject_id = serializers.IntegerField(
+        source="evaluation.subject_id", read_only=True
+    )
+    subject_name = serializers.CharField(
+        source="evaluation.subject_name", read_only=True
+    )
+    scores = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Rating
+        fields = [
+            "id",
+            "evaluation",
+            "cycle",
+            "cycle_name",
+            "cycle_status",
+            "subject_type",
+            "subject_id",
+            "subject_name",
+            "rater_role",
+            "status",
+            "scores",
+            "comment",
+            "submitted_at",
+        ]
+
+    @extend_schema_field(serializers.DictField(child=serializers.FloatField()))
+    def get_scores(self, obj) -> dict:
+        return {s.indicator.code: float(s.score) for s in obj.scores.all()}
+
+
+class RatingSubmitSerializer(serializers.Serializer):
+    evaluation = serializers.IntegerField()
+    scores = serializers.DictField(
+        child=serializers.JSONField(), help_text="{indicator code: 0-100}"
+    )
+    comment = serializers.CharField(required=False, allow_blank=True, default="")

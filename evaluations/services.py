@@ -1,0 +1,1051 @@
+"""Every write of the evaluation system: frameworks, cycles, ratings, results.
+
+Services check who may act (``PermissionDenied`` -> 403), the state
+(``TransitionNotAllowed`` -> 409) and the input (``ValidationError`` -> 400), and
+change nothing when they refuse. How scores are computed is documented in
+:mod:`evaluations.scoring`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from accounts.models import Notification, Role
+from accounts.scopes import manages_county
+from assist_platform.errors import TransitionNotAllowed
+from needs.models import County, School, SchoolKind
+from teams.models import Teacher
+
+from . import scoring
+from .facts import collect, served_assignments, teams_in_period
+from .models import (
+    CycleStatus,
+    Evaluation,
+    EvaluationCycle,
+    EvaluationStatus,
+    Framework,
+    Indicator,
+    IndicatorKind,
+    RaterRole,
+    RaterWeight,
+    Rating,
+    RatingScore,
+    RatingStatus,
+    SubjectType,
+)
+
+User = get_user_model()
+
+# --- who may do what -------------------------------------------------------------
+
+
+def can_keep_frameworks(user) -> bool:
+    return user.is_authenticated and (user.is_admin or user.is_coordinator)
+
+
+def can_run_cycle(user, cycle: EvaluationCycle) -> bool:
+    return manages_county(user, cycle.county_id)
+
+
+def _require(allowed: bool, message: str) -> None:
+    if not allowed:
+        raise PermissionDenied(message)
+
+
+# --- frameworks ------------------------------------------------------------------
+
+
+def _decimal(value: Any, field: str, errors: list[str]) -> Decimal | None:
+    if isinstance(value, bool):
+        errors.append(_("%(field)s must be a number.") % {"field": field})
+        return None
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError, TypeError):
+        errors.append(_("%(field)s must be a number.") % {"field": field})
+        return None
+    if not number.is_finite():
+        errors.append(_("%(field)s must be a number.") % {"field": field})
+        return None
+    return number
+
+
+def _clean_indicators(subject_type: str, rows: list[dict]) -> list[dict]:
+    """Check an indicator tree given as a flat list (``parent`` names a code);
+    raise ValidationError({"indicators": [...]}) listing every problem."""
+    errors: list[str] = []
+    if not rows:
+        raise ValidationError(
+            {"indicators": [_("A framework needs at least one indicator.")]}
+        )
+    clean: list[dict] = []
+    codes: set[str] = set()
+    for position, row in enumerate(rows):
+        code = str(row.get("code") or "").strip()
+        label = code or f"#{position + 1}"
+        if not code:
+            errors.append(_("Indicator %(n)d has no code.") % {"n": position + 1})
+        elif len(code) > 20:
+            errors.append(
+                _("Indicator code %(code)s is longer than 20 characters.")
+                % {"code": code}
+            )
+        elif code in codes:
+            errors.append(_("Indicator code %(code)s is used twice.") % {"code": code})
+        codes.add(code)
+        name = str(row.get("name") or "").strip()
+        if not name:
+            errors.append(_("Indicator %(code)s has no name.") % {"code": label})
+        weight = _decimal(row.get("weight"), _("The weight of %s") % label, errors)
+        if weight is not None and not (0 < weight <= 100):
+            errors.append(
+                _("The weight of %(code)s must be more than 0 and at most 100.")
+                % {"code": label}
+            )
+        kind = row.get("kind") or IndicatorKind.SUBJECTIVE
+        if kind not in IndicatorKind.values:
+            errors.append(
+                _("Indicator %(code)s: the kind must be objective or subjective.")
+                % {"code": label}
+            )
+        metric = row.get("metric") or ""
+        target = row.get("target")
+        if target in ("", None):
+            target = None
+        else:
+            target_value = _decimal(target, _("The target of %s") % label, errors)
+            if target_value is not None and target_value <= 0:
+                errors.append(
+                    _("The target of %(code)s must be more than 0.") % {"code": label}
+                )
+            target = float(target_value) if target_value is not None else None
+        parent = row.get("parent") or None
+        clean.append(
+            {
+                "code": code,
+                "name": name,
+                "name_en": str(row.get("name_en") or "").strip(),
+                "weight": weight,
+                "kind": kind,
+                "metric": metric,
+                "target": target,
+                "parent": str(parent) if parent is not None else None,
+                "position": row.get("position", position),
+            }
+        )
+    if errors:
+        raise ValidationError({"indicators": errors})
+
+    for row in clean:
+        if row["parent"] is not None and row["parent"] not in codes:
+            errors.append(
+                _("Indicator %(code)s names an unknown parent %(parent)s.") % row
+            )
+    parents = {row["parent"] for row in clean}
+    allowed_metrics = scoring.METRICS_BY_SUBJECT[subject_type]
+    for row in clean:
+        is_leaf = row["code"] not in parents
+        if not is_leaf:
+            if row["kind"] == IndicatorKind.OBJECTIVE or row["metric"]:
+                errors.append(
+                    _(
+                        "Indicator %(code)s has sub-indicators, so it is scored from "
+                        "them: it cannot be objective nor have a metric."
+                    )
+                    % row
+                )
+        elif row["kind"] == IndicatorKind.OBJECTIVE:
+            if row["metric"] not in allowed_metrics:
+                errors.append(
+                    _(
+                        "Objective indicator %(code)s needs a metric, one of: "
+                        "%(metrics)s."
+                    )
+                    % {"code": row["code"], "metrics": ", ".join(allowed_metrics)}
+                )
+        elif row["metric"]:
+            errors.append(
+                _("Subjective indicator %(code)s is rated; it has no metric.") % row
+            )
+    if errors:
+        raise ValidationError({"indicators": errors})
+    specs = [
+        scoring.IndicatorSpec(code=r["code"], weight=r["weight"], parent=r["parent"])
+        for r in clean
+    ]
+    looped = scoring.cycle_in_tree(specs)
+    if looped:
+        raise ValidationError(
+            {
+                "indicators": [
+                    _("Indicator %(code)s is its own ancestor.") % {"code": looped}
+                ]
+            }
+        )
+    names = {r["code"]: r["name"] for r in clean}
+    for parent, total in scoring.weight_errors(specs):
+        if parent is None:
+            message = _(
+                "The weights of the top-level indicators add up to %(total)s, not 100."
+            ) % {"total": _number(total)}
+        else:
+            message = _(
+                "The weights of the indicators under %(code)s %(name)s add up to "
+                "%(total)s, not 100."
+            ) % {"code": parent, "name": names[parent], "total": _number(total)}
+        errors.append(message)
+    if errors:
+        raise ValidationError({"indicators": errors})
+    return clean
+
+
+def _clean_rater_weights(subject_type: str, weights: dict) -> dict[str, Decimal]:
+    errors: list[str] = []
+    allowed = scoring.RATER_ROLES_BY_SUBJECT[subject_type]
+    clean: dict[str, Decimal] = {}
+    for role, value in (weights or {}).items():
+        if role not in allowed:
+            errors.append(
+                _("%(role)s cannot rate this kind of subject; use: %(roles)s.")
+                % {"role": role, "roles": ", ".join(allowed)}
+            )
+            continue
+        number = _decimal(value, _("The weight of %s") % role, errors)
+        if number is not None and not (0 <= number <= 100):
+            errors.append(
+                _("The weight of %(role)s must be between 0 and 100.") % {"role": role}
+            )
+        if number is not None:
+            clean[role] = number
+    if not errors:
+        total = sum(clean.values(), Decimal(0))
+        if total != 100:
+            errors.append(
+                _("The rater weights add up to %(total)s, not 100.")
+                % {"total": _number(total)}
+            )
+    if errors:
+        raise ValidationError({"rater_weights": errors})
+    return clean
+
+
+def _number(value: Decimal) -> str:
+    return scoring.plain_number(value)
+
+
+def _cycles_using(framework: Framework):
+    return EvaluationCycle.objects.filter(
+        Q(framework=framework)
+        | Q(team_framework=framework)
+        | Q(school_framework=framework)
+    )
+
+
+def _in_use(framework: Framework) -> bool:
+    """Used by a cycle past draft: changing it would change results."""
+    return _cycles_using(framework).exclude(status=CycleStatus.DRAFT).exists()
+
+
+def _write_tree(
+    framework: Framework, rows: list[dict], weights: dict[str, Decimal]
+) -> None:
+    framework.indicators.all().delete()
+    framework.rater_weights.all().delete()
+    by_code: dict[str, Indicator] = {}
+    pending = list(rows)
+    # Parents first: a row is created once its parent exists.
+    while pending:
+        rest = []
+        for row in pending:
+            if row["parent"] is not None and row["parent"] not in by_code:
+                rest.append(row)
+                continue
+            indicator = Indicator(
+                framework=framework,
+                parent=by_code.get(row["parent"]) if row["parent"] else None,
+                code=row["code"],
+                name=row["name"],
+                name_en=row["name_en"],
+                weight=row["weight"],
+                kind=row["kind"],
+                metric=row["metric"],
+                target=row["target"],
+                position=row["position"],
+            )
+            indicator.full_clean(exclude=["framework", "parent"])
+            indicator.save()
+            by_code[row["code"]] = indicator
+        pending = rest
+    RaterWeight.objects.bulk_create(
+        RaterWeight(framework=framework, role=role, weight=weight)
+        for role, weight in weights.items()
+    )
+
+
+def _set_default(framework: Framework) -> None:
+    Framework.objects.filter(
+        subject_type=framework.subject_type, is_default=True
+    ).exclude(pk=framework.pk).update(is_default=False)
+
+
+@transaction.atomic
+def framework_create(
+    *,
+    user,
+    name: str,
+    subject_type: str = SubjectType.TEACHER,
+    indicators: list[dict],
+    rater_weights: dict,
+    description: str = "",
+    is_default: bool = False,
+) -> Framework:
+    _require(
+        can_keep_frameworks(user),
+        _("Only coordinators and admins keep evaluation frameworks."),
+    )
+    _require(
+        not is_default or user.is_admin, _("Only an admin sets the default framework.")
+    )
+    if subject_type not in SubjectType.values:
+        raise ValidationError({"subject_type": [_("Unknown kind of subject.")]})
+    rows = _clean_indicators(subject_type, indicators)
+    weights = _clean_rater_weights(subject_type, rater_weights)
+    framework = Framework(
+        name=name,
+        description=description,
+        subject_type=subject_type,
+        is_default=False,
+    )
+    framework.full_clean()
+    framework.save()
+    _write_tree(framework, rows, weights)
+    if is_default:
+        _set_default(framework)
+        framework.is_default = True
+        framework.save(update_fields=["is_default"])
+    return framework
+
+
+@transaction.atomic
+def framework_update(
+    *,
+    user,
+    framework: Framework,
+    name: str | None = None,
+    description: str | None = None,
+    indicators: list[dict] | None = None,
+    rater_weights: dict | None = None,
+    is_default: bool | None = None,
+) -> Framework:
+    _require(
+        can_keep_frameworks(user),
+        _("Only coordinators and admins keep evaluation frameworks."),
+    )
+    _require(
+        user.is_admin or not (framework.is_default or is_default),
+        _("Only an admin changes a default framework."),
+    )
+    framework = Framework.objects.select_for_update().get(pk=framework.pk)
+    if (indicators is not None or rater_weights is not None) and _in_use(framework):
+        raise TransitionNotAllowed(
+            _("framework"),
+            "in_use",
+            _("in use by an open or closed cycle"),
+            _("change"),
+        )
+    update_fields = ["updated_at"]
+    if name is not None:
+        framework.name = name
+        update_fields.append("name")
+    if description is not None:
+        framework.description = description
+        update_fields.append("description")
+    framework.full_clean()
+    if indicators is not None or rater_weights is not None:
+        rows = _clean_indicators(
+            framework.subject_type,
+            indicators if indicators is not None else _rows_of(framework),
+        )
+        weights = _clean_rater_weights(
+            framework.subject_type,
+            rater_weights
+            if rater_weights is not None
+            else {w.role: w.weight for w in framework.rater_weights.all()},
+        )
+        _write_tree(framework, rows, weights)
+    if is_default is not None and is_default != framework.is_default:
+        if is_default:
+            _set_default(framework)
+        framework.is_default = is_default
+        update_fields.append("is_default")
+    framework.save(update_fields=update_fields)
+    return framework
+
+
+@transaction.atomic
+def framework_delete(*, user, framework: Framework) -> None:
+    _require(
+        can_keep_frameworks(user),
+        _("Only coordinators and admins keep evaluation frameworks."),
+    )
+    _require(
+        user.is_admin or not framework.is_default,
+        _("Only an admin changes a default framework."),
+    )
+    if _cycles_using(framework).exists():
+        raise TransitionNotAllowed(
+            _("framework"), "in_use", _("used by a cycle"), _("delete")
+        )
+    framework.delete()
+
+
+def _rows_of(framework: Framework) -> list[dict]:
+    return [
+        {
+            "code": i.code,
+            "name": i.name,
+            "name_en": i.name_en,
+            "weight": i.weight,
+            "kind": i.kind,
+            "metric": i.metric,
+            "target": i.target,
+            "parent": i.parent.code if i.parent_id else None,
+            "position": i.position,
+        }
+        for i in framework.indicators.select_related("parent")
+    ]
+
+
+def framework_specs(
+    framework: Framework | None,
+) -> tuple[list[scoring.IndicatorSpec], dict[str, Decimal]]:
+    """The framework as plain data for :mod:`evaluations.scoring`."""
+    if framework is None:
+        return [], {}
+    indicators = list(framework.indicators.all())
+    code_of = {i.pk: i.code for i in indicators}
+    specs = [
+        scoring.IndicatorSpec(
+            code=i.code,
+            weight=i.weight,
+            parent=code_of.get(i.parent_id),
+            kind=i.kind,
+            metric=i.metric,
+            target=i.target,
+        )
+        for i in indicators
+    ]
+    weights = {w.role: w.weight for w in framework.rater_weights.all()}
+    return specs, weights
+
+
+# --- cycles ----------------------------------------------------------------------
+
+
+def framework_for(cycle: EvaluationCycle, subject_type: str) -> Framework | None:
+    if subject_type == SubjectType.TEACHER:
+        return cycle.framework
+    if subject_type == SubjectType.TEAM:
+        return cycle.team_framework
+    return cycle.school_framework
+
+
+def _check_frameworks(frameworks: dict[str, Framework | None]) -> None:
+    errors = {}
+    fields = {
+        SubjectType.TEACHER: "framework",
+        SubjectType.TEAM: "team_framework",
+        SubjectType.SCHOOL: "school_framework",
+    }
+    for subject_type, framework in frameworks.items():
+        if framework is not None and framework.subject_type != subject_type:
+            errors[fields[subject_type]] = [
+                _("This framework evaluates %(kind)s, not %(wanted)s.")
+                % {
+                    "kind": framework.get_subject_type_display(),
+                    "wanted": SubjectType(subject_type).label,
+                }
+            ]
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def cycle_create(
+    *,
+    user,
+    county: County,
+    name: str,
+    start_date: dt.date,
+    end_date: dt.date,
+    framework: Framework | None = None,
+    team_framework: Framework | None = None,
+    school_framework: Framework | None = None,
+) -> EvaluationCycle:
+    _require(
+        manages_county(user, county.pk),
+        _("Only a coordinator of the county runs its evaluation cycles."),
+    )
+    framework = framework or Framework.objects.default_for(SubjectType.TEACHER)
+    team_framework = team_framework or Framework.objects.default_for(SubjectType.TEAM)
+    school_framework = school_framework or Framework.objects.default_for(
+        SubjectType.SCHOOL
+    )
+    if framework is None:
+        raise ValidationError(
+            {"framework": [_("Choose a framework: there is no default one.")]}
+        )
+    _check_frameworks(
+        {
+            SubjectType.TEACHER: framework,
+            SubjectType.TEAM: team_framework,
+            SubjectType.SCHOOL: school_framework,
+        }
+    )
+    cycle = EvaluationCycle(
+        name=name,
+        county=county,
+        framework=framework,
+        team_framework=team_framework,
+        school_framework=school_framework,
+        start_date=start_date,
+        end_date=end_date,
+        created_by=user,
+    )
+    cycle.full_clean()
+    cycle.save()
+    return cycle
+
+
+@transaction.atomic
+def cycle_update(*, user, cycle: EvaluationCycle, **changes: Any) -> EvaluationCycle:
+    _require(
+        can_run_cycle(user, cycle),
+        _("Only a coordinator of the county runs its evaluation cycles."),
+    )
+    cycle = EvaluationCycle.objects.select_for_update().get(pk=cycle.pk)
+    if cycle.status != CycleStatus.DRAFT:
+        raise TransitionNotAllowed(
+            _("evaluation cycle"), cycle.status, cycle.get_status_display(), _("edit")
+        )
+    allowed = {
+        "name",
+        "start_date",
+        "end_date",
+        "framework",
+        "team_framework",
+        "school_framework",
+    }
+    for field, value in changes.items():
+        if field not in allowed:
+            raise ValidationError({field: [_("This field cannot be changed.")]})
+        setattr(cycle, field, value)
+    _check_frameworks(
+        {
+            SubjectType.TEACHER: cycle.framework,
+            SubjectType.TEAM: cycle.team_framework,
+            SubjectType.SCHOOL: cycle.school_framework,
+        }
+    )
+    cycle.full_clean()
+    cycle.save(update_fields=sorted(changes))
+    return cycle
+
+
+def _lock(cycle: EvaluationCycle) -> EvaluationCycle:
+    return (
+        EvaluationCycle.objects.select_for_update(of=("self",))
+        .select_related("framework", "team_framework", "school_framework")
+        .get(pk=cycle.pk)
+    )
+
+
+def _active_users(**filters) -> list:
+    return list(
+        User.objects.filter(is_active=True, **filters).values_list("id", flat=True)
+    )
+
+
+@transaction.atomic
+def cycle_open(*, user, cycle: EvaluationCycle) -> dict[str, int]:
+    """``draft`` -> ``open``: an evaluation for every teacher who served in the
+    county during the period (an accepted or completed assignment overlapping it,
+    or membership of one of the county's teams of the period), every such team and
+    every assisted school of the county, and a rating task for each rater."""
+    _require(
+        can_run_cycle(user, cycle),
+        _("Only a coordinator of the county runs its evaluation cycles."),
+    )
+    cycle = _lock(cycle)
+    if cycle.status != CycleStatus.DRAFT:
+        raise TransitionNotAllowed(
+            _("evaluation cycle"), cycle.status, cycle.get_status_display(), _("open")
+        )
+    changed = ["status", "opened_at"]
+    if cycle.team_framework is None:
+        cycle.team_framework = Framework.objects.default_for(SubjectType.TEAM)
+        changed.append("team_framework")
+    if cycle.school_framework is None:
+        cycle.school_framework = Framework.objects.default_for(SubjectType.SCHOOL)
+        changed.append("school_framework")
+
+    # Who served where.
+    served = list(
+        served_assignments(cycle).values_list("teacher_id", "need__school_id")
+    )
+    schools_of_teacher: dict[int, set[int]] = defaultdict(set)
+    teachers_of_school: dict[int, set[int]] = defaultdict(set)
+    for teacher_id, school_id in served:
+        schools_of_teacher[teacher_id].add(school_id)
+        teachers_of_school[school_id].add(teacher_id)
+    team_ids = list(teams_in_period(cycle).values_list("id", flat=True))
+    members: dict[int, set[int]] = defaultdict(set)
+    for team_id, teacher_id in Teacher.teams.through.objects.filter(
+        team_id__in=team_ids
+    ).values_list("team_id", "teacher_id"):
+        members[team_id].add(teacher_id)
+    teacher_ids = set(schools_of_teacher) | {t for m in members.values() for t in m}
+    school_ids = list(
+        School.objects.filter(
+            county_id=cycle.county_id, kind=SchoolKind.ASSISTED
+        ).values_list("id", flat=True)
+    )
+
+    # The raters.
+    coordinators = _active_users(role=Role.COORDINATOR, counties=cycle.county_id)
+    staff_of_school: dict[int, list[int]] = defaultdict(list)
+    for user_id, school_id in User.objects.filter(
+        is_active=True,
+        role=Role.SCHOOL_STAFF,
+        school_id__in=set(school_ids) | set(teachers_of_school),
+    ).values_list("id", "school_id"):
+        staff_of_school[school_id].append(user_id)
+    user_of_teacher = dict(
+        Teacher.objects.filter(
+            id__in=teacher_ids | {t for ts in teachers_of_school.values() for t in ts},
+            user__isnull=False,
+            user__is_active=True,
+        ).values_list("id", "user_id")
+    )
+
+    evaluations = Evaluation.objects.bulk_create(
+        [
+            Evaluation(cycle=cycle, subject_type=SubjectType.TEACHER, teacher_id=t)
+            for t in sorted(teacher_ids)
+        ]
+        + [
+            Evaluation(cycle=cycle, subject_type=SubjectType.TEAM, team_id=t)
+            for t in sorted(team_ids)
+        ]
+        + [
+            Evaluation(cycle=cycle, subject_type=SubjectType.SCHOOL, school_id=s)
+            for s in sorted(school_ids)
+        ]
+    )
+
+    roles_with_weight: dict[str, set[str]] = {}
+    for subject_type in SubjectType.values:
+        framework = framework_for(cycle, subject_type)
+        roles_with_weight[subject_type] = (
+            set(
+                framework.rater_weights.filter(weight__gt=0).values_list(
+                    "role", flat=True
+                )
+            )
+            if framework is not None
+            else set()
+        )
+    teams_of_teacher: dict[int, set[int]] = defaultdict(set)
+    for team_id, teacher_set in members.items():
+        for teacher_id in teacher_set:
+            teams_of_teacher[teacher_id].add(team_id)
+
+    def users_of(teachers) -> set[int]:
+        return {user_of_teacher[t] for t in teachers if t in user_of_teacher}
+
+    def staff_for(schools) -> set[int]:
+        return {u for s in schools for u in staff_of_school.get(s, ())}
+
+    tasks: list[Rating] = []
+    for evaluation in evaluations:
+        roles = roles_with_weight[evaluation.subject_type]
+        raters: dict[str, set[int]] = {}
+        if evaluation.subject_type == SubjectType.TEACHER:
+            teacher_id = evaluation.teacher_id
+            peers = {
+                m
+                for team_id in teams_of_teacher.get(teacher_id, ())
+                for m in members[team_id]
+                if m != teacher_id
+            }
+            raters = {
+                RaterRole.SCHOOL: staff_for(schools_of_teacher.get(teacher_id, ())),
+                RaterRole.COORDINATOR: set(coordinators),
+                RaterRole.PEER: users_of(peers),
+                RaterRole.SELF: users_of([teacher_id]),
+            }
+        elif evaluation.subject_type == SubjectType.TEAM:
+            team_members = members.get(evaluation.team_id, set())
+            raters = {
+                RaterRole.SCHOOL: staff_for(
+                    {s for m in team_members for s in schools_of_teacher.get(m, ())}
+                ),
+                RaterRole.COORDINATOR: set(coordinators),
+                RaterRole.SELF: users_of(team_members),
+            }
+        else:
+            raters = {
+                RaterRole.COORDINATOR: set(coordinators),
+                RaterRole.TEACHER: users_of(
+                    teachers_of_school.get(evaluation.school_id, ())
+                ),
+            }
+        for role, user_ids in raters.items():
+            if role not in roles:
+                continue
+            tasks.extend(
+                Rating(evaluation=evaluation, rater_id=u, rater_role=role)
+                for u in sorted(user_ids)
+            )
+    Rating.objects.bulk_create(tasks)
+
+    cycle.status = CycleStatus.OPEN
+    cycle.opened_at = timezone.now()
+    cycle.save(update_fields=changed)
+
+    per_rater: dict[int, int] = defaultdict(int)
+    for task in tasks:
+        per_rater[task.rater_id] += 1
+    url = reverse("evaluations:tasks")
+    Notification.objects.bulk_create(
+        Notification(
+            user_id=rater_id,
+            title=ngettext(
+                "%(count)d rating task in %(cycle)s",
+                "%(count)d rating tasks in %(cycle)s",
+                count,
+            )
+            % {"count": count, "cycle": cycle.name},
+            url=url,
+        )
+        for rater_id, count in per_rater.items()
+    )
+    by_type: dict[str, int] = defaultdict(int)
+    for evaluation in evaluations:
+        by_type[evaluation.subject_type] += 1
+    return {
+        "teachers": by_type[SubjectType.TEACHER],
+        "teams": by_type[SubjectType.TEAM],
+        "schools": by_type[SubjectType.SCHOOL],
+        "rating_tasks": len(tasks),
+    }
+
+
+def _sheets(cycle: EvaluationCycle) -> dict[int, dict[str, list[dict[str, float]]]]:
+    """Evaluation id -> role -> the submitted score sheets ({code: score})."""
+    by_rating: dict[int, dict[str, float]] = defaultdict(dict)
+    meta: dict[int, tuple[int, str]] = {}
+    for rating_id, evaluation_id, role, code, score in RatingScore.objects.filter(
+        rating__evaluation__cycle=cycle, rating__status=RatingStatus.SUBMITTED
+    ).values_list(
+        "rating_id",
+        "rating__evaluation_id",
+        "rating__rater_role",
+        "indicator__code",
+        "score",
+    ):
+        by_rating[rating_id][code] = float(score)
+        meta[rating_id] = (evaluation_id, role)
+    sheets: dict[int, dict[str, list[dict[str, float]]]] = defaultdict(
+        lambda: defaultdict(list)
+    )
+    for rating_id, sheet in by_rating.items():
+        evaluation_id, role = meta[rating_id]
+        sheets[evaluation_id][role].append(sheet)
+    return sheets
+
+
+def _breakdown(
+    outcome: scoring.Outcome,
+    indicators: list[Indicator],
+    weights: dict[str, Decimal],
+) -> dict:
+    def rounded(value: float | None) -> float | None:
+        return float(scoring.to_decimal(value)) if value is not None else None
+
+    code_of = {i.pk: i.code for i in indicators}
+    return {
+        "indicators": [
+            {
+                "code": i.code,
+                "name": i.name,
+                "name_en": i.name_en,
+                "parent": code_of.get(i.parent_id),
+                "weight": float(i.weight),
+                "kind": i.kind,
+                "metric": i.metric,
+                "value": (
+                    round(outcome.values[i.metric], 4)
+                    if i.metric and outcome.values.get(i.metric) is not None
+                    else None
+                ),
+                "score": rounded(outcome.indicator_scores.get(i.code)),
+                "by_role": {
+                    role: rounded(sheet[i.code])
+                    for role, sheet in outcome.raters.role_indicator_scores.items()
+                    if i.code in sheet
+                },
+            }
+            for i in indicators
+        ],
+        "raters": {
+            role: {
+                "weight": float(weight),
+                "effective_weight": round(outcome.raters.effective_weights[role], 2),
+                "submitted": outcome.raters.rater_counts.get(role, 0),
+                "score": rounded(outcome.role_scores.get(role)),
+            }
+            for role, weight in weights.items()
+            if weight > 0
+        },
+        "framework_score": rounded(outcome.score),
+    }
+
+
+@transaction.atomic
+def cycle_close(
+    *, user, cycle: EvaluationCycle, today: dt.date | None = None
+) -> dict[str, int]:
+    """``open`` -> ``closed``: score, grade and rank every evaluation."""
+    _require(
+        can_run_cycle(user, cycle),
+        _("Only a coordinator of the county runs its evaluation cycles."),
+    )
+    cycle = _lock(cycle)
+    if cycle.status != CycleStatus.OPEN:
+        raise TransitionNotAllowed(
+            _("evaluation cycle"), cycle.status, cycle.get_status_display(), _("close")
+        )
+    facts = collect(cycle, today)
+    sheets = _sheets(cycle)
+    frameworks = {}
+    for subject_type in SubjectType.values:
+        framework = framework_for(cycle, subject_type)
+        indicators = list(framework.indicators.all()) if framework is not None else []
+        specs, weights = framework_specs(framework)
+        frameworks[subject_type] = (indicators, specs, weights)
+
+    evaluations = list(cycle.evaluations.all())
+    final: dict[int, float | None] = {}
+    for evaluation in evaluations:
+        if evaluation.subject_type == SubjectType.TEACHER:
+            values = facts.teacher_values(evaluation.teacher_id)
+        elif evaluation.subject_type == SubjectType.TEAM:
+            values = facts.team_values(evaluation.team_id)
+        else:
+            values = facts.school_values(evaluation.school_id)
+        indicators, specs, weights = frameworks[evaluation.subject_type]
+        outcome = scoring.evaluate(
+            specs, weights, values, sheets.get(evaluation.pk, {})
+        )
+        evaluation.breakdown = _breakdown(outcome, indicators, weights)
+        evaluation.flags = outcome.flags
+        final[evaluation.pk] = outcome.score
+
+    # Team roll-up: a team's result also reflects its members' final scores.
+    share = float(getattr(settings, "EVALUATION_TEAM_MEMBER_SHARE", 50))
+    teacher_score = {
+        e.teacher_id: final[e.pk]
+        for e in evaluations
+        if e.subject_type == SubjectType.TEACHER
+    }
+    for evaluation in evaluations:
+        if evaluation.subject_type != SubjectType.TEAM:
+            continue
+        member_scores = [
+            teacher_score[m]
+            for m in facts.team_members.get(evaluation.team_id, [])
+            if teacher_score.get(m) is not None
+        ]
+        own = final[evaluation.pk]
+        final[evaluation.pk] = scoring.team_roll_up(own, member_scores, share)
+        evaluation.breakdown["roll_up"] = {
+            "own": float(scoring.to_decimal(own)) if own is not None else None,
+            "members_mean": (
+                float(scoring.to_decimal(sum(member_scores) / len(member_scores)))
+                if member_scores
+                else None
+            ),
+            "members": len(member_scores),
+            "member_share": share,
+        }
+
+    grades = settings.EVALUATION_GRADES
+    for evaluation in evaluations:
+        score = final[evaluation.pk]
+        if score is None:
+            evaluation.score = None
+            evaluation.grade = ""
+            evaluation.status = EvaluationStatus.NO_DATA
+        else:
+            evaluation.score = scoring.to_decimal(score)
+            evaluation.grade = scoring.grade_for(evaluation.score, grades)
+            evaluation.status = EvaluationStatus.SCORED
+        evaluation.rank = None
+    for subject_type in SubjectType.values:
+        ranks = scoring.competition_ranks(
+            {e.pk: e.score for e in evaluations if e.subject_type == subject_type}
+        )
+        for evaluation in evaluations:
+            if evaluation.pk in ranks:
+                evaluation.rank = ranks[evaluation.pk]
+    Evaluation.objects.bulk_update(
+        evaluations,
+        ["score", "grade", "rank", "status", "breakdown", "flags"],
+        batch_size=500,
+    )
+    cycle.status = CycleStatus.CLOSED
+    cycle.closed_at = timezone.now()
+    cycle.save(update_fields=["status", "closed_at"])
+    return {
+        "scored": sum(1 for e in evaluations if e.score is not None),
+        "no_data": sum(1 for e in evaluations if e.score is None),
+        "flagged": sum(1 for e in evaluations if e.flags),
+    }
+
+
+def cycle_enqueue(*, user, cycle: EvaluationCycle, action: str) -> None:
+    """Check now, run later: ``open`` or ``close`` a cycle in a Celery task (for a
+    big county), enqueued once the caller's transaction commits. The task calls
+    the same service, which checks again; a second delivery does nothing."""
+    from . import tasks
+
+    _require(
+        can_run_cycle(user, cycle),
+        _("Only a coordinator of the county runs its evaluation cycles."),
+    )
+    wanted = {"open": CycleStatus.DRAFT, "close": CycleStatus.OPEN}[action]
+    if cycle.status != wanted:
+        raise TransitionNotAllowed(
+            _("evaluation cycle"),
+            cycle.status,
+            cycle.get_status_display(),
+            _("open") if action == "open" else _("close"),
+        )
+    task = tasks.cycle_open if action == "open" else tasks.cycle_close
+    cycle_id, user_id = cycle.pk, user.pk
+    transaction.on_commit(lambda: task.delay(cycle_id, user_id))
+
+
+# --- ratings ---------------------------------------------------------------------
+
+
+def rated_indicators(evaluation: Evaluation) -> list[Indicator]:
+    """The subjective leaf indicators a rater scores on this evaluation."""
+    framework = framework_for(evaluation.cycle, evaluation.subject_type)
+    if framework is None:
+        return []
+    indicators = list(framework.indicators.all())
+    parents = {i.parent_id for i in indicators}
+    return [
+        i
+        for i in indicators
+        if i.pk not in parents and i.kind == IndicatorKind.SUBJECTIVE
+    ]
+
+
+def _score_value(value: Any) -> Decimal | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        number = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        return None
+    return number if number.is_finite() else None
+
+
+@transaction.atomic
+def rating_submit(
+    *, user, rating: Rating, scores: dict[str, Any], comment: str = ""
+) -> Rating:
+    """A rater's scores (0-100) on every subjective indicator of their task. A
+    task may be submitted again while the cycle is open; the last one counts."""
+    _require(rating.rater_id == user.pk, _("This rating task is not yours."))
+    cycle = EvaluationCycle.objects.select_for_update().get(
+        pk=rating.evaluation.cycle_id
+    )
+    if cycle.status != CycleStatus.OPEN:
+        raise TransitionNotAllowed(
+            _("evaluation cycle"), cycle.status, cycle.get_status_display(), _("rate")
+        )
+    rating = (
+        Rating.objects.select_for_update()
+        .select_related("evaluation__cycle")
+        .get(pk=rating.pk)
+    )
+    indicators = rated_indicators(rating.evaluation)
+    by_code = {i.code: i for i in indicators}
+    framework = framework_for(rating.evaluation.cycle, rating.evaluation.subject_type)
+    all_codes = (
+        set(framework.indicators.values_list("code", flat=True)) if framework else set()
+    )
+    errors: list[str] = []
+    if not isinstance(scores, dict):
+        raise ValidationError(
+            {"scores": [_("Give the scores as {indicator code: 0-100}.")]}
+        )
+    clean: dict[str, Decimal] = {}
+    for code, value in scores.items():
+        if code not in all_codes:
+            errors.append(_("%(code)s: no such indicator.") % {"code": code})
+            continue
+        if code not in by_code:
+            errors.append(
+                _(
+                    "%(code)s: this indicator is not rated (it is computed, or "
+                    "scored from its sub-indicators)."
+                )
+                % {"code": code}
+            )
+            continue
+        number = _score_value(value)
+        if number is None:
+            errors.append(_("%(code)s: give a number.") % {"code": code})
+        elif not 0 <= number <= 100:
+            errors.append(
+                _("%(code)s: a score must be between 0 and 100.") % {"code": code}
+            )
+        else:
+            clean[code] = scoring.to_decimal(number)
+    missing = [code for code in by_code if code not in scores]
+    if missing:
+        errors.append(
+            _("Score every rated indicator; missing: %(codes)s.")
+            % {"codes": ", ".join(missing)}
+        )
+    if errors:
+        raise ValidationError({"scores": errors})
+
+    rating.scores.all().delete()
+    RatingScore.objects.bulk_create(
+        RatingScore(rating=rating, indicator=by_code[code], score=score)
+        for code, score in clean.items()
+    )
+    rating.comment = comment or ""
+    rating.status = RatingStatus.SUBMITTED
+    rating.submitted_at = timezone.now()
+    rating.full_clean()
+    rating.save(update_fields=["comment", "status", "submitted_at"])
+    return rating

@@ -1,0 +1,35 @@
+"""Background work of the evaluation system. Each task takes ids, loads, and calls
+the service of the same name; a cycle already past the state is left alone, so a
+task delivered twice does no harm."""
+
+from celery import shared_task
+from django.contrib.auth import get_user_model
+
+from assist_platform.errors import TransitionNotAllowed
+
+from . import services
+from .models import CycleStatus, EvaluationCycle
+
+
+@shared_task(name="evaluations.cycle_open")
+def cycle_open(cycle_id: int, user_id: int) -> dict | None:
+    cycle = EvaluationCycle.objects.filter(pk=cycle_id).first()
+    if cycle is None or cycle.status != CycleStatus.DRAFT:
+        return None
+    user = get_user_model().objects.get(pk=user_id)
+    try:
+        return services.cycle_open(user=user, cycle=cycle)
+    except TransitionNotAllowed:  # another delivery got there first
+        return None
+
+
+@shared_task(name="evaluations.cycle_close")
+def cycle_close(cycle_id: int, user_id: int) -> dict | None:
+    cycle = EvaluationCycle.objects.filter(pk=cycle_id).first()
+    if cycle is None or cycle.status != CycleStatus.OPEN:
+        return None
+    user = get_user_model().objects.get(pk=user_id)
+    try:
+        return services.cycle_close(user=user, cycle=cycle)
+    except TransitionNotAllowed:
+        return None

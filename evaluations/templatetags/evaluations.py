@@ -1,0 +1,54 @@
+"""Labels for what the evaluation system stores as codes: grades, flags, roles."""
+
+from django import template
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from ..models import Metric, RaterRole
+
+register = template.Library()
+
+GRADE_LABELS = {
+    "优秀": gettext_lazy("Excellent"),
+    "良好": gettext_lazy("Good"),
+    "合格": gettext_lazy("Pass"),
+    "不合格": gettext_lazy("Fail"),
+}
+
+
+@register.filter
+def grade_label(grade: str) -> str:
+    """The grade in the interface language (the stored grade is the setting's)."""
+    return str(GRADE_LABELS.get(grade, grade)) if grade else ""
+
+
+@register.filter
+def role_label(role: str) -> str:
+    return str(RaterRole(role).label) if role in RaterRole.values else role
+
+
+@register.filter
+def metric_label(metric: str) -> str:
+    return str(Metric(metric).label) if metric in Metric.values else metric
+
+
+@register.filter
+def flag_label(flag: str) -> str:
+    kind, _sep, detail = flag.partition(":")
+    if kind == "missing_rater":
+        return _("No rating from: %(role)s (its weight was spread)") % {
+            "role": role_label(detail)
+        }
+    if kind == "no_data":
+        return _("No data for %(code)s (its weight was spread)") % {"code": detail}
+    return flag
+
+
+@register.filter
+def indent(level: int) -> str:
+    return f"padding-left: {0.4 + 1.2 * int(level or 0):.1f}rem"
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key) if hasattr(mapping, "get") else None

@@ -1,0 +1,374 @@
+"""Web pages of the evaluation system: cycles, rating tasks, results, certificates,
+frameworks. Each view reads through the scope module and writes through one
+service."""
+
+from collections import Counter, defaultdict
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Prefetch, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.scopes import manages_county, visible
+from assist_platform.errors import TransitionNotAllowed
+from needs.models import County
+
+from . import services
+from .certificates import certificate_available, certificate_response
+from .exports import results_response
+from .forms import CycleForm, RatingForm
+from .models import (
+    CycleStatus,
+    Evaluation,
+    EvaluationCycle,
+    Framework,
+    Indicator,
+    Rating,
+    RatingStatus,
+    SubjectType,
+)
+
+
+def _cycles(user):
+    return visible(user, EvaluationCycle.objects.select_related("county"))
+
+
+def _managed_counties(user):
+    counties = visible(user, County.objects.all())
+    if user.is_admin:
+        return counties
+    if user.is_coordinator:
+        return counties
+    return counties.none()
+
+
+def _form_errors(form, exc: ValidationError) -> None:
+    for field, messages_ in exc.message_dict.items():
+        target = field if field in form.fields else None
+        for message in messages_:
+            form.add_error(target, message)
+
+
+@login_required
+def cycle_list(request: HttpRequest) -> HttpResponse:
+    counties = _managed_counties(request.user)
+    form = None
+    if counties.exists():
+        form = CycleForm(request.POST or None, counties=counties)
+        if request.method == "POST" and form.is_valid():
+            data = {k: v for k, v in form.cleaned_data.items() if v is not None}
+            try:
+                cycle = services.cycle_create(user=request.user, **data)
+            except ValidationError as exc:
+                _form_errors(form, exc)
+            else:
+                messages.success(request, _("The cycle was created as a draft."))
+                return redirect("evaluations:cycle", pk=cycle.pk)
+    elif request.method == "POST":
+        raise PermissionDenied
+    cycles = _cycles(request.user).annotate(evaluation_count=Count("evaluations"))
+    return render(
+        request,
+        "evaluations/cycle_list.html",
+        {"cycles": cycles, "form": form},
+    )
+
+
+@login_required
+def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    cycle = get_object_or_404(
+        _cycles(request.user).select_related(
+            "framework", "team_framework", "school_framework", "created_by"
+        ),
+        pk=pk,
+    )
+    may_run = manages_county(request.user, cycle.county_id)
+    counts = Counter(
+        dict(
+            cycle.evaluations.values_list("subject_type")
+            .annotate(n=Count("id"))
+            .values_list("subject_type", "n")
+        )
+    )
+    progress = []
+    if may_run:
+        rows = (
+            Rating.objects.filter(evaluation__cycle=cycle)
+            .values("rater_role")
+            .annotate(
+                total=Count("id"),
+                submitted=Count("id", filter=Q(status=RatingStatus.SUBMITTED)),
+            )
+            .order_by("rater_role")
+        )
+        progress = list(rows)
+    return render(
+        request,
+        "evaluations/cycle_detail.html",
+        {
+            "cycle": cycle,
+            "may_run": may_run,
+            "counts": [(SubjectType(t).label, counts.get(t, 0)) for t in SubjectType],
+            "progress": progress,
+        },
+    )
+
+
+@login_required
+@require_POST
+def cycle_open(request: HttpRequest, pk: int) -> HttpResponse:
+    cycle = get_object_or_404(_cycles(request.user), pk=pk)
+    try:
+        stats = services.cycle_open(user=request.user, cycle=cycle)
+    except TransitionNotAllowed as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _(
+                "The cycle is open: %(teachers)d teachers, %(teams)d teams and "
+                "%(schools)d schools to evaluate; %(rating_tasks)d rating tasks."
+            )
+            % stats,
+        )
+    return redirect("evaluations:cycle", pk=pk)
+
+
+@login_required
+@require_POST
+def cycle_close(request: HttpRequest, pk: int) -> HttpResponse:
+    cycle = get_object_or_404(_cycles(request.user), pk=pk)
+    try:
+        stats = services.cycle_close(user=request.user, cycle=cycle)
+    except TransitionNotAllowed as exc:
+        messages.error(request, exc.message)
+        return redirect("evaluations:cycle", pk=pk)
+    messages.success(
+        request,
+        _("The cycle is closed: %(scored)d results, %(flagged)d flagged.") % stats,
+    )
+    return redirect("evaluations:results", pk=pk)
+
+
+def _results_queryset(user, cycle):
+    return (
+        visible(user, Evaluation.objects.filter(cycle=cycle))
+        .select_related("teacher", "team", "school")
+        .order_by("subject_type", "rank", "id")
+    )
+
+
+def _closed_cycle(request, pk):
+    cycle = get_object_or_404(_cycles(request.user), pk=pk)
+    if cycle.status != CycleStatus.CLOSED:
+        messages.warning(request, _("Results appear when the cycle is closed."))
+        return cycle, False
+    return cycle, True
+
+
+def _indicator_rows(evaluation):
+    """The breakdown's indicators in tree order, each with its depth."""
+    rows = evaluation.breakdown.get("indicators", [])
+    children = defaultdict(list)
+    for row in rows:
+        children[row.get("parent")].append(row)
+    ordered = []
+
+    def walk(parent, level):
+        for row in children.get(parent, []):
+            ordered.append({**row, "level": level})
+            walk(row["code"], level + 1)
+
+    walk(None, 0)
+    return ordered
+
+
+@login_required
+def results(request: HttpRequest, pk: int) -> HttpResponse:
+    cycle, closed = _closed_cycle(request, pk)
+    if not closed:
+        return redirect("evaluations:cycle", pk=pk)
+    evaluations = list(_results_queryset(request.user, cycle))
+    groups = []
+    for subject_type in SubjectType:
+        items = [e for e in evaluations if e.subject_type == subject_type]
+        if items:
+            for e in items:
+                e.indicator_rows = _indicator_rows(e)
+                e.roles = sorted(e.breakdown.get("raters", {}).items())
+                e.has_certificate = certificate_available(e)
+            groups.append((subject_type.label, items))
+    return render(
+        request,
+        "evaluations/results.html",
+        {"cycle": cycle, "groups": groups},
+    )
+
+
+@login_required
+def results_export(request: HttpRequest, pk: int) -> HttpResponse:
+    cycle, closed = _closed_cycle(request, pk)
+    if not closed:
+        return redirect("evaluations:cycle", pk=pk)
+    return results_response(cycle, _results_queryset(request.user, cycle))
+
+
+@login_required
+def certificate(request: HttpRequest, pk: int) -> HttpResponse:
+    evaluation = get_object_or_404(
+        visible(
+            request.user,
+            Evaluation.objects.select_related(
+                "cycle__county", "teacher", "team", "school"
+            ),
+        ),
+        pk=pk,
+    )
+    if not certificate_available(evaluation):
+        raise Http404(_("This result has no certificate."))
+    return certificate_response(evaluation)
+
+
+def _my_results(user):
+    """A teacher's own results, school staff their school's."""
+    teacher = getattr(user, "teacher", None) if user.is_teacher else None
+    if teacher is not None:
+        condition = Q(teacher=teacher)
+    elif user.is_school_staff and user.school_id:
+        condition = Q(school_id=user.school_id)
+    else:
+        return Evaluation.objects.none()
+    return (
+        visible(user, Evaluation.objects.filter(condition))
+        .filter(cycle__status=CycleStatus.CLOSED)
+        .select_related("cycle", "teacher", "school")
+        .order_by("-cycle__end_date")
+    )
+
+
+@login_required
+def tasks(request: HttpRequest) -> HttpResponse:
+    ratings = (
+        visible(request.user, Rating.objects.filter(rater_id=request.user.pk))
+        .select_related(
+            "evaluation__cycle",
+            "evaluation__teacher",
+            "evaluation__team",
+            "evaluation__school",
+        )
+        .order_by("status", "-evaluation__cycle__start_date", "id")
+    )
+    pending = [r for r in ratings if r.evaluation.cycle.status == CycleStatus.OPEN]
+    past = [r for r in ratings if r.evaluation.cycle.status != CycleStatus.OPEN]
+    mine = list(_my_results(request.user))
+    for evaluation in mine:
+        evaluation.has_certificate = certificate_available(evaluation)
+    return render(
+        request,
+        "evaluations/tasks.html",
+        {"open_tasks": pending, "past_tasks": past, "my_results": mine},
+    )
+
+
+@login_required
+def rate(request: HttpRequest, pk: int) -> HttpResponse:
+    rating = get_object_or_404(
+        visible(request.user, Rating.objects.filter(rater_id=request.user.pk))
+        .select_related(
+            "evaluation__cycle",
+            "evaluation__teacher",
+            "evaluation__team",
+            "evaluation__school",
+        )
+        .prefetch_related("scores__indicator"),
+        pk=pk,
+    )
+    indicators = services.rated_indicators(rating.evaluation)
+    parents = {
+        i.pk: i
+        for i in Indicator.objects.filter(
+            pk__in={i.parent_id for i in indicators if i.parent_id}
+        )
+    }
+    for indicator in indicators:
+        indicator.parent_label = (
+            str(parents[indicator.parent_id]) if indicator.parent_id else ""
+        )
+    initial = {s.indicator.code: s.score for s in rating.scores.all()}
+    form = RatingForm(
+        request.POST or None,
+        indicators=indicators,
+        initial_scores=initial,
+        initial={"comment": rating.comment},
+    )
+    is_open = rating.evaluation.cycle.status == CycleStatus.OPEN
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.rating_submit(
+                user=request.user,
+                rating=rating,
+                scores=form.scores(),
+                comment=form.cleaned_data["comment"],
+            )
+        except TransitionNotAllowed as exc:
+            messages.error(request, exc.message)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Your rating was saved."))
+            return redirect("evaluations:tasks")
+    return render(
+        request,
+        "evaluations/rate.html",
+        {"rating": rating, "form": form, "is_open": is_open},
+    )
+
+
+@login_required
+def framework_list(request: HttpRequest) -> HttpResponse:
+    frameworks = visible(request.user, Framework.objects.all()).annotate(
+        indicator_count=Count("indicators")
+    )
+    return render(
+        request,
+        "evaluations/framework_list.html",
+        {"frameworks": frameworks},
+    )
+
+
+@login_required
+def framework_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    framework = get_object_or_404(
+        visible(request.user, Framework.objects.all()).prefetch_related(
+            Prefetch("indicators", queryset=Indicator.objects.order_by("position")),
+            "rater_weights",
+        ),
+        pk=pk,
+    )
+    indicators = list(framework.indicators.all())
+    children = defaultdict(list)
+    for indicator in indicators:
+        children[indicator.parent_id].append(indicator)
+    rows = []
+
+    def walk(parent_id, level):
+        for indicator in children.get(parent_id, []):
+            indicator.level = level
+            indicator.is_leaf = not children.get(indicator.pk)
+            rows.append(indicator)
+            walk(indicator.pk, level + 1)
+
+    walk(None, 0)
+    return render(
+        request,
+        "evaluations/framework_detail.html",
+        {
+            "framework": framework,
+            "rows": rows,
+            "rater_weights": framework.rater_weights.all(),
+        },
+    )

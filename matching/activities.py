@@ -1,0 +1,175 @@
+"""Services of activity logs (帮扶活动): a dispatched teacher logs the work done on an
+accepted assignment; the assisted school's staff may dispute an entry, and the
+county's coordinator may dismiss the dispute. Disputed activities do not count in
+evaluations (evaluations/scoring.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Notification
+from accounts.scopes import manages_county
+from assist_platform.errors import TransitionNotAllowed
+
+from .models import Activity, ActivityKind, Assignment, AssignmentStatus
+
+
+def teacher_of(user):
+    """The dispatched-teacher record of a teacher account, or None."""
+    if not user.is_authenticated or not user.is_teacher:
+        return None
+    return getattr(user, "teacher", None)
+
+
+def can_log_activities(user) -> bool:
+    return teacher_of(user) is not None
+
+
+def _hours(value) -> Decimal | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return None
+    return number if number.is_finite() else None
+
+
+@transaction.atomic
+def activity_log(
+    *,
+    user,
+    assignment: Assignment,
+    date: dt.date,
+    kind: str,
+    hours,
+    local_teachers_reached: int = 0,
+    students_reached: int = 0,
+    note: str = "",
+) -> Activity:
+    """Record an activity on the teacher's own accepted assignment, dated inside
+    the need's window and not in the future."""
+    teacher = teacher_of(user)
+    if teacher is None or assignment.teacher_id != teacher.pk:
+        raise PermissionDenied(
+            _("Only the teacher of an assignment logs activities on it.")
+        )
+    assignment = Assignment.objects.select_related("need").get(pk=assignment.pk)
+    errors: dict[str, list[str]] = {}
+    if assignment.status != AssignmentStatus.ACCEPTED:
+        errors["assignment"] = [
+            _("Activities are logged on accepted assignments; this one is %(status)s.")
+            % {"status": assignment.get_status_display()}
+        ]
+    need = assignment.need
+    today = timezone.localdate()
+    if date > today:
+        errors["date"] = [_("The date cannot be in the future.")]
+    elif not need.start_date <= date <= need.end_date:
+        errors["date"] = [
+            _("The date must fall within the need's period, %(start)s to %(end)s.")
+            % {"start": need.start_date.isoformat(), "end": need.end_date.isoformat()}
+        ]
+    if kind not in ActivityKind.values:
+        errors["kind"] = [_("Unknown kind of activity.")]
+    number = _hours(hours)
+    if number is None or not Decimal(0) < number <= Decimal(24):
+        errors["hours"] = [_("Hours must be more than 0 and at most 24.")]
+    for field, value in (
+        ("local_teachers_reached", local_teachers_reached),
+        ("students_reached", students_reached),
+    ):
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            errors[field] = [_("Give a whole number, 0 or more.")]
+    if errors:
+        raise ValidationError(errors)
+    activity = Activity(
+        assignment=assignment,
+        date=date,
+        kind=kind,
+        hours=number,
+        local_teachers_reached=local_teachers_reached,
+        students_reached=students_reached,
+        note=note or "",
+    )
+    activity.full_clean()
+    activity.save()
+    return activity
+
+
+def may_dispute(user, activity: Activity) -> bool:
+    return (
+        user.is_authenticated
+        and user.is_school_staff
+        and user.school_id is not None
+        and user.school_id == activity.assignment.need.school_id
+    )
+
+
+def may_dismiss_dispute(user, activity: Activity) -> bool:
+    return manages_county(user, activity.assignment.need.school.county_id)
+
+
+@transaction.atomic
+def activity_dispute(*, user, activity: Activity, reason: str) -> Activity:
+    """The assisted school's staff flag an activity they dispute, with a reason."""
+    activity = (
+        Activity.objects.select_for_update()
+        .select_related("assignment__need", "assignment__teacher")
+        .get(pk=activity.pk)
+    )
+    if not may_dispute(user, activity):
+        raise PermissionDenied(
+            _("Only the staff of the assisted school dispute its activities.")
+        )
+    if activity.disputed:
+        raise TransitionNotAllowed(
+            _("activity"), "disputed", _("already disputed"), _("dispute")
+        )
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [_("Say why you dispute this activity.")]})
+    activity.disputed = True
+    activity.dispute_reason = reason
+    activity.full_clean()
+    activity.save(update_fields=["disputed", "dispute_reason"])
+    teacher_user_id = activity.assignment.teacher.user_id
+    if teacher_user_id:
+        Notification.objects.create(
+            user_id=teacher_user_id,
+            title=_("An activity you logged on %(date)s is disputed")
+            % {"date": activity.date.isoformat()},
+            body=reason,
+            url=reverse("activities:list"),
+        )
+    return activity
+
+
+@transaction.atomic
+def activity_dismiss_dispute(*, user, activity: Activity) -> Activity:
+    """A coordinator of the county finds the dispute unfounded: the activity
+    counts again."""
+    activity = (
+        Activity.objects.select_for_update()
+        .select_related("assignment__need__school")
+        .get(pk=activity.pk)
+    )
+    if not may_dismiss_dispute(user, activity):
+        raise PermissionDenied(
+            _("Only a coordinator of the county settles disputed activities.")
+        )
+    if not activity.disputed:
+        raise TransitionNotAllowed(
+            _("activity"), "undisputed", _("not disputed"), _("dismiss the dispute")
+        )
+    activity.disputed = False
+    activity.dispute_reason = ""
+    activity.save(update_fields=["disputed", "dispute_reason"])
+    return activity

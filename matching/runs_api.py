@@ -1,0 +1,203 @@
+"""``matching-runs/`` and ``assignments/`` (DESIGN section 6).
+
+Every queryset goes through ``accounts.scopes.visible``: an object outside the
+caller's scope is 404 on every verb, and ``?need=`` / ``?teacher=`` with an id
+outside it simply match nothing. Then 403 for a role that may not act, 409 for a
+state that does not allow it, 400 for bad input; each refusal changes nothing."""
+
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext_lazy as _
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from accounts.scopes import visible
+from assist_platform.openapi import errors
+
+from . import services
+from .models import Assignment, AssignmentStatus, MatchingRun, RunStatus
+from .serializers import (
+    AssignmentSerializer,
+    MatchingRunDetailSerializer,
+    MatchingRunSerializer,
+    MatchingRunStartSerializer,
+    ReasonSerializer,
+)
+
+
+class MatchingRunFilter(filters.FilterSet):
+    status = filters.ChoiceFilter(choices=RunStatus.choices)
+    county = filters.NumberFilter(field_name="county_id")
+    parent = filters.NumberFilter(field_name="parent_id")
+
+    class Meta:
+        model = MatchingRun
+        fields = ["status", "county", "parent"]
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Matching runs of the caller's counties (admin: all)",
+        responses={200: MatchingRunSerializer},
+    ),
+    retrieve=extend_schema(
+        summary="A matching run: progress, statistics and the reasons of unmatched "
+        "needs",
+        responses={200: MatchingRunDetailSerializer, **errors(404)},
+    ),
+    create=extend_schema(
+        summary="Start matching (coordinator: one of their counties; admin: any, or "
+        "every county when `county` is omitted)",
+        description="Answers 202 at once with the run's `id` and `status`; the run "
+        "goes on in a worker. Poll `matching-runs/{id}/` for `status`, `progress` "
+        "and, when done, `stats` and `unmatched`. A run of every county fans out "
+        "one run per county with open needs (`parent` points back). Two runs of "
+        "the same county at once: one works, the other ends `skipped`.",
+        request=MatchingRunStartSerializer,
+        responses={
+            202: OpenApiResponse(MatchingRunSerializer, description="Queued."),
+            **errors(400, 403),
+        },
+    ),
+)
+class MatchingRunViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    filterset_class = MatchingRunFilter
+    ordering_fields = ["created_at", "finished_at", "id"]
+    ordering = ["-created_at", "-id"]
+
+    def get_serializer_class(self):
+        if self.action == "retrieve":
+            return MatchingRunDetailSerializer
+        if self.action == "create":
+            return MatchingRunStartSerializer
+        return MatchingRunSerializer
+
+    def get_queryset(self):
+        return visible(self.request.user, MatchingRun.objects.all())
+
+    def create(self, request, *args, **kwargs):
+        if not services.may_start_run(request.user):
+            raise PermissionDenied(_("Only coordinators and admins start matching."))
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        run = services.matching_run_start(
+            actor=request.user, county=serializer.validated_data.get("county")
+        )
+        run.refresh_from_db()
+        data = MatchingRunSerializer(run, context=self.get_serializer_context()).data
+        return Response(data, status=status.HTTP_202_ACCEPTED)
+
+
+class AssignmentFilter(filters.FilterSet):
+    status = filters.ChoiceFilter(choices=AssignmentStatus.choices)
+    # Plain ids, filtered inside the caller's scope: an id outside it matches
+    # nothing and reveals nothing.
+    need = filters.NumberFilter(field_name="need_id")
+    teacher = filters.NumberFilter(field_name="teacher_id")
+    run = filters.NumberFilter(field_name="run_id")
+    school = filters.NumberFilter(field_name="need__school_id")
+    county = filters.NumberFilter(field_name="need__school__county_id")
+
+    class Meta:
+        model = Assignment
+        fields = ["status", "need", "teacher", "run", "school", "county"]
+
+
+def _action_schema(summary: str, *, reason: bool = False):
+    return extend_schema(
+        summary=summary,
+        request=ReasonSerializer if reason else None,
+        responses={200: AssignmentSerializer, **errors(400, 403, 404, 409)},
+    )
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Assignments (proposals and decisions) in scope"),
+    retrieve=extend_schema(
+        summary="An assignment with its score breakdown",
+        responses={200: AssignmentSerializer, **errors(404)},
+    ),
+)
+class AssignmentViewSet(viewsets.ReadOnlyModelViewSet):
+    """Proposals of the matching runs and what became of them. Coordinators (and
+    admins) accept, decline, complete and cancel; a teacher accepts or declines
+    their own proposals; school staff read their school's."""
+
+    serializer_class = AssignmentSerializer
+    filterset_class = AssignmentFilter
+    search_fields = ["need__title", "teacher__name", "need__school__name"]
+    ordering_fields = ["created_at", "score", "status", "id"]
+    ordering = ["-created_at", "-id"]
+
+    def get_queryset(self):
+        return visible(
+            self.request.user,
+            Assignment.objects.select_related("need__school", "teacher"),
+        )
+
+    def _answer(self, assignment: Assignment) -> Response:
+        fresh = self.get_queryset().get(pk=assignment.pk)
+        return Response(
+            AssignmentSerializer(fresh, context=self.get_serializer_context()).data
+        )
+
+    def _reason(self, request) -> str:
+        serializer = ReasonSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data["reason"]
+
+    @_action_schema("Accept a proposal (fills one place of the need)")
+    @action(detail=True, methods=["post"])
+    def accept(self, request, pk=None):
+        assignment = self.get_object()
+        services.assignment_check(request.user, "accept", assignment)
+        return self._answer(
+            services.assignment_accept(assignment=assignment, actor=request.user)
+        )
+
+    @_action_schema("Decline a proposal, with a reason", reason=True)
+    @action(detail=True, methods=["post"])
+    def decline(self, request, pk=None):
+        assignment = self.get_object()
+        services.assignment_check(request.user, "decline", assignment)
+        reason = self._reason(request)
+        return self._answer(
+            services.assignment_decline(
+                assignment=assignment, actor=request.user, reason=reason
+            )
+        )
+
+    @_action_schema("Mark an accepted assignment completed (coordinator)")
+    @action(detail=True, methods=["post"])
+    def complete(self, request, pk=None):
+        assignment = self.get_object()
+        services.assignment_check(request.user, "complete", assignment)
+        return self._answer(
+            services.assignment_complete(assignment=assignment, actor=request.user)
+        )
+
+    @_action_schema(
+        "Cancel an accepted assignment, with a reason (coordinator)", reason=True
+    )
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        assignment = self.get_object()
+        services.assignment_check(request.user, "cancel", assignment)
+        reason = self._reason(request)
+        return self._answer(
+            services.assignment_cancel(
+                assignment=assignment, actor=request.user, reason=reason
+            )
+        )
+
+
+def register_runs(router) -> None:
+    router.register("matching-runs", MatchingRunViewSet, basename="matching-run")
+    router.register("assignments", AssignmentViewSet, basename="assignment")

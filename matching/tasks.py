@@ -1,0 +1,26 @@
+"""Background matching. Tasks take ids and call the services; both are idempotent: a
+run that already finished is left alone, so a task delivered twice (``acks_late``
+redelivers after a lost worker) does no harm. The nightly schedule lives in the
+database (django-celery-beat, created by migration 0002, editable in the admin)."""
+
+from celery import shared_task
+
+from . import services
+from .models import RunTrigger
+
+
+@shared_task(name="matching.run_matching", acks_late=True)
+def run_matching(run_id: int) -> str | None:
+    """Execute one run; a run of every county fans out one such task per county."""
+    run = services.matching_run_execute(run_id)
+    return run.status if run is not None else None
+
+
+@shared_task(name="matching.run_scheduled_matching", acks_late=True)
+def run_scheduled_matching() -> int:
+    """The nightly run: one run of every county, which fans out a run (and a task)
+    for every county with open needs. Return the id of the run."""
+    run = services.matching_run_start(
+        actor=None, county=None, trigger=RunTrigger.SCHEDULE
+    )
+    return run.pk

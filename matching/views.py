@@ -1,0 +1,434 @@
+"""Web pages of matching: start a run and follow it, review proposals (coordinators),
+answer one's own proposals (teachers), and the notification inbox.
+
+Each view reads through ``accounts.scopes.visible`` (404 outside the scope), and
+each action calls one service, which decides role (403) and state (a message that
+names the state)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.models import Notification
+from accounts.scopes import visible
+from assist_platform.errors import TransitionNotAllowed
+from needs.models import County
+
+from . import services
+from .forms import RunStartForm
+from .models import (
+    Assignment,
+    AssignmentStatus,
+    MatchingRun,
+    UnmatchedNeed,
+    UnmatchedReason,
+)
+
+PAGE_SIZE = 25
+# How often a page showing a running run asks for its progress (htmx).
+POLL_SECONDS = 1
+
+
+def _breakdown_labels() -> list[tuple[str, str]]:
+    # Evaluated per request so that the active language applies.
+    return [
+        ("specialty", _("Specialty fit")),
+        ("overlap", _("Time overlap")),
+        ("place", _("Place")),
+        ("priority", _("Priority")),
+        ("coverage", _("Coverage bonus")),
+    ]
+
+
+def _rows(user, page) -> list[tuple]:
+    """(assignment, actions the user may take, [(label, score part)]) per row."""
+    labels = _breakdown_labels()
+    return [
+        (
+            a,
+            services.assignment_actions(user, a),
+            [(label, float(a.breakdown.get(key, 0) or 0)) for key, label in labels],
+        )
+        for a in page.object_list
+    ]
+
+
+def _runs(user):
+    return visible(user, MatchingRun.objects.select_related("county", "started_by"))
+
+
+def _listed_runs(user):
+    """Admins see each all-county run once (its county runs are on its page);
+    coordinators see the runs of their counties, the nightly ones included."""
+    runs = _runs(user)
+    return runs.filter(parent__isnull=True) if user.is_admin else runs
+
+
+def _assignments(user):
+    return visible(
+        user,
+        Assignment.objects.select_related(
+            "need__school__county", "need__specialty", "teacher__home_school"
+        ),
+    )
+
+
+def _page(request: HttpRequest, queryset):
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _back(request: HttpRequest, fallback: str) -> HttpResponse:
+    target = request.POST.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
+    return redirect(fallback)
+
+
+# --------------------------------------------------------------------------------
+# Runs
+
+
+@login_required
+@require_GET
+def run_list(request: HttpRequest) -> HttpResponse:
+    if not services.may_start_run(request.user):
+        raise PermissionDenied
+    return render(
+        request,
+        "matching/run_list.html",
+        {
+            "page": _page(request, _listed_runs(request.user)),
+            "form": RunStartForm(user=request.user),
+            "stage_labels": services.STAGE_LABELS,
+        },
+    )
+
+
+@login_required
+@require_POST
+def run_start(request: HttpRequest) -> HttpResponse:
+    if not services.may_start_run(request.user):
+        raise PermissionDenied
+    form = RunStartForm(request.POST, user=request.user)
+    if form.is_valid():
+        try:
+            run = services.matching_run_start(
+                actor=request.user, county=form.cleaned_data["county"]
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(
+                request, _("Matching run #%(id)d started.") % {"id": run.pk}
+            )
+            return redirect("matching-run", pk=run.pk)
+    return render(
+        request,
+        "matching/run_list.html",
+        {
+            "page": _page(request, _listed_runs(request.user)),
+            "form": form,
+            "stage_labels": services.STAGE_LABELS,
+        },
+        status=400,
+    )
+
+
+def _run_context(run: MatchingRun) -> dict:
+    return {
+        "run": run,
+        "finished": run.status in services.FINISHED,
+        "stage_label": services.STAGE_LABELS.get(run.stage, run.stage),
+        "poll_seconds": POLL_SECONDS,
+    }
+
+
+@login_required
+@require_GET
+def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    run = get_object_or_404(_runs(request.user), pk=pk)
+    unmatched = (
+        UnmatchedNeed.objects.filter(Q(run=run) | Q(run__parent=run))
+        .select_related("need__school", "need__specialty")
+        .order_by("need__school__name", "need_id")
+    )
+    reason = request.GET.get("reason") or ""
+    if reason in UnmatchedReason.values:
+        unmatched = unmatched.filter(reason=reason)
+    reasons = [
+        (code, label, run.stats.get("reasons", {}).get(code, 0))
+        for code, label in UnmatchedReason.choices
+    ]
+    children = (
+        _runs(request.user).filter(parent=run).order_by("county__name")
+        if run.county_id is None
+        else MatchingRun.objects.none()
+    )
+    return render(
+        request,
+        "matching/run_detail.html",
+        {
+            **_run_context(run),
+            "unmatched_page": _page(request, unmatched),
+            "reasons": reasons,
+            "reason": reason,
+            "params": f"reason={reason}" if reason else "",
+            "children": children,
+            "stage_labels": services.STAGE_LABELS,
+        },
+    )
+
+
+@login_required
+@require_GET
+def run_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    """The progress bar (htmx). A finished run reloads the page to show results."""
+    run = get_object_or_404(_runs(request.user), pk=pk)
+    response = render(request, "matching/_run_progress.html", _run_context(run))
+    if run.status in services.FINISHED and request.htmx:
+        response["HX-Refresh"] = "true"
+    return response
+
+
+# --------------------------------------------------------------------------------
+# Proposals and assignments
+
+
+PROPOSAL_TABS = (
+    (AssignmentStatus.PROPOSED, AssignmentStatus.PROPOSED.label),
+    (AssignmentStatus.ACCEPTED, AssignmentStatus.ACCEPTED.label),
+    ("decided", gettext_lazy("Declined, completed, cancelled")),
+)
+
+
+@login_required
+@require_GET
+def proposals(request: HttpRequest) -> HttpResponse:
+    """Coordinators review the proposals of their counties (one by one or together)."""
+    user = request.user
+    if not services.may_start_run(user):
+        raise PermissionDenied
+    status = request.GET.get("status") or AssignmentStatus.PROPOSED
+    queryset = _assignments(user)
+    if status == "decided":
+        queryset = queryset.exclude(status__in=services.pipeline.LIVE)
+    else:
+        status = (
+            status if status in AssignmentStatus.values else AssignmentStatus.PROPOSED
+        )
+        queryset = queryset.filter(status=status)
+    params = {"status": status}
+    county = request.GET.get("county") or ""
+    if county.isdigit():
+        queryset = queryset.filter(need__school__county_id=int(county))
+        params["county"] = county
+    run = request.GET.get("run") or ""
+    if run.isdigit():
+        queryset = queryset.filter(Q(run_id=int(run)) | Q(run__parent_id=int(run)))
+        params["run"] = run
+    queryset = queryset.order_by("need__school__name", "need_id", "-score", "id")
+    page = _page(request, queryset)
+    rows = _rows(user, page)
+    return render(
+        request,
+        "matching/proposals.html",
+        {
+            "page": page,
+            "rows": rows,
+            "tabs": [
+                (
+                    code,
+                    label,
+                    "&".join(f"{k}={v}" for k, v in {**params, "status": code}.items()),
+                )
+                for code, label in PROPOSAL_TABS
+            ],
+            "status": status,
+            "params": "&".join(f"{k}={v}" for k, v in params.items()),
+            "counties": visible(user, County.objects.all()),
+            "chosen_county": county,
+        },
+    )
+
+
+@login_required
+@require_GET
+def my_assignments(request: HttpRequest) -> HttpResponse:
+    """A teacher's own assignments: answer proposals, see what is accepted."""
+    user = request.user
+    if not user.is_teacher:
+        raise PermissionDenied
+    queryset = _assignments(user).order_by("-created_at", "-id")
+    page = _page(request, queryset)
+    return render(
+        request,
+        "matching/my_assignments.html",
+        {
+            "page": page,
+            "rows": _rows(user, page),
+            "teacher": getattr(user, "teacher", None),
+        },
+    )
+
+
+def _fallback(user) -> str:
+    return (
+        reverse("my-assignments") if user.is_teacher else reverse("matching-proposals")
+    )
+
+
+def _act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    assignment = get_object_or_404(_assignments(request.user), pk=pk)
+    reason = request.POST.get("reason", "")
+    try:
+        if action == "accept":
+            services.assignment_accept(assignment=assignment, actor=request.user)
+            messages.success(
+                request,
+                _("Accepted: %(teacher)s for “%(need)s”.")
+                % {"teacher": assignment.teacher.name, "need": assignment.need.title},
+            )
+        elif action == "decline":
+            services.assignment_decline(
+                assignment=assignment, actor=request.user, reason=reason
+            )
+            messages.success(
+                request,
+                _("Declined: %(teacher)s for “%(need)s”.")
+                % {"teacher": assignment.teacher.name, "need": assignment.need.title},
+            )
+        elif action == "complete":
+            services.assignment_complete(assignment=assignment, actor=request.user)
+            messages.success(request, _("The assignment is completed."))
+        else:
+            services.assignment_cancel(
+                assignment=assignment, actor=request.user, reason=reason
+            )
+            messages.success(request, _("The assignment was cancelled."))
+    except TransitionNotAllowed as exc:
+        messages.error(request, exc.message)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    return _back(request, _fallback(request.user))
+
+
+@login_required
+@require_POST
+def assignment_accept(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(request, pk, "accept")
+
+
+@login_required
+@require_POST
+def assignment_decline(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(request, pk, "decline")
+
+
+@login_required
+@require_POST
+def assignment_complete(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(request, pk, "complete")
+
+
+@login_required
+@require_POST
+def assignment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(request, pk, "cancel")
+
+
+@login_required
+@require_POST
+def accept_selected(request: HttpRequest) -> HttpResponse:
+    """Accept every selected proposal; report the ones that could not be."""
+    if not services.may_start_run(request.user):
+        raise PermissionDenied
+    ids = [int(v) for v in request.POST.getlist("ids") if v.isdigit()]
+    chosen = list(
+        _assignments(request.user).filter(pk__in=ids).order_by("need_id", "-score")
+    )
+    if not chosen:
+        messages.error(request, _("Select at least one proposal."))
+        return _back(request, reverse("matching-proposals"))
+    accepted, refused = services.assignment_accept_many(
+        assignments=chosen, actor=request.user
+    )
+    if accepted:
+        messages.success(
+            request,
+            _("%(count)d proposals accepted.") % {"count": len(accepted)},
+        )
+    for assignment, why in refused:
+        messages.error(
+            request,
+            _("%(teacher)s for “%(need)s”: %(why)s")
+            % {
+                "teacher": assignment.teacher.name,
+                "need": assignment.need.title,
+                "why": why,
+            },
+        )
+    return _back(request, reverse("matching-proposals"))
+
+
+# --------------------------------------------------------------------------------
+# Inbox
+
+
+@login_required
+@require_GET
+def inbox(request: HttpRequest) -> HttpResponse:
+    notes = Notification.objects.filter(user=request.user).order_by(
+        "-created_at", "-id"
+    )
+    return render(
+        request,
+        "matching/inbox.html",
+        {
+            "page": _page(request, notes),
+            "unread": notes.filter(read_at__isnull=True).count(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def inbox_read(request: HttpRequest, pk: int) -> HttpResponse:
+    """Mark one notification read; with ``open`` follow its link."""
+    note = get_object_or_404(Notification, pk=pk, user=request.user)
+    if note.read_at is None:
+        note.read_at = timezone.now()
+        note.save(update_fields=["read_at"])
+    if (
+        request.POST.get("open")
+        and note.url
+        and url_has_allowed_host_and_scheme(
+            note.url, allowed_hosts={request.get_host()}
+        )
+    ):
+        return redirect(note.url)
+    return redirect("inbox")
+
+
+@login_required
+@require_POST
+def inbox_read_all(request: HttpRequest) -> HttpResponse:
+    Notification.objects.filter(user=request.user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+    return redirect("inbox")

@@ -1,0 +1,115 @@
+"""Filters of need, school and specialty lists, shared by the API and the web pages.
+
+Choices that name scoped objects (schools, counties) come from the caller's scope, so
+an id outside it is refused exactly like an id that does not exist."""
+
+from django.utils.translation import gettext_lazy as _
+from django_filters import rest_framework as filters
+
+from accounts.scopes import visible
+
+from .models import (
+    County,
+    Need,
+    NeedKind,
+    NeedStatus,
+    School,
+    SchoolKind,
+    Specialty,
+    SpecialtyFamily,
+)
+
+
+def _user(request):
+    return getattr(request, "user", None)
+
+
+def visible_schools(request):
+    return visible(_user(request), School.objects.all())
+
+
+def visible_counties(request):
+    return visible(_user(request), County.objects.all())
+
+
+def filter_family(queryset, field_path: str, value: str):
+    """A family given by its code ("73") or, when no family has that code, its id."""
+    value = (value or "").strip()
+    if not value:
+        return queryset
+    if SpecialtyFamily.objects.filter(code=value).exists() or not value.isdigit():
+        return queryset.filter(**{f"{field_path}__code": value})
+    return queryset.filter(**{f"{field_path}_id": int(value)})
+
+
+class NeedFilter(filters.FilterSet):
+    school = filters.ModelChoiceFilter(queryset=visible_schools, label=_("school"))
+    county = filters.ModelChoiceFilter(
+        field_name="school__county", queryset=visible_counties, label=_("county")
+    )
+    specialty = filters.ModelChoiceFilter(
+        queryset=Specialty.objects.all(), label=_("specialty")
+    )
+    family = filters.CharFilter(
+        method="filter_by_family", label=_("specialty family (code or id)")
+    )
+    kind = filters.MultipleChoiceFilter(choices=NeedKind.choices, label=_("kind"))
+    status = filters.MultipleChoiceFilter(choices=NeedStatus.choices, label=_("status"))
+    urgency = filters.NumberFilter(label=_("urgency"))
+    urgency_min = filters.NumberFilter(
+        field_name="urgency", lookup_expr="gte", label=_("urgency at least")
+    )
+    priority_score_min = filters.NumberFilter(
+        field_name="priority_score",
+        lookup_expr="gte",
+        label=_("priority score at least"),
+    )
+    start_date = filters.DateFromToRangeFilter(label=_("start date"))
+    end_date = filters.DateFromToRangeFilter(label=_("end date"))
+
+    class Meta:
+        model = Need
+        fields = [
+            "school",
+            "county",
+            "specialty",
+            "family",
+            "kind",
+            "status",
+            "urgency",
+            "urgency_min",
+            "priority_score_min",
+            "start_date",
+            "end_date",
+        ]
+
+    def filter_by_family(self, queryset, name, value):
+        return filter_family(queryset, "specialty__family", value)
+
+
+class CountyFilter(filters.FilterSet):
+    class Meta:
+        model = County
+        fields = ["province", "code"]
+
+
+class SchoolFilter(filters.FilterSet):
+    county = filters.ModelChoiceFilter(queryset=visible_counties, label=_("county"))
+    kind = filters.ChoiceFilter(choices=SchoolKind.choices, label=_("kind"))
+
+    class Meta:
+        model = School
+        fields = ["county", "kind"]
+
+
+class SpecialtyFilter(filters.FilterSet):
+    family = filters.CharFilter(
+        method="filter_by_family", label=_("specialty family (code or id)")
+    )
+
+    class Meta:
+        model = Specialty
+        fields = ["family"]
+
+    def filter_by_family(self, queryset, name, value):
+        return filter_family(queryset, "family", value)

@@ -1,0 +1,227 @@
+"""Forms of the needs pages. They parse and show errors next to each field; the
+rules are the services' (whose per-field errors the views put back on the form)."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from accounts.scopes import visible
+
+from .models import Need, NeedKind, School, SchoolKind, Specialty, SpecialtyFamily
+from .services import ReviewDecision, priority_weights
+
+SCORE_CHOICES = [(n, str(n)) for n in range(1, 6)]
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+def add_service_errors(form: forms.Form, error: ValidationError) -> None:
+    """Put a service's ``ValidationError`` next to the form's fields; errors for
+    fields the form does not show go to the top of the form."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, errors in error.error_dict.items():
+        target = field if field in form.fields else None
+        for each in errors:
+            form.add_error(target, each)
+
+
+class NeedForm(forms.Form):
+    """A need's fields; the specialty is chosen by family first."""
+
+    school = forms.ModelChoiceField(
+        label=_("school"), queryset=School.objects.none(), required=False
+    )
+    family = forms.ModelChoiceField(
+        label=_("specialty family"),
+        queryset=SpecialtyFamily.objects.all(),
+        empty_label=_("Choose a family"),
+    )
+    specialty = forms.ModelChoiceField(
+        label=_("specialty"),
+        queryset=Specialty.objects.select_related("family"),
+        empty_label=_("Choose a specialty"),
+    )
+    kind = forms.ChoiceField(label=_("kind"), choices=NeedKind.choices)
+    title = forms.CharField(label=_("title"), max_length=120)
+    description = forms.CharField(
+        label=_("description"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("What the school needs, for whom, and what is already there."),
+    )
+    headcount = forms.IntegerField(
+        label=_("headcount"), initial=1, help_text=_("Teachers needed, 1-10.")
+    )
+    start_date = forms.DateField(label=_("start date"), widget=DateInput())
+    end_date = forms.DateField(label=_("end date"), widget=DateInput())
+    urgency = forms.TypedChoiceField(
+        label=_("urgency"),
+        coerce=int,
+        choices=SCORE_CHOICES,
+        initial=3,
+        help_text=_("1 (low) to 5 (critical)."),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        if user.is_admin:
+            self.fields["school"].queryset = visible(
+                user, School.objects.filter(kind=SchoolKind.ASSISTED)
+            )
+            self.fields["school"].required = True
+        else:
+            del self.fields["school"]
+        self.fields["family"].widget.attrs.update(
+            {
+                "hx-get": reverse("needs:specialty_options"),
+                "hx-target": "#id_specialty",
+                "hx-trigger": "change",
+                "hx-include": "this",
+            }
+        )
+        family = self._chosen_family()
+        if family is not None:
+            self.fields["specialty"].queryset = Specialty.objects.filter(
+                family=family
+            ).select_related("family")
+
+    def _chosen_family(self):
+        raw = (
+            self.data.get(self.add_prefix("family"))
+            if self.is_bound
+            else self.initial.get("family")
+        )
+        if isinstance(raw, SpecialtyFamily):
+            return raw
+        try:
+            return SpecialtyFamily.objects.filter(pk=int(raw)).first()
+        except (TypeError, ValueError):
+            return None
+
+    @classmethod
+    def initial_for(cls, need: Need) -> dict:
+        return {
+            "school": need.school_id,
+            "family": need.specialty.family_id,
+            "specialty": need.specialty_id,
+            "kind": need.kind,
+            "title": need.title,
+            "description": need.description,
+            "headcount": need.headcount,
+            "start_date": need.start_date,
+            "end_date": need.end_date,
+            "urgency": need.urgency,
+        }
+
+    def service_data(self) -> dict:
+        data = dict(self.cleaned_data)
+        data.pop("family", None)
+        if "school" in data and data["school"] is None:
+            data.pop("school")
+        return data
+
+
+class ReviewForm(forms.Form):
+    """The coordinator's diagnosis and decision."""
+
+    urgency = forms.TypedChoiceField(
+        label=_("urgency"),
+        coerce=int,
+        choices=SCORE_CHOICES,
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=_("How pressing the need is for the school."),
+    )
+    students_affected = forms.TypedChoiceField(
+        label=_("students affected"),
+        coerce=int,
+        choices=SCORE_CHOICES,
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=_("How many students the help would reach."),
+    )
+    industry_fit = forms.TypedChoiceField(
+        label=_("fit with local industry"),
+        coerce=int,
+        choices=SCORE_CHOICES,
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=_("How well the need serves the county's industries."),
+    )
+    readiness = forms.TypedChoiceField(
+        label=_("school readiness"),
+        coerce=int,
+        choices=SCORE_CHOICES,
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=_("Whether the school can make use of the help now."),
+    )
+    goals = forms.CharField(
+        label=_("Plan goals"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "One measurable goal a line, e.g. train 4 local teachers in "
+            "live-stream e-commerce."
+        ),
+    )
+    comment = forms.CharField(
+        label=_("Comment"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Required to return (what to revise) or reject (the reason); shown to "
+            "the school."
+        ),
+    )
+    decision = forms.ChoiceField(
+        choices=[
+            (ReviewDecision.APPROVE, _("Approve")),
+            (ReviewDecision.RETURN, _("Return for revision")),
+            (ReviewDecision.REJECT, _("Reject")),
+        ],
+        widget=forms.HiddenInput,
+    )
+
+    score_fields = ("urgency", "students_affected", "industry_fit", "readiness")
+
+    def score_bound_fields(self):
+        return [self[name] for name in self.score_fields]
+
+    @staticmethod
+    def weights() -> dict[str, float]:
+        return priority_weights()
+
+    def diagnosis(self) -> dict | None:
+        scores = {name: self.cleaned_data.get(name) for name in self.score_fields}
+        if all(value in (None, "") for value in scores.values()):
+            return None
+        missing = [name for name, value in scores.items() if value in (None, "")]
+        if missing:
+            for name in missing:
+                self.add_error(name, _("Give a score from 1 to 5."))
+            return None
+        return scores
+
+    def goal_list(self) -> list[str]:
+        return [
+            line.strip()
+            for line in self.cleaned_data.get("goals", "").splitlines()
+            if line.strip()
+        ]
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for cancelling"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

@@ -1,0 +1,602 @@
+"""Spreadsheet import and export of schools and needs, and the look-ups every
+importer shares (counties, schools, specialties by name with suggestions).
+
+The machinery is ``assist_platform.spreadsheets``; headers and messages are in
+``assist_platform.spreadsheet_labels`` (translated in the project catalogue).
+
+Who may import follows the needs services: schools are reference data that only
+admins write; needs are created by whoever ``needs.services.need_may(user,
+"create")`` allows, for the schools in their scope. Natural keys: a school is
+(county, name); a need is (school, title, start date). Importing the same file
+twice changes nothing; a need that is no longer a draft is never changed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+from collections.abc import Hashable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Q
+from django.utils import timezone, translation
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from accounts.scopes import visible
+from assist_platform import spreadsheet_labels as L
+from assist_platform.spreadsheets import (
+    Column,
+    Importer,
+    Row,
+    XlsxExportMixin,
+    suggest,
+)
+
+from .models import (
+    County,
+    Need,
+    NeedKind,
+    NeedStatus,
+    NeedTransition,
+    School,
+    SchoolKind,
+    Specialty,
+)
+from .services import need_may
+
+
+def _squeeze(text: str) -> str:
+    return re.sub(r"[\s/·・]", "", text or "")
+
+
+# --- look-ups ----------------------------------------------------------------------
+
+
+class CountyLookup:
+    """Counties by code (610929), by name (白河县) or by province and name
+    (陕西省白河县, which is how exports write them)."""
+
+    def __init__(self, queryset=None):
+        counties = list(queryset if queryset is not None else County.objects.all())
+        self.by_code = {c.code: c for c in counties}
+        self.by_full = {_squeeze(f"{c.province}{c.name}"): c for c in counties}
+        self.by_name: dict[str, list[County]] = defaultdict(list)
+        for county in counties:
+            self.by_name[_squeeze(county.name)].append(county)
+        self.names = [c.name for c in counties] + [str(c) for c in counties]
+
+    def find(self, row: Row, key: str, value: str) -> County | None:
+        text = _squeeze(value)
+        county = self.by_code.get(text) or self.by_full.get(text)
+        if county is not None:
+            return county
+        matches = self.by_name.get(text, [])
+        if len(matches) == 1:
+            return matches[0]
+        if len(matches) > 1:
+            row.error(key, L.ambiguous_county(value, [str(c) for c in matches]))
+            return None
+        row.error(key, L.unknown_county(value, suggest(value, self.names)))
+        return None
+
+
+class SpecialtyLookup:
+    """Specialties of the catalogue by exact name or code. A former or short name
+    (the ``aliases`` field) or a near miss is refused with a suggestion, so what is
+    stored is always the catalogue's own name."""
+
+    def __init__(self):
+        specialties = list(Specialty.objects.all())
+        self.by_name = {_squeeze(s.name): s for s in specialties}
+        self.by_code = {s.code: s for s in specialties}
+        self.alias_of: dict[str, Specialty] = {}
+        for specialty in specialties:
+            for alias in re.split(r"[、,，;；]", specialty.aliases or ""):
+                if alias.strip():
+                    self.alias_of[_squeeze(alias)] = specialty
+        self.names = [s.name for s in specialties]
+
+    def get(self, value: str) -> Specialty | None:
+        text = _squeeze(value)
+        return self.by_name.get(text) or self.by_code.get(text)
+
+    def suggestion(self, value: str) -> str | None:
+        text = _squeeze(value)
+        if text in self.alias_of:
+            return self.alias_of[text].name
+        guess = suggest(text, self.names + list(self.alias_of))
+        if guess in self.alias_of:
+            return self.alias_of[guess].name
+        return guess
+
+    def find(self, row: Row, key: str, value: str) -> Specialty | None:
+        specialty = self.get(value)
+        if specialty is None:
+            row.error(key, L.unknown_specialty(value, self.suggestion(value)), value)
+        return specialty
+
+
+class SchoolLookup:
+    """Schools of a queryset by name, or by county and name when names repeat."""
+
+    def __init__(self, queryset):
+        schools = list(queryset.select_related("county"))
+        self.by_name: dict[str, list[School]] = defaultdict(list)
+        for school in schools:
+            self.by_name[_squeeze(school.name)].append(school)
+        self.names = sorted({s.name for s in schools})
+
+    def find(
+        self, row: Row, key: str, value: str, county: County | None = None
+    ) -> School | None:
+        matches = self.by_name.get(_squeeze(value), [])
+        if county is not None:
+            matches = [s for s in matches if s.county_id == county.pk]
+        if len(matches) == 1:
+            return matches[0]
+        if len(matches) > 1:
+            row.error(key, L.ambiguous_school(value))
+            return None
+        row.error(key, L.unknown_school(value, suggest(value, self.names)))
+        return None
+
+
+def choice_lookup(choices, extra: dict[str, str] | None = None) -> dict[str, str]:
+    """Accepted spellings of a ``TextChoices``: values, English and current-language
+    labels, and ``extra`` Chinese synonyms; compared without spaces, lower case."""
+    lookup = {}
+    for value, label in choices.choices:
+        lookup[value.lower()] = value
+        for language in ("en", "zh-hans"):
+            with translation.override(language):
+                lookup[_squeeze(str(label)).lower()] = value
+    for synonym, value in (extra or {}).items():
+        lookup[_squeeze(synonym).lower()] = value
+    return lookup
+
+
+# --- schools -----------------------------------------------------------------------
+
+SCHOOL_KIND_SYNONYMS = {
+    "受援学校": SchoolKind.ASSISTED,
+    "受援": SchoolKind.ASSISTED,
+    "受援校": SchoolKind.ASSISTED,
+    "支援学校": SchoolKind.SUPPORTING,
+    "支援": SchoolKind.SUPPORTING,
+    "支援校": SchoolKind.SUPPORTING,
+    "帮扶学校": SchoolKind.SUPPORTING,
+    "派出学校": SchoolKind.SUPPORTING,
+}
+
+SCHOOL_COLUMNS = (
+    Column(
+        "name",
+        L.SCHOOL_NAME,
+        lambda s: s.name,
+        required=True,
+        help=L.SCHOOL_NAME_HELP,
+        example="白河县职业教育中心",
+        aliases=("学校名称", "学校", "名称"),
+        width=30,
+    ),
+    Column(
+        "county",
+        L.SCHOOL_COUNTY,
+        lambda s: str(s.county),
+        required=True,
+        help=L.COUNTY_HELP,
+        example="陕西省白河县",
+        aliases=("所在县", "所在县区", "县区", "县（市、区）"),
+        width=16,
+    ),
+    Column(
+        "kind",
+        L.SCHOOL_KIND,
+        lambda s: s.get_kind_display(),
+        required=True,
+        help=L.SCHOOL_KIND_HELP,
+        example="受援学校",
+        aliases=("学校类型", "类型", "学校类别"),
+        width=14,
+    ),
+)
+
+
+@dataclass
+class _SchoolItem:
+    name: str
+    county: County
+    kind: str
+    existing: School | None = None
+
+
+class SchoolImporter(Importer):
+    kind = "schools"
+    title = L.SCHOOLS_TITLE
+    columns = SCHOOL_COLUMNS
+    key_label = L.SCHOOL_NAME
+
+    @classmethod
+    def allowed(cls, user) -> bool:
+        return bool(user.is_authenticated and user.is_active and user.is_admin)
+
+    def load(self) -> None:
+        self.counties = CountyLookup()
+        self.kinds = choice_lookup(SchoolKind, SCHOOL_KIND_SYNONYMS)
+        self.kind_labels = [str(label) for _v, label in SchoolKind.choices]
+
+    def parse(self, row: Row) -> _SchoolItem | None:
+        name = row.text("name", required=True, max_length=100)
+        county_text = row.text("county", required=True)
+        kind_text = row.text("kind", required=True)
+        county = self.counties.find(row, "county", county_text) if county_text else None
+        kind = None
+        if kind_text:
+            kind = self.kinds.get(_squeeze(kind_text).lower())
+            if kind is None:
+                row.error("kind", L.unknown_choice(kind_text, self.kind_labels))
+        if not row.ok or county is None or kind is None:
+            return None
+        return _SchoolItem(name=name, county=county, kind=kind)
+
+    def key(self, item: _SchoolItem) -> Hashable:
+        return (item.county.pk, item.name)
+
+    def check(self, items: list[tuple[Row, _SchoolItem]]) -> None:
+        existing = {
+            (s.county_id, s.name): s
+            for s in School.objects.filter(name__in={i.name for _r, i in items})
+        }
+        for row, item in items:
+            item.existing = existing.get(self.key(item))
+            if item.existing is not None and item.existing.kind != item.kind:
+                row.error(
+                    "kind",
+                    L.school_kind_conflict(
+                        item.name, str(item.existing.get_kind_display())
+                    ),
+                )
+
+    def save(self, items: list[_SchoolItem]) -> tuple[int, int, int]:
+        new = [
+            School(name=i.name, county=i.county, kind=i.kind)
+            for i in items
+            if i.existing is None
+        ]
+        School.objects.bulk_create(new, batch_size=1000)
+        return len(new), 0, len(items) - len(new)
+
+
+# --- needs -------------------------------------------------------------------------
+
+NEED_KIND_SYNONYMS = {
+    "教学": NeedKind.TEACHING,
+    "专业教学": NeedKind.TEACHING,
+    "课程开发": NeedKind.CURRICULUM,
+    "课程建设": NeedKind.CURRICULUM,
+    "师资培训": NeedKind.TEACHER_TRAINING,
+    "教师培训": NeedKind.TEACHER_TRAINING,
+    "实训室建设": NeedKind.LAB_SETUP,
+    "实训基地建设": NeedKind.LAB_SETUP,
+    "学校管理": NeedKind.MANAGEMENT,
+    "管理": NeedKind.MANAGEMENT,
+    "校企合作": NeedKind.ENTERPRISE_PARTNERSHIP,
+    "其他": NeedKind.OTHER,
+}
+
+
+def _local(value: dt.datetime | None) -> dt.datetime | None:
+    return timezone.localtime(value) if value else None
+
+
+NEED_COLUMNS = (
+    Column(
+        "school",
+        L.NEED_SCHOOL,
+        lambda n: n.school.name,
+        required=True,
+        help=L.NEED_SCHOOL_HELP,
+        example="白河县职业教育中心",
+        aliases=("学校", "学校名称", "受援学校", "需求学校"),
+        width=24,
+    ),
+    Column(
+        "county",
+        L.NEED_COUNTY,
+        lambda n: str(n.school.county),
+        help=L.NEED_COUNTY_HELP,
+        example="陕西省白河县",
+        aliases=("所在县", "县区"),
+        width=14,
+    ),
+    Column(
+        "title",
+        L.NEED_TITLE,
+        lambda n: n.title,
+        required=True,
+        help=L.NEED_TITLE_HELP,
+        example="电商直播带货实训教学",
+        aliases=("需求名称", "需求标题", "标题"),
+        width=30,
+    ),
+    Column(
+        "specialty",
+        L.NEED_SPECIALTY,
+        lambda n: n.specialty.name,
+        required=True,
+        help=L.SPECIALTY_HELP,
+        example="电子商务",
+        aliases=("专业", "专业名称", "所需专业"),
+        width=18,
+    ),
+    Column(
+        "kind",
+        L.NEED_KIND,
+        lambda n: n.get_kind_display(),
+        help=L.NEED_KIND_HELP,
+        example="教学",
+        aliases=("需求类型", "类型", "帮扶类型"),
+        width=14,
+    ),
+    Column(
+        "description",
+        L.NEED_DESCRIPTION,
+        lambda n: n.description,
+        help="",
+        example="为电商专业二年级开设直播带货实训课，每周4课时。",
+        aliases=("需求描述", "描述", "具体内容", "需求说明"),
+        width=40,
+    ),
+    Column(
+        "headcount",
+        L.NEED_HEADCOUNT,
+        lambda n: n.headcount,
+        required=True,
+        help=L.NEED_HEADCOUNT_HELP,
+        example="2",
+        aliases=("需求人数", "人数", "需要人数"),
+        width=10,
+    ),
+    Column(
+        "start_date",
+        L.NEED_START,
+        lambda n: n.start_date,
+        required=True,
+        help=L.DATE_HELP,
+        example="2026-09-01",
+        aliases=("开始日期",),
+        width=12,
+    ),
+    Column(
+        "end_date",
+        L.NEED_END,
+        lambda n: n.end_date,
+        required=True,
+        help=L.DATE_HELP,
+        example="2027-01-15",
+        aliases=("结束日期",),
+        width=12,
+    ),
+    Column(
+        "urgency",
+        L.NEED_URGENCY,
+        lambda n: n.urgency,
+        help=L.NEED_URGENCY_HELP,
+        example="4",
+        aliases=("紧迫程度", "紧急程度"),
+        width=10,
+    ),
+    Column(
+        "status",
+        L.NEED_STATUS,
+        lambda n: n.get_status_display(),
+        importable=False,
+        width=10,
+    ),
+    Column(
+        "priority_score",
+        L.NEED_PRIORITY,
+        lambda n: n.priority_score,
+        importable=False,
+        width=10,
+    ),
+    Column("filled", L.NEED_FILLED, lambda n: n.filled, importable=False, width=10),
+    Column(
+        "created_at",
+        L.NEED_CREATED,
+        lambda n: _local(n.created_at),
+        importable=False,
+        width=18,
+    ),
+)
+
+_NEED_DATA_FIELDS = (
+    "specialty_id",
+    "kind",
+    "description",
+    "headcount",
+    "end_date",
+    "urgency",
+)
+
+
+@dataclass
+class _NeedItem:
+    school: School
+    title: str
+    start_date: dt.date
+    values: dict[str, Any] = field(default_factory=dict)
+    existing: Need | None = None
+    changed: list[str] = field(default_factory=list)
+
+
+class NeedImporter(Importer):
+    kind = "needs"
+    title = L.NEEDS_TITLE
+    columns = NEED_COLUMNS
+    key_label = L.NEED_TITLE
+
+    @classmethod
+    def allowed(cls, user) -> bool:
+        return need_may(user, "create")
+
+    def key_column(self) -> str:
+        return "title"
+
+    def load(self) -> None:
+        schools = visible(self.user, School.objects.filter(kind=SchoolKind.ASSISTED))
+        self.schools = SchoolLookup(schools)
+        self.counties = CountyLookup()
+        self.specialties = SpecialtyLookup()
+        self.kinds = choice_lookup(NeedKind, NEED_KIND_SYNONYMS)
+        self.kind_labels = list(NEED_KIND_SYNONYMS)
+
+    def parse(self, row: Row) -> _NeedItem | None:
+        school_text = row.text("school", required=True)
+        county_text = row.text("county")
+        title = row.text("title", required=True, max_length=120)
+        specialty_text = row.text("specialty", required=True)
+        kind_text = row.text("kind")
+        description = row.text("description")
+        headcount = row.integer("headcount", low=1, high=10, required=True)
+        start = row.date("start_date", required=True)
+        end = row.date("end_date", required=True)
+        urgency = row.integer("urgency", low=1, high=5, default=3)
+        county = self.counties.find(row, "county", county_text) if county_text else None
+        school = None
+        if school_text and (county is not None or not county_text):
+            school = self.schools.find(row, "school", school_text, county)
+        specialty = (
+            self.specialties.find(row, "specialty", specialty_text)
+            if specialty_text
+            else None
+        )
+        kind = NeedKind.TEACHING
+        if kind_text:
+            kind = self.kinds.get(_squeeze(kind_text).lower())
+            if kind is None:
+                row.error("kind", L.unknown_choice(kind_text, self.kind_labels))
+        if start and end and end < start:
+            row.error("end_date", L.end_before_start())
+        if not row.ok or school is None or specialty is None or start is None:
+            return None
+        values: dict[str, Any] = {
+            "specialty_id": specialty.pk,
+            "kind": kind,
+            "headcount": headcount,
+            "end_date": end,
+            "urgency": urgency,
+        }
+        if row.has("description"):
+            values["description"] = description
+        if not row.has("kind"):
+            values.pop("kind")
+        if not row.has("urgency"):
+            values.pop("urgency")
+        return _NeedItem(school=school, title=title, start_date=start, values=values)
+
+    def key(self, item: _NeedItem) -> Hashable:
+        return (item.school.pk, item.title, item.start_date)
+
+    def check(self, items: list[tuple[Row, _NeedItem]]) -> None:
+        query = Q(
+            school_id__in={i.school.pk for _r, i in items},
+            title__in={i.title for _r, i in items},
+        )
+        existing = {
+            (n.school_id, n.title, n.start_date): n
+            for n in Need.objects.filter(query).select_related("school")
+        }
+        for row, item in items:
+            need = existing.get(self.key(item))
+            if need is None:
+                continue
+            item.existing = need
+            item.changed = [
+                name
+                for name, value in item.values.items()
+                if getattr(need, name) != value
+            ]
+            if not item.changed:
+                continue
+            if need.status != NeedStatus.DRAFT:
+                row.error("title", L.need_not_draft(str(need.get_status_display())))
+            elif not need_may(self.user, "update", need):
+                row.error("school", L.unknown_school(item.school.name, None))
+
+    def save(self, items: list[_NeedItem]) -> tuple[int, int, int]:
+        new: list[Need] = []
+        changed: list[Need] = []
+        fields: set[str] = set()
+        now = timezone.now()
+        for item in items:
+            if item.existing is None:
+                values = {
+                    "kind": NeedKind.TEACHING,
+                    "urgency": 3,
+                    "description": "",
+                    **item.values,
+                }
+                new.append(
+                    Need(
+                        school=item.school,
+                        title=item.title,
+                        start_date=item.start_date,
+                        status=NeedStatus.DRAFT,
+                        created_by=self.user,
+                        **values,
+                    )
+                )
+            elif item.changed:
+                for name in item.changed:
+                    setattr(item.existing, name, item.values[name])
+                item.existing.updated_at = now
+                fields.update(item.changed)
+                changed.append(item.existing)
+        if new:
+            created = bulk_create_with_history(
+                new, Need, batch_size=500, default_user=self.user
+            )
+            comment = str(L.IMPORTED_COMMENT)
+            NeedTransition.objects.bulk_create(
+                [
+                    NeedTransition(
+                        need=need,
+                        from_status="",
+                        to_status=NeedStatus.DRAFT,
+                        actor=self.user,
+                        comment=comment,
+                    )
+                    for need in created
+                ],
+                batch_size=1000,
+            )
+        if changed:
+            bulk_update_with_history(
+                changed,
+                Need,
+                [*sorted(fields), "updated_at"],
+                batch_size=500,
+                default_user=self.user,
+            )
+        return len(new), len(changed), len(items) - len(new) - len(changed)
+
+
+# --- export mixins for the viewsets ------------------------------------------------
+
+
+class NeedExportMixin(XlsxExportMixin):
+    """``GET needs/export/``: the needs list as .xlsx, same filters and scope."""
+
+    export_columns = NEED_COLUMNS
+    export_filename = L.NEEDS_TITLE
+    export_select_related = ("school__county", "specialty")
+
+
+class SchoolExportMixin(XlsxExportMixin):
+    """``GET schools/export/``: the schools list as .xlsx, same filters and scope."""
+
+    export_columns = SCHOOL_COLUMNS
+    export_filename = L.SCHOOLS_TITLE
+    export_select_related = ("county",)

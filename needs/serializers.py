@@ -1,0 +1,212 @@
+"""Serializers of the needs API: shapes and types only; rules live in services."""
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from accounts.scopes import visible
+
+from .models import (
+    County,
+    Diagnosis,
+    Need,
+    NeedTransition,
+    PlanGoal,
+    School,
+    Specialty,
+    SpecialtyFamily,
+)
+from .services import ReviewDecision
+
+
+class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+    """Accepts only ids the requesting user may see; any other id is answered like
+    one that does not exist."""
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        return visible(getattr(request, "user", None), super().get_queryset())
+
+
+class CountySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = County
+        fields = ["id", "name", "province", "code"]
+
+
+class SchoolSerializer(serializers.ModelSerializer):
+    county_name = serializers.CharField(source="county.name", read_only=True)
+
+    class Meta:
+        model = School
+        fields = ["id", "name", "county", "county_name", "kind"]
+
+
+class SpecialtyFamilySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = SpecialtyFamily
+        fields = ["id", "code", "name", "name_en"]
+
+
+class SpecialtySerializer(serializers.ModelSerializer):
+    family_code = serializers.CharField(source="family.code", read_only=True)
+    family_name = serializers.CharField(source="family.name", read_only=True)
+
+    class Meta:
+        model = Specialty
+        fields = [
+            "id",
+            "code",
+            "name",
+            "family",
+            "family_code",
+            "family_name",
+            "aliases",
+        ]
+
+
+class DiagnosisSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Diagnosis
+        fields = [
+            "urgency",
+            "students_affected",
+            "industry_fit",
+            "readiness",
+            "priority_score",
+            "diagnosed_by",
+            "diagnosed_at",
+        ]
+        read_only_fields = fields
+
+
+class PlanGoalSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PlanGoal
+        fields = ["id", "text", "position", "met"]
+        read_only_fields = fields
+
+
+class NeedTransitionSerializer(serializers.ModelSerializer):
+    actor_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = NeedTransition
+        fields = [
+            "id",
+            "from_status",
+            "to_status",
+            "actor",
+            "actor_name",
+            "comment",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_actor_name(self, obj) -> str:
+        if obj.actor is None:
+            return ""
+        return obj.actor.get_full_name() or obj.actor.username
+
+
+class NeedSerializer(serializers.ModelSerializer):
+    """A need. ``school`` may be omitted by school staff (their own school); fields
+    the caller may not set (``status``, ``priority_score``, ``created_by``...) are
+    read-only and ignored when sent."""
+
+    school = ScopedPrimaryKeyRelatedField(
+        queryset=School.objects.all(),
+        required=False,
+        help_text=_("Omitted by school staff: their own school."),
+    )
+    specialty = serializers.PrimaryKeyRelatedField(queryset=Specialty.objects.all())
+    school_name = serializers.CharField(source="school.name", read_only=True)
+    county = serializers.IntegerField(source="school.county_id", read_only=True)
+    specialty_name = serializers.CharField(source="specialty.name", read_only=True)
+    family = serializers.IntegerField(source="specialty.family_id", read_only=True)
+    family_name = serializers.CharField(source="specialty.family.name", read_only=True)
+    diagnosis = DiagnosisSerializer(read_only=True, allow_null=True)
+    goals = PlanGoalSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Need
+        fields = [
+            "id",
+            "school",
+            "school_name",
+            "county",
+            "specialty",
+            "specialty_name",
+            "family",
+            "family_name",
+            "kind",
+            "title",
+            "description",
+            "headcount",
+            "start_date",
+            "end_date",
+            "urgency",
+            "status",
+            "priority_score",
+            "filled",
+            "cancel_reason",
+            "diagnosis",
+            "goals",
+            "created_by",
+            "created_at",
+            "updated_at",
+            "submitted_at",
+            "matched_at",
+            "fulfilled_at",
+        ]
+        read_only_fields = [
+            "status",
+            "priority_score",
+            "filled",
+            "cancel_reason",
+            "created_by",
+            "created_at",
+            "updated_at",
+            "submitted_at",
+            "matched_at",
+            "fulfilled_at",
+        ]
+
+
+class NeedDetailSerializer(NeedSerializer):
+    transitions = NeedTransitionSerializer(many=True, read_only=True)
+
+    class Meta(NeedSerializer.Meta):
+        fields = [*NeedSerializer.Meta.fields, "transitions"]
+
+
+class DiagnosisInputSerializer(serializers.Serializer):
+    urgency = serializers.IntegerField(min_value=1, max_value=5)
+    students_affected = serializers.IntegerField(min_value=1, max_value=5)
+    industry_fit = serializers.IntegerField(min_value=1, max_value=5)
+    readiness = serializers.IntegerField(min_value=1, max_value=5)
+
+
+class NeedReviewSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=list(ReviewDecision.values))
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+    diagnosis = DiagnosisInputSerializer(
+        required=False,
+        allow_null=True,
+        help_text=_("The four scores, 1-5 each; required to approve."),
+    )
+    goals = serializers.ListField(
+        child=serializers.CharField(max_length=300, allow_blank=True),
+        required=False,
+        help_text=_("Measurable goals of the assistance plan; they replace any."),
+    )
+
+
+class NeedCancelSerializer(serializers.Serializer):
+    reason = serializers.CharField()
+
+
+class NeedCommentSerializer(serializers.Serializer):
+    comment = serializers.CharField(required=False, allow_blank=True, default="")

@@ -1,0 +1,328 @@
+"""Web pages of the needs app: school staff post and follow their needs;
+coordinators review and diagnose the needs of their counties.
+
+Each view reads through ``accounts.scopes.visible`` (404 outside the scope), asks
+``services.need_check`` whether the role and state allow the action (403 / a message
+naming the state), and calls one service."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Prefetch, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.scopes import visible
+from assist_platform.errors import TransitionNotAllowed
+
+from . import services
+from .filters import NeedFilter
+from .forms import CancelForm, NeedForm, ReviewForm, add_service_errors
+from .models import (
+    County,
+    Need,
+    NeedKind,
+    NeedStatus,
+    NeedTransition,
+    School,
+    Specialty,
+    SpecialtyFamily,
+)
+
+PAGE_SIZE = 25
+
+
+def _needs(user):
+    return visible(
+        user,
+        Need.objects.select_related("school__county", "specialty__family", "diagnosis"),
+    )
+
+
+def _need_or_404(request: HttpRequest, pk: int) -> Need:
+    queryset = _needs(request.user).prefetch_related(
+        "goals",
+        Prefetch(
+            "transitions", queryset=NeedTransition.objects.select_related("actor")
+        ),
+    )
+    return get_object_or_404(queryset, pk=pk)
+
+
+def _refused(request: HttpRequest, need: Need, exc: TransitionNotAllowed):
+    messages.error(request, exc.message)
+    return redirect("needs:detail", pk=need.pk)
+
+
+@login_required
+@require_GET
+def need_list(request: HttpRequest) -> HttpResponse:
+    """The needs the user may see, with filters; school staff see their school's."""
+    user = request.user
+    filterset = NeedFilter(
+        request.GET,
+        queryset=_needs(user).order_by("-created_at", "-id"),
+        request=request,
+    )
+    queryset = filterset.qs if filterset.is_valid() else filterset.queryset.none()
+    query = (request.GET.get("q") or "").strip()
+    if query:
+        queryset = queryset.filter(
+            Q(title__icontains=query) | Q(description__icontains=query)
+        )
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(
+        request,
+        "needs/need_list.html",
+        {
+            "page": page,
+            "filter_errors": filterset.errors,
+            "query": query,
+            "params": params.urlencode(),
+            "chosen": request.GET,
+            "statuses": NeedStatus.choices,
+            "kinds": NeedKind.choices,
+            "families": SpecialtyFamily.objects.all(),
+            "schools": visible(user, School.objects.all())
+            if not user.is_school_staff
+            else School.objects.none(),
+            "counties": visible(user, County.objects.all())
+            if not user.is_school_staff
+            else County.objects.none(),
+            "may_create": services.need_may(user, "create"),
+        },
+    )
+
+
+@login_required
+@require_GET
+def review_queue(request: HttpRequest) -> HttpResponse:
+    """Submitted needs in the coordinator's counties, oldest first."""
+    if not services.need_may(request.user, "review"):
+        raise PermissionDenied
+    queryset = (
+        _needs(request.user)
+        .filter(status=NeedStatus.SUBMITTED)
+        .order_by("submitted_at", "id")
+    )
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "needs/review_queue.html", {"page": page})
+
+
+@login_required
+@require_GET
+def need_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    need = _need_or_404(request, pk)
+    return _render_detail(request, need, CancelForm())
+
+
+def _render_detail(request, need, cancel_form, status=200):
+    actions = services.available_actions(request.user, need)
+    return render(
+        request,
+        "needs/need_detail.html",
+        {
+            "need": need,
+            "actions": actions,
+            "cancel_form": cancel_form,
+            "diagnosis": getattr(need, "diagnosis", None),
+            "goals": list(need.goals.all()),
+            "transitions": list(need.transitions.all()),
+        },
+        status=status,
+    )
+
+
+def _specialty_choices_context(form: NeedForm) -> dict:
+    return {"form": form, "families": SpecialtyFamily.objects.all()}
+
+
+@login_required
+def need_create(request: HttpRequest) -> HttpResponse:
+    if not services.need_may(request.user, "create"):
+        raise PermissionDenied
+    form = NeedForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            need = services.need_create(actor=request.user, **form.service_data())
+            if request.POST.get("action") == "submit":
+                services.need_submit(need=need, actor=request.user)
+                messages.success(request, _("The need was submitted for review."))
+            else:
+                messages.success(request, _("The need was saved as a draft."))
+            return redirect("needs:detail", pk=need.pk)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "needs/need_form.html",
+        {"form": form, "need": None},
+        status=status,
+    )
+
+
+@login_required
+def need_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    need = _need_or_404(request, pk)
+    try:
+        services.need_check(request.user, "update", need)
+    except TransitionNotAllowed as exc:
+        return _refused(request, need, exc)
+    initial = NeedForm.initial_for(need)
+    form = NeedForm(request.POST or None, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            need = services.need_update(
+                need=need, actor=request.user, data=form.service_data()
+            )
+            if request.POST.get("action") == "submit":
+                services.need_submit(need=need, actor=request.user)
+                messages.success(request, _("The need was submitted for review."))
+            else:
+                messages.success(request, _("Your changes were saved."))
+            return redirect("needs:detail", pk=need.pk)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        except TransitionNotAllowed as exc:
+            return _refused(request, need, exc)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "needs/need_form.html", {"form": form, "need": need}, status=status
+    )
+
+
+@login_required
+@require_GET
+def specialty_options(request: HttpRequest) -> HttpResponse:
+    """The ``<option>``s of the specialties of one family (htmx, on family change)."""
+    family_id = request.GET.get("family")
+    specialties = (
+        Specialty.objects.filter(family_id=family_id).order_by("code")
+        if family_id and family_id.isdigit()
+        else Specialty.objects.none()
+    )
+    return render(
+        request,
+        "needs/_specialty_options.html",
+        {"specialties": specialties, "selected": request.GET.get("specialty")},
+    )
+
+
+def _transition_view(action: str):
+    """A POST-only view that runs one transition service and goes back to the need."""
+
+    @login_required
+    @require_POST
+    def view(request: HttpRequest, pk: int) -> HttpResponse:
+        need = _need_or_404(request, pk)
+        try:
+            services.need_check(request.user, action, need)
+            if action == "submit":
+                services.need_submit(need=need, actor=request.user)
+                messages.success(request, _("The need was submitted for review."))
+            elif action == "confirm":
+                services.need_confirm(need=need, actor=request.user)
+                messages.success(request, _("Thank you: the need is fulfilled."))
+            elif action == "delete":
+                services.need_delete(need=need, actor=request.user)
+                messages.success(request, _("The draft was deleted."))
+                return redirect("needs:list")
+        except TransitionNotAllowed as exc:
+            return _refused(request, need, exc)
+        return redirect("needs:detail", pk=need.pk)
+
+    view.__name__ = f"need_{action}"
+    return view
+
+
+need_submit = _transition_view("submit")
+need_confirm = _transition_view("confirm")
+need_delete = _transition_view("delete")
+
+
+@login_required
+@require_POST
+def need_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    need = _need_or_404(request, pk)
+    try:
+        services.need_check(request.user, "cancel", need)
+    except TransitionNotAllowed as exc:
+        return _refused(request, need, exc)
+    form = CancelForm(request.POST)
+    if form.is_valid():
+        try:
+            services.need_cancel(
+                need=need, actor=request.user, reason=form.cleaned_data["reason"]
+            )
+            messages.success(request, _("The need was cancelled."))
+            return redirect("needs:detail", pk=need.pk)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        except TransitionNotAllowed as exc:
+            return _refused(request, need, exc)
+    return _render_detail(request, need, form, status=400)
+
+
+@login_required
+def need_review(request: HttpRequest, pk: int) -> HttpResponse:
+    """The diagnosis form: four scores, the computed priority, plan goals and the
+    decision (approve, return for revision, reject)."""
+    need = _need_or_404(request, pk)
+    try:
+        services.need_check(request.user, "review", need)
+    except TransitionNotAllowed as exc:
+        return _refused(request, need, exc)
+    initial = {}
+    diagnosis = getattr(need, "diagnosis", None)
+    if diagnosis is not None:
+        initial = {name: getattr(diagnosis, name) for name in ReviewForm.score_fields}
+    if need.goals.all():
+        initial["goals"] = "\n".join(goal.text for goal in need.goals.all())
+    form = ReviewForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        scores = form.diagnosis()
+        if form.is_valid():  # diagnosis() may have added errors
+            try:
+                services.need_review(
+                    need=need,
+                    actor=request.user,
+                    decision=form.cleaned_data["decision"],
+                    comment=form.cleaned_data["comment"],
+                    diagnosis=scores,
+                    goals=form.goal_list(),
+                )
+                messages.success(request, _("The review was recorded."))
+                return redirect("needs:detail", pk=need.pk)
+            except ValidationError as exc:
+                if scores is None and "diagnosis" in getattr(exc, "error_dict", {}):
+                    for name in ReviewForm.score_fields:
+                        form.add_error(name, _("Give a score from 1 to 5."))
+                    exc.error_dict.pop("diagnosis")
+                if getattr(exc, "error_dict", None):
+                    add_service_errors(form, exc)
+            except TransitionNotAllowed as exc:
+                return _refused(request, need, exc)
+    priority = None
+    if diagnosis is not None:
+        priority = diagnosis.priority_score
+    weights = services.priority_weights()
+    return render(
+        request,
+        "needs/review_form.html",
+        {
+            "need": need,
+            "form": form,
+            "priority": priority,
+            "weights": weights,
+            "weights_total": sum(weights.values()),
+            "cancel_url": reverse("needs:detail", args=[need.pk]),
+        },
+        status=400 if request.method == "POST" else 200,
+    )

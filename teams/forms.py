@@ -1,0 +1,187 @@
+"""Forms of the coordinator pages: shapes and choices only; the services decide."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from accounts.scopes import visible
+from needs.models import County, School, SchoolKind, Specialty
+
+from .models import Teacher
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class CountyChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return str(obj)
+
+
+class TeacherChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.name}（{obj.home_school.name}）"
+
+
+class LeaderChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.name}（{obj.home_school.name}）"
+
+
+class TeacherForm(forms.Form):
+    name = forms.CharField(label=pgettext_lazy("person", "name"), max_length=50)
+    home_school = forms.ModelChoiceField(
+        label=_("home school"),
+        queryset=School.objects.filter(kind=SchoolKind.SUPPORTING).select_related(
+            "county"
+        ),
+    )
+    title = forms.CharField(
+        label=_("professional title"),
+        max_length=50,
+        required=False,
+        help_text=_("e.g. 讲师, 高级讲师, 正高级讲师"),
+    )
+    county = CountyChoiceField(label=_("stationed county"), queryset=County.objects)
+    phone = forms.CharField(label=_("phone"), max_length=30, required=False)
+    available_from = forms.DateField(label=_("available from"), widget=DATE_WIDGET)
+    available_until = forms.DateField(label=_("available until"), widget=DATE_WIDGET)
+    capacity = forms.IntegerField(
+        label=_("capacity"),
+        min_value=1,
+        max_value=5,
+        initial=1,
+        help_text=_("Needs served at once, 1-5."),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["county"].queryset = visible(user, County.objects.all())
+
+
+class SkillForm(forms.Form):
+    specialty = forms.ModelChoiceField(
+        label=_("specialty"),
+        queryset=Specialty.objects.select_related("family"),
+        required=False,
+    )
+    level = forms.TypedChoiceField(
+        label=_("level"),
+        choices=[(n, str(n)) for n in range(1, 6)],
+        coerce=int,
+        initial=3,
+        required=False,
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("specialty") and not data.get("level"):
+            self.add_error("level", _("Choose a level from 1 to 5."))
+        return data
+
+
+class BaseSkillFormSet(forms.BaseFormSet):
+    def skills(self) -> list[tuple[Specialty, int]]:
+        pairs = []
+        for form in self.forms:
+            if not form.has_changed() or (
+                self.can_delete and self._should_delete_form(form)
+            ):
+                continue
+            specialty = form.cleaned_data.get("specialty")
+            if specialty is not None:
+                pairs.append((specialty, form.cleaned_data["level"]))
+        return pairs
+
+
+SkillFormSet = forms.formset_factory(
+    SkillForm, formset=BaseSkillFormSet, extra=2, can_delete=True, max_num=30
+)
+
+
+class TeamForm(forms.Form):
+    name = forms.CharField(label=_("name"), max_length=100)
+    county = CountyChoiceField(label=_("county"), queryset=County.objects)
+    start_date = forms.DateField(label=_("start date"), widget=DATE_WIDGET)
+    end_date = forms.DateField(label=_("end date"), widget=DATE_WIDGET)
+    members = TeacherChoiceField(
+        label=_("members"),
+        queryset=Teacher.objects,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    leader = LeaderChoiceField(
+        label=_("leader"), queryset=Teacher.objects, required=False
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["county"].queryset = visible(user, County.objects.all())
+        teachers = visible(user, Teacher.objects.select_related("home_school"))
+        self.fields["members"].queryset = teachers.order_by("county_id", "name")
+        self.fields["leader"].queryset = teachers.order_by("name")
+
+
+class PeriodForm(forms.Form):
+    """The period and pool of "who is free when"."""
+
+    MAX_MONTHS = 24
+
+    start = forms.DateField(label=pgettext_lazy("period", "from"), widget=DATE_WIDGET)
+    end = forms.DateField(label=pgettext_lazy("period", "until"), widget=DATE_WIDGET)
+    county = CountyChoiceField(
+        label=_("stationed county"),
+        queryset=County.objects,
+        required=False,
+        empty_label=pgettext_lazy("filter", "All"),
+    )
+    specialty = forms.ModelChoiceField(
+        label=_("specialty"),
+        queryset=Specialty.objects.all(),
+        required=False,
+        empty_label=pgettext_lazy("filter", "All"),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["county"].queryset = visible(user, County.objects.all())
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if start and end:
+            if end < start:
+                raise ValidationError(
+                    {"end": _("The end date cannot be before the start date.")}
+                )
+            if (
+                end.year - start.year
+            ) * 12 + end.month - start.month >= self.MAX_MONTHS:
+                raise ValidationError(
+                    {"end": _("Choose a period of at most 24 months.")}
+                )
+        return data
+
+
+class ImportForm(forms.Form):
+    kind = forms.ChoiceField(label=_("What the file holds"))
+    file = forms.FileField(
+        label=_("File"), help_text=_(".xlsx, or .csv saved as UTF-8 or GBK.")
+    )
+    dry_run = forms.BooleanField(label=_("Check only, import nothing"), required=False)
+
+    def __init__(self, *args, kinds: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = kinds
+
+
+def add_service_errors(form: forms.Form, exc: ValidationError) -> list[str]:
+    """Put a service's field messages on the form; return those for other fields."""
+    rest: list[str] = []
+    for field, messages in exc.message_dict.items():
+        if field in form.fields:
+            for message in messages:
+                form.add_error(field, message)
+        else:
+            rest.extend(messages)
+    return rest

@@ -1,0 +1,95 @@
+"""Serializers of the teachers and teams API: shapes and types only; the rules
+(scope of the county, leader among the members, ranges) live in ``services``."""
+
+from rest_framework import serializers
+
+from accounts.scopes import visible
+from needs.models import County, School, SchoolKind, Specialty
+
+from .models import Teacher, Team
+
+
+class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+    """Accepts only ids the requesting user may see; any other id is answered like
+    one that does not exist."""
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        return visible(getattr(request, "user", None), super().get_queryset())
+
+
+class SkillSerializer(serializers.Serializer):
+    specialty = serializers.PrimaryKeyRelatedField(queryset=Specialty.objects.all())
+    level = serializers.IntegerField(min_value=1, max_value=5)
+
+
+class TeacherSerializer(serializers.ModelSerializer):
+    home_school = serializers.PrimaryKeyRelatedField(
+        queryset=School.objects.filter(kind=SchoolKind.SUPPORTING)
+    )
+    county = ScopedPrimaryKeyRelatedField(queryset=County.objects.all())
+    skills = SkillSerializer(many=True, required=False)
+    capacity = serializers.IntegerField(min_value=1, max_value=5, required=False)
+
+    class Meta:
+        model = Teacher
+        fields = [
+            "id",
+            "name",
+            "home_school",
+            "title",
+            "county",
+            "skills",
+            "available_from",
+            "available_until",
+            "capacity",
+            "active",
+        ]
+        validators: list = []  # uniqueness is checked by the service, per field
+
+
+class TeamSerializer(serializers.ModelSerializer):
+    county = ScopedPrimaryKeyRelatedField(queryset=County.objects.all())
+    leader = ScopedPrimaryKeyRelatedField(
+        queryset=Teacher.objects.all(), allow_null=True, required=False
+    )
+    members = ScopedPrimaryKeyRelatedField(
+        queryset=Teacher.objects.all(), many=True, required=False
+    )
+
+    class Meta:
+        model = Team
+        fields = ["id", "name", "county", "start_date", "end_date", "leader", "members"]
+        validators: list = []
+
+
+class ImportProblemSerializer(serializers.Serializer):
+    row = serializers.IntegerField(
+        allow_null=True, help_text="Row number as the spreadsheet shows it."
+    )
+    column = serializers.CharField(allow_null=True)
+    value = serializers.CharField()
+    message = serializers.CharField()
+
+
+class ImportReportSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["teachers", "schools", "needs"])
+    ok = serializers.BooleanField(help_text="False: nothing was imported.")
+    dry_run = serializers.BooleanField()
+    encoding = serializers.CharField(help_text="The detected encoding of a CSV.")
+    rows = serializers.IntegerField()
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
+    error_count = serializers.IntegerField()
+    errors = ImportProblemSerializer(many=True)
+    ignored_columns = serializers.ListField(child=serializers.CharField())
+
+
+class ImportUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(
+        allow_empty_file=True, help_text=".xlsx or .csv (UTF-8 or GBK)."
+    )
+    dry_run = serializers.BooleanField(
+        required=False, default=False, help_text="Check only; write nothing."
+    )

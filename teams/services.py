@@ -1,0 +1,312 @@
+"""Writes of the supply side: dispatched teachers with their skills, and teams.
+
+Every function is keyword-only, runs in one transaction and validates before it
+saves; invalid input raises ``ValidationError`` with messages per field (the API
+answers 400) and nothing is changed."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from accounts.scopes import manages_county
+from needs.models import County, School, SchoolKind, Specialty
+
+from .models import Teacher, TeacherSkill, Team
+
+LIVE_ASSIGNMENT_STATUSES = ("proposed", "accepted")
+
+TEACHER_FIELDS = (
+    "name",
+    "home_school",
+    "title",
+    "county",
+    "phone",
+    "available_from",
+    "available_until",
+    "capacity",
+    "active",
+)
+TEAM_FIELDS = ("name", "county", "start_date", "end_date", "leader")
+
+
+def _skill_pairs(skills: Iterable[Any]) -> list[tuple[Specialty, int]]:
+    """Skills as (specialty, level) from dicts ``{"specialty", "level"}`` or pairs."""
+    pairs = []
+    for skill in skills:
+        if isinstance(skill, dict):
+            pairs.append((skill["specialty"], skill["level"]))
+        else:
+            specialty, level = skill
+            pairs.append((specialty, level))
+    return pairs
+
+
+def _check_skills(pairs: Sequence[tuple[Specialty, int]]) -> list[str]:
+    problems = []
+    seen: set[int] = set()
+    for specialty, level in pairs:
+        if specialty.pk in seen:
+            problems.append(
+                _("「%(specialty)s」 is listed twice.") % {"specialty": specialty.name}
+            )
+        seen.add(specialty.pk)
+        if not isinstance(level, int) or not 1 <= level <= 5:
+            problems.append(
+                _("The level of 「%(specialty)s」 must be between 1 and 5.")
+                % {"specialty": specialty.name}
+            )
+    return problems
+
+
+def _validate_teacher(
+    teacher: Teacher, *, actor: User, skills: Sequence[tuple[Specialty, int]] | None
+) -> None:
+    errors: dict[str, list[str]] = {}
+
+    def add(field: str, message: str) -> None:
+        errors.setdefault(field, []).append(message)
+
+    if not (teacher.name or "").strip():
+        add("name", _("Enter the teacher's name."))
+    if teacher.home_school_id is not None and (
+        teacher.home_school.kind != SchoolKind.SUPPORTING
+    ):
+        add("home_school", _("The home school must be a supporting school."))
+    if teacher.county_id is not None and not manages_county(actor, teacher.county_id):
+        add("county", _("You do not coordinate this county."))
+    if teacher.capacity is not None and not 1 <= teacher.capacity <= 5:
+        add("capacity", _("Capacity must be between 1 and 5."))
+    if (
+        teacher.available_from
+        and teacher.available_until
+        and teacher.available_until < teacher.available_from
+    ):
+        add(
+            "available_until",
+            _("'Available until' cannot be before 'available from'."),
+        )
+    if teacher.pk and teacher.capacity:
+        live = teacher.assignments.filter(status__in=LIVE_ASSIGNMENT_STATUSES).count()
+        if teacher.capacity < live:
+            add(
+                "capacity",
+                _(
+                    "This teacher has %(live)d live assignments; capacity cannot "
+                    "be lower."
+                )
+                % {"live": live},
+            )
+    namesakes = Teacher.objects.filter(
+        home_school_id=teacher.home_school_id, name=teacher.name
+    ).exclude(pk=teacher.pk)
+    if teacher.home_school_id and teacher.name and namesakes.exists():
+        add(
+            "name",
+            _("A teacher of this name from this home school is already registered."),
+        )
+    if skills is not None:
+        for problem in _check_skills(skills):
+            add("skills", problem)
+    if errors:
+        raise ValidationError(errors)
+    teacher.full_clean(validate_unique=False, validate_constraints=False)
+
+
+def _set_skills(teacher: Teacher, pairs: Sequence[tuple[Specialty, int]]) -> None:
+    wanted = {specialty.pk: level for specialty, level in pairs}
+    current = {s.specialty_id: s for s in teacher.skills.all()}
+    stale = [s.pk for sid, s in current.items() if sid not in wanted]
+    if stale:
+        TeacherSkill.objects.filter(pk__in=stale).delete()
+    for specialty_id, level in wanted.items():
+        skill = current.get(specialty_id)
+        if skill is None:
+            TeacherSkill.objects.create(
+                teacher=teacher, specialty_id=specialty_id, level=level
+            )
+        elif skill.level != level:
+            skill.level = level
+            skill.save(update_fields=["level"])
+
+
+@transaction.atomic
+def teacher_create(
+    *,
+    actor: User,
+    name: str,
+    home_school: School,
+    county: County,
+    available_from: dt.date,
+    available_until: dt.date,
+    title: str = "",
+    phone: str = "",
+    capacity: int = 1,
+    active: bool = True,
+    skills: Iterable[Any] = (),
+) -> Teacher:
+    """Register a dispatched teacher with their skills (specialty and level 1-5)."""
+    pairs = _skill_pairs(skills)
+    teacher = Teacher(
+        name=(name or "").strip(),
+        home_school=home_school,
+        county=county,
+        title=title or "",
+        phone=phone or "",
+        available_from=available_from,
+        available_until=available_until,
+        capacity=capacity,
+        active=active,
+    )
+    _validate_teacher(teacher, actor=actor, skills=pairs)
+    teacher.save()
+    _set_skills(teacher, pairs)
+    return teacher
+
+
+@transaction.atomic
+def teacher_update(
+    *,
+    actor: User,
+    teacher: Teacher,
+    skills: Iterable[Any] | None = None,
+    **changes: Any,
+) -> Teacher:
+    """Change a teacher's fields; ``skills``, when given, replaces the skill set."""
+    unknown = set(changes) - set(TEACHER_FIELDS)
+    if unknown:
+        raise ValidationError(
+            {field: _("This field cannot be changed.") for field in sorted(unknown)}
+        )
+    teacher = Teacher.objects.select_for_update().get(pk=teacher.pk)
+    if not manages_county(actor, teacher.county_id):
+        raise ValidationError({"county": _("You do not coordinate this county.")})
+    changed = []
+    for field, value in changes.items():
+        if field == "name":
+            value = (value or "").strip()
+        if field in ("title", "phone"):
+            value = value or ""
+        if getattr(teacher, field) != value:
+            setattr(teacher, field, value)
+            changed.append(field)
+    pairs = _skill_pairs(skills) if skills is not None else None
+    _validate_teacher(teacher, actor=actor, skills=pairs)
+    if changed:
+        teacher.save(update_fields=[*changed, "updated_at"])
+    if pairs is not None:
+        _set_skills(teacher, pairs)
+    return teacher
+
+
+@transaction.atomic
+def teacher_deactivate(*, actor: User, teacher: Teacher) -> Teacher:
+    """Take a teacher out of the pool: matching no longer considers them. Their
+    assignments and history stay as they are."""
+    return teacher_update(actor=actor, teacher=teacher, active=False)
+
+
+def _validate_team(
+    team: Team, *, actor: User, members: Sequence[Teacher] | None
+) -> None:
+    errors: dict[str, list[str]] = {}
+
+    def add(field: str, message: str) -> None:
+        errors.setdefault(field, []).append(message)
+
+    if not (team.name or "").strip():
+        add("name", _("Enter the team's name."))
+    if team.county_id is not None and not manages_county(actor, team.county_id):
+        add("county", _("You do not coordinate this county."))
+    if team.start_date and team.end_date and team.end_date < team.start_date:
+        add("end_date", _("The end date cannot be before the start date."))
+    if members is None:
+        members = list(team.members.all()) if team.pk else []
+    member_ids = {m.pk for m in members}
+    for member in members:
+        if member.county_id != team.county_id:
+            add(
+                "members",
+                _("%(name)s is not stationed in the team's county.")
+                % {"name": member.name},
+            )
+    if team.leader_id is not None and team.leader_id not in member_ids:
+        add("leader", _("The leader must be one of the members."))
+    if (
+        team.county_id
+        and team.start_date
+        and team.name
+        and Team.objects.filter(
+            county_id=team.county_id, name=team.name, start_date=team.start_date
+        )
+        .exclude(pk=team.pk)
+        .exists()
+    ):
+        add(
+            "name",
+            _("This county already has a team of this name starting on that date."),
+        )
+    if errors:
+        raise ValidationError(errors)
+    team.full_clean(validate_unique=False, validate_constraints=False)
+
+
+@transaction.atomic
+def team_create(
+    *,
+    actor: User,
+    name: str,
+    county: County,
+    start_date: dt.date,
+    end_date: dt.date,
+    leader: Teacher | None = None,
+    members: Iterable[Teacher] = (),
+) -> Team:
+    """Form a team of teachers stationed in ``county``; the leader is a member."""
+    members = list(members)
+    team = Team(
+        name=(name or "").strip(),
+        county=county,
+        start_date=start_date,
+        end_date=end_date,
+        leader=leader,
+    )
+    _validate_team(team, actor=actor, members=members)
+    team.save()
+    team.members.set(members)
+    return team
+
+
+@transaction.atomic
+def team_update(
+    *, actor: User, team: Team, members: Iterable[Teacher] | None = None, **changes: Any
+) -> Team:
+    """Change a team's fields; ``members``, when given, replaces the member list."""
+    unknown = set(changes) - set(TEAM_FIELDS)
+    if unknown:
+        raise ValidationError(
+            {field: _("This field cannot be changed.") for field in sorted(unknown)}
+        )
+    team = Team.objects.select_for_update().get(pk=team.pk)
+    if not manages_county(actor, team.county_id):
+        raise ValidationError({"county": _("You do not coordinate this county.")})
+    changed = []
+    for field, value in changes.items():
+        if field == "name":
+            value = (value or "").strip()
+        if getattr(team, field) != value:
+            setattr(team, field, value)
+            changed.append(field)
+    member_list = list(members) if members is not None else None
+    _validate_team(team, actor=actor, members=member_list)
+    if changed:
+        team.save(update_fields=changed)
+    if member_list is not None:
+        team.members.set(member_list)
+    return team

@@ -1,0 +1,314 @@
+"""Every dashboard figure against the hand-built county of ``conftest.py``; the
+numbers in the assertions are worked out by hand there."""
+
+import pytest
+from django.db import connection
+from django.db.models import F
+from django.test.utils import CaptureQueriesContext
+from django.utils import translation
+
+from dashboard.queries import (
+    QUERY_COUNT,
+    DaysBetween,
+    Period,
+    dashboard_figures,
+    engagement_score,
+    median,
+    median_portable,
+)
+from evaluations.models import Evaluation
+from needs.models import Need
+
+from .. import factories as f
+from .conftest import NOW, days, need
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def county_a(scenario):
+    return dashboard_figures([scenario.world.county_a.pk], now=NOW)
+
+
+def test_needs_by_status_counts_every_state_of_the_county(county_a):
+    assert county_a["needs_by_status"] == {
+        "draft": 1,
+        "submitted": 2,
+        "open": 3,
+        "matched": 1,
+        "fulfilled": 2,
+        "rejected": 1,
+        "cancelled": 1,
+    }
+    assert county_a["needs_total"] == 11
+
+
+def test_fill_rate_is_filled_over_headcount_of_approved_needs(county_a):
+    # open 3/1, 2/0, 1/0; matched 2/2; fulfilled 1/1, 1/1 -> 5 of 10
+    assert county_a["headcount_approved"] == 10
+    assert county_a["headcount_filled"] == 5
+    assert county_a["fill_rate"] == 0.5
+
+
+def test_median_days_from_submission_to_match(county_a):
+    # matched after 4, 10 and 2 days
+    assert county_a["median_days_to_match"] == 4.0
+
+
+def test_median_of_an_even_count_is_the_mean_of_the_middle_two(scenario):
+    w = scenario.world
+    need(w, w.school_a2, "matched", filled=1, submitted=30, matched=7)
+    figures = dashboard_figures([w.county_a.pk], now=NOW)
+    # 2, 4, 7, 10
+    assert figures["median_days_to_match"] == 5.5
+
+
+def test_backlog_buckets_submitted_and_open_needs_by_age(county_a):
+    assert county_a["backlog"] == [
+        {"bucket": "lt_7", "min_days": 0, "max_days": 7, "submitted": 1, "open": 1},
+        {"bucket": "7_30", "min_days": 7, "max_days": 30, "submitted": 1, "open": 0},
+        {"bucket": "30_90", "min_days": 30, "max_days": 90, "submitted": 0, "open": 1},
+        {
+            "bucket": "ge_90",
+            "min_days": 90,
+            "max_days": None,
+            "submitted": 0,
+            "open": 1,
+        },
+    ]
+
+
+def test_coverage_counts_assisted_schools_with_an_accepted_or_completed_teacher(
+    scenario, county_a
+):
+    # A1 accepted, A2 completed; A3 only proposed; the supporting school is left out
+    assert county_a["schools_total"] == 3
+    assert county_a["schools_served"] == 2
+    assert county_a["coverage"] == round(2 / 3, 4)
+    assert county_a["schools_unserved"] == [
+        {
+            "id": scenario.school_a3.pk,
+            "name": "白河县第三职业中学",
+            "county": scenario.world.county_a.pk,
+        }
+    ]
+
+
+def test_supply_and_demand_per_specialty_family(county_a):
+    # demand 73: 2 + 2 + 1 open places; supply 73: teacher_a 2 - 2 live = 0, and
+    # teacher_c 3 (two skills in 73 count once); 66: teacher_c's 3. The inactive
+    # teacher and the one whose window has ended are left out.
+    rows = {r["family_code"]: r for r in county_a["supply_demand"]}
+    assert set(rows) == {"66", "73"}
+    assert (rows["73"]["demand"], rows["73"]["supply"], rows["73"]["gap"]) == (5, 3, 2)
+    assert (rows["66"]["demand"], rows["66"]["supply"], rows["66"]["gap"]) == (0, 3, -3)
+    assert rows["73"]["family_name"] == "财经商贸大类"
+
+
+def test_local_teachers_and_students_reached_sum_undisputed_activities(county_a):
+    assert county_a["local_teachers_reached"] == 8
+    assert county_a["students_reached"] == 40
+    assert county_a["activity_hours"] == 3.5
+    assert county_a["activities"] == 2
+
+
+def test_grade_distribution_of_the_last_closed_cycle(scenario, county_a):
+    grades = county_a["grade_distribution"]
+    assert [c["id"] for c in grades["cycles"]] == [scenario.last_cycle.pk]
+    assert grades["grades"] == [
+        {"grade": "优秀", "teacher": 1, "team": 0, "school": 1, "total": 2},
+        {"grade": "良好", "teacher": 2, "team": 0, "school": 0, "total": 2},
+        {"grade": "合格", "teacher": 0, "team": 0, "school": 1, "total": 1},
+        {"grade": "不合格", "teacher": 0, "team": 0, "school": 0, "total": 0},
+    ]
+
+
+def test_schools_ranked_by_engagement(scenario, county_a):
+    w = scenario.world
+    ranking = county_a["engagement"]
+    assert [r["school"] for r in ranking] == [
+        w.school_a2.pk,
+        w.school_a.pk,
+        scenario.school_a3.pk,
+    ]
+    a2, a1, a3 = ranking
+    # A2: its one fulfilled need confirmed 5 days after its end; no rating tasks
+    assert (a2["rank"], a2["score"]) == (1, 100.0)
+    assert (a2["confirmed_share"], a2["on_time_share"], a2["ratings_share"]) == (
+        1.0,
+        1.0,
+        None,
+    )
+    assert a2["evaluation_score"] == 95.0
+    # A1: 1 of 2 due needs confirmed, 20 days late; 1 of 2 rating tasks:
+    # (40 * 0.5 + 30 * 0 + 30 * 0.5) / 100 * 100 = 35
+    assert (a1["rank"], a1["score"]) == (2, 35.0)
+    assert (a1["needs_fulfilled"], a1["needs_awaiting_confirmation"]) == (1, 1)
+    assert (a1["rating_tasks"], a1["rating_tasks_done"]) == (2, 1)
+    assert a1["evaluation_score"] == 70.0
+    # A3: nothing to judge it on
+    assert (a3["rank"], a3["score"], a3["evaluation_score"]) == (None, None, None)
+
+
+def test_engagement_spreads_the_weight_of_missing_parts():
+    assert engagement_score(None, None, None) is None
+    assert engagement_score(0.5, None, None) == 50.0
+    assert engagement_score(1.0, 0.0, None) == pytest.approx(57.1)
+    assert engagement_score(0.5, 0.0, 0.5) == 35.0
+
+
+def test_equal_engagement_shares_a_rank(scenario):
+    w = scenario.world
+    # A3 gets a need served, fulfilled and confirmed on time: 100, like A2
+    done = need(
+        w,
+        scenario.school_a3,
+        "fulfilled",
+        filled=1,
+        submitted=60,
+        matched=5,
+        confirmed=50,
+        window=(-90, -55),
+    )
+    f.AssignmentFactory(need=done, teacher=scenario.teacher_c, status="completed")
+    ranking = dashboard_figures([w.county_a.pk], now=NOW)["engagement"]
+    assert [r["rank"] for r in ranking] == [1, 1, 3]
+
+
+def test_period_selects_needs_whose_window_overlaps_it(scenario):
+    period = Period(start=days(-70), end=days(-35))
+    figures = dashboard_figures([scenario.world.county_a.pk], period, now=NOW)
+    # needs 6, 7 and 8 only
+    assert figures["needs_total"] == 3
+    assert figures["needs_by_status"]["matched"] == 1
+    assert figures["needs_by_status"]["fulfilled"] == 2
+    assert figures["fill_rate"] == 1.0
+    assert figures["median_days_to_match"] == 4.0
+    assert all(b["submitted"] == b["open"] == 0 for b in figures["backlog"])
+    assert figures["schools_served"] == 2
+    # the activity of day -40 only
+    assert figures["local_teachers_reached"] == 3
+    assert figures["students_reached"] == 40
+    assert figures["activities"] == 1
+    # teachers available in the period: teacher_c (3) and teacher_e (2), whose
+    # window had not ended then; teacher_a starts at T
+    rows = {
+        r["family_code"]: (r["demand"], r["supply"]) for r in figures["supply_demand"]
+    }
+    assert rows == {"66": (0, 3), "73": (0, 5)}
+    assert figures["engagement"][1]["score"] == 35.0
+
+
+def test_a_period_before_any_closed_cycle_has_no_grades(scenario):
+    period = Period(start=days(-900), end=days(-800))
+    figures = dashboard_figures([scenario.world.county_a.pk], period, now=NOW)
+    assert figures["grade_distribution"]["cycles"] == []
+    assert all(g["total"] == 0 for g in figures["grade_distribution"]["grades"])
+
+
+def test_empty_county_has_zeros_and_no_rates(world):
+    figures = dashboard_figures([world.county_a.pk], now=NOW)
+    assert figures["needs_total"] == 0
+    assert figures["fill_rate"] is None
+    assert figures["median_days_to_match"] is None
+    assert figures["schools_total"] == 2
+    assert figures["schools_served"] == 0
+    # teacher_a is stationed in A with free capacity 2 in family 73
+    assert [
+        (r["family_code"], r["demand"], r["supply"]) for r in figures["supply_demand"]
+    ] == [("73", 0, 2)]
+    assert figures["local_teachers_reached"] == 0
+
+
+def test_county_b_sees_nothing_of_county_a(scenario):
+    figures = dashboard_figures([scenario.world.county_b.pk], now=NOW)
+    assert figures["needs_total"] == 1
+    assert figures["needs_by_status"]["open"] == 1
+    assert figures["schools_total"] == 1
+    assert figures["local_teachers_reached"] == 50
+    assert [r["school"] for r in figures["engagement"]] == [scenario.world.school_b.pk]
+    assert [g["total"] for g in figures["grade_distribution"]["grades"]] == [1, 0, 0, 0]
+
+
+def test_two_counties_add_up(scenario):
+    w = scenario.world
+    figures = dashboard_figures([w.county_a.pk, w.county_b.pk], now=NOW)
+    assert figures["needs_total"] == 12
+    assert figures["schools_total"] == 4
+    assert figures["local_teachers_reached"] == 58
+    assert len(figures["grade_distribution"]["cycles"]) == 2
+    assert figures["grade_distribution"]["grades"][0]["total"] == 3
+
+
+def _count_queries(county_ids):
+    with CaptureQueriesContext(connection) as queries:
+        dashboard_figures(county_ids, now=NOW)
+    return len(queries)
+
+
+def test_the_query_count_does_not_grow_with_the_data(scenario):
+    w = scenario.world
+    small = _count_queries([w.county_a.pk])
+
+    # Ten times more of everything: schools, needs in every state, teachers with
+    # skills and assignments, activities, closed cycles with results.
+    for i in range(10):
+        school = f.SchoolFactory(county=w.county_a)
+        teacher = f.TeacherFactory(home_school=w.home, county=w.county_a)
+        f.TeacherSkillFactory(teacher=teacher, specialty=scenario.machinery)
+        for status in ("draft", "submitted", "open", "matched", "fulfilled"):
+            n = need(
+                w,
+                school,
+                status,
+                headcount=2,
+                filled=1 if status != "draft" else 0,
+                submitted=i * 10 + 1 if status != "draft" else None,
+                matched=1 if status in ("matched", "fulfilled") else None,
+                confirmed=0 if status == "fulfilled" else None,
+            )
+            if status in ("matched", "fulfilled"):
+                a = f.AssignmentFactory(need=n, teacher=teacher, status="accepted")
+                f.ActivityFactory(assignment=a, date=days(-i))
+        cycle = f.EvaluationCycleFactory(
+            county=w.county_a,
+            status="closed",
+            start_date=days(-30 - i),
+            end_date=days(-1),
+        )
+        Evaluation.objects.create(
+            cycle=cycle, subject_type="school", school=school, grade="良好", score=80
+        )
+    large = _count_queries([w.county_a.pk])
+    both = _count_queries([w.county_a.pk, w.county_b.pk])
+
+    assert small == large == both == QUERY_COUNT
+
+
+def test_the_portable_median_agrees_with_percentile_cont(scenario):
+    matched = Need.objects.filter(
+        school__county=scenario.world.county_a, matched_at__isnull=False
+    )
+    days_to_match = DaysBetween(F("matched_at"), F("submitted_at"))
+    assert median_portable(matched, days_to_match) == pytest.approx(4.0)
+    assert median(matched, days_to_match) == pytest.approx(4.0)
+    assert median_portable(matched.none(), days_to_match) is None
+
+
+def test_a_need_served_by_two_teachers_counts_once(scenario):
+    f.AssignmentFactory(
+        need=scenario.needs.n6, teacher=scenario.teacher_c, status="accepted"
+    )
+    figures = dashboard_figures([scenario.world.county_a.pk], now=NOW)
+    a1 = next(
+        r for r in figures["engagement"] if r["school"] == scenario.world.school_a.pk
+    )
+    assert (a1["needs_fulfilled"], a1["needs_awaiting_confirmation"]) == (1, 1)
+    assert figures["schools_served"] == 2
+
+
+def test_family_names_follow_the_language(scenario):
+    with translation.override("en"):
+        figures = dashboard_figures([scenario.world.county_a.pk], now=NOW)
+    names = {r["family_code"]: r["family_name"] for r in figures["supply_demand"]}
+    assert names["73"] == "Finance, Economics and Commerce"

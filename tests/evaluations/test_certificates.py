@@ -1,0 +1,92 @@
+"""PDF certificates for the top grade: the right name, an embedded CJK font, and
+only for those who may have it."""
+
+import shutil
+import subprocess
+
+import pytest
+
+from evaluations import services
+from evaluations.models import Evaluation
+
+from .conftest import END, START, framework
+
+
+@pytest.fixture
+def excellent(world, season):
+    """张老师 rated 95 by everyone on a subjective-only framework: 优秀."""
+    admin = world.users.admin
+    cycle = services.cycle_create(
+        user=world.users.coord_a,
+        county=world.county_a,
+        name="2026年春季考核",
+        start_date=START,
+        end_date=END,
+        framework=framework(
+            admin, "teacher", [("Q", 100, "", None)], {"coordinator": 100}
+        ),
+    )
+    services.cycle_open(user=world.users.coord_a, cycle=cycle)
+    evaluation = Evaluation.objects.get(cycle=cycle, teacher=world.teacher_a)
+    task = evaluation.ratings.get(rater=world.users.coord_a)
+    services.rating_submit(user=world.users.coord_a, rating=task, scores={"Q": 95})
+    mate = Evaluation.objects.get(cycle=cycle, teacher=season.mate)
+    task = mate.ratings.get(rater=world.users.coord_a)
+    services.rating_submit(user=world.users.coord_a, rating=task, scores={"Q": 85})
+    services.cycle_close(user=world.users.coord_a, cycle=cycle)
+    evaluation.refresh_from_db()
+    assert evaluation.grade == "优秀"
+    return evaluation
+
+
+def test_the_certificate_carries_the_name_and_an_embedded_cjk_font(
+    world, excellent, api, tmp_path
+):
+    response = api.as_user(world.users.teacher_a).get(
+        f"/api/v1/evaluations/{excellent.pk}/certificate/"
+    )
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    pdf = tmp_path / "certificate.pdf"
+    pdf.write_bytes(response.content)
+    text = subprocess.run(
+        [shutil.which("pdftotext"), "-enc", "UTF-8", str(pdf), "-"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    assert "张老师" in text
+    assert "2026年春季考核" in text
+    fonts = subprocess.run(
+        [shutil.which("pdffonts"), str(pdf)], check=True, capture_output=True, text=True
+    ).stdout.splitlines()[2:]
+    wqy = [line for line in fonts if "WenQuanYi" in line]
+    assert wqy, fonts
+    # Columns: name type encoding emb sub uni object ID; the type may hold a space,
+    # so count from the right: emb is the fifth.
+    assert all(line.split()[-5] == "yes" for line in wqy), wqy
+
+
+def test_the_coordinator_downloads_it_and_others_cannot(world, excellent, api):
+    path = f"/api/v1/evaluations/{excellent.pk}/certificate/"
+    assert api.as_user(world.users.coord_a).get(path).status_code == 200
+    for user in (world.users.teacher_b, world.users.coord_b, world.users.staff_b):
+        assert api.as_user(user).get(path).status_code == 404
+
+
+def test_a_result_below_the_top_grade_has_no_certificate(world, season, excellent, api):
+    mate = Evaluation.objects.get(cycle=excellent.cycle, teacher=season.mate)
+    assert mate.grade == "良好"
+    path = f"/api/v1/evaluations/{mate.pk}/certificate/"
+    assert api.as_user(world.users.coord_a).get(path).status_code == 404
+
+
+def test_the_teacher_downloads_it_from_their_page(world, excellent, client):
+    client.force_login(world.users.teacher_a)
+    page = client.get("/evaluations/tasks/")
+    assert page.status_code == 200
+    link = f"/evaluations/results/{excellent.pk}/certificate.pdf"
+    assert link in page.content.decode()
+    response = client.get(link)
+    assert response.status_code == 200
+    assert response.content.startswith(b"%PDF")
