@@ -13,6 +13,7 @@ Roles and scopes:
 
 from collections.abc import Callable
 
+from django.apps import apps
 from django.db.models import Model, Q, QuerySet
 
 from .models import Role
@@ -72,11 +73,19 @@ def _teacher_county_rule(path: str) -> Rule:
     return rule
 
 
-def _either(*rules: Rule) -> Rule:
+def _either(label: str, *rules: Rule) -> Rule:
+    """Objects of model ``label`` that any of ``rules`` lets through.
+
+    Each rule becomes its own ``pk IN (subquery)``: OR-ing rules that cross to-many
+    relations in one filter makes Django LEFT JOIN all of those relations at once
+    (for a teacher's schools: every need and assignment of every school times the
+    teachers, 80 ms per page on the soak's data instead of under 1 ms)."""
+
     def rule(user) -> Q:
+        model = apps.get_model(label)
         combined = NOTHING
         for each in rules:
-            combined |= each(user)
+            combined |= Q(pk__in=model._default_manager.filter(each(user)).values("pk"))
         return combined
 
     return rule
@@ -95,6 +104,7 @@ RULES: dict[str, dict[str, Rule]] = {
         Role.COORDINATOR: _county_rule("county"),
         Role.SCHOOL_STAFF: _school_rule("id"),
         Role.TEACHER: _either(
+            "needs.School",
             _teacher_rule("needs__assignments__teacher"),
             _teacher_rule("dispatched_teachers"),
         ),
@@ -117,7 +127,9 @@ RULES: dict[str, dict[str, Rule]] = {
     "teams.Teacher": {
         Role.COORDINATOR: _county_rule("county"),
         Role.SCHOOL_STAFF: _school_rule("assignments__need__school"),
-        Role.TEACHER: _either(_teacher_rule("id"), _teacher_rule("teams__members")),
+        Role.TEACHER: _either(
+            "teams.Teacher", _teacher_rule("id"), _teacher_rule("teams__members")
+        ),
     },
     "teams.Team": {
         Role.COORDINATOR: _county_rule("county"),

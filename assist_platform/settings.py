@@ -59,6 +59,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy, Permissions-Policy, Cross-Origin-Opener-Policy
+    "assist_platform.security.SecurityHeadersMiddleware",
+    # 413 for oversized bodies, 400 for NUL bytes (assist_platform/middleware.py)
+    "assist_platform.middleware.RequestLimitsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "assist_platform.middleware.ChosenLanguageMiddleware",
@@ -158,11 +162,14 @@ MEDIA_ROOT = VAR_DIR / "media"
 # embedded default used by `make demo`).
 REDIS_URL = env_url("REDIS_URL", ("redis", "rediss", "unix"))
 if REDIS_URL:
+    # Fails soft: while Redis is unreachable each cache operation is answered from
+    # the process's memory instead of failing the request (assist_platform/cache.py).
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "assist_platform.cache.FailSoftRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "assist"),
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
     CELERY_BROKER_URL = REDIS_URL
@@ -209,6 +216,14 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
+# Request bodies: forms and JSON are small here (1 MiB); spreadsheet uploads may be
+# up to 10 MiB (assist_platform/spreadsheets.py MAX_UPLOAD_BYTES) plus the multipart
+# envelope. Larger requests are refused with 413 (assist_platform/middleware.py).
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int(
+    "DATA_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024, minimum=1024
+)
+FILE_UPLOAD_LIMIT = 11 * 1024 * 1024
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
@@ -216,6 +231,11 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "assist_platform.pagination.StandardPagination",
+    "DEFAULT_PARSER_CLASSES": [
+        "assist_platform.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.SearchFilter",
@@ -238,6 +258,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "assist_platform.openapi.document_error_responses",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "NeedStatusEnum": "needs.models.NeedStatus",
         "NeedKindEnum": "needs.models.NeedKind",

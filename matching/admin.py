@@ -1,13 +1,10 @@
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import Activity, Assignment, MatchingRun, UnmatchedNeed
-
-
-class UnmatchedNeedInline(admin.TabularInline):
-    model = UnmatchedNeed
-    extra = 0
-    raw_id_fields = ("need",)
 
 
 @admin.register(MatchingRun)
@@ -16,7 +13,24 @@ class MatchingRunAdmin(admin.ModelAdmin):
     list_filter = ("status", "trigger", "county")
     search_fields = ("id", "county__name")
     raw_id_fields = ("started_by", "parent")
-    inlines = [UnmatchedNeedInline]
+    readonly_fields = ("unmatched_needs",)
+
+    # A national run leaves tens of thousands of needs open: link to them rather
+    # than showing them inline.
+    @admin.display(description=_("unmatched needs"))
+    def unmatched_needs(self, run: MatchingRun) -> str:
+        url = reverse("admin:matching_unmatchedneed_changelist")
+        count = UnmatchedNeed.objects.filter(run=run).count()
+        return format_html('<a href="{}?run__id__exact={}">{}</a>', url, run.pk, count)
+
+
+@admin.register(UnmatchedNeed)
+class UnmatchedNeedAdmin(admin.ModelAdmin):
+    list_display = ("need", "reason", "run")
+    list_filter = ("reason",)
+    list_select_related = ("need", "run")
+    raw_id_fields = ("run", "need")
+    search_fields = ("need__title",)
 
 
 @admin.register(Assignment)

@@ -205,8 +205,10 @@ class Assignment(models.Model):
         verbose_name_plural = _("assignments")
         ordering = ["-created_at", "-id"]
         constraints = [
+            # Teacher first: the same index finds a teacher's live assignments
+            # (capacity: the run's reads, the database guard of migration 0004).
             models.UniqueConstraint(
-                fields=["need", "teacher"],
+                fields=["teacher", "need"],
                 condition=Q(status__in=["proposed", "accepted"]),
                 name="assignment_one_live_per_need_teacher",
                 violation_error_message=_(

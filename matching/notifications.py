@@ -54,10 +54,13 @@ def notify(*, users: Iterable[User], title: str, body: str = "", url: str = "") 
 
 
 def _send(*, title: str, text: str, addresses: list[str]) -> None:
-    # One message per recipient: nobody sees who else was told.
+    # One message per recipient: nobody sees who else was told. The subject is one
+    # line: a line break (a title typed or imported with one) is not allowed in a
+    # mail header and would lose the message.
+    subject = " ".join(title.split())
     messages = [
         EmailMessage(
-            subject=title, body=text, from_email=settings.DEFAULT_FROM_EMAIL, to=[to]
+            subject=subject, body=text, from_email=settings.DEFAULT_FROM_EMAIL, to=[to]
         )
         for to in addresses
     ]

@@ -40,6 +40,12 @@ Progress (``progress``, ``stage``) is written through a second, autocommit
 connection on PostgreSQL so that pages polling the run see it during the run's
 transaction.
 
+Lost runs. A worker killed in the middle of a run leaves nothing stored (one
+transaction), but the run's row still says ``running``; a run started while the
+broker was unreachable stays ``queued``. The sweep :func:`matching_runs_recover`
+(task ``matching.recover_runs`` every five minutes, and before the nightly run)
+ends the first ``failed`` and re-runs its scope, and sends the second again.
+
 Assignments
 ===========
 ::
@@ -159,10 +165,28 @@ def may_start_run(actor: User | None) -> bool:
     )
 
 
-def _enqueue(run_id: int) -> None:
+def _send(run_id: int) -> None:
+    """Hand a run to the workers. When the broker cannot be reached (Redis down)
+    the run stays ``queued`` and the request that started it still succeeds: the
+    recovery sweep (:func:`matching_runs_recover`) sends it again later."""
     from .tasks import run_matching
 
-    transaction.on_commit(functools.partial(run_matching.delay, run_id))
+    if run_matching.app.conf.task_always_eager:
+        run_matching.delay(run_id)  # in process: let errors surface
+        return
+    try:
+        run_matching.delay(run_id)
+    except Exception:
+        logger.warning(
+            "matching run %s: the broker is unreachable; the run stays queued "
+            "until the recovery sweep sends it again",
+            run_id,
+            exc_info=True,
+        )
+
+
+def _enqueue(run_id: int) -> None:
+    transaction.on_commit(functools.partial(_send, run_id))
 
 
 @transaction.atomic
@@ -530,6 +554,97 @@ def _notify_starter(run_id: int) -> None:
             body=run.error,
             url=reverse("matching-run", args=[run.pk]),
         )
+
+
+# --------------------------------------------------------------------------------
+# Recovery: runs whose worker or message was lost
+
+# A run still ``queued`` or ``running`` this long after it was created or started
+# is looked at by the sweep. A county run takes seconds and a national one under a
+# minute, so this leaves a wide margin; on PostgreSQL a ``running`` run is only
+# given up once its scope lock is free as well (see :func:`_scope_is_free`).
+STALE_AFTER = timedelta(minutes=10)
+
+
+def _scope_is_free(run: MatchingRun) -> bool:
+    """True if no transaction holds the lock of ``run``'s scope.
+
+    A run matches inside one transaction that holds its scope's advisory lock. A
+    worker killed in the middle (SIGKILL, lost machine) loses its connection, and
+    PostgreSQL rolls the transaction back and frees the lock: a ``running`` run
+    whose lock is free has nobody working on it. (On SQLite there is no such lock;
+    the age alone decides.)"""
+    if connection.vendor != "postgresql":
+        return True
+    counties = [run.county_id] if run.county_id is not None else None
+    try:
+        with transaction.atomic():
+            _lock_scope(counties)
+    except _ScopeBusy:
+        return False
+    return True
+
+
+def matching_runs_recover(
+    *, stale_after: timedelta = STALE_AFTER, rerun: bool = True
+) -> dict[str, list[int]]:
+    """The sweep (task ``matching.recover_runs``, every few minutes; the nightly run
+    calls it too). Nothing a lost worker did is ever half-stored -- a run writes
+    all of its result in one transaction or nothing -- so recovering means:
+
+    - a run ``running`` for longer than ``stale_after`` whose scope lock is free
+      (its worker died; its transaction was rolled back) ends ``failed``, and with
+      ``rerun`` a new run of the same scope is started in its place (the nightly
+      run passes ``rerun=False``: it matches every county itself);
+    - a run of every county waiting for its county runs is brought up to date (it
+      ends once they have);
+    - a run still ``queued`` after ``stale_after`` is sent to the workers again: its
+      message was lost (the broker was down when it was started). A message that
+      was only slow is harmless: a run that already finished is left alone.
+
+    Returns the ids handled: ``failed``, ``rerun``, ``requeued``, ``busy`` (stale
+    but its scope is locked: looked at again by the next sweep)."""
+    cutoff = timezone.now() - stale_after
+    done: dict[str, list[int]] = {"failed": [], "rerun": [], "requeued": [], "busy": []}
+    stuck = MatchingRun.objects.filter(
+        status=RunStatus.RUNNING, started_at__lt=cutoff
+    ).order_by("id")
+    for run in stuck.exclude(stage=Stage.FANNED_OUT):
+        if not _scope_is_free(run):
+            done["busy"].append(run.pk)
+            continue
+        claimed = MatchingRun.objects.filter(
+            pk=run.pk, status=RunStatus.RUNNING, started_at__lt=cutoff
+        ).update(
+            status=RunStatus.FAILED,
+            stage=Stage.FAILED,
+            finished_at=timezone.now(),
+            error=_(
+                "The worker running it was lost; nothing of it was stored. "
+                "The recovery sweep ended it."
+            ),
+        )
+        if not claimed:  # picked up again meanwhile
+            continue
+        done["failed"].append(run.pk)
+        if rerun:
+            again = matching_run_start(
+                actor=None, county=run.county, trigger=run.trigger
+            )
+            done["rerun"].append(again.pk)
+            logger.warning("matching run %s was lost; re-run as %s", run.pk, again.pk)
+        if run.parent_id is not None:
+            _parent_refresh(run.parent_id)
+        else:
+            _notify_starter(run.pk)
+    for parent_id in stuck.filter(stage=Stage.FANNED_OUT).values_list("pk", flat=True):
+        _parent_refresh(parent_id)
+    for run_id in MatchingRun.objects.filter(
+        status=RunStatus.QUEUED, created_at__lt=cutoff
+    ).values_list("pk", flat=True):
+        _enqueue(run_id)
+        done["requeued"].append(run_id)
+    return done
 
 
 # --------------------------------------------------------------------------------

@@ -3,6 +3,8 @@ run that already finished is left alone, so a task delivered twice (``acks_late`
 redelivers after a lost worker) does no harm. The nightly schedule lives in the
 database (django-celery-beat, created by migration 0002, editable in the admin)."""
 
+from datetime import timedelta
+
 from celery import shared_task
 
 from . import services
@@ -19,8 +21,24 @@ def run_matching(run_id: int) -> str | None:
 @shared_task(name="matching.run_scheduled_matching", acks_late=True)
 def run_scheduled_matching() -> int:
     """The nightly run: one run of every county, which fans out a run (and a task)
-    for every county with open needs. Return the id of the run."""
+    for every county with open needs. Return the id of the run.
+
+    Runs lost since the last sweep are ended first (not re-run: this run matches
+    every county anyway)."""
+    services.matching_runs_recover(rerun=False)
     run = services.matching_run_start(
         actor=None, county=None, trigger=RunTrigger.SCHEDULE
     )
     return run.pk
+
+
+@shared_task(name="matching.recover_runs", acks_late=True)
+def recover_runs(stale_after_s: float | None = None) -> dict[str, list[int]]:
+    """The recovery sweep (every five minutes, migration 0006): runs whose worker
+    died are ended and re-run, runs whose message was lost are sent again (see
+    ``services.matching_runs_recover``). ``stale_after_s`` overrides the age after
+    which a run is looked at (scripts/faults use it; the schedule does not)."""
+    kwargs = {}
+    if stale_after_s is not None:
+        kwargs["stale_after"] = timedelta(seconds=stale_after_s)
+    return services.matching_runs_recover(**kwargs)

@@ -53,8 +53,14 @@ class NeedFilter(filters.FilterSet):
     family = filters.CharFilter(
         method="filter_by_family", label=_("specialty family (code or id)")
     )
-    kind = filters.MultipleChoiceFilter(choices=NeedKind.choices, label=_("kind"))
-    status = filters.MultipleChoiceFilter(choices=NeedStatus.choices, label=_("status"))
+    # Plain columns: no DISTINCT (django-filter's default for multiple choices, which
+    # made every filtered list sort and count whole rows; see README "Load").
+    kind = filters.MultipleChoiceFilter(
+        choices=NeedKind.choices, label=_("kind"), distinct=False
+    )
+    status = filters.MultipleChoiceFilter(
+        choices=NeedStatus.choices, label=_("status"), distinct=False
+    )
     urgency = filters.NumberFilter(label=_("urgency"))
     urgency_min = filters.NumberFilter(
         field_name="urgency", lookup_expr="gte", label=_("urgency at least")

@@ -225,6 +225,20 @@ class Need(models.Model):
             models.Index(fields=["status", "submitted_at"]),
             models.Index(fields=["school", "-created_at"]),
             models.Index(fields=["specialty", "status"]),
+            # The dashboard's passes over a county's needs, as index-only scans.
+            models.Index(
+                fields=["school", "status"],
+                include=[
+                    "headcount",
+                    "filled",
+                    "specialty",
+                    "submitted_at",
+                    "matched_at",
+                    "start_date",
+                    "end_date",
+                ],
+                name="need_school_status_figures_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -240,7 +240,11 @@ class ImportView(APIView):
         request={"multipart/form-data": ImportUploadSerializer},
         responses={
             200: ImportReportSerializer,
-            400: ImportReportSerializer,
+            400: OpenApiResponse(
+                ImportReportSerializer,
+                description="Bad rows: nothing was imported; each problem by row "
+                "and column.",
+            ),
             403: OpenApiResponse(description="The role may not import this."),
         },
     )

@@ -30,8 +30,10 @@ def test_school_staff_post_and_submit_then_coordinator_approves(
 
     # The specialty is chosen by family first; htmx narrows the specialties.
     page.select_option("#id_family", value=str(world.family.pk))
+    # A function, not an expression: Playwright evaluates a bare expression with
+    # eval(), which the Content-Security-Policy refuses.
     page.wait_for_function(
-        "document.querySelectorAll('#id_specialty option').length <= 40"
+        "() => document.querySelectorAll('#id_specialty option').length <= 40"
     )
     options = page.locator("#id_specialty option").all_inner_texts()
     assert any("电子商务" in option for option in options)

@@ -231,3 +231,21 @@ def test_the_nav_links_each_role_to_its_matching_pages(world, client):
     page = client.get(reverse("inbox")).content.decode()
     assert reverse("my-assignments") in page
     assert reverse("matching-proposals") not in page
+
+
+def test_the_admin_links_a_run_to_its_unmatched_needs(world, client):
+    open_need(world.school_a, world.ecommerce, headcount=3)
+    done = run(world.county_a)
+    world.users.admin.is_staff = True
+    world.users.admin.is_superuser = True
+    world.users.admin.save()
+    login(client, world.users.admin)
+
+    page = client.get(reverse("admin:matching_matchingrun_change", args=[done.pk]))
+    assert page.status_code == 200
+    listing = client.get(
+        reverse("admin:matching_unmatchedneed_changelist"),
+        {"run__id__exact": done.pk},
+    )
+    assert listing.status_code == 200  # not a redirect with ?e=1 (bad lookup)
+    assert listing.context["cl"].result_count == 1

@@ -189,7 +189,9 @@ def many(world):
             PlanGoal.objects.create(need=need, text="目标一", position=1)
             PlanGoal.objects.create(need=need, text="目标二", position=2)
             teacher = world.teacher_a if school != world.school_b else world.teacher_b
-            f.AssignmentFactory(need=need, teacher=teacher)
+            # Declined: a teacher cannot hold 60 live assignments (the database
+            # keeps live ones within capacity, matching migration 0004).
+            f.AssignmentFactory(need=need, teacher=teacher, status="declined")
     for n in range(60):
         f.UserFactory(
             username=f"extra{n}", counties=[world.county_a], role="coordinator"

@@ -104,6 +104,10 @@ def objs(world):
         "draft_b": make_need(world, S.DRAFT, school=world.school_b),
         "open_b": make_need(world, S.OPEN, school=world.school_b),
     }
+    # Four live proposals need the capacity for them: the database refuses a
+    # teacher more live assignments than their capacity (matching migration 0004).
+    world.teacher_a.capacity = 4
+    world.teacher_a.save(update_fields=["capacity"])
     for key, need in needs.items():
         if key.endswith("_a") and key != "draft_unassigned_a":
             f.AssignmentFactory(need=need, teacher=world.teacher_a)

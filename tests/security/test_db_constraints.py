@@ -7,6 +7,7 @@ connections that would each fit alone but not together.
 
 Every write below is raw SQL on a cursor; factories only build the surroundings."""
 
+import dataclasses
 import threading
 import time
 
@@ -199,20 +200,22 @@ def test_a_matching_run_still_writes_its_proposals_with_copy(market):
     )
     assert len(result.proposals) == 3
 
-    def write():  # as the run service does: COPY on the run's connection
+    def write(proposals):  # as the run service does: COPY on the run's connection
         with pipeline.Writer(0, timezone.now()) as writer:
-            writer.submit(result.proposals, {})
+            writer.submit(proposals, {})
 
     with transaction.atomic():
-        write()
+        write(result.proposals)
     assert Assignment.objects.filter(status="proposed").count() == 3
 
-    # The same proposals again would double every teacher: refused, all of them.
+    # The left-over need for a teacher who is already full: the COPY is refused.
+    (left,) = {n.pk for n in needs} - {p.need for p in result.proposals}
+    extra = [dataclasses.replace(result.proposals[0], need=left)]
     with (
         pytest.raises(psycopg.errors.CheckViolation, match="over capacity"),
         transaction.atomic(),
     ):
-        write()
+        write(extra)
     assert Assignment.objects.count() == 3
 
 

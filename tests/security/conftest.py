@@ -1,0 +1,191 @@
+"""A complete world for the access and input tests: in each of counties A and B, a
+need in every state, a proposal and an accepted assignment, activities (one
+disputed), a team, a matching run, evaluation cycles (draft, open with rating tasks,
+closed with results) and a framework of one's own; plus the personas of ``world``.
+
+Objects of county B carry a distinctive marker in their names and titles
+(``B_MARK``), so that a leak into a list, a page or an export is easy to see."""
+
+import datetime as dt
+from types import SimpleNamespace
+
+import pytest
+from django.core.cache import cache
+from rest_framework.authtoken.models import Token
+
+from evaluations import services as evaluation_services
+from evaluations.models import Evaluation, Framework, Rating
+from matching.models import MatchingRun, RunStatus
+from needs.models import NeedStatus, NeedTransition
+
+from .. import factories as f
+
+B_MARK = "乙方专属"
+START = dt.date(2026, 9, 1)
+CYCLE_END = dt.date(2026, 11, 20)
+FRAMEWORK_INDICATOR = {
+    "code": "T1",
+    "name": "教学",
+    "weight": 100,
+    "kind": "subjective",
+    "metric": "",
+    "parent": None,
+}
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_storage(settings):
+    """Pages render ``{% static %}`` without a collected manifest."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {
+            "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        },
+    }
+
+
+@pytest.fixture
+def no_sign_in_throttle(settings):
+    settings.LOGIN_THROTTLE_PER_ADDRESS = 10_000
+    settings.LOGIN_THROTTLE_PER_ACCOUNT = 10_000
+    cache.clear()
+
+
+def _need(world, side, status, label, *, headcount=1, filled=0):
+    school = world.school_a if side == "a" else world.school_b
+    staff = world.users.staff_a if side == "a" else world.users.staff_b
+    mark = "" if side == "a" else B_MARK
+    need = f.NeedFactory(
+        school=school,
+        specialty=world.ecommerce if side == "a" else world.accounting,
+        title=f"{mark}{label}需求{side}",
+        description=f"{mark}描述{side}",
+        status=status,
+        headcount=headcount,
+        filled=filled,
+        created_by=staff,
+        start_date=START,
+        end_date=START + dt.timedelta(days=120),
+    )
+    NeedTransition.objects.create(
+        need=need, from_status="", to_status=NeedStatus.DRAFT, actor=staff
+    )
+    return need
+
+
+def _side(world, side):
+    """Every kind of object in county ``side``; returns name -> object."""
+    county = world.county_a if side == "a" else world.county_b
+    teacher = world.teacher_a if side == "a" else world.teacher_b
+    coordinator = world.users.coord_a if side == "a" else world.users.coord_b
+    staff = world.users.staff_a if side == "a" else world.users.staff_b
+    school = world.school_a if side == "a" else world.school_b
+    mark = "" if side == "a" else B_MARK
+    teacher.capacity = 5
+    teacher.save(update_fields=["capacity"])
+    objs = {
+        "draft": _need(world, side, NeedStatus.DRAFT, "草稿"),
+        "submitted": _need(world, side, NeedStatus.SUBMITTED, "待审"),
+        "open": _need(world, side, NeedStatus.OPEN, "开放", headcount=2),
+        "matched": _need(world, side, NeedStatus.MATCHED, "已匹配", filled=1),
+    }
+    objs["run"] = MatchingRun.objects.create(
+        county=county, status=RunStatus.SUCCEEDED, started_by=coordinator
+    )
+    objs["prop"] = f.AssignmentFactory(
+        need=objs["open"], teacher=teacher, status="proposed", run=objs["run"]
+    )
+    objs["acc"] = f.AssignmentFactory(
+        need=objs["matched"], teacher=teacher, status="accepted", run=objs["run"]
+    )
+    objs["act"] = f.ActivityFactory(
+        assignment=objs["acc"],
+        date=dt.date(2026, 10, 9),
+        note=f"{mark}活动记录{side}",
+    )
+    objs["disputed"] = f.ActivityFactory(
+        assignment=objs["acc"],
+        date=dt.date(2026, 10, 10),
+        disputed=True,
+        dispute_reason=f"{mark}有异议{side}",
+    )
+    objs["team"] = f.TeamFactory(
+        name=f"{mark}帮扶团队{side}",
+        county=county,
+        leader=teacher,
+        start_date=START,
+        end_date=START + dt.timedelta(days=300),
+    )
+    objs["team"].members.set([teacher])
+    cycles = {}
+    for state in ("draft", "open", "closed"):
+        cycles[state] = evaluation_services.cycle_create(
+            user=coordinator,
+            county=county,
+            name=f"{mark}考核{state}{side}",
+            start_date=START,
+            end_date=CYCLE_END,
+        )
+    evaluation_services.cycle_open(user=coordinator, cycle=cycles["open"])
+    evaluation_services.cycle_open(user=coordinator, cycle=cycles["closed"])
+    evaluation_services.cycle_close(user=coordinator, cycle=cycles["closed"])
+    for state, cycle in cycles.items():
+        cycle.refresh_from_db()
+        objs[f"cycle_{state}"] = cycle
+    in_open = Evaluation.objects.filter(cycle=cycles["open"])
+    objs["eval_teacher"] = in_open.get(subject_type="teacher", teacher=teacher)
+    objs["eval_school"] = in_open.get(subject_type="school", school=school)
+    objs["eval_team"] = in_open.get(subject_type="team", team=objs["team"])
+    objs["rating_staff"] = Rating.objects.get(
+        evaluation=objs["eval_teacher"], rater=staff
+    )
+    objs["rating_self"] = Rating.objects.get(
+        evaluation=objs["eval_teacher"], rater=teacher.user
+    )
+    return {f"{name}_{side}": obj for name, obj in objs.items()}
+
+
+@pytest.fixture
+def full(world, no_sign_in_throttle):
+    """``world`` plus every kind of object on both sides. ``full.objs`` maps a
+    name (``open_a``, ``team_b``, ``cycle_closed_a``...) to the object and
+    ``full.ids`` to its id, with the ``world`` objects and personas added."""
+    objs = {**_side(world, "a"), **_side(world, "b")}
+    objs["framework"] = evaluation_services.framework_create(
+        user=world.users.coord_a,
+        name="自建体系",
+        subject_type="teacher",
+        indicators=[FRAMEWORK_INDICATOR],
+        rater_weights={"school": 50, "coordinator": 50},
+    )
+    objs["default_framework"] = Framework.objects.filter(
+        subject_type="teacher", is_default=True
+    ).first()
+    for name in (
+        "county_a",
+        "county_b",
+        "liyang",
+        "school_a",
+        "school_a2",
+        "school_b",
+        "home",
+        "family",
+        "ecommerce",
+        "accounting",
+        "teacher_a",
+        "teacher_b",
+    ):
+        objs[name] = getattr(world, name)
+    for name, user in vars(world.users).items():
+        objs[f"user_{name}"] = user
+    ids = {name: obj.pk for name, obj in objs.items()}
+    return SimpleNamespace(world=world, objs=objs, ids=ids)
+
+
+@pytest.fixture
+def tokens(world):
+    """persona -> API token key."""
+    return {
+        name: Token.objects.get_or_create(user=user)[0].key
+        for name, user in vars(world.users).items()
+    }
