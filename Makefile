@@ -32,6 +32,7 @@ demo: install
 	mkdir -p var
 	DEBUG=1 $(PY) manage.py migrate --noinput
 	DEBUG=1 $(PY) manage.py load_demo
+	DEBUG=1 $(PY) manage.py run_matching
 	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
 
 services:
