@@ -98,8 +98,8 @@ ASGI_APPLICATION = "assist_platform.asgi.application"
 
 DATABASES = {"default": database_config("DATABASE_URL", str(VAR_DIR / "db.sqlite3"))}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-# Covering indexes (INCLUDE) are a PostgreSQL feature; the embedded SQLite default of the
-# demo simply ignores the extra columns.
+# Covering indexes (INCLUDE) are a PostgreSQL feature; the embedded SQLite default of
+# the demo simply ignores the extra columns.
 SILENCED_SYSTEM_CHECKS = ["models.W040"]
 
 AUTH_USER_MODEL = "accounts.User"

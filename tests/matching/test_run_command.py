@@ -11,7 +11,10 @@ def test_run_matching_command_proposes_once_and_is_idempotent(
     world, django_capture_on_commit_callbacks
 ):
     need = f.NeedFactory(
-        school=world.school_a, specialty=world.ecommerce, status="open", priority_score=80
+        school=world.school_a,
+        specialty=world.ecommerce,
+        status="open",
+        priority_score=80,
     )
     out = StringIO()
     with django_capture_on_commit_callbacks(execute=True):

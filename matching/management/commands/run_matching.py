@@ -16,5 +16,6 @@ class Command(BaseCommand):
         stats = run.stats or {}
         self.stdout.write(
             f"matching run #{run.pk}: {run.status}; "
-            f"proposed {stats.get('proposed', 0)}, unmatched {stats.get('unmatched', 0)}"
+            f"proposed {stats.get('proposed', 0)}, "
+            f"unmatched {stats.get('unmatched', 0)}"
         )
