@@ -265,6 +265,17 @@ class NeedViewSet(
         data = NeedDetailSerializer(fresh, context=self.get_serializer_context()).data
         return Response(data, status=status_code)
 
+    def _transition(self, request, action: str, service) -> Response:
+        """Check the caller may take ``action`` on the need, validate the body, and
+        hand it to the service of the same name."""
+        need = self.get_object()
+        services.need_check(request.user, action, need)
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return self._answer(
+            service(need=need, actor=request.user, **serializer.validated_data)
+        )
+
     def create(self, request, *args, **kwargs):
         services.need_check(request.user, "create")
         serializer = self.get_serializer(data=request.data)
@@ -293,14 +304,7 @@ class NeedViewSet(
     )
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
-        need = self.get_object()
-        services.need_check(request.user, "submit", need)
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        need = services.need_submit(
-            need=need, actor=request.user, **serializer.validated_data
-        )
-        return self._answer(need)
+        return self._transition(request, "submit", services.need_submit)
 
     @extend_schema(
         summary="Review a submitted need (coordinator)",
@@ -312,14 +316,7 @@ class NeedViewSet(
     )
     @action(detail=True, methods=["post"])
     def review(self, request, pk=None):
-        need = self.get_object()
-        services.need_check(request.user, "review", need)
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        need = services.need_review(
-            need=need, actor=request.user, **serializer.validated_data
-        )
-        return self._answer(need)
+        return self._transition(request, "review", services.need_review)
 
     @extend_schema(
         summary="Cancel a need before it is fulfilled (reason required)",
@@ -328,14 +325,7 @@ class NeedViewSet(
     )
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
-        need = self.get_object()
-        services.need_check(request.user, "cancel", need)
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        need = services.need_cancel(
-            need=need, actor=request.user, **serializer.validated_data
-        )
-        return self._answer(need)
+        return self._transition(request, "cancel", services.need_cancel)
 
     @extend_schema(
         summary="Confirm a matched need is fulfilled (school staff)",
@@ -344,14 +334,7 @@ class NeedViewSet(
     )
     @action(detail=True, methods=["post"])
     def confirm(self, request, pk=None):
-        need = self.get_object()
-        services.need_check(request.user, "confirm", need)
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        need = services.need_confirm(
-            need=need, actor=request.user, **serializer.validated_data
-        )
-        return self._answer(need)
+        return self._transition(request, "confirm", services.need_confirm)
 
 
 def register(router) -> list:
