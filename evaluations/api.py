@@ -246,15 +246,7 @@ class EvaluationCycleViewSet(
     )
     @action(detail=True, methods=["post"])
     def open(self, request, pk=None):
-        cycle = self.get_object()
-        if self._background(request):
-            services.cycle_enqueue(user=request.user, cycle=cycle, action="open")
-            return self._queued(cycle)
-        stats = services.cycle_open(user=request.user, cycle=cycle)
-        cycle.refresh_from_db()
-        return Response(
-            {"cycle": EvaluationCycleSerializer(cycle).data, "stats": stats}
-        )
+        return self._run(request, "open", services.cycle_open)
 
     @extend_schema(
         summary="Close the cycle: compute scores, grades and ranks",
@@ -264,11 +256,15 @@ class EvaluationCycleViewSet(
     )
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
+        return self._run(request, "close", services.cycle_close)
+
+    def _run(self, request, action: str, service) -> Response:
+        """Open or close now, or queue it when the body asks for the background."""
         cycle = self.get_object()
         if self._background(request):
-            services.cycle_enqueue(user=request.user, cycle=cycle, action="close")
+            services.cycle_enqueue(user=request.user, cycle=cycle, action=action)
             return self._queued(cycle)
-        stats = services.cycle_close(user=request.user, cycle=cycle)
+        stats = service(user=request.user, cycle=cycle)
         cycle.refresh_from_db()
         return Response(
             {"cycle": EvaluationCycleSerializer(cycle).data, "stats": stats}
