@@ -73,3 +73,21 @@ def test_school_confirms_after_being_asked_and_coordinator_reopens(
     assert Need.objects.get(pk=need.pk).status == NeedStatus.MATCHED
     assert "学校误点了确认" in page.locator("[data-testid=timeline]").inner_text()
     assert_no_problems(page)
+
+
+def test_a_missing_need_is_a_page_with_a_way_back_on_a_phone(
+    page, world, sign_in, screenshot
+):
+    sign_in(page, world.users.staff_a)
+    page.goto("/needs/")
+    page.goto("/needs/999999/", referer=page.url)
+    card = page.locator("[data-testid=error-page]")
+    assert card.get_attribute("data-status") == "404"
+    assert "页面不存在" in card.inner_text()
+    assert fits_the_screen(page)
+    screenshot(page, "error-404-375")
+    with page.expect_navigation():
+        page.click("[data-testid=error-home]")
+    assert page.url.endswith("/needs/")
+    # The 404 answer itself (and Chromium's console line about it) is expected.
+    assert [p for p in page.problems if "999999" not in p and "404" not in p] == []
