@@ -24,7 +24,7 @@ from needs.models import NeedStatus
 
 from .queries import BACKLOG_STATUSES
 from .reports import report_read, report_response
-from .selectors import dashboard_read
+from .selectors import dashboard_read, waiting_for_you
 
 CHART_JS = "vendor/chartjs/chart.umd.min.js"
 
@@ -214,6 +214,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "chart_js": CHART_JS,
         "presets": _presets(request),
         "report_month": _last_month(),
+        # Over all the coordinator's counties, whatever the switcher shows: the
+        # lists these counts open are not filtered by county.
+        "waiting": waiting_for_you([c.pk for c in view.counties]),
     }
     if view.figures is not None:
         figures = view.figures

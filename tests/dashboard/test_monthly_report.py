@@ -5,6 +5,7 @@ admins may have it."""
 
 import datetime as dt
 import io
+import re
 import shutil
 import subprocess
 from decimal import Decimal
@@ -234,3 +235,34 @@ def test_the_dashboard_offers_the_report(november, client, settings):
     )
     assert response.status_code == 200
     assert "attachment" in response["Content-Disposition"]
+
+
+def test_waiting_for_you_counts_what_the_lists_show(november, client, settings):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {
+            "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        },
+    }
+    f.AssignmentFactory(
+        need=f.NeedFactory(school=november.school_a, status=NeedStatus.OPEN),
+        teacher=november.teacher_a,
+        status="proposed",
+    )
+    f.AssignmentFactory(  # county B: not coord_a's
+        need=f.NeedFactory(school=november.school_b, status=NeedStatus.OPEN),
+        teacher=november.teacher_b,
+        status="proposed",
+    )
+    client.force_login(november.users.coord_a)
+    page = client.get("/dashboard/").content.decode()
+
+    def count(key):
+        block = page.split(f'data-testid="waiting-{key}"', 1)[1]
+        return int(re.search(r"waiting-count[^>]*>(\d+)<", block).group(1))
+
+    assert count("review") == 1  # the one submitted need of county A
+    assert count("proposals") == 1
+    assert count("cycles") == 0
+    queue = client.get("/needs/review/").content.decode()
+    assert queue.count("等待审核的需求") == 1
