@@ -39,6 +39,11 @@ urlpatterns: list = [
         views.assignment_cancel,
         name="assignment-cancel",
     ),
+    path(
+        "matching/assignments/<int:pk>/clear-decline/",
+        views.assignment_clear_decline,
+        name="assignment-clear-decline",
+    ),
     path("matching/my-assignments/", views.my_assignments, name="my-assignments"),
     path("inbox/", views.inbox, name="inbox"),
     path("inbox/<int:pk>/read/", views.inbox_read, name="inbox-read"),

@@ -315,6 +315,13 @@ def _act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         elif action == "complete":
             services.assignment_complete(assignment=assignment, actor=request.user)
             messages.success(request, _("The assignment is completed."))
+        elif action == "clear_decline":
+            services.assignment_clear_decline(assignment=assignment, actor=request.user)
+            messages.success(
+                request,
+                _("The next matching run may propose %(teacher)s for “%(need)s” again.")
+                % {"teacher": assignment.teacher.name, "need": assignment.need.title},
+            )
         else:
             services.assignment_cancel(
                 assignment=assignment, actor=request.user, reason=reason
@@ -350,6 +357,12 @@ def assignment_complete(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def assignment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(request, pk, "cancel")
+
+
+@login_required
+@require_POST
+def assignment_clear_decline(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(request, pk, "clear_decline")
 
 
 @login_required

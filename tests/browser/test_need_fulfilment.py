@@ -91,3 +91,28 @@ def test_a_missing_need_is_a_page_with_a_way_back_on_a_phone(
     assert page.url.endswith("/needs/")
     # The 404 answer itself (and Chromium's console line about it) is expected.
     assert [p for p in page.problems if "999999" not in p and "404" not in p] == []
+
+
+ROW_DISPLAY = """
+(selector) => getComputedStyle(document.querySelector(selector + ' tbody tr')).display
+"""
+
+
+def test_lists_are_cards_on_a_phone_and_tables_on_a_laptop(page, world, sign_in):
+    for n in range(2):  # teacher_a's capacity
+        need = make_need(world, NeedStatus.OPEN, title=f"电子商务专业课程建设第{n}期")
+        f.AssignmentFactory(need=need, teacher=world.teacher_a, status="proposed")
+    sign_in(page, world.users.staff_a)
+    page.goto("/needs/")
+    assert page.evaluate(ROW_DISPLAY, "table.cards") == "block"
+    assert fits_the_screen(page)
+    page.set_viewport_size(LAPTOP)
+    assert page.evaluate(ROW_DISPLAY, "table.cards") == "table-row"
+    page.set_viewport_size({"width": 375, "height": 800})
+    with page.expect_navigation():
+        page.click("[data-testid=logout]")
+    sign_in(page, world.users.coord_a)
+    page.goto("/matching/proposals/")
+    assert page.evaluate(ROW_DISPLAY, "table.cards") == "block"
+    assert fits_the_screen(page)
+    assert_no_problems(page)
