@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from accounts.scopes import manages_county
-from assist_platform.spreadsheets import Column, Importer, Row, yes_no
+from assist_platform.spreadsheets import Column, Importer, Row, shown, yes_no
 from needs.imports import CountyLookup, SchoolLookup, SpecialtyLookup
 from needs.models import County, School, SchoolKind
 
@@ -279,7 +279,7 @@ class TeacherImporter(Importer):
                         "「%(value)s」: write a specialty and its level, e.g. "
                         "电子商务:5."
                     )
-                    % {"value": part},
+                    % {"value": shown(part)},
                     part,
                 )
                 continue
@@ -293,7 +293,7 @@ class TeacherImporter(Importer):
                         "The level of 「%(specialty)s」 must be a whole number from "
                         "1 to 5, not 「%(level)s」."
                     )
-                    % {"specialty": specialty_text, "level": level_text},
+                    % {"specialty": shown(specialty_text), "level": shown(level_text)},
                     part,
                 )
             if specialty is None or level is None:

@@ -143,6 +143,23 @@ def test_long_headers_and_values_are_echoed_cut_to_100_characters(coordinator, w
     assert len(response.content) < 8 * 1024
 
 
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [(3, "县" * 30_000), (4, "专业" * 15_000 + ":3"), (4, "电子商务:" + "5" * 30_000)],
+)
+def test_look_up_messages_quote_a_long_value_cut(coordinator, world, column, value):
+    row = list(GOOD_TEACHER)
+    row[column] = value
+    response = upload(
+        coordinator, "teachers", bombs.rows_file([bombs.TEACHER_HEADERS, row])
+    )
+    assert response.status_code == 400
+    for error in response.json()["errors"]:
+        assert len(error["value"]) <= 100
+        assert len(error["message"]) < 300, error["message"]
+    assert len(response.content) < 4096
+
+
 def test_a_member_larger_than_the_unpacked_limit_is_refused_unread(settings, world):
     settings.SPREADSHEET_MAX_UNPACKED_BYTES = 64 * 1024
     rows = [bombs.TEACHER_HEADERS] + [GOOD_TEACHER] * 400
