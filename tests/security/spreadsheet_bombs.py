@@ -126,7 +126,7 @@ def xlsx(
 
 def declared_dimension(rows: int = 1_048_576, *, last_column: str = "XFD") -> bytes:
     """A sheet that declares ``A1:XFD<rows>`` but holds the headers in row 1 and one
-    more cell in its very last row and column."""
+    more cell in its last row, in ``last_column``."""
     last = f"{last_column}{rows}"
     return xlsx(
         sheet_xml(
@@ -134,7 +134,7 @@ def declared_dimension(rows: int = 1_048_576, *, last_column: str = "XFD") -> by
                 row_xml(1, TEACHER_HEADERS),
                 f'<row r="{rows}">{inline(last, "x")}</row>',
             ],
-            dimension=f"A1:{last}",
+            dimension=f"A1:XFD{rows}",
         )
     )
 
