@@ -1,6 +1,6 @@
 """Times the hostile spreadsheets of ``tests/security/spreadsheet_bombs.py`` through
-the real teacher importer, and an accepted 5,000-row import, on the configured
-database (migrated; everything written is rolled back):
+the real teacher importer, and accepted imports of 5,000 and 20,000 rows (the
+limit), on the configured database (migrated; everything written is rolled back):
 
     createdb -h 127.0.0.1 -U postgres assist_bench_sheets
     export DATABASE_URL=postgres://postgres:postgres@127.0.0.1:5432/assist_bench_sheets
@@ -134,6 +134,14 @@ def main() -> None:
                     bombs.rows_file(
                         [bombs.TEACHER_HEADERS]
                         + [[f"基准教师{n:05d}", *good] for n in range(5000)]
+                    ),
+                ),
+                (
+                    "accepted_20000_rows_xlsx",
+                    "f.xlsx",
+                    bombs.rows_file(
+                        [bombs.TEACHER_HEADERS]
+                        + [[f"基准教师{n:05d}", *good] for n in range(20_000)]
                     ),
                 ),
                 (
