@@ -225,7 +225,8 @@ SPREADSHEET_MAX_UPLOAD_BYTES = env_int(
     "SPREADSHEET_MAX_UPLOAD_BYTES", 10 * 1024 * 1024, minimum=1024
 )
 SPREADSHEET_MAX_ROWS = env_int("SPREADSHEET_MAX_ROWS", 20_000, minimum=1)
-SPREADSHEET_MAX_COLUMNS = env_int("SPREADSHEET_MAX_COLUMNS", 100, minimum=1)
+# Each row costs its cells, empty ones included, up to this many (templates have 14).
+SPREADSHEET_MAX_COLUMNS = env_int("SPREADSHEET_MAX_COLUMNS", 50, minimum=1)
 # Excel's own limit for one cell.
 SPREADSHEET_MAX_CELL_CHARS = env_int("SPREADSHEET_MAX_CELL_CHARS", 32_767, minimum=1)
 # An .xlsx file's parts that are read, inflated, together; and how many times more

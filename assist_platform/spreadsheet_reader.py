@@ -13,7 +13,8 @@ This reader streams the XML with expat and never looks at the declared dimension
 - the sheet is read up to its header row; the caller maps the headers and names the
   columns it wants; the rows are then read keeping only those cells. A value beyond
   ``SPREADSHEET_MAX_COLUMNS``, a data row beyond ``SPREADSHEET_MAX_ROWS`` or a cell
-  longer than ``SPREADSHEET_MAX_CELL_CHARS`` stops the reading at once;
+  longer than ``SPREADSHEET_MAX_CELL_CHARS`` stops the reading at once, and so do
+  more row or cell elements, empty ones included, than those limits allow;
 - shared strings are looked up after the sheet, only those the kept cells use;
 - no DTD and no entity declaration is accepted (a workbook never has one).
 
@@ -26,9 +27,9 @@ from __future__ import annotations
 import contextlib
 import csv
 import datetime as dt
+import functools
 import io
 import posixpath
-import re
 import zipfile
 import zlib
 from collections.abc import Callable, Collection
@@ -43,12 +44,13 @@ from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, fr
 
 MAX_MEMBERS = 1000  # a workbook has a dozen parts; more with pictures
 RATIO_CHECKED_ABOVE = 1024 * 1024  # small parts may compress as well as they like
+# Row elements a sheet may have, empty ones included, per row the limit allows.
+ROW_ELEMENTS_PER_ROW = 5
 _CHUNK = 64 * 1024
 
 # Built-in number formats that show dates (14-17, 22; 27-31, 36 and 50-58 are the
 # ones Chinese Excel and WPS use, e.g. 31 is yyyy"年"m"月"d"日").
 _DATE_FORMAT_IDS = frozenset({14, 15, 16, 17, 22, *range(27, 32), 36, *range(50, 59)})
-_CELL_REF = re.compile(r"([A-Za-z]{1,4})(\d*)$")
 
 
 @dataclass(frozen=True)
@@ -181,6 +183,17 @@ def _too_many_columns(limits: Limits, row: int, column: str) -> SpreadsheetError
     )
 
 
+def _too_much_sheet(limits: Limits) -> SpreadsheetError:
+    return SpreadsheetError(
+        _(
+            "This sheet holds more rows or cells than an import reads (at most "
+            "%(rows)d rows of %(columns)d columns), counting empty ones that carry "
+            "formatting. Copy the table alone into a new workbook and upload that."
+        )
+        % {"rows": limits.rows, "columns": limits.columns}
+    )
+
+
 def _cell_too_long(limits: Limits, row: int | None, column: str) -> SpreadsheetError:
     if row is None:
         return SpreadsheetError(
@@ -211,6 +224,20 @@ def _compressed_too_much(limits: Limits) -> SpreadsheetError:
         )
         % {"ratio": limits.compression_ratio}
     )
+
+
+_DIGITS = "0123456789"
+
+
+@functools.lru_cache(maxsize=20_000)
+def _column_index(letters: str) -> int:
+    """The column of a cell reference's letters, from 1 (A -> 1, XFD -> 16384)."""
+    if not 1 <= len(letters) <= 4 or not letters.isascii() or not letters.isalpha():
+        raise SpreadsheetError(wrong_type_message())
+    column = 0
+    for letter in letters.upper():
+        column = column * 26 + ord(letter) - 64
+    return column
 
 
 def _column_letter(index: int) -> str:
@@ -333,6 +360,8 @@ class _XlsxReader:
             raise SpreadsheetError(wrong_type_message()) from exc
         finally:
             self.stats.inflated_bytes += inflated
+            self.stats.rows += getattr(handler, "rows_met", 0)
+            self.stats.cells += getattr(handler, "cells_met", 0)
 
     def _relations(self, part: str) -> dict[str, tuple[str, str]]:
         """Relationship id -> (type, target part) of ``part``."""
@@ -516,15 +545,16 @@ class _Styles:
         pass
 
     @property
-    def date_styles(self) -> frozenset[int]:
+    def date_styles(self) -> frozenset[str]:
+        """The ``s`` attributes of cells that show a date."""
         dates = set()
         for style, format_id in enumerate(self.cell_formats):
             code = self.formats.get(format_id)
             if code is None:
                 if format_id in _DATE_FORMAT_IDS:
-                    dates.add(style)
+                    dates.add(str(style))
             elif is_date_format(code) and not is_timedelta_format(code):
-                dates.add(style)
+                dates.add(str(style))
         return frozenset(dates)
 
 
@@ -539,7 +569,7 @@ class _Sheet:
         self,
         limits: Limits,
         stats: ReadStats,
-        date_styles: frozenset[int],
+        date_styles: frozenset[str],
         epoch: dt.datetime,
         header_row: int | None = None,
         keep: Collection[int] | None = None,
@@ -553,7 +583,15 @@ class _Sheet:
         self.header: tuple[int, dict[int, Any]] | None = None
         self.rows: list[tuple[int, dict[int, Any]]] = []
         self.unkept_values: set[int] = set()  # rows with values outside ``keep``
+        self.names: dict[str, str] = {}
+        self.row_skipped = False
         self.in_data = False
+        # Elements met, empty ones included: a sheet may carry formatted empty rows
+        # and cells, but not more of them than the limits allow values.
+        self.rows_met = 0
+        self.cells_met = 0
+        self.max_rows_met = ROW_ELEMENTS_PER_ROW * (limits.rows + 1)
+        self.max_cells_met = (limits.rows + 1) * limits.columns
         self.row = 0
         self.column = 0
         self.cells: dict[int, Any] = {}
@@ -562,7 +600,7 @@ class _Sheet:
         # the cell being read
         self.cell_letters = ""
         self.cell_type = "n"
-        self.cell_style = 0
+        self.cell_style: str | None = None
         self.cell_kept = False
         self.cell_beyond = False
         self.cell_has_text = False
@@ -573,7 +611,7 @@ class _Sheet:
         self.in_phonetic = False
 
     def start(self, name: str, attrs: dict[str, str]) -> None:
-        local = _local(name)
+        local = self.names.get(name) or self._name(name)
         if local == "c" and self.in_data:
             self._start_cell(attrs)
         elif (local == "v" and self.in_data) or (
@@ -585,46 +623,47 @@ class _Sheet:
         elif local == "rPh":
             self.in_phonetic = True
         elif local == "row" and self.in_data:
-            self.stats.rows += 1
+            self.rows_met += 1
+            if self.rows_met > self.max_rows_met:
+                raise _too_much_sheet(self.limits)
             number = attrs.get("r")
             try:
                 self.row = int(number) if number else self.row + 1
             except ValueError:
                 raise SpreadsheetError(wrong_type_message()) from None
+            self.row_skipped = self.header_row is not None and (
+                self.row <= self.header_row
+            )
             self.column = 0
             self.cells = {}
             self.row_has_value = self.row_has_unkept_value = False
         elif local == "sheetData":
             self.in_data = True
 
+    def _name(self, name: str) -> str:
+        local = self.names[name] = _local(name)
+        return local
+
     def _start_cell(self, attrs: dict[str, str]) -> None:
-        self.stats.cells += 1
+        # The hot path: a sheet may hold a couple of million cells.
+        self.cells_met += 1
+        if self.cells_met > self.max_cells_met:
+            raise _too_much_sheet(self.limits)
         reference = attrs.get("r")
         if reference:
-            match = _CELL_REF.match(reference)
-            if match is None:
-                raise SpreadsheetError(wrong_type_message())
-            self.cell_letters = match.group(1).upper()
-            column = 0
-            for letter in self.cell_letters:
-                column = column * 26 + ord(letter) - 64
-            self.column = column
+            letters = reference.rstrip(_DIGITS)
+            column = _column_index(letters)
         else:
-            self.column += 1
-            self.cell_letters = _column_letter(self.column)
+            column = self.column + 1
+            letters = ""
+        self.column = column
+        self.cell_letters = letters
         self.cell_type = attrs.get("t", "n")
-        try:
-            self.cell_style = int(attrs.get("s", "0"))
-        except ValueError:
-            self.cell_style = 0
-        self.cell_beyond = self.column > self.limits.columns
-        index = self.column - 1
-        if self.cell_beyond or (
-            self.header_row is not None and self.row <= self.header_row
-        ):
-            self.cell_kept = False
-        else:
-            self.cell_kept = self.keep is None or index in self.keep
+        self.cell_style = attrs.get("s")
+        self.cell_beyond = column > self.limits.columns
+        self.cell_kept = not (self.cell_beyond or self.row_skipped) and (
+            self.keep is None or column - 1 in self.keep
+        )
         self.cell_has_text = False
         self.parts = []
         self.length = 0
@@ -635,15 +674,18 @@ class _Sheet:
         if self.cell_kept:
             self.length += len(data)
             if self.length > self.limits.cell_chars:
-                raise _cell_too_long(self.limits, self.row, self.cell_letters)
+                raise _cell_too_long(self.limits, self.row, self._letters())
             self.parts.append(data)
         if not self.cell_has_text and data.strip():
             self.cell_has_text = True
             if self.cell_beyond:
-                raise _too_many_columns(self.limits, self.row, self.cell_letters)
+                raise _too_many_columns(self.limits, self.row, self._letters())
+
+    def _letters(self) -> str:
+        return self.cell_letters or _column_letter(self.column)
 
     def end(self, name: str) -> None:
-        local = _local(name)
+        local = self.names.get(name) or self._name(name)
         if local in ("v", "t"):
             self.capture = False
         elif local == "c" and self.in_data:

@@ -14,6 +14,7 @@ import tracemalloc
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from openpyxl.utils import get_column_letter
 
 from assist_platform.spreadsheet_reader import SpreadsheetError, read_table
 from needs.models import Need
@@ -210,12 +211,31 @@ def test_the_row_limit_stops_the_reading_at_the_first_row_too_many(settings, wor
     assert len(table.rows) == 50
 
 
+def test_empty_rows_and_cells_count_against_the_work_allowed(settings, world):
+    settings.SPREADSHEET_MAX_ROWS = 50  # so 5 x 51 row elements, 51 x 50 cells
+    header = bombs.row_xml(1, bombs.TEACHER_HEADERS)
+    empty_rows = "".join(f'<row r="{n}"/>' for n in range(2, 2000))
+    error = refusal(bombs.xlsx(bombs.sheet_xml([header, empty_rows])))
+    assert "超出导入可读取的范围（最多 50 行、50 列）" in error.message
+    assert error.stats.rows == 1 + 5 * 51 + 1
+    columns = [get_column_letter(n) for n in range(1, 101)]
+    styled = "".join(
+        f'<row r="{n}">' + "".join(f'<c r="{c}{n}" s="1"/>' for c in columns) + "</row>"
+        for n in range(2, 62)
+    )
+    error = refusal(bombs.xlsx(bombs.sheet_xml([header, styled])))
+    assert "超出导入可读取的范围" in error.message
+    assert error.stats.cells == 8 + 51 * 50 + 1  # the header pass, then one too many
+    fits = bombs.sheet_xml([header, empty_rows[: empty_rows.index('<row r="200"/>')]])
+    assert read_table(SimpleUploadedFile("f.xlsx", bombs.xlsx(fits))).rows == []
+
+
 def test_a_header_wider_than_the_column_limit_is_refused(world):
-    headers = [f"列{n}" for n in range(1, 102)]
+    headers = [f"列{n}" for n in range(1, 52)]
     error = refusal(bombs.rows_file([headers, GOOD_TEACHER]))
-    assert "第 1 行的 CW 列有内容" in error.message
+    assert "第 1 行的 AY 列有内容" in error.message
     assert error.stats.rows == 1
-    assert read_table(SimpleUploadedFile("f.xlsx", bombs.rows_file([headers[:100]])))
+    assert read_table(SimpleUploadedFile("f.xlsx", bombs.rows_file([headers[:50]])))
 
 
 def test_empty_cells_beyond_the_column_limit_are_harmless(world):
@@ -290,9 +310,9 @@ def test_csv_blank_lines_count_against_the_row_limit(settings, world):
 
 
 def test_csv_columns_beyond_the_limit_are_refused(world):
-    wide = [*GOOD_TEACHER, *[""] * 92, "x"]
+    wide = [*GOOD_TEACHER, *[""] * 42, "x"]  # "x" in column 51
     error = refusal(csv_file([bombs.TEACHER_HEADERS, wide]), "f.csv")
-    assert "第 2 行的 CW 列有内容" in error.message
+    assert "第 2 行的 AY 列有内容" in error.message
     padded = [*GOOD_TEACHER, *[""] * 200]
     table = read_table(
         SimpleUploadedFile("f.csv", csv_file([bombs.TEACHER_HEADERS, padded]))
