@@ -398,7 +398,7 @@ class _XlsxReader:
         epoch = CALENDAR_MAC_1904 if workbook.date1904 else CALENDAR_WINDOWS_1900
 
         # First pass: up to the header row, every column within the limit.
-        header_pass = _Sheet(self.limits, self.stats, styles.date_styles, epoch)
+        header_pass = _Sheet(self.limits, styles.date_styles, epoch)
         self._parse(sheet_part, header_pass)
         if header_pass.header is None:
             raise SpreadsheetError(_("The file is empty."))
@@ -414,9 +414,7 @@ class _XlsxReader:
             return table
 
         # Second pass: the rows under it, only the columns kept.
-        rows_pass = _Sheet(
-            self.limits, self.stats, styles.date_styles, epoch, header_row, keep
-        )
+        rows_pass = _Sheet(self.limits, styles.date_styles, epoch, header_row, keep)
         self._parse(sheet_part, rows_pass)
         self._resolve([cells for _n, cells in rows_pass.rows])
         # A row whose kept cells are blank shared strings holds nothing after all.
@@ -568,14 +566,12 @@ class _Sheet:
     def __init__(
         self,
         limits: Limits,
-        stats: ReadStats,
         date_styles: frozenset[str],
         epoch: dt.datetime,
         header_row: int | None = None,
         keep: Collection[int] | None = None,
     ):
         self.limits = limits
-        self.stats = stats
         self.date_styles = date_styles
         self.epoch = epoch
         self.header_row = header_row

@@ -7,6 +7,7 @@ inflated) and memory through tracemalloc's peak. ``scripts/bench_spreadsheets.py
 prints the seconds."""
 
 import csv
+import datetime as dt
 import io
 import json
 import random
@@ -14,6 +15,7 @@ import tracemalloc
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
 from assist_platform.spreadsheet_reader import SpreadsheetError, read_table
@@ -358,3 +360,56 @@ def test_a_5000_row_import_stays_far_under_300_mb(coordinator, world):
     assert response.json()["created"] == 5000
     print(f"\n5,000-row teacher import: peak {peak / 1024 / 1024:.1f} MB (tracemalloc)")
     assert peak < 300 * 1024 * 1024
+
+
+# --- what the reader still understands ---------------------------------------------
+
+
+@pytest.mark.filterwarnings("ignore:Workbook contains no default style")
+def test_cell_types_styles_and_rich_text_read_as_openpyxl_read_them(world):
+    styles = (
+        f'<styleSheet xmlns="{bombs.MAIN}"><numFmts count="1">'
+        '<numFmt numFmtId="176" '
+        'formatCode="yyyy&quot;年&quot;m&quot;月&quot;d&quot;日&quot;"/>'
+        '</numFmts><cellStyleXfs count="1"><xf numFmtId="14"/></cellStyleXfs>'
+        '<cellXfs count="4"><xf numFmtId="0"/><xf numFmtId="14"/><xf numFmtId="176"/>'
+        '<xf numFmtId="2"/></cellXfs></styleSheet>'
+    )
+    strings = (
+        f'<sst xmlns="{bombs.MAIN}"><si><t>姓名</t></si>'
+        "<si><r><t>张</t></r><r><rPr><b/></rPr><t>老师</t></r>"
+        "<rPh sb='0' eb='1'><t>ZHANG</t></rPh></si></sst>"
+    )
+    sheet = bombs.sheet_xml(
+        [
+            '<row r="1"><c r="A1" t="s"><v>0</v></c>'
+            + "".join(
+                f'<c r="{c}1" t="inlineStr"><is><t>{c}</t></is></c>' for c in "BCDEFGH"
+            )
+            + "</row>",
+            '<row r="3"><c r="A3" t="s"><v>1</v></c><c r="B3" s="1"><v>46266</v></c>'
+            '<c r="C3" s="2"><v>46266</v></c><c r="D3" s="3"><v>2.5</v></c>'
+            '<c r="E3"><v>13800000000</v></c><c r="F3" t="b"><v>1</v></c>'
+            '<c r="G3" t="str"><f>A3&amp;"!"</f><v>张老师!</v></c>'
+            '<c r="H3" t="inlineStr"><is><r><t xml:space="preserve"> 讲 </t></r>'
+            "<r><t>师</t></r></is></c></row>",
+        ]
+    )
+    content = bombs.xlsx(sheet, shared_strings=strings, styles=styles)
+    table = read_table(SimpleUploadedFile("f.xlsx", content))
+    assert table.headers == ["姓名", *"BCDEFGH"]
+    [(number, cells)] = table.rows
+    assert number == 3
+    assert cells == {
+        0: "张老师",
+        1: dt.datetime(2026, 9, 1),
+        2: dt.datetime(2026, 9, 1),
+        3: 2.5,
+        4: 13800000000,
+        5: True,
+        6: "张老师!",
+        7: " 讲 师",
+    }
+    book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    by_openpyxl = list(book.worksheets[0].iter_rows(min_row=3, values_only=True))
+    assert by_openpyxl == [tuple(cells.values())]
