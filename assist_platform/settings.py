@@ -304,6 +304,8 @@ NEED_PRIORITY_WEIGHTS = {
     "industry_fit": 25,
     "readiness": 15,
 }
+# How long after a school confirmed a need fulfilled a coordinator may reopen it.
+NEED_REOPEN_DAYS = 30
 
 # Matching weights (DESIGN section 5); see matching/solver.py for how each is used.
 MATCHING_WEIGHTS = {

@@ -15,5 +15,6 @@ urlpatterns = [
     path("needs/<int:pk>/delete/", views.need_delete, name="delete"),
     path("needs/<int:pk>/cancel/", views.need_cancel, name="cancel"),
     path("needs/<int:pk>/confirm/", views.need_confirm, name="confirm"),
+    path("needs/<int:pk>/reopen/", views.need_reopen, name="reopen"),
     path("needs/<int:pk>/review/", views.need_review, name="review"),
 ]

@@ -13,6 +13,7 @@ from django.db.models import Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -21,7 +22,14 @@ from assist_platform.errors import TransitionNotAllowed
 
 from . import services
 from .filters import NeedFilter
-from .forms import CancelForm, NeedForm, ReviewForm, add_service_errors
+from .forms import (
+    CancelForm,
+    ConfirmForm,
+    NeedForm,
+    ReopenForm,
+    ReviewForm,
+    add_service_errors,
+)
 from .models import (
     County,
     Need,
@@ -44,11 +52,15 @@ def _needs(user):
 
 
 def _need_or_404(request: HttpRequest, pk: int) -> Need:
-    queryset = _needs(request.user).prefetch_related(
-        "goals",
-        Prefetch(
-            "transitions", queryset=NeedTransition.objects.select_related("actor")
-        ),
+    queryset = (
+        _needs(request.user)
+        .prefetch_related(
+            "goals",
+            Prefetch(
+                "transitions", queryset=NeedTransition.objects.select_related("actor")
+            ),
+        )
+        .with_people()
     )
     return get_object_or_404(queryset, pk=pk)
 
@@ -122,7 +134,7 @@ def need_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_detail(request, need, CancelForm())
 
 
-def _render_detail(request, need, cancel_form, status=200):
+def _render_detail(request, need, cancel_form, status=200, reopen_form=None):
     actions = services.available_actions(request.user, need)
     return render(
         request,
@@ -130,7 +142,12 @@ def _render_detail(request, need, cancel_form, status=200):
         {
             "need": need,
             "actions": actions,
+            "people": need.people,
             "cancel_form": cancel_form,
+            "reopen_form": reopen_form or ReopenForm(),
+            "reopen_until": services.reopen_deadline(need)
+            if "reopen" in actions
+            else None,
             "diagnosis": getattr(need, "diagnosis", None),
             "goals": list(need.goals.all()),
             "transitions": list(need.transitions.all()),
@@ -227,9 +244,6 @@ def _transition_view(action: str):
             if action == "submit":
                 services.need_submit(need=need, actor=request.user)
                 messages.success(request, _("The need was submitted for review."))
-            elif action == "confirm":
-                services.need_confirm(need=need, actor=request.user)
-                messages.success(request, _("Thank you: the need is fulfilled."))
             elif action == "delete":
                 services.need_delete(need=need, actor=request.user)
                 messages.success(request, _("The draft was deleted."))
@@ -243,8 +257,69 @@ def _transition_view(action: str):
 
 
 need_submit = _transition_view("submit")
-need_confirm = _transition_view("confirm")
 need_delete = _transition_view("delete")
+
+
+@login_required
+def need_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    """Confirming a need fulfilled asks first: a page says what will happen, and
+    asks for a reason when the window has not started or no activity is logged."""
+    need = _need_or_404(request, pk)
+    try:
+        services.need_check(request.user, "confirm", need)
+    except TransitionNotAllowed as exc:
+        return _refused(request, need, exc)
+    reason_required = services.confirm_needs_reason(need)
+    form = ConfirmForm(request.POST or None, reason_required=reason_required)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.need_confirm(
+                need=need, actor=request.user, reason=form.cleaned_data["reason"]
+            )
+            messages.success(request, _("Thank you: the need is fulfilled."))
+            return redirect("needs:detail", pk=need.pk)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        except TransitionNotAllowed as exc:
+            return _refused(request, need, exc)
+    return render(
+        request,
+        "needs/confirm.html",
+        {
+            "need": need,
+            "form": form,
+            "reason_required": reason_required,
+            "window_started": need.start_date <= timezone.localdate(),
+            "activities": need.assignments.filter(activities__isnull=False)
+            .values("activities")
+            .count(),
+            "people": [p for p in need.people if p.status != "proposed"],
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_POST
+def need_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    need = _need_or_404(request, pk)
+    try:
+        services.need_check(request.user, "reopen", need)
+    except TransitionNotAllowed as exc:
+        return _refused(request, need, exc)
+    form = ReopenForm(request.POST)
+    if form.is_valid():
+        try:
+            services.need_reopen(
+                need=need, actor=request.user, reason=form.cleaned_data["reason"]
+            )
+            messages.success(request, _("The need was reopened."))
+            return redirect("needs:detail", pk=need.pk)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        except TransitionNotAllowed as exc:
+            return _refused(request, need, exc)
+    return _render_detail(request, need, CancelForm(), status=400, reopen_form=form)
 
 
 @login_required
