@@ -219,13 +219,32 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
+# Spreadsheet imports (assist_platform/spreadsheet_reader.py): what an upload may
+# hold. The reading costs what the file really holds, never what it declares.
+SPREADSHEET_MAX_UPLOAD_BYTES = env_int(
+    "SPREADSHEET_MAX_UPLOAD_BYTES", 10 * 1024 * 1024, minimum=1024
+)
+SPREADSHEET_MAX_ROWS = env_int("SPREADSHEET_MAX_ROWS", 20_000, minimum=1)
+# Each row costs its cells, empty ones included, up to this many (templates have 14).
+SPREADSHEET_MAX_COLUMNS = env_int("SPREADSHEET_MAX_COLUMNS", 50, minimum=1)
+# Excel's own limit for one cell.
+SPREADSHEET_MAX_CELL_CHARS = env_int("SPREADSHEET_MAX_CELL_CHARS", 32_767, minimum=1)
+# An .xlsx file's parts that are read, inflated, together; and how many times more
+# than its compressed size a part over 1 MiB may inflate to.
+SPREADSHEET_MAX_UNPACKED_BYTES = env_int(
+    "SPREADSHEET_MAX_UNPACKED_BYTES", 64 * 1024 * 1024, minimum=1024
+)
+SPREADSHEET_MAX_COMPRESSION_RATIO = env_int(
+    "SPREADSHEET_MAX_COMPRESSION_RATIO", 100, minimum=1
+)
+
 # Request bodies: forms and JSON are small here (1 MiB); spreadsheet uploads may be
-# up to 10 MiB (assist_platform/spreadsheets.py MAX_UPLOAD_BYTES) plus the multipart
-# envelope. Larger requests are refused with 413 (assist_platform/middleware.py).
+# up to SPREADSHEET_MAX_UPLOAD_BYTES plus the multipart envelope. Larger requests are
+# refused with 413 (assist_platform/middleware.py).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int(
     "DATA_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024, minimum=1024
 )
-FILE_UPLOAD_LIMIT = 11 * 1024 * 1024
+FILE_UPLOAD_LIMIT = SPREADSHEET_MAX_UPLOAD_BYTES + 1024 * 1024
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
