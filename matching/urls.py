@@ -15,6 +15,11 @@ urlpatterns: list = [
     ),
     path("matching/proposals/", views.proposals, name="matching-proposals"),
     path(
+        "matching/proposals/export/",
+        views.proposals_export,
+        name="matching-proposals-export",
+    ),
+    path(
         "matching/proposals/accept/",
         views.accept_selected,
         name="matching-accept-selected",

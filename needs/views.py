@@ -18,7 +18,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.scopes import visible
+from assist_platform import spreadsheet_labels as L
 from assist_platform.errors import TransitionNotAllowed
+from assist_platform.spreadsheets import xlsx_response
 
 from . import services
 from .filters import NeedFilter
@@ -30,6 +32,7 @@ from .forms import (
     ReviewForm,
     add_service_errors,
 )
+from .imports import NEED_COLUMNS
 from .models import (
     County,
     Need,
@@ -70,14 +73,11 @@ def _refused(request: HttpRequest, need: Need, exc: TransitionNotAllowed):
     return redirect("needs:detail", pk=need.pk)
 
 
-@login_required
-@require_GET
-def need_list(request: HttpRequest) -> HttpResponse:
-    """The needs the user may see, with filters; school staff see their school's."""
-    user = request.user
+def _filtered_needs(request: HttpRequest):
+    """The needs list as the page shows it: scope, filters and the search box."""
     filterset = NeedFilter(
         request.GET,
-        queryset=_needs(user).order_by("-created_at", "-id"),
+        queryset=_needs(request.user).order_by("-created_at", "-id"),
         request=request,
     )
     queryset = filterset.qs if filterset.is_valid() else filterset.queryset.none()
@@ -86,6 +86,23 @@ def need_list(request: HttpRequest) -> HttpResponse:
         queryset = queryset.filter(
             Q(title__icontains=query) | Q(description__icontains=query)
         )
+    return filterset, queryset, query
+
+
+@login_required
+@require_GET
+def need_export(request: HttpRequest) -> HttpResponse:
+    """The needs list as shown, with its filters and search, as .xlsx."""
+    _, queryset, _ = _filtered_needs(request)
+    return xlsx_response(NEED_COLUMNS, queryset, filename=str(L.NEEDS_TITLE))
+
+
+@login_required
+@require_GET
+def need_list(request: HttpRequest) -> HttpResponse:
+    """The needs the user may see, with filters; school staff see their school's."""
+    user = request.user
+    filterset, queryset, query = _filtered_needs(request)
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
@@ -108,6 +125,7 @@ def need_list(request: HttpRequest) -> HttpResponse:
             if not user.is_school_staff
             else County.objects.none(),
             "may_create": services.need_may(user, "create"),
+            "export_url": f"{reverse('needs:export')}?{params.urlencode()}",
         },
     )
 
