@@ -300,7 +300,11 @@ def my_assignments(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not user.is_teacher:
         raise PermissionDenied
-    queryset = _assignments(user).order_by("-created_at", "-id")
+    queryset = (
+        _assignments(user)
+        .prefetch_related("need__goals")
+        .order_by("-created_at", "-id")
+    )
     page = _page(request, queryset)
     return render(
         request,

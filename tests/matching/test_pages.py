@@ -7,6 +7,7 @@ from django.urls import reverse
 from accounts.models import Notification
 from matching import services
 from matching.models import Assignment, MatchingRun
+from needs.models import PlanGoal
 
 from .. import factories as f
 from .helpers import open_need, run, teacher
@@ -249,3 +250,19 @@ def test_the_admin_links_a_run_to_its_unmatched_needs(world, client):
     )
     assert listing.status_code == 200  # not a redirect with ?e=1 (bad lookup)
     assert listing.context["cl"].result_count == 1
+
+
+def test_a_teachers_card_shows_the_plan_goals_and_leads_to_logging(world, client):
+    need = f.NeedFactory(
+        school=world.school_a, specialty=world.ecommerce, status="matched"
+    )
+    PlanGoal.objects.create(need=need, text="培训4名本地教师开展直播电商教学")
+    accepted = f.AssignmentFactory(
+        need=need, teacher=world.teacher_a, status="accepted"
+    )
+    client.force_login(world.users.teacher_a)
+    page = client.get("/matching/my-assignments/").content.decode()
+    assert "培训4名本地教师开展直播电商教学" in page
+    assert f"/activities/new/?assignment={accepted.pk}" in page
+    form = client.get(f"/activities/new/?assignment={accepted.pk}").content.decode()
+    assert f'<option value="{accepted.pk}" selected>' in form
