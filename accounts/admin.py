@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
+from knox.models import AuthToken
 
 from .models import Notification, User
 
@@ -35,3 +36,22 @@ class NotificationAdmin(admin.ModelAdmin):
     list_filter = ("read_at",)
     search_fields = ("title", "body", "user__username")
     raw_id_fields = ("user",)
+
+
+# knox's own admin can issue tokens without an expiry; here tokens are only listed
+# and revoked (deleted). They are issued through the API, with API_TOKEN_TTL.
+admin.site.unregister(AuthToken)
+
+
+@admin.register(AuthToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = ("token_key", "user", "created", "expiry")
+    list_select_related = ("user",)
+    search_fields = ("token_key", "user__username")
+    fields = readonly_fields = ("token_key", "user", "created", "expiry")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

@@ -1,7 +1,9 @@
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 
 from .throttling import clear_account, client_address, reserve_attempt
@@ -51,3 +53,23 @@ def profile(request: HttpRequest) -> HttpResponse:
             "teacher": getattr(user, "teacher", None),
         },
     )
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """The signed-in user's own password. Saving it ends every token and session of
+    the account (accounts/models.py ``User.save``); this session continues under a
+    new key."""
+
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("profile")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        messages.success(
+            self.request,
+            _(
+                "Your password was changed. Your other sessions and your API tokens "
+                "have ended."
+            ),
+        )
+        return response

@@ -1,6 +1,7 @@
 """Settings for the assistance platform: every difference between environments is an
 environment variable (see .env.example); each is parsed strictly."""
 
+from datetime import timedelta
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -8,6 +9,7 @@ from django.core.exceptions import ImproperlyConfigured
 from .env import (
     database_config,
     env_bool,
+    env_duration,
     env_int,
     env_list,
     env_str,
@@ -42,7 +44,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -103,6 +105,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 SILENCED_SYSTEM_CHECKS = ["models.W040"]
 
 AUTH_USER_MODEL = "accounts.User"
+# Sessions in the database, each knowing its account (accounts/sessions.py).
+SESSION_ENGINE = "accounts.sessions"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -229,7 +233,7 @@ FILE_UPLOAD_LIMIT = 11 * 1024 * 1024
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.tokens.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -248,6 +252,16 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "assist_platform.errors.api_exception_handler",
     "DATETIME_FORMAT": "iso-8601",
     "DATE_FORMAT": "iso-8601",
+}
+# API tokens (accounts/tokens.py): django-rest-knox stores only a SHA-512 digest of
+# each token; a token ends API_TOKEN_TTL after it was issued (never extended by use),
+# when its owner revokes it, and when the owner's password changes or the account is
+# deactivated.
+API_TOKEN_TTL = env_duration("API_TOKEN_TTL", 30 * 24 * 3600, minimum=60)
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(seconds=API_TOKEN_TTL),
+    "AUTO_REFRESH": False,
+    "AUTH_HEADER_PREFIX": "Token",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "组团式帮扶需求匹配平台 API",

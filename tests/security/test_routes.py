@@ -36,6 +36,7 @@ ROUTES = {
     # pages
     "home": (SIGNED_IN, None),
     "profile": (SIGNED_IN, None),
+    "password_change": (SIGNED_IN, None),
     "dashboard": (SIGNED_IN, None),
     "needs:list": (SIGNED_IN, None),
     "needs:create": (SIGNED_IN, None),
@@ -93,6 +94,7 @@ ROUTES = {
     # the REST API
     "api-root": (SIGNED_IN, None),
     "api-me": (SIGNED_IN, None),
+    "api-token-revoke": (SIGNED_IN, None),
     "api-dashboard": (SIGNED_IN, None),
     "import": (SIGNED_IN, None),
     "import-template": (SIGNED_IN, None),
