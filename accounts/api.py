@@ -21,7 +21,7 @@ from needs.models import County, School
 
 from . import services
 from .models import Role, User
-from .throttling import clear_account, client_address, reserve_attempt
+from .throttling import attempt_begin, attempt_succeeded, client_address
 from .tokens import ApiTokenAuthentication, token_issue, token_revoke
 
 
@@ -122,8 +122,9 @@ class TokenView(APIView):
             **errors(400),
             429: OpenApiResponse(
                 DetailError,
-                description="Too many failed attempts for this account or address; "
-                "see Retry-After.",
+                description="Too many failed attempts for this account from this "
+                "address, for this account, or from this address; the message "
+                "says which. See Retry-After.",
             ),
         },
         auth=[],
@@ -131,16 +132,19 @@ class TokenView(APIView):
     def post(self, request):
         # The same throttle as the sign-in page, so the API is no way round it.
         data = request.data if hasattr(request.data, "get") else {}
-        username = str(data.get("username", ""))
-        verdict = reserve_attempt(username=username, address=client_address(request))
-        if not verdict.allowed:
-            raise Throttled(wait=verdict.retry_after)
+        attempt = attempt_begin(
+            username=str(data.get("username", "")), address=client_address(request)
+        )
+        if not attempt.allowed:
+            refused = Throttled(detail=attempt.message())
+            refused.wait = attempt.retry_after  # Retry-After, without DRF's sentence
+            raise refused
         serializer = AuthTokenSerializer(
             data=request.data, context={"request": request}
         )
         serializer.is_valid(raise_exception=True)
         user = serializer.validated_data["user"]
-        clear_account(user.get_username())
+        attempt_succeeded(attempt)
         return Response({"token": token_issue(user=user)})
 
 

@@ -110,10 +110,22 @@ SESSION_ENGINE = "accounts.sessions"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
-# Sign-in throttling (accounts/throttling.py): attempts per fixed window.
+# Sign-in throttling (accounts/throttling.py): FAILED attempts per fixed window of
+# LOGIN_THROTTLE_WINDOW seconds, for one account from one address (the lock a
+# mistyped password meets), for one account from anywhere, and from one address
+# for any accounts. A successful sign-in never counts.
 LOGIN_THROTTLE_WINDOW = env_int("LOGIN_THROTTLE_WINDOW", 900, minimum=1)
-LOGIN_THROTTLE_PER_ACCOUNT = env_int("LOGIN_THROTTLE_PER_ACCOUNT", 5, minimum=1)
-LOGIN_THROTTLE_PER_ADDRESS = env_int("LOGIN_THROTTLE_PER_ADDRESS", 20, minimum=1)
+LOGIN_THROTTLE_PAIR_FAILURES = env_int("LOGIN_THROTTLE_PAIR_FAILURES", 5, minimum=1)
+LOGIN_THROTTLE_ACCOUNT_FAILURES = env_int(
+    "LOGIN_THROTTLE_ACCOUNT_FAILURES", 50, minimum=1
+)
+LOGIN_THROTTLE_ADDRESS_FAILURES = env_int(
+    "LOGIN_THROTTLE_ADDRESS_FAILURES", 100, minimum=1
+)
+# How many reverse proxies stand in front of the application, each appending the
+# address it was reached from to X-Forwarded-For. 0 (the default): the header is
+# ignored and the client is REMOTE_ADDR.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
 AUTH_PASSWORD_VALIDATORS = [
     {
         "NAME": "django.contrib.auth.password_validation."

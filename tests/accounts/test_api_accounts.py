@@ -3,6 +3,7 @@
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django.test import Client
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
@@ -73,7 +74,7 @@ def test_inactive_accounts_get_no_token(world):
 
 
 def test_token_requests_share_the_sign_in_throttle(world, settings):
-    settings.LOGIN_THROTTLE_PER_ACCOUNT = 3
+    settings.LOGIN_THROTTLE_PAIR_FAILURES = 3
     client = APIClient()
     body = {"username": "coord_a", "password": "wrong"}
     for _ in range(3):
@@ -83,14 +84,33 @@ def test_token_requests_share_the_sign_in_throttle(world, settings):
     )
     assert refused.status_code == 429
     assert int(refused["Retry-After"]) > 0
+    assert "此账号" in refused.data["detail"]
     assert not AuthToken.objects.exists()
-    # another account from elsewhere is not affected
-    other = client.post(
+    # its owner elsewhere, and another account from here, are not affected
+    elsewhere = client.post(
         "/api/v1/auth/token/",
-        {"username": "coord_b", "password": PASSWORD},
+        {"username": "coord_a", "password": PASSWORD},
         REMOTE_ADDR="10.0.0.9",
     )
+    assert elsewhere.status_code == 200
+    other = client.post(
+        "/api/v1/auth/token/", {"username": "coord_b", "password": PASSWORD}
+    )
     assert other.status_code == 200
+
+
+def test_failures_on_the_sign_in_page_count_for_the_token_endpoint(world, settings):
+    settings.LOGIN_THROTTLE_PAIR_FAILURES = 2
+    browser = Client()
+    for _ in range(2):
+        response = browser.post(
+            "/accounts/login/", {"username": "coord_a", "password": "wrong"}
+        )
+        assert response.status_code == 200
+    refused = APIClient().post(
+        "/api/v1/auth/token/", {"username": "coord_a", "password": PASSWORD}
+    )
+    assert refused.status_code == 429
 
 
 def test_a_bad_token_is_401(world):

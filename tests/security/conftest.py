@@ -46,8 +46,9 @@ def _plain_static_storage(settings):
 
 @pytest.fixture
 def no_sign_in_throttle(settings):
-    settings.LOGIN_THROTTLE_PER_ADDRESS = 10_000
-    settings.LOGIN_THROTTLE_PER_ACCOUNT = 10_000
+    settings.LOGIN_THROTTLE_PAIR_FAILURES = 10_000
+    settings.LOGIN_THROTTLE_ACCOUNT_FAILURES = 10_000
+    settings.LOGIN_THROTTLE_ADDRESS_FAILURES = 10_000
     cache.clear()
 
 
