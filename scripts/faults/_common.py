@@ -50,7 +50,6 @@ ENV = {
     "ALLOWED_HOSTS": "127.0.0.1,localhost",
     "STATICFILES_STORAGE": "django.contrib.staticfiles.storage.StaticFilesStorage",
     "LOG_LEVEL": "WARNING",
-    "LOGIN_THROTTLE_PER_ADDRESS": "1000",
     "PYTHONPATH": str(ROOT),
     "DJANGO_SETTINGS_MODULE": "assist_platform.settings",
 }
