@@ -1,5 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from knox.models import AuthToken
 
@@ -55,3 +59,20 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+
+def admin_login(request, extra_context=None):
+    """The admin's sign-in is the site's throttled sign-in page: the admin's own
+    form would check passwords outside the throttle (and answer staff and other
+    accounts differently). A signed-in user who is not staff gets 403, not a loop
+    of redirects."""
+    if request.user.is_authenticated:
+        if admin.site.has_permission(request):
+            return redirect("admin:index")
+        raise PermissionDenied
+    return redirect_to_login(
+        request.GET.get("next") or reverse("admin:index"), login_url="login"
+    )
+
+
+admin.site.login = admin_login

@@ -273,3 +273,58 @@ def test_csrf_is_enforced_for_session_form_posts(world):
     client = Client(enforce_csrf_checks=True)
     response = attempt(client, "coord_a", PASSWORD)
     assert response.status_code == 403
+
+
+# -- the admin ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def staff_admin(world):
+    user = world.users.admin
+    user.is_staff = user.is_superuser = True
+    user.save(update_fields=["is_staff", "is_superuser"])
+    return user
+
+
+def test_the_admins_own_form_checks_no_password(staff_admin):
+    client = Client()
+    response = client.post(
+        "/admin/login/?next=/admin/",
+        {"username": "admin", "password": PASSWORD},
+    )
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+    assert "_auth_user_id" not in client.session
+
+
+def test_staff_reach_the_admin_through_the_throttled_sign_in_page(staff_admin):
+    client = Client()
+    to_admin = client.get("/admin/")
+    assert to_admin.status_code == 302
+    to_sign_in = client.get(to_admin["Location"])
+    assert to_sign_in.status_code == 302
+    assert to_sign_in["Location"].startswith("/accounts/login/?next=")
+    signed_in = client.post(
+        to_sign_in["Location"], {"username": "admin", "password": PASSWORD}
+    )
+    assert signed_in.status_code == 302 and signed_in["Location"] == "/admin/"
+    assert client.get("/admin/").status_code == 200
+    assert client.get("/admin/login/")["Location"] == "/admin/"
+
+
+def test_the_admin_sign_in_shares_the_throttle(staff_admin):
+    client = Client()
+    for _ in range(5):
+        attempt(client, "admin", "wrong")
+    refused = client.post(
+        "/accounts/login/?next=/admin/",
+        {"username": "admin", "password": PASSWORD},
+        REMOTE_ADDR="10.0.0.1",
+    )
+    assert refused.status_code == 429
+
+
+def test_a_signed_in_user_who_is_not_staff_gets_403_from_the_admin_login(world):
+    client = Client()
+    client.force_login(world.users.coord_a)
+    assert client.get("/admin/login/").status_code == 403
