@@ -14,7 +14,7 @@ Roles and scopes:
 from collections.abc import Callable
 
 from django.apps import apps
-from django.db.models import Model, Q, QuerySet
+from django.db.models import BooleanField, Case, Model, Q, QuerySet, Value, When
 
 from .models import Role
 
@@ -211,3 +211,63 @@ def manages_county(user, county_id: int | None) -> bool:
     if user.is_admin:
         return True
     return user.is_coordinator and county_id in _county_ids(user)
+
+
+# -- contact details ----------------------------------------------------------------
+# Who may see a teacher's phone and e-mail (DESIGN section 4): the teacher, the
+# coordinators of the teacher's county, the admins, and the staff of a school the
+# teacher serves on an accepted assignment -- a proposal is not enough, nor an
+# assignment that has ended. The API, the pages and every export ask
+# ``with_teacher_contact`` (lists) or ``sees_teacher_contact`` (one teacher).
+_ACCEPTED = "accepted"  # matching.AssignmentStatus.ACCEPTED (an app above this one)
+
+TEACHER_CONTACT_RULES: dict[str, Rule] = {
+    Role.COORDINATOR: _county_rule("county"),
+    # One filter() on the to-many relation: school and status of the SAME assignment.
+    Role.SCHOOL_STAFF: lambda user: (
+        Q(assignments__need__school=user.school_id, assignments__status=_ACCEPTED)
+        if user.school_id
+        else NOTHING
+    ),
+    Role.TEACHER: _teacher_rule("id"),
+}
+
+
+def _teacher_contact_rule(user) -> Q:
+    if user is None or not user.is_authenticated or not user.is_active:
+        return NOTHING
+    if user.is_admin:
+        return Q()
+    rule = TEACHER_CONTACT_RULES.get(user.role)
+    return rule(user) if rule is not None else NOTHING
+
+
+def with_teacher_contact(user, queryset: QuerySet) -> QuerySet:
+    """Teachers annotated with ``contact_visible``: whether ``user`` may see their
+    phone and e-mail (one subquery, whatever the number of rows)."""
+    condition = _teacher_contact_rule(user)
+    if not condition:  # Q() means every teacher
+        return queryset.annotate(contact_visible=Value(True))
+    if condition == NOTHING:
+        return queryset.annotate(contact_visible=Value(False))
+    ids = queryset.model._default_manager.filter(condition).values("pk")
+    return queryset.annotate(
+        contact_visible=Case(
+            When(pk__in=ids, then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        )
+    )
+
+
+def sees_teacher_contact(user, teacher: Model) -> bool:
+    """Whether ``user`` may see this teacher's phone and e-mail."""
+    known = getattr(teacher, "contact_visible", None)
+    if known is not None:
+        return bool(known)
+    queryset = type(teacher)._default_manager.filter(pk=teacher.pk)
+    return bool(
+        with_teacher_contact(user, queryset)
+        .values_list("contact_visible", flat=True)
+        .first()
+    )
