@@ -271,3 +271,40 @@ def sees_teacher_contact(user, teacher: Model) -> bool:
         .values_list("contact_visible", flat=True)
         .first()
     )
+
+
+def sees_school_contact(user, school_id: int | None) -> bool:
+    """Whether ``user`` may see the contact details of a school's staff: admins, the
+    county's coordinators, the school's own staff, and a teacher who serves the
+    school on an accepted assignment (the mirror of the teacher contact policy)."""
+    if user is None or not user.is_authenticated or not user.is_active or not school_id:
+        return False
+    if user.is_admin:
+        return True
+    school_model = apps.get_model("needs", "School")
+    if user.is_coordinator:
+        county_id = (
+            school_model.objects.filter(pk=school_id)
+            .values_list("county_id", flat=True)
+            .first()
+        )
+        return county_id in _county_ids(user)
+    if user.is_school_staff:
+        return user.school_id == school_id
+    teacher_id = _teacher_id(user)
+    if user.is_teacher and teacher_id:
+        assignment_model = apps.get_model("matching", "Assignment")
+        return assignment_model.objects.filter(
+            teacher_id=teacher_id, need__school_id=school_id, status=_ACCEPTED
+        ).exists()
+    return False
+
+
+def school_contacts(school_id: int) -> list:
+    """The school's active staff accounts: the people a teacher gets in touch with."""
+    user_model = apps.get_model("accounts", "User")
+    return list(
+        user_model.objects.filter(
+            school_id=school_id, role=Role.SCHOOL_STAFF, is_active=True
+        ).order_by("id")
+    )

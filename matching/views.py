@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import Notification
-from accounts.scopes import visible
+from accounts.scopes import school_contacts, sees_school_contact, visible
 from assist_platform import spreadsheet_labels as L
 from assist_platform.errors import TransitionNotAllowed
 from assist_platform.spreadsheets import xlsx_response
@@ -306,12 +306,23 @@ def my_assignments(request: HttpRequest) -> HttpResponse:
         .order_by("-created_at", "-id")
     )
     page = _page(request, queryset)
+    rows = _rows(user, page)
+    # Once accepted, the teacher may reach the school's contact people.
+    contacts: dict[int, list] = {}
+    for assignment, _actions, _parts in rows:
+        school_id = assignment.need.school_id
+        if assignment.status == AssignmentStatus.ACCEPTED and sees_school_contact(
+            user, school_id
+        ):
+            if school_id not in contacts:
+                contacts[school_id] = school_contacts(school_id)
+            assignment.school_contacts = contacts[school_id]
     return render(
         request,
         "matching/my_assignments.html",
         {
             "page": page,
-            "rows": _rows(user, page),
+            "rows": rows,
             "teacher": getattr(user, "teacher", None),
         },
     )

@@ -22,7 +22,7 @@ class NeedQuerySet(models.QuerySet):
             Prefetch(
                 "assignments",
                 queryset=assignment.objects.filter(status__in=PEOPLE_STATUSES)
-                .select_related("teacher__home_school")
+                .select_related("teacher__home_school", "teacher__user")
                 .order_by("status", "teacher__name", "id"),
                 to_attr="people",
             )

@@ -5,7 +5,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from accounts.scopes import visible
+from accounts.scopes import sees_teacher_contact, visible
 
 from .models import (
     County,
@@ -185,6 +185,27 @@ class NeedTeacherSerializer(serializers.Serializer):
         source="teacher.home_school.name", read_only=True
     )
     status = serializers.CharField(read_only=True)
+    phone = serializers.SerializerMethodField(
+        help_text=_("Under the contact policy: null for those who may not see it.")
+    )
+    email = serializers.SerializerMethodField(
+        help_text=_("Under the contact policy: null for those who may not see it.")
+    )
+
+    def _visible(self, assignment) -> bool:
+        request = self.context.get("request")
+        return request is not None and sees_teacher_contact(
+            request.user, assignment.teacher
+        )
+
+    def get_phone(self, assignment) -> str | None:
+        return assignment.teacher.phone if self._visible(assignment) else None
+
+    def get_email(self, assignment) -> str | None:
+        if not self._visible(assignment):
+            return None
+        user = assignment.teacher.user
+        return user.email if user is not None else ""
 
 
 class NeedDetailSerializer(NeedSerializer):

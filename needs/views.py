@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.scopes import visible
+from accounts.scopes import sees_teacher_contact, visible
 from assist_platform import spreadsheet_labels as L
 from assist_platform.errors import TransitionNotAllowed
 from assist_platform.spreadsheets import xlsx_response
@@ -160,7 +160,10 @@ def _render_detail(request, need, cancel_form, status=200, reopen_form=None):
         {
             "need": need,
             "actions": actions,
-            "people": need.people,
+            "people": [
+                (person, sees_teacher_contact(request.user, person.teacher))
+                for person in need.people
+            ],
             "cancel_form": cancel_form,
             "reopen_form": reopen_form or ReopenForm(),
             "reopen_until": services.reopen_deadline(need)
@@ -311,7 +314,7 @@ def need_confirm(request: HttpRequest, pk: int) -> HttpResponse:
             "activities": need.assignments.filter(activities__isnull=False)
             .values("activities")
             .count(),
-            "people": [p for p in need.people if p.status != "proposed"],
+            "people": [(p, False) for p in need.people if p.status != "proposed"],
         },
         status=400 if request.method == "POST" else 200,
     )

@@ -216,7 +216,8 @@ def test_the_need_lists_its_proposed_accepted_and_completed_teachers(world, api)
         people = {row["id"]: row for row in data["assignments"]}
         assert set(people) == {accepted.pk, completed.pk, proposed.pk}, persona
         row = people[accepted.pk]
-        assert row == {
+        contract = ("id", "teacher", "teacher_name", "home_school", "status")
+        assert {key: row[key] for key in contract} == {
             "id": accepted.pk,
             "teacher": accepted.teacher_id,
             "teacher_name": accepted.teacher.name,
@@ -242,3 +243,49 @@ def test_school_staff_never_read_why_a_teacher_declined(world, api):
     assert coordinator.data["decision_reason"] == "该教师身体不适"
     inbox = world.users.staff_a.notifications.all()
     assert not any("身体不适" in n.body for n in inbox)
+
+
+def test_the_school_sees_the_contact_of_an_accepted_teacher_only(world, api):
+    need = started_need(world, headcount=2, filled=1)
+    world.teacher_a.phone = "13800000001"
+    world.teacher_a.save(update_fields=["phone"])
+    world.users.teacher_a.email = "zhang@example.cn"
+    world.users.teacher_a.save(update_fields=["email"])
+    accepted = f.AssignmentFactory(
+        need=need, teacher=world.teacher_a, status="accepted"
+    )
+    other = f.TeacherFactory(county=world.county_a, phone="13900000002")
+    proposed = f.AssignmentFactory(need=need, teacher=other, status="proposed")
+
+    def rows(persona):
+        data = (
+            api.as_user(getattr(world.users, persona))
+            .get(f"/api/v1/needs/{need.pk}/")
+            .data
+        )
+        return {row["id"]: (row["phone"], row["email"]) for row in data["assignments"]}
+
+    assert rows("staff_a") == {
+        accepted.pk: ("13800000001", "zhang@example.cn"),
+        proposed.pk: (None, None),  # a proposal is not yet someone who serves
+    }
+    assert rows("coord_a")[proposed.pk] == ("13900000002", "")
+    assert rows("teacher_a")[accepted.pk] == ("13800000001", "zhang@example.cn")
+
+
+def test_the_teacher_card_shows_the_schools_contact_once_accepted(world, client):
+    world.users.staff_a.email = "staff@bhzj.cn"
+    world.users.staff_a.save(update_fields=["email"])
+    need = started_need(world)
+    proposed_need = make_need(world, S.OPEN, school=world.school_a2)
+    accepted = serving(world, need)
+    accepted.teacher = world.teacher_a
+    accepted.save(update_fields=["teacher"])
+    proposal = f.AssignmentFactory(
+        need=proposed_need, teacher=world.teacher_a, status="proposed"
+    )
+    client.force_login(world.users.teacher_a)
+    page = client.get("/matching/my-assignments/").content.decode()
+    assert f'data-testid="school-contact-{accepted.pk}"' in page
+    assert "staff@bhzj.cn" in page
+    assert f'data-testid="school-contact-{proposal.pk}"' not in page
