@@ -3,8 +3,10 @@
 Use with drf-spectacular: ``@extend_schema(responses={200: X, **errors(400, 403)})``.
 The bodies are those produced by ``assist_platform.errors.api_exception_handler``."""
 
+import copy
 import re
 
+from django.core.exceptions import FieldDoesNotExist
 from drf_spectacular import openapi
 from drf_spectacular.drainage import warn
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
@@ -152,10 +154,35 @@ def normalised_name(name: str) -> str:
     return re.sub(r"[^0-9a-z]", "", name.lower())
 
 
+def _read_only_choice_that_may_be_blank(field) -> bool:
+    if not (
+        isinstance(field, serializers.ChoiceField)
+        and not isinstance(field, serializers.MultipleChoiceField)
+        and field.read_only
+        and not field.allow_blank
+        and "." not in (field.source or ".")
+    ):
+        return False
+    model = getattr(getattr(field.parent, "Meta", None), "model", None)
+    try:
+        model_field = model._meta.get_field(field.source) if model else None
+    except FieldDoesNotExist:
+        return False
+    return bool(getattr(model_field, "blank", False) and model_field.choices)
+
+
 class AutoSchema(openapi.AutoSchema):
     """Component names for serializers private to a module (``_CountySerializer``)
     carry their app's name (``DashboardCounty``), so they cannot be taken for the
     public component of the same name (``County``) once the underscore is dropped."""
+
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        if _read_only_choice_that_may_be_blank(field):
+            # DRF drops ``allow_blank`` from read-only fields, but the model field
+            # stores and returns "": generated clients must accept it.
+            field = copy.copy(field)
+            field.allow_blank = True
+        return super()._map_serializer_field(field, direction, bypass_extensions)
 
     def get_serializer_name(self, serializer, direction) -> str:
         name = super().get_serializer_name(serializer, direction)
@@ -228,6 +255,30 @@ def _enum_component(
     return None
 
 
+def _has_file(schema, schemas: dict, seen: frozenset = frozenset()) -> bool:
+    if isinstance(schema, list):
+        return any(_has_file(s, schemas, seen) for s in schema)
+    if not isinstance(schema, dict):
+        return False
+    if schema.get("format") == "binary":
+        return True
+    ref = schema.get("$ref", "")
+    if ref:
+        name = ref.rsplit("/", 1)[-1]
+        return name not in seen and _has_file(schemas.get(name), schemas, seen | {name})
+    return any(_has_file(value, schemas, seen) for value in schema.values())
+
+
+def _one_request_encoding(body: dict, schemas: dict) -> None:
+    content = body.get("content", {})
+    if len(content) < 2:
+        return
+    files = any(_has_file(m.get("schema"), schemas) for m in content.values())
+    keep = "multipart/form-data" if files else "application/json"
+    if keep in content:
+        body["content"] = {keep: content[keep]}
+
+
 def name_schema_from_code(result, generator, request, public):
     """drf-spectacular postprocessing hook (the last one): names from code only.
 
@@ -237,6 +288,11 @@ def name_schema_from_code(result, generator, request, public):
       parameter.
     - No inline enum or object keeps a ``title``: generators would name a class
       after it. The label stays in the parameter's or property's description.
+    - A request body is documented in one encoding: JSON (the API's contract),
+      or multipart when it carries a file. The server also parses forms, for the
+      browsable API; generators given the same model under three content types
+      make broken code (openapi-python-client 0.29.1: ``Unset`` not imported, and
+      every call sent as multipart with a fixed boundary).
     - A file download (a binary body of a type such as .xlsx or PDF) also lists
       ``application/octet-stream``, the type generators know for "bytes"; the
       server's own type stays first.
@@ -258,6 +314,7 @@ def name_schema_from_code(result, generator, request, public):
             )
             if name is not None:
                 holder[key] = {"$ref": f"#/components/schemas/{name}"}
+        _one_request_encoding(operation.get("requestBody", {}), schemas)
         bodies = [operation.get("requestBody", {}), *operation["responses"].values()]
         for body in bodies:
             content = body.get("content", {})

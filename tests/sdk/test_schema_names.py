@@ -126,6 +126,19 @@ def test_file_downloads_also_offer_bytes_that_generators_understand(schemas):
     assert list(content) == ["application/pdf", "application/octet-stream"]
 
 
+def test_each_request_body_has_one_encoding(schemas):
+    """JSON, or multipart for an upload: generators make one ``body`` argument."""
+    encodings = {
+        operation["operationId"]: list(operation["requestBody"]["content"])
+        for item in schemas["en"]["paths"].values()
+        for operation in item.values()
+        if "requestBody" in operation
+    }
+    assert {len(types) for types in encodings.values()} == {1}
+    assert encodings["needs_create"] == ["application/json"]
+    assert encodings["imports_create"] == ["multipart/form-data"]
+
+
 def test_the_check_warns_when_two_components_collide_once_normalised(capsys):
     """A future ``_Team`` beside ``Team`` fails ``spectacular --fail-on-warn``."""
     reset_generator_stats()
