@@ -139,6 +139,14 @@ def test_each_request_body_has_one_encoding(schemas):
     assert encodings["imports_create"] == ["multipart/form-data"]
 
 
+def test_a_read_only_choice_that_may_be_blank_is_documented_so(schemas):
+    """A need's first transition comes from nowhere: ``from_status`` is ""."""
+    transition = schemas["en"]["components"]["schemas"]["NeedTransition"]
+    refs = json.dumps(transition["properties"]["from_status"])
+    assert "#/components/schemas/BlankEnum" in refs
+    assert "BlankEnum" not in json.dumps(transition["properties"]["to_status"])
+
+
 def test_the_check_warns_when_two_components_collide_once_normalised(capsys):
     """A future ``_Team`` beside ``Team`` fails ``spectacular --fail-on-warn``."""
     reset_generator_stats()
