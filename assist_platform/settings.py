@@ -246,6 +246,9 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "assist_platform.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "assist_platform.errors.api_exception_handler",
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": (
+        "assist_platform.negotiation.DownloadNegotiation"
+    ),
     "DATETIME_FORMAT": "iso-8601",
     "DATE_FORMAT": "iso-8601",
 }
