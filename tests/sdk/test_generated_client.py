@@ -303,8 +303,13 @@ def test_a_season_runs_through_the_generated_sdk(
         cycle.id, client=coordinator, body=CycleRunRequest()
     )
     assert opened.stats.teachers == 1
+    # Nobody has rated yet: closing below the minimum completion takes `force` and
+    # a reason (DESIGN section 6), and the results are provisional.
+    close_request = getattr(sdk.models, "CycleCloseRequest", CycleRunRequest)
     closed = evaluation_cycles_close_create.sync(
-        cycle.id, client=coordinator, body=CycleRunRequest()
+        cycle.id,
+        client=coordinator,
+        body=close_request.from_dict({"force": True, "reason": "SDK 测试：尚无评分"}),
     )
     assert closed.cycle.status.value == "closed"
     results = evaluation_cycles_results_list.sync(
