@@ -279,8 +279,11 @@ REST_FRAMEWORK = {
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "assist_platform.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "assist_platform.errors.api_exception_handler",
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": (
+        "assist_platform.negotiation.DownloadNegotiation"
+    ),
     "DATETIME_FORMAT": "iso-8601",
     "DATE_FORMAT": "iso-8601",
 }
@@ -295,10 +298,11 @@ REST_KNOX = {
     "AUTH_HEADER_PREFIX": "Token",
 }
 SPECTACULAR_SETTINGS = {
-    "TITLE": "组团式帮扶需求匹配平台 API",
+    # Generators name the client package after the title: plain ASCII words.
+    "TITLE": "Assist Platform API",
     "DESCRIPTION": (
-        "Needs of assisted vocational schools, dispatched teachers, matching "
-        "and evaluation."
+        "组团式帮扶需求匹配平台 (group-based assistance): needs of assisted "
+        "vocational schools, dispatched teachers, matching and evaluation."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
@@ -309,6 +313,8 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "assist_platform.openapi.document_error_responses",
+        # Last: names from code identifiers, unique for SDK generators.
+        "assist_platform.openapi.name_schema_from_code",
     ],
     "ENUM_NAME_OVERRIDES": {
         "NeedStatusEnum": "needs.models.NeedStatus",
