@@ -112,6 +112,13 @@ class Notification(models.Model):
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("body"), blank=True)
     url = models.CharField(_("link"), max_length=300, blank=True)
+    # The link's label names what to do there ("Answer the proposal").
+    action_label = models.CharField(_("action"), max_length=60, blank=True)
+    # What it is about, for reminders that must not repeat within a day.
+    kind = models.CharField(_("kind"), max_length=40, blank=True)
+    # Urgent notices are e-mailed at once; the others wait for the daily digest.
+    urgent = models.BooleanField(_("urgent"), default=True)
+    emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
 
@@ -119,7 +126,14 @@ class Notification(models.Model):
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["user", "read_at"])]
+        indexes = [
+            models.Index(fields=["user", "read_at"]),
+            models.Index(
+                fields=["user"],
+                condition=models.Q(urgent=False, emailed_at__isnull=True),
+                name="notification_digest_due_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title

@@ -338,6 +338,9 @@ NEED_PRIORITY_WEIGHTS = {
 }
 # How long after a school confirmed a need fulfilled a coordinator may reopen it.
 NEED_REOPEN_DAYS = 30
+# Coordinators are reminded (in the daily digest) of needs waiting for review and
+# proposals waiting for a decision longer than this.
+NOTIFY_WAITING_AFTER_DAYS = env_int("NOTIFY_WAITING_AFTER_DAYS", 3, minimum=1)
 
 # Matching weights (DESIGN section 5); see matching/solver.py for how each is used.
 MATCHING_WEIGHTS = {

@@ -73,13 +73,13 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 
-from accounts.models import Notification, User
+from accounts.models import Notification, Role, User
 from accounts.scopes import manages_county
 from assist_platform.errors import TransitionNotAllowed
 from needs.models import County, Need, NeedStatus
@@ -427,6 +427,7 @@ def _match(
                 progress=100,
                 stats=_stats(inputs, result, timings),
             )
+            _notify_proposed(run.pk)
             if run.parent_id is None:
                 _notify_starter(run.pk)
     except _ScopeBusy:
@@ -530,6 +531,101 @@ def _parent_refresh(parent_id: int) -> None:
             ]
         )
         _notify_starter(parent.pk)
+
+
+def _notify_proposed(run_id: int) -> None:
+    """Tell each teacher (with an account) the run proposed for a need: one notice
+    per teacher, leading to the page where they accept or decline. Teachers are the
+    few rows here: the query starts from those with an account."""
+    counts = (
+        Teacher.objects.filter(
+            user__isnull=False,
+            user__is_active=True,
+            assignments__run_id=run_id,
+            assignments__status=A.PROPOSED,
+        )
+        .annotate(proposed=Count("assignments"))
+        .select_related("user")
+    )
+    by_count: dict[int, list[User]] = {}
+    for teacher in counts:
+        by_count.setdefault(teacher.proposed, []).append(teacher.user)
+    with translation.override(settings.LANGUAGE_CODE):
+        for count, users in sorted(by_count.items()):
+            notify(
+                users=users,
+                title=ngettext(
+                    "You are proposed for %(count)d need: please accept or decline",
+                    "You are proposed for %(count)d needs: please accept or decline",
+                    count,
+                )
+                % {"count": count},
+                url=reverse("my-assignments"),
+                action_label=_("Answer the proposals"),
+                kind="proposed",
+            )
+
+
+def notify_waiting_coordinators() -> int:
+    """Remind each coordinator, at most once a day and through the digest, of needs
+    waiting for review and proposals waiting for a decision longer than
+    ``NOTIFY_WAITING_AFTER_DAYS``. Return the number of reminders written."""
+    cutoff = timezone.now() - timedelta(days=settings.NOTIFY_WAITING_AFTER_DAYS)
+    today = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    written = 0
+    coordinators = User.objects.filter(
+        is_active=True, role=Role.COORDINATOR
+    ).prefetch_related("counties")
+    with translation.override(settings.LANGUAGE_CODE):
+        for user in coordinators:
+            county_ids = [c.pk for c in user.counties.all()]
+            if not county_ids:
+                continue
+            waiting = [
+                (
+                    "waiting_review",
+                    Need.objects.filter(
+                        status=NeedStatus.SUBMITTED,
+                        school__county_id__in=county_ids,
+                        submitted_at__lt=cutoff,
+                    ).count(),
+                    "needs:review_queue",
+                    _("%(count)d needs have waited more than %(days)d days for review"),
+                    _("Review the needs"),
+                ),
+                (
+                    "waiting_decision",
+                    Assignment.objects.filter(
+                        status=A.PROPOSED,
+                        need__school__county_id__in=county_ids,
+                        created_at__lt=cutoff,
+                    ).count(),
+                    "matching-proposals",
+                    _(
+                        "%(count)d proposals have waited more than %(days)d days "
+                        "for a decision"
+                    ),
+                    _("Decide the proposals"),
+                ),
+            ]
+            for kind, count, url_name, title, label in waiting:
+                if (
+                    not count
+                    or Notification.objects.filter(
+                        user=user, kind=kind, created_at__gte=today
+                    ).exists()
+                ):
+                    continue
+                written += notify(
+                    users=[user],
+                    title=title
+                    % {"count": count, "days": settings.NOTIFY_WAITING_AFTER_DAYS},
+                    url=reverse(url_name),
+                    action_label=label,
+                    kind=kind,
+                    urgent=False,
+                )
+    return written
 
 
 def _notify_starter(run_id: int) -> None:
@@ -775,6 +871,7 @@ def _notify(
             title=text,
             body=body,
             url=reverse("my-assignments"),
+            action_label=_("Open my assignments"),
         )
         if school:
             notify(
@@ -782,6 +879,7 @@ def _notify(
                 title=text,
                 body=body,
                 url=reverse("needs:detail", args=[assignment.need_id]),
+                action_label=_("Open the need"),
             )
 
 
