@@ -165,7 +165,7 @@ def dashboard_counties(user) -> QuerySet[County]:
     """The counties ``user`` may choose on the dashboard (none for other roles)."""
     if not may_view_dashboard(user):
         return County.objects.none()
-    return visible(user, County.objects.all()).order_by("province", "name", "pk")
+    return visible(user, County.objects.assisted()).order_by("province", "name", "pk")
 
 
 # --- database helpers -----------------------------------------------------------

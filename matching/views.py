@@ -287,7 +287,7 @@ def proposals(request: HttpRequest) -> HttpResponse:
             "export_url": reverse("matching-proposals-export")
             + "?"
             + urlencode(params),
-            "counties": visible(user, County.objects.all()),
+            "counties": visible(user, County.objects.assisted()),
             "chosen_county": county,
         },
     )

@@ -4,7 +4,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from .querysets import NeedQuerySet
+from .querysets import CountyQuerySet, NeedQuerySet
 
 
 class County(models.Model):
@@ -16,6 +16,8 @@ class County(models.Model):
     neighbours = models.ManyToManyField(
         "self", verbose_name=_("neighbouring counties"), blank=True, symmetrical=True
     )
+
+    objects = CountyQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("county")

@@ -121,7 +121,7 @@ def need_list(request: HttpRequest) -> HttpResponse:
             "schools": visible(user, School.objects.all())
             if not user.is_school_staff
             else School.objects.none(),
-            "counties": visible(user, County.objects.all())
+            "counties": visible(user, County.objects.assisted())
             if not user.is_school_staff
             else County.objects.none(),
             "may_create": services.need_may(user, "create"),

@@ -89,7 +89,8 @@ def test_admin_sees_every_county_and_may_pick_any(api, scenario):
     w = scenario.world
     admin = api.as_user(w.users.admin)
     body = admin.get(URL).json()
-    assert {w.county_a.pk, w.county_b.pk, w.liyang.pk} <= set(body["counties"])
+    assert {w.county_a.pk, w.county_b.pk} <= set(body["counties"])
+    assert w.liyang.pk not in body["counties"]  # the supporting city gets no help
     assert body["needs_total"] == 12
     assert admin.get(URL, {"county": w.county_b.pk}).json()["needs_total"] == 1
 
