@@ -1,8 +1,9 @@
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 
@@ -70,3 +71,39 @@ class PasswordChangeView(auth_views.PasswordChangeView):
             ),
         )
         return response
+
+
+# -- forgotten passwords: Django's reset by e-mail ---------------------------------
+
+RESET_MAILS_PER_HOUR = 3
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's reset by e-mail, in the site's layout. The answer is the same
+    whether or not the address is known, and one address gets at most
+    ``RESET_MAILS_PER_HOUR`` mails an hour, so nobody can flood another's inbox."""
+
+    template_name = "accounts/password_reset_form.html"
+    email_template_name = "accounts/password_reset_email.txt"
+    subject_template_name = "accounts/password_reset_subject.txt"
+    success_url = reverse_lazy("password_reset_done")
+
+    def form_valid(self, form):
+        key = "password-reset:" + form.cleaned_data["email"].strip().lower()
+        cache.add(key, 0, timeout=3600)
+        if cache.incr(key) > RESET_MAILS_PER_HOUR:
+            return redirect(self.get_success_url())
+        return super().form_valid(form)
+
+
+class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+    template_name = "accounts/password_reset_done.html"
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("password_reset_complete")
+
+
+class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    template_name = "accounts/password_reset_complete.html"

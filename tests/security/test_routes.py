@@ -32,6 +32,11 @@ ROUTES = {
     "api-docs": (PUBLIC, ("GET", 200)),
     "api-token": (PUBLIC, ("POST", 400)),
     # the admin signs in on the site's (throttled) sign-in page
+    "password_reset": (PUBLIC, ("GET", 200)),
+    "password_reset_done": (PUBLIC, ("GET", 200)),
+    "password_reset_complete": (PUBLIC, ("GET", 200)),
+    # a link that is not valid: the page says so (200) and offers a new one
+    "password_reset_confirm": (PUBLIC, ("GET", 200)),
     "admin:login": (PUBLIC, ("GET", 302)),
     "admin:logout": (PUBLIC, ("POST", 302)),
     # pages
@@ -250,6 +255,8 @@ def url_of(text, name, pattern, full):
                 kwargs["pk"] = full.ids[key]
             elif group == "kind":
                 kwargs["kind"] = "teachers"
+            elif group in ("uidb64", "token"):
+                kwargs[group] = "MQ" if group == "uidb64" else "not-a-token"
             elif group == "format":
                 kwargs["format"] = ".json" if "drf_format_suffix" in text else "json"
             else:  # a new kind of parameter
