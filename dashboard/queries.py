@@ -36,11 +36,13 @@ median_days_to_match    median of ``matched_at - submitted_at`` in days over the
 backlog                 submitted and open (approved, unfilled) needs by age since
                         submission: under 7 days, 7-30, 30-90, 90 and more
 supply_demand           per specialty family: demand = open headcount (headcount -
-                        filled) of the open needs; supply = free capacity (capacity
+                        filled - proposed) of the open needs; supply = free capacity (capacity
                         minus live, i.e. proposed or accepted, assignments; never
                         below 0) of the active teachers stationed in the counties
                         with a skill in that family. A teacher with skills in
                         several families counts in each, so supplies do not add up.
+                        A place already proposed to a teacher is in neither: it is
+                        neither unmet demand nor free supply until it is decided.
 local_teachers_reached, students_reached, activity_hours, activities
                         sums over the undisputed activities of the period
 grade_distribution      results of the last closed evaluation cycle of each county
@@ -135,7 +137,7 @@ BACKLOG_BUCKETS = (
 CONFIRM_GRACE_DAYS = 14
 ENGAGEMENT_WEIGHTS = {"confirmed": 40, "on_time": 30, "ratings": 30}
 # Queries :func:`dashboard_figures` runs, whatever the data (tests hold it to this).
-QUERY_COUNT = 7
+QUERY_COUNT = 8
 
 
 @dataclass(frozen=True)
@@ -290,6 +292,19 @@ def dashboard_figures(
     figures: dict = {}
     figures.update(_need_figures(needs, now))
     demand = figures.pop("_demand")
+    # A proposed place waits for a decision: not unmet demand (nor free supply,
+    # where the teacher's capacity already counts it as taken).
+    for row in (
+        Assignment.objects.filter(
+            status=AssignmentStatus.PROPOSED,
+            need__in=needs.filter(status=NeedStatus.OPEN).values("pk"),
+        )
+        .order_by()
+        .values("need__specialty__family_id")
+        .annotate(n=Count("pk"))
+    ):
+        family = row["need__specialty__family_id"]
+        demand[family] = max(demand.get(family, 0) - row["n"], 0)
     figures["median_days_to_match"] = _round(
         median(
             needs.filter(submitted_at__isnull=False, matched_at__isnull=False),

@@ -95,12 +95,14 @@ def test_coverage_counts_assisted_schools_with_an_accepted_or_completed_teacher(
 
 
 def test_supply_and_demand_per_specialty_family(county_a):
-    # demand 73: 2 + 2 + 1 open places; supply 73: teacher_a 2 - 2 live = 0, and
+    # demand 73: 2 + 2 + 1 open places, less A3's place proposed to teacher_a (a
+    # place proposed is neither unmet demand nor free supply); supply 73: teacher_a
+    # 2 - 2 live = 0, and
     # teacher_c 3 (two skills in 73 count once); 66: teacher_c's 3. The inactive
     # teacher and the one whose window has ended are left out.
     rows = {r["family_code"]: r for r in county_a["supply_demand"]}
     assert set(rows) == {"66", "73"}
-    assert (rows["73"]["demand"], rows["73"]["supply"], rows["73"]["gap"]) == (5, 3, 2)
+    assert (rows["73"]["demand"], rows["73"]["supply"], rows["73"]["gap"]) == (4, 3, 1)
     assert (rows["66"]["demand"], rows["66"]["supply"], rows["66"]["gap"]) == (0, 3, -3)
     assert rows["73"]["family_name"] == "财经商贸大类"
 
@@ -312,3 +314,16 @@ def test_family_names_follow_the_language(scenario):
         figures = dashboard_figures([scenario.world.county_a.pk], now=NOW)
     names = {r["family_code"]: r["family_name"] for r in figures["supply_demand"]}
     assert names["73"] == "Finance, Economics and Commerce"
+
+
+def test_a_proposed_place_is_neither_unmet_demand_nor_free_supply(world):
+    need = f.NeedFactory(
+        school=world.school_a, specialty=world.ecommerce, status="open", headcount=3
+    )
+    f.AssignmentFactory(need=need, teacher=world.teacher_a, status="proposed")
+    figures = dashboard_figures([world.county_a.pk], now=NOW)
+    rows = {
+        r["family_code"]: (r["demand"], r["supply"]) for r in figures["supply_demand"]
+    }
+    # 3 places, 1 proposed: 2 unmet; teacher_a's capacity 2, 1 proposed: 1 free.
+    assert rows["73"] == (2, 1)
