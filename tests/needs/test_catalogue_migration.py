@@ -7,11 +7,15 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
+from needs import catalogue_data
 from tests.needs import legacy_catalogue
 
 BEFORE = ("needs", "0003_need_dashboard_figures_index")
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# Transactional: migrations run outside a test transaction. Not a serialized
+# rollback: pytest-django runs transactional tests last, after others have flushed
+# the catalogue and re-created content types, so this test fills what it needs.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _latest(executor: MigrationExecutor) -> list[tuple[str, str]]:
@@ -40,7 +44,10 @@ def fill_with_the_old_catalogue(apps) -> dict[str, int]:
     Family = apps.get_model("needs", "SpecialtyFamily")
     Specialty = apps.get_model("needs", "Specialty")
     Specialty.objects.all().delete()
-    families = {f.code: f for f in Family.objects.all()}
+    families = {
+        code: Family.objects.get_or_create(code=code, defaults={"name": name})[0]
+        for code, name, _ in catalogue_data.FAMILIES
+    }
     ids = {}
     for code, name, family_code in legacy_catalogue.SPECIALTIES:
         ids[name] = Specialty.objects.create(
@@ -171,7 +178,6 @@ def test_every_old_entry_is_matched_by_name_or_retired(old_apps):
 
     migrate_to(_latest(MigrationExecutor(connection)))
 
-    from needs import catalogue_data
     from needs.models import Specialty
 
     by_id = {s.pk: s for s in Specialty.objects.all()}
