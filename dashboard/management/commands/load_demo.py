@@ -925,19 +925,24 @@ class Command(BaseCommand):
         completed: bool,
     ) -> None:
         weights = settings.MATCHING_WEIGHTS
-        level = next(
-            (
-                s.level
-                for s in teacher.skills.all()
+        # As the solver scores it: the best of exact, same class and same family.
+        skills = list(teacher.skills.select_related("specialty"))
+        need_class = need.specialty.specialty_class_id
+        specialty_part = max(
+            [weights["specialty_family"] * s.level / 5 for s in skills]
+            + [
+                weights["specialty_class"] * s.level / 5
+                for s in skills
+                if need_class is not None
+                and s.specialty.specialty_class_id == need_class
+            ]
+            + [
+                weights["specialty_exact"] * s.level / 5
+                for s in skills
                 if s.specialty_id == need.specialty_id
-            ),
-            None,
+            ],
+            default=weights["specialty_family"] / 5,
         )
-        if level is not None:
-            specialty_part = weights["specialty_exact"] * level / 5
-        else:
-            level = max((s.level for s in teacher.skills.all()), default=1)
-            specialty_part = weights["specialty_family"] * level / 5
         need_days = (need.end_date - need.start_date).days + 1
         overlap_days = (
             min(need.end_date, teacher.available_until)
