@@ -76,3 +76,40 @@ def test_choosing_a_family_narrows_the_picker_to_its_classes(world):
     assert "计算机应用" not in html
     everything = client.get("/needs/specialties/").content.decode()
     assert len(re.findall(r'<option value="\d+"', everything)) == 358
+
+
+def test_a_need_on_a_retired_entry_shows_it_with_a_note(world):
+    retired = f.SpecialtyFactory(
+        code="R720101",
+        name="农村医学",
+        family=f.SpecialtyFamilyFactory(code="72"),
+        specialty_class=None,
+        retired=True,
+    )
+    need = f.NeedFactory(school=world.school_a, specialty=retired)
+    html = page(world.users.staff_a, f"/needs/{need.pk}/")
+    assert "农村医学" in html
+    assert 'data-testid="retired-specialty"' in html
+    assert "已不在2021年专业目录中" in html
+
+
+def test_the_admin_stores_the_initials_of_a_specialty_it_saves(world):
+    client = Client()
+    world.users.admin.is_staff = world.users.admin.is_superuser = True
+    world.users.admin.save()
+    client.force_login(world.users.admin)
+    specialty = Specialty.objects.get(name="电子商务")
+    response = client.post(
+        f"/admin/needs/specialty/{specialty.pk}/change/",
+        {
+            "code": specialty.code,
+            "name": specialty.name,
+            "specialty_class": specialty.specialty_class_id,
+            "family": specialty.family_id,
+            "aliases": "电商、网店运营",
+            "retired": "",
+        },
+    )
+    assert response.status_code == 302
+    specialty.refresh_from_db()
+    assert specialty.initials.split() == ["dzsw", "ds", "wdyy"]
