@@ -133,7 +133,10 @@ class NeedSerializer(serializers.ModelSerializer):
         required=False,
         help_text=_("Omitted by school staff: their own school."),
     )
-    specialty = serializers.PrimaryKeyRelatedField(queryset=Specialty.objects.all())
+    specialty = serializers.PrimaryKeyRelatedField(
+        queryset=Specialty.objects.current(),
+        help_text=_("A specialty of the current catalogue (retired ones are refused)."),
+    )
     school_name = serializers.CharField(source="school.name", read_only=True)
     county = serializers.IntegerField(source="school.county_id", read_only=True)
     specialty_name = serializers.CharField(source="specialty.name", read_only=True)

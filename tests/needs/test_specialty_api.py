@@ -82,3 +82,28 @@ def test_retired_entries_are_not_listed_but_can_be_read(api, world):
     assert detail["class_code"] is None
     with translation.override("en"):
         assert str(retired) == "农村医学 (no longer in the catalogue)"
+
+
+def test_a_new_need_may_not_name_a_retired_entry(api, world):
+    retired = f.SpecialtyFactory(
+        code="R720202",
+        name="助产",
+        family=f.SpecialtyFamilyFactory(code="72"),
+        specialty_class=None,
+        retired=True,
+    )
+    payload = {
+        "specialty": retired.pk,
+        "kind": "teaching",
+        "title": "助产教学",
+        "headcount": 1,
+        "start_date": "2027-03-01",
+        "end_date": "2027-06-30",
+        "urgency": 3,
+    }
+    client = api.as_user(world.users.staff_a)
+    response = client.post("/api/v1/needs/", payload, format="json")
+    assert response.status_code == 400
+    assert "specialty" in response.json()
+    payload["specialty"] = world.ecommerce.pk
+    assert client.post("/api/v1/needs/", payload, format="json").status_code == 201
