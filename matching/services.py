@@ -83,7 +83,7 @@ from accounts.models import Notification, User
 from accounts.scopes import manages_county
 from assist_platform.errors import TransitionNotAllowed
 from needs.models import County, Need, NeedStatus
-from needs.services import need_mark_matched, need_may
+from needs.services import need_mark_matched, need_mark_open, need_may
 from teams.models import Teacher
 
 from . import pipeline, solver
@@ -656,6 +656,7 @@ ALLOWED_FROM = {
     "decline": frozenset({A.PROPOSED}),
     "complete": frozenset({A.ACCEPTED}),
     "cancel": frozenset({A.ACCEPTED}),
+    "clear_decline": frozenset({A.DECLINED}),
 }
 # Actions a teacher may take on their own assignment; coordinators and admins take all.
 TEACHER_ACTIONS = frozenset({"accept", "decline"})
@@ -665,6 +666,7 @@ ACTION_LABELS = {
     "decline": pgettext_lazy("assignment action", "decline"),
     "complete": pgettext_lazy("assignment action", "complete"),
     "cancel": pgettext_lazy("assignment action", "cancel"),
+    "clear_decline": pgettext_lazy("assignment action", "allow proposing again"),
 }
 
 
@@ -685,6 +687,8 @@ def assignment_may(actor: User | None, action: str, assignment: Assignment) -> b
 
 
 def assignment_state_allows(assignment: Assignment, action: str) -> bool:
+    if action == "clear_decline" and assignment.decline_cleared_at is not None:
+        return False
     return assignment.status in ALLOWED_FROM[action]
 
 
@@ -753,9 +757,11 @@ def _decide(assignment: Assignment, *, status: str, actor: User, reason: str = "
     )
 
 
-def _notify(assignment: Assignment, actor: User, title, body: str = "") -> None:
-    """Tell the teacher (link: their assignments) and the school's staff (link:
-    the need), but not the person who made the decision."""
+def _notify(
+    assignment: Assignment, actor: User, title, body: str = "", *, school: bool = True
+) -> None:
+    """Tell the teacher (link: their assignments) and, unless ``school`` is false,
+    the school's staff (link: the need), but not the person who made the decision."""
     audience = assignment_audience(assignment, exclude=actor)
     teacher_user_id = assignment.teacher.user_id
     with translation.override(settings.LANGUAGE_CODE):
@@ -770,12 +776,13 @@ def _notify(assignment: Assignment, actor: User, title, body: str = "") -> None:
             body=body,
             url=reverse("my-assignments"),
         )
-        notify(
-            users=[u for u in audience if u.pk != teacher_user_id],
-            title=text,
-            body=body,
-            url=reverse("needs:detail", args=[assignment.need_id]),
-        )
+        if school:
+            notify(
+                users=[u for u in audience if u.pk != teacher_user_id],
+                title=text,
+                body=body,
+                url=reverse("needs:detail", args=[assignment.need_id]),
+            )
 
 
 @transaction.atomic
@@ -821,11 +828,14 @@ def assignment_decline(
     assignment = _lock_for(actor, "decline", assignment)
     reason = _reason(reason)
     _decide(assignment, status=A.DECLINED, actor=actor, reason=reason)
+    # Only the teacher hears of it: a reason about a named teacher is not for the
+    # school's staff, who never relied on a mere proposal.
     _notify(
         assignment,
         actor,
         gettext_lazy("The proposal of %(teacher)s for “%(need)s” was declined"),
         body=reason,
+        school=False,
     )
     return assignment
 
@@ -847,7 +857,9 @@ def assignment_complete(*, assignment: Assignment, actor: User) -> Assignment:
 def assignment_cancel(
     *, assignment: Assignment, actor: User, reason: str
 ) -> Assignment:
-    """accepted -> cancelled, with a reason: the place of the need is open again."""
+    """accepted -> cancelled, with a reason: the place of the need is open again,
+    and a need that was ``matched`` goes back to ``open`` so that the next run may
+    fill it (with another teacher: the cancelled pair is not proposed again)."""
     assignment = _lock_for(actor, "cancel", assignment)
     reason = _reason(reason)
     need = Need.objects.select_for_update().get(pk=assignment.need_id)
@@ -855,11 +867,27 @@ def assignment_cancel(
     if need.filled > 0:
         need.filled -= 1
         need.save(update_fields=["filled", "updated_at"])
+    if need.status == NeedStatus.MATCHED and need.filled < need.headcount:
+        need_mark_open(need, actor=actor)
     _notify(
         assignment,
         actor,
         gettext_lazy("The assignment of %(teacher)s to “%(need)s” was cancelled"),
         body=reason,
+    )
+    return assignment
+
+
+@transaction.atomic
+def assignment_clear_decline(*, assignment: Assignment, actor: User) -> Assignment:
+    """Let matching propose a declined pair again (coordinators): the decline stays
+    in the record, with who cleared it and when."""
+    assignment = _lock_for(actor, "clear_decline", assignment)
+    assignment.decline_cleared_at = timezone.now()
+    assignment.decline_cleared_by = actor
+    assignment.full_clean(validate_unique=False, validate_constraints=False)
+    assignment.save(
+        update_fields=["decline_cleared_at", "decline_cleared_by", "updated_at"]
     )
     return assignment
 
