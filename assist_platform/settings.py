@@ -345,6 +345,7 @@ NOTIFY_WAITING_AFTER_DAYS = env_int("NOTIFY_WAITING_AFTER_DAYS", 3, minimum=1)
 # Matching weights (DESIGN section 5); see matching/solver.py for how each is used.
 MATCHING_WEIGHTS = {
     "specialty_exact": 40.0,  # exact specialty, scaled by the teacher's level / 5
+    "specialty_class": 30.0,  # same class (专业类, e.g. 7102), scaled by level / 5
     "specialty_family": 20.0,  # same family only, scaled by level / 5
     "overlap": 20.0,  # share of the need's window the teacher covers
     "place_same": 10.0,  # stationed in the need's county

@@ -138,7 +138,8 @@ def read_inputs(counties: Sequence[int] | None) -> Inputs:
             SELECT n.id, n.school_id, s.county_id, n.specialty_id, sp.family_id,
                    {_day("n.start_date")}, {_day("n.end_date")},
                    n.headcount - n.filled - COALESCE(p.proposed, 0),
-                   COALESCE(n.priority_score, (n.urgency - 1) * 25)
+                   COALESCE(n.priority_score, (n.urgency - 1) * 25),
+                   COALESCE(sp.specialty_class_id, -1)
             FROM needs_need n
             JOIN needs_school s ON s.id = n.school_id
             JOIN needs_specialty sp ON sp.id = n.specialty_id
@@ -149,7 +150,7 @@ def read_inputs(counties: Sequence[int] | None) -> Inputs:
             WHERE n.status = %s AND n.filled < n.headcount{need_where}
             """,  # noqa: S608 (only constants and placeholders are interpolated)
             [NeedStatus.OPEN.value, *need_params],
-            9,
+            10,
         )
         teacher_rows = _columns(
             cursor,
@@ -170,14 +171,15 @@ def read_inputs(counties: Sequence[int] | None) -> Inputs:
         skill_rows = _columns(
             cursor,
             f"""
-            SELECT k.teacher_id, k.specialty_id, sp.family_id, k.level
+            SELECT k.teacher_id, k.specialty_id, sp.family_id, k.level,
+                   COALESCE(sp.specialty_class_id, -1)
             FROM teams_teacherskill k
             JOIN teams_teacher t ON t.id = k.teacher_id
             JOIN needs_specialty sp ON sp.id = k.specialty_id
             WHERE t.active{teacher_where}
             """,  # noqa: S608
             teacher_params,
-            4,
+            5,
         )
         covered = _columns(
             cursor,
@@ -218,6 +220,7 @@ def read_inputs(counties: Sequence[int] | None) -> Inputs:
             county=n[2],
             specialty=n[3],
             family=n[4],
+            klass=n[9],
             start=n[5],
             end=n[6],
             headcount=n[7],
@@ -230,7 +233,9 @@ def read_inputs(counties: Sequence[int] | None) -> Inputs:
             available_until=t[3],
             free_capacity=np.maximum(t[4], 0),
         ),
-        skills=solver.Skills(teacher=k[0], specialty=k[1], family=k[2], level=k[3]),
+        skills=solver.Skills(
+            teacher=k[0], specialty=k[1], family=k[2], klass=k[4], level=k[3]
+        ),
         covered_schools=covered,
         excluded_pairs=excluded,
         neighbours=neighbours,

@@ -6,14 +6,16 @@ Three column tables of 1-D numpy arrays (:class:`Needs`, :class:`Teachers`,
 :class:`Skills`), built by the caller from the database:
 
 * a *need* is an open request of a rural vocational school with ``headcount``
-  unfilled places (>= 1), a specialty (and that specialty's family), a county,
+  unfilled places (>= 1), a specialty (and that specialty's family and class,
+  ``klass``; -1 when it has none), a county,
   a window ``start..end`` (inclusive ``date.toordinal()`` day numbers) and a
   ``priority`` 0..100 (the coordinator's diagnosis);
 * a *teacher* is an active teacher stationed in a county, available
   ``available_from..available_until`` (inclusive ordinals; use a far ordinal such
   as ``date.max.toordinal()`` for open-ended availability) with
   ``free_capacity`` places;
-* a *skill* is one ``(teacher id, specialty, family, level 1..5)`` row.  Skills
+* a *skill* is one ``(teacher id, specialty, family, klass, level 1..5)`` row
+  (``klass``: the specialty's class, 专业类, -1 when it has none).  Skills
   of teachers that are not in :class:`Teachers` are ignored.
 
 **Capacity rule.**  ``free_capacity = capacity - live assignments`` (live =
@@ -29,7 +31,8 @@ Feasibility
 ===========
 A pair (teacher t, need n) is feasible when
 
-1. t has a skill in n's specialty or in a specialty of the same family;
+1. t has a skill in n's specialty, or in a specialty of the same class, or of
+   the same family (a same-class specialty is also a same-family one);
 2. the windows overlap (at least one common day);
 3. t is stationed in n's county, or in a county listed as a neighbour of it
    (``neighbours`` = symmetric ``(county_a, county_b)`` pairs; empty = same
@@ -42,8 +45,10 @@ All weights are in :class:`Weights` (defaults in brackets); the caller fills
 them from the Django settings.
 
 * specialty: ``max`` over t's skills in n's family of
-  ``specialty_exact [40] * level / 5`` for the skill with n's specialty and
-  ``specialty_family [20] * level / 5`` for the other skills of the family;
+  ``specialty_exact [40] * level / 5`` for the skill with n's specialty,
+  ``specialty_class [30] * level / 5`` for a skill of n's class (never when
+  n has no class) and ``specialty_family [20] * level / 5`` for any skill of
+  the family;
 * overlap: ``overlap [20] * overlapping days / need window days``;
 * place: ``place_same [10]`` in the same county, ``place_neighbour [4]`` in a
   neighbouring county;
@@ -112,7 +117,7 @@ from __future__ import annotations
 import gc
 import math
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date
 
@@ -187,6 +192,7 @@ class Needs:
     county: np.ndarray  # int64
     specialty: np.ndarray  # int64
     family: np.ndarray  # int64
+    klass: np.ndarray  # int64 the specialty's class (专业类); -1: none
     start: np.ndarray  # int64 day ordinal
     end: np.ndarray  # int64 day ordinal, inclusive
     headcount: np.ndarray  # int64 open (unfilled) headcount >= 1
@@ -233,6 +239,7 @@ class Skills:
     teacher: np.ndarray  # int64 teacher id
     specialty: np.ndarray  # int64
     family: np.ndarray  # int64
+    klass: np.ndarray  # int64 the specialty's class (专业类); -1: none
     level: np.ndarray  # int64 1..5
 
     def __post_init__(self) -> None:
@@ -247,11 +254,13 @@ class Weights:
     """Score weights (see the module docstring).
 
     All weights must be finite and >= 0, and ``specialty_exact >=
-    specialty_family`` (an exact match never scores below a family match of
-    the same level).  With every weight > 0 all feasible pairs score > 0.
+    specialty_class >= specialty_family`` (an exact match never scores below a
+    class match of the same level, nor a class match below a family match).
+    With every weight > 0 all feasible pairs score > 0.
     """
 
     specialty_exact: float = 40.0
+    specialty_class: float = 30.0
     specialty_family: float = 20.0
     overlap: float = 20.0
     place_same: float = 10.0
@@ -265,8 +274,10 @@ class Weights:
             if not math.isfinite(value) or value < 0:
                 raise ValueError(f"Weights.{f.name} must be finite and >= 0")
             object.__setattr__(self, f.name, value)
-        if self.specialty_exact < self.specialty_family:
-            raise ValueError("Weights: specialty_exact must be >= specialty_family")
+        if not (self.specialty_exact >= self.specialty_class >= self.specialty_family):
+            raise ValueError(
+                "Weights: specialty_exact >= specialty_class >= specialty_family"
+            )
 
 
 @dataclass(slots=True)
@@ -304,6 +315,7 @@ class Pairs:
     priority: np.ndarray
     score: np.ndarray  # float64 sum of the four components
     exact: np.ndarray  # bool: the best specialty contribution is an exact match
+    same_class: np.ndarray  # bool: ... is a same-class match (not exact)
     neighbour: np.ndarray  # bool: teacher stationed in a neighbouring county
     # Per need row: some teacher in a reachable county has the specialty/family.
     need_has_specialty: np.ndarray
@@ -439,12 +451,14 @@ def build_pairs(
     sk_f = np.searchsorted(families, skills.family[known])
     sk_s = np.searchsorted(specialties, skills.specialty[known])
     sk_lv = skills.level[known]
+    sk_k = skills.klass[known]
 
     # One row per (teacher, family): max level in the family, plus the
-    # family's skills as a small (rows x k) matrix for the exact lookup.
+    # family's skills as small (rows x k) matrices for the exact and class
+    # lookups.
     tf_key = sk_t * n_f + sk_f
     o = np.argsort(tf_key, kind="stable")
-    tf_key_s, sk_s, sk_lv = tf_key[o], sk_s[o], sk_lv[o]
+    tf_key_s, sk_s, sk_lv, sk_k = tf_key[o], sk_s[o], sk_lv[o], sk_k[o]
     starts = _group_starts(tf_key_s)
     n_tf = len(starts)
     tf_t, tf_f = tf_key_s[starts] // n_f, tf_key_s[starts] % n_f
@@ -455,8 +469,10 @@ def build_pairs(
     col = np.arange(len(tf_key_s)) - np.repeat(starts, sizes)
     tf_spec = np.full((n_tf, k_max), -1, dtype=np.int64)
     tf_spec_level = np.zeros((n_tf, k_max), dtype=np.int64)
+    tf_class = np.full((n_tf, k_max), -1, dtype=np.int64)
     tf_spec[row, col] = sk_s
     tf_spec_level[row, col] = sk_lv
+    tf_class[row, col] = sk_k
 
     # Sort (teacher, family) rows by (county, family, available_from).
     t_from = teachers.available_from
@@ -503,16 +519,24 @@ def build_pairs(
         keep[cand[hit]] = False
         p_need, p_nb, p_tf, p_t, ov = (x[keep] for x in (p_need, p_nb, p_tf, p_t, ov))
 
-    # Specialty: best of exact (weight_exact * level) and family (max level).
+    # Specialty: best of exact, same class and same family (weight * level / 5;
+    # the family part takes the teacher's best level in the family).
     p_sc = need_sc[p_need]
+    p_kc = needs.klass[p_need]
+    has_class = p_kc >= 0
     e_level = np.zeros(len(p_need), dtype=np.int64)
+    c_level = np.zeros(len(p_need), dtype=np.int64)
     for k in range(k_max):
-        match = tf_spec[p_tf, k] == p_sc
-        e_level = np.maximum(e_level, np.where(match, tf_spec_level[p_tf, k], 0))
+        level_k = tf_spec_level[p_tf, k]
+        e_level = np.maximum(e_level, np.where(tf_spec[p_tf, k] == p_sc, level_k, 0))
+        same = has_class & (tf_class[p_tf, k] == p_kc)
+        c_level = np.maximum(c_level, np.where(same, level_k, 0))
     s_exact = weights.specialty_exact * e_level / 5.0
+    s_class = weights.specialty_class * c_level / 5.0
     s_family = weights.specialty_family * tf_level[p_tf] / 5.0
-    exact = (e_level > 0) & (s_exact >= s_family)
-    s_spec = np.maximum(s_exact, s_family)
+    s_spec = np.maximum(np.maximum(s_exact, s_class), s_family)
+    exact = (e_level > 0) & (s_exact >= s_spec)
+    same_class = ~exact & (c_level > 0) & (s_class >= s_spec)
     window_days = needs.end[p_need] - needs.start[p_need] + 1
     s_overlap = weights.overlap * ov / window_days
     s_place = np.where(p_nb, weights.place_neighbour, weights.place_same)
@@ -527,6 +551,7 @@ def build_pairs(
         priority=s_prio,
         score=score,
         exact=exact,
+        same_class=same_class,
         neighbour=p_nb,
         need_has_specialty=need_has_specialty,
         need_has_window=need_has_window,
@@ -934,30 +959,68 @@ def make_instance(
     schools_per_county: tuple[int, int] = (1, 3),
     first_day: int = date(2025, 9, 1).toordinal(),
     family_skew: float = 1.0,
+    catalogue: Sequence[Sequence[tuple[int, int]]] | None = None,
 ) -> tuple[Needs, Teachers, Skills]:
     """Synthetic but realistic instance.
 
     Counties have ids ``1..n_counties`` (default: one per 400 needs) with 1-3
     vocational schools each.  Specialties are grouped in ``n_families``
-    families (family ``f`` holds specialties ``100*f + 1 ..``, 3-8 of them);
+    families (family ``f`` holds specialties ``100*f + 1 ..``, 3-8 of them,
+    in classes of three: ``10*f + (k - 1) // 3`` for specialty ``100*f + k``);
     family popularity is Zipf-like (exponent ``family_skew``), the same for
     needs and teachers.  Needs: windows of 30-150 days starting within 300 days
     of ``first_day``, headcount 1-3 (mostly 1), priority 0-100.  Teachers:
     availability of 60-365 days starting between 60 days before and 240 days
     after ``first_day``, free capacity 1-5, 1-3 skills (levels 1-5) mostly in
     one family.  Teacher ids are shuffled so that row order != id order.
+
+    ``catalogue``: per family, the ``(specialty id, class id)`` pairs of a real
+    catalogue.  When given, ``n_families`` is its length and every need and
+    skill draws its specialty (and class) from its family's whole list, the
+    first ones of a family more often (Zipf-like); families stay ``1..n``.
     """
     rng = np.random.default_rng(seed)
     if n_counties is None:
         n_counties = max(1, round(n_needs / 400))
     if n_counties < 1 or n_families < 1:
         raise ValueError("make_instance needs at least one county and one family")
+    if catalogue is not None:
+        n_families = len(catalogue)
+        if n_families < 1 or not all(catalogue):
+            raise ValueError("make_instance: every catalogue family needs specialties")
     fam_p = 1.0 / np.arange(1, n_families + 1) ** family_skew
     fam_p /= fam_p.sum()
     spec_per_fam = rng.integers(3, 9, n_families)
 
-    def specialty_of(fam: np.ndarray) -> np.ndarray:
-        return (fam + 1) * 100 + 1 + rng.integers(0, spec_per_fam[fam])
+    if catalogue is None:
+
+        def specialty_of(fam: np.ndarray) -> np.ndarray:
+            return (fam + 1) * 100 + 1 + rng.integers(0, spec_per_fam[fam])
+
+        def class_of(spec: np.ndarray) -> np.ndarray:
+            return (spec // 100) * 10 + (spec % 100 - 1) // 3
+
+    else:
+        real_spec = [np.array([s for s, _ in f], dtype=np.int64) for f in catalogue]
+        cumulative = []
+        for options in real_spec:
+            p = 1.0 / np.arange(1, len(options) + 1) ** 0.5
+            cumulative.append(np.cumsum(p / p.sum()))
+        klass = {s: k for f in catalogue for s, k in f}
+        spec_ids = np.array(sorted(klass), dtype=np.int64)
+        spec_class = np.array([klass[s] for s in spec_ids.tolist()], dtype=np.int64)
+
+        def specialty_of(fam: np.ndarray) -> np.ndarray:
+            out = np.empty(len(fam), dtype=np.int64)
+            draw = rng.random(len(fam))
+            for f in np.unique(fam).tolist():
+                rows = fam == f
+                pick = np.searchsorted(cumulative[f], draw[rows], side="right")
+                out[rows] = real_spec[f][np.minimum(pick, len(real_spec[f]) - 1)]
+            return out
+
+        def class_of(spec: np.ndarray) -> np.ndarray:
+            return spec_class[np.searchsorted(spec_ids, spec)]
 
     county_ids = np.arange(1, n_counties + 1, dtype=np.int64)
     lo, hi = schools_per_county
@@ -968,12 +1031,14 @@ def make_instance(
     sch = rng.integers(0, len(school_ids), n_needs)
     fam = rng.choice(n_families, n_needs, p=fam_p)
     start = first_day + rng.integers(0, 300, n_needs)
+    need_spec = specialty_of(fam)
     needs = Needs(
         id=np.arange(1, n_needs + 1, dtype=np.int64),
         school=school_ids[sch],
         county=school_county[sch],
-        specialty=specialty_of(fam),
+        specialty=need_spec,
         family=fam + 1,
+        klass=class_of(need_spec),
         start=start,
         end=start + rng.integers(30, 151, n_needs),
         headcount=rng.choice([1, 2, 3], n_needs, p=[0.7, 0.2, 0.1]),
@@ -1008,6 +1073,7 @@ def make_instance(
         teacher=teacher_ids[owner[keep]],
         specialty=sk_spec[keep],
         family=sk_fam[keep] + 1,
+        klass=class_of(sk_spec[keep]),
         level=rng.integers(1, 6, len(keep)),
     )
     return needs, teachers, skills

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from .catalogue import specialty_initials
 from .models import (
     County,
     Diagnosis,
@@ -9,6 +10,7 @@ from .models import (
     PlanGoal,
     School,
     Specialty,
+    SpecialtyClass,
     SpecialtyFamily,
 )
 
@@ -35,12 +37,26 @@ class SpecialtyFamilyAdmin(admin.ModelAdmin):
     search_fields = ("code", "name", "name_en")
 
 
-@admin.register(Specialty)
-class SpecialtyAdmin(admin.ModelAdmin):
+@admin.register(SpecialtyClass)
+class SpecialtyClassAdmin(admin.ModelAdmin):
     list_display = ("code", "name", "family")
     list_filter = ("family",)
     search_fields = ("code", "name")
     list_select_related = ("family",)
+
+
+@admin.register(Specialty)
+class SpecialtyAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "specialty_class", "family", "retired")
+    list_filter = ("retired", "family")
+    search_fields = ("code", "name", "aliases", "initials")
+    list_select_related = ("family", "specialty_class")
+    readonly_fields = ("initials",)
+
+    def save_model(self, request, obj, form, change):
+        # The picker searches the stored initials; keep them in step with the names.
+        obj.initials = specialty_initials(obj)
+        super().save_model(request, obj, form, change)
 
 
 class PlanGoalInline(admin.TabularInline):

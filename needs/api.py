@@ -163,8 +163,11 @@ class SpecialtyFamilyViewSet(viewsets.ReadOnlyModelViewSet):
 @extend_schema_view(
     list=extend_schema(
         summary="The specialty catalogue",
-        description="`?family=` takes a family's code (e.g. `73`) or id; `search` "
-        "looks in names, codes and former names.",
+        description="The 2021 catalogue (中等职业教育专业目录): `?family=` takes a "
+        "family's code (e.g. `73`) or id, `?class=` a class's code (e.g. `7102`) or "
+        "id; `search` looks in codes, names, former names and pinyin initials "
+        "(`dzsw` finds 电子商务). Retired entries (kept for the records that use "
+        "them) are listed only with `?retired=true`; each can always be read by id.",
     ),
     retrieve=extend_schema(
         summary="A specialty", responses={200: SpecialtySerializer, **errors(404)}
@@ -173,12 +176,15 @@ class SpecialtyFamilyViewSet(viewsets.ReadOnlyModelViewSet):
 class SpecialtyViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = SpecialtySerializer
     filterset_class = SpecialtyFilter
-    search_fields = ["name", "code", "aliases"]
+    search_fields = ["code", "name", "aliases", "initials"]
     ordering_fields = ["code", "name", "id"]
     ordering = ["code"]
 
     def get_queryset(self):
-        return visible(self.request.user, Specialty.objects.select_related("family"))
+        queryset = Specialty.objects.select_related("family", "specialty_class")
+        if self.action == "list" and "retired" not in self.request.query_params:
+            queryset = queryset.current()
+        return visible(self.request.user, queryset)
 
 
 @extend_schema_view(

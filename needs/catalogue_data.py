@@ -1,206 +1,186 @@
-"""The 2021 national vocational specialty catalogue (中等职业教育专业目录).
+"""The 2021 secondary vocational specialty catalogue (中等职业教育专业目录(2021年)).
 
-Families and specialties. Loaded by a data migration; extendable later by import."""
+The 19 families (专业大类), 88 classes (专业类) and 358 specialties come from
+``data/secondary-vocational-specialties-2021.csv``: a copy of the Ministry's list
+(教职成〔2021〕2号) shipped inside the repository, so that ``migrate`` on a fresh
+machine needs no file from elsewhere. A test compares it code by code with the
+reference copy kept beside the repository. Loaded by the data migrations; later
+additions (增补专业) arrive through ``manage.py import_catalogue``.
 
-FAMILIES: tuple[tuple[str, str, str], ...] = (
-    # (code, Chinese name, English name)
-    ("61", "农林牧渔大类", "Agriculture, Forestry, Animal Husbandry and Fishery"),
-    ("62", "资源环境与安全大类", "Resources, Environment and Safety"),
-    ("63", "能源动力与材料大类", "Energy, Power and Materials"),
-    ("64", "土木建筑大类", "Civil Engineering and Architecture"),
-    ("65", "水利大类", "Water Conservancy"),
-    ("66", "装备制造大类", "Equipment Manufacturing"),
-    ("67", "生物与化工大类", "Biology and Chemical Engineering"),
-    ("68", "轻工纺织大类", "Light Industry and Textiles"),
-    ("69", "食品药品与粮食大类", "Food, Pharmaceuticals and Grain"),
-    ("70", "交通运输大类", "Transportation"),
-    ("71", "电子与信息大类", "Electronics and Information Technology"),
-    ("72", "医药卫生大类", "Medicine and Health"),
-    ("73", "财经商贸大类", "Finance, Economics and Commerce"),
-    ("74", "旅游大类", "Tourism"),
-    ("75", "文化艺术大类", "Culture and Arts"),
-    ("76", "新闻传播大类", "Journalism and Communication"),
-    ("77", "教育与体育大类", "Education and Sports"),
-    ("78", "公安与司法大类", "Public Security and Judicial Affairs"),
-    ("79", "公共管理与服务大类", "Public Administration and Services"),
-)
+Nothing here imports Django: the migrations, the import command and the tests read
+the same tuples."""
 
-SPECIALTIES: tuple[tuple[str, str, str], ...] = (
-    # (6-digit code, Chinese name, family code)
-    # 61 agriculture, forestry, animal husbandry and fishery
-    ("610101", "种子生产与经营", "61"),
-    ("610102", "作物生产技术", "61"),
-    ("610104", "设施农业生产技术", "61"),
-    ("610105", "园艺技术", "61"),
-    ("610106", "茶叶生产与加工", "61"),
-    ("610107", "中草药种植", "61"),
-    ("610108", "烟草生产与加工", "61"),
-    ("610113", "农业设备应用与维修", "61"),
-    ("610202", "园林技术", "61"),
-    ("610301", "畜禽生产技术", "61"),
-    ("610302", "特种动物养殖", "61"),
-    ("610303", "宠物养护与经营", "61"),
-    ("610401", "水产养殖技术", "61"),
-    # 62 resources, environment and safety
-    ("620301", "工程测量技术", "62"),
-    ("620801", "环境监测技术", "62"),
-    ("620802", "环境治理技术", "62"),
-    # 63 energy, power and materials
-    ("630101", "发电厂及变电站电气设备", "63"),
-    ("630102", "输配电线路施工与运行", "63"),
-    ("630103", "供用电技术", "63"),
-    ("630104", "农村电气技术", "63"),
-    ("630301", "光伏工程技术与应用", "63"),
-    # 64 civil engineering and architecture
-    ("640101", "建筑表现", "64"),
-    ("640301", "建筑工程施工", "64"),
-    ("640302", "建筑装饰技术", "64"),
-    ("640402", "楼宇智能化设备安装与运行", "64"),
-    ("640501", "工程造价", "64"),
-    ("640601", "市政工程施工", "64"),
-    ("640701", "物业服务", "64"),
-    # 65 water conservancy
-    ("650101", "水文与水资源勘测", "65"),
-    ("650201", "水利工程施工", "65"),
-    ("650202", "水电站运行与管理", "65"),
-    # 66 equipment manufacturing
-    ("660101", "机械制造技术", "66"),
-    ("660102", "机械加工技术", "66"),
-    ("660103", "数控技术应用", "66"),
-    ("660104", "模具制造技术", "66"),
-    ("660105", "焊接技术应用", "66"),
-    ("660201", "机电设备安装与维修", "66"),
-    ("660202", "电梯安装与维修保养", "66"),
-    ("660203", "制冷和空调设备运行与维修", "66"),
-    ("660301", "机电技术应用", "66"),
-    ("660302", "电气设备运行与控制", "66"),
-    ("660303", "工业机器人技术应用", "66"),
-    ("660304", "智能设备运行与维护", "66"),
-    ("660501", "船舶制造与修理", "66"),
-    ("660601", "飞机设备维修", "66"),
-    ("660701", "汽车制造与检测", "66"),
-    ("660702", "新能源汽车制造与检测", "66"),
-    # 67 biology and chemical engineering
-    ("670101", "生物技术制药", "67"),
-    ("670201", "化学工艺", "67"),
-    ("670202", "工业分析与检验", "67"),
-    # 68 light industry and textiles
-    ("680101", "家具设计与制作", "68"),
-    ("680301", "印刷技术", "68"),
-    ("680401", "纺织技术应用", "68"),
-    ("680402", "服装设计与工艺", "68"),
-    ("680403", "服装制作与生产管理", "68"),
-    # 69 food, pharmaceuticals and grain
-    ("690101", "食品加工工艺", "69"),
-    ("690102", "食品安全与检测技术", "69"),
-    ("690201", "制药技术应用", "69"),
-    ("690202", "药品食品检验", "69"),
-    ("690301", "粮油储运与检验技术", "69"),
-    # 70 transportation
-    ("700101", "铁道运输服务", "70"),
-    ("700102", "铁道施工与养护", "70"),
-    ("700103", "电气化铁道供电", "70"),
-    ("700201", "公路施工与养护", "70"),
-    ("700205", "汽车车身修复", "70"),
-    ("700206", "汽车运用与维修", "70"),
-    ("700207", "新能源汽车运用与维修", "70"),
-    ("700208", "汽车电子技术应用", "70"),
-    ("700301", "船舶驾驶", "70"),
-    ("700401", "航空服务", "70"),
-    ("700601", "城市轨道交通车辆运用与检修", "70"),
-    ("700602", "城市轨道交通供配电技术", "70"),
-    ("700603", "城市轨道交通信号技术", "70"),
-    ("700604", "城市轨道交通运营服务", "70"),
-    # 71 electronics and information technology
-    ("710101", "电子信息技术", "71"),
-    ("710102", "电子技术应用", "71"),
-    ("710103", "电子电器应用与维修", "71"),
-    ("710201", "计算机应用", "71"),
-    ("710202", "计算机网络技术", "71"),
-    ("710203", "软件与信息服务", "71"),
-    ("710204", "数字媒体技术应用", "71"),
-    ("710205", "网站建设与管理", "71"),
-    ("710206", "计算机与数码设备维修", "71"),
-    ("710207", "网络信息安全", "71"),
-    ("710208", "大数据技术应用", "71"),
-    ("710209", "物联网技术应用", "71"),
-    ("710210", "移动应用技术与服务", "71"),
-    ("710301", "通信技术", "71"),
-    # 72 medicine and health
-    ("720101", "农村医学", "72"),
-    ("720201", "护理", "72"),
-    ("720202", "助产", "72"),
-    ("720301", "药剂", "72"),
-    ("720401", "中医", "72"),
-    ("720402", "中医护理", "72"),
-    ("720404", "中药", "72"),
-    ("720501", "医学检验技术", "72"),
-    ("720502", "医学影像技术", "72"),
-    ("720503", "口腔修复工艺", "72"),
-    ("720601", "康复技术", "72"),
-    # 73 finance, economics and commerce
-    ("730101", "财税事务", "73"),
-    ("730201", "金融事务", "73"),
-    ("730202", "保险事务", "73"),
-    ("730301", "会计事务", "73"),
-    ("730401", "统计事务", "73"),
-    ("730501", "国际商务", "73"),
-    ("730601", "市场营销", "73"),
-    ("730602", "连锁经营与管理", "73"),
-    ("730701", "电子商务", "73"),
-    ("730702", "跨境电子商务", "73"),
-    ("730703", "移动商务", "73"),
-    ("730704", "网络营销", "73"),
-    ("730705", "直播电商服务", "73"),
-    ("730801", "物流服务与管理", "73"),
-    ("730802", "冷链物流服务与管理", "73"),
-    # 74 tourism
-    ("740101", "旅游服务与管理", "74"),
-    ("740102", "导游服务", "74"),
-    ("740103", "康养休闲旅游服务", "74"),
-    ("740104", "高星级饭店运营与管理", "74"),
-    ("740201", "中餐烹饪", "74"),
-    ("740202", "西餐烹饪", "74"),
-    ("740203", "中西面点", "74"),
-    # 75 culture and arts
-    ("750101", "工艺美术", "75"),
-    ("750102", "美术设计与制作", "75"),
-    ("750103", "美术绘画", "75"),
-    ("750201", "音乐表演", "75"),
-    ("750202", "舞蹈表演", "75"),
-    ("750203", "戏曲表演", "75"),
-    ("750204", "曲艺表演", "75"),
-    ("750301", "民族工艺品制作", "75"),
-    ("750302", "民族音乐与舞蹈", "75"),
-    # 76 journalism and communication
-    ("760101", "出版与发行", "76"),
-    ("760201", "播音与节目主持", "76"),
-    ("760202", "影像与影视技术", "76"),
-    ("760203", "广播影视节目制作", "76"),
-    # 77 education and sports
-    ("770101", "幼儿保育", "77"),
-    ("770201", "商务英语", "77"),
-    ("770202", "商务日语", "77"),
-    ("770203", "商务韩语", "77"),
-    ("770301", "运动训练", "77"),
-    ("770302", "休闲体育服务与管理", "77"),
-    ("770303", "体育设施管理与经营", "77"),
-    # 78 public security and judicial affairs
-    ("780401", "法律事务", "78"),
-    ("780701", "安全保卫服务", "78"),
-    ("780702", "智能安防运营与维护", "78"),
-    # 79 public administration and services
-    ("790101", "社会保障事务", "79"),
-    ("790102", "社会工作事务", "79"),
-    ("790301", "老年人服务与管理", "79"),
-    ("790302", "家政服务与管理", "79"),
-    ("790303", "社区公共事务管理", "79"),
-    ("790401", "文秘", "79"),
-)
+from __future__ import annotations
 
-# Former names (2010 catalogue) that schools' spreadsheets still use: code -> aliases.
-ALIASES: dict[str, tuple[str, ...]] = {
-    "610113": ("农业机械使用与维护",),
-    "610102": ("现代农艺技术",),
-    "730701": ("电商",),
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+DATA_FILE = Path(__file__).parent / "data" / "secondary-vocational-specialties-2021.csv"
+
+#: The columns of the catalogue file, in order (the import command takes the same).
+COLUMNS = ("code", "name", "class_code", "class_name", "family_code", "family_name")
+
+
+@dataclass(frozen=True)
+class CatalogueRow:
+    code: str
+    name: str
+    class_code: str
+    class_name: str
+    family_code: str
+    family_name: str
+
+
+class CatalogueFileError(ValueError):
+    """A catalogue file that does not have the expected columns or codes."""
+
+
+def read_catalogue(path: Path | str) -> list[CatalogueRow]:
+    """The rows of a catalogue file (UTF-8 CSV with ``COLUMNS``), checked: codes of
+    6, 4 and 2 digits that nest (610101 in class 6101 in family 61), no code twice."""
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        reader = csv.DictReader(handle)
+        missing = [c for c in COLUMNS if c not in (reader.fieldnames or ())]
+        if missing:
+            raise CatalogueFileError(f"missing columns: {', '.join(missing)}")
+        rows = []
+        seen: set[str] = set()
+        for number, raw in enumerate(reader, start=2):
+            row = CatalogueRow(*(str(raw[c] or "").strip() for c in COLUMNS))
+            if not all(getattr(row, c) for c in COLUMNS):
+                raise CatalogueFileError(f"line {number}: every column needs a value")
+            if not (
+                len(row.code) == 6
+                and row.code.isdigit()
+                and row.code.startswith(row.class_code)
+                and len(row.class_code) == 4
+                and row.class_code.startswith(row.family_code)
+                and len(row.family_code) == 2
+            ):
+                raise CatalogueFileError(
+                    f"line {number}: codes {row.code} / {row.class_code} / "
+                    f"{row.family_code} do not nest (6, 4 and 2 digits)"
+                )
+            if row.code in seen:
+                raise CatalogueFileError(f"line {number}: code {row.code} twice")
+            seen.add(row.code)
+            rows.append(row)
+    return rows
+
+
+ROWS: tuple[CatalogueRow, ...] = tuple(read_catalogue(DATA_FILE))
+
+FAMILY_NAMES_EN: dict[str, str] = {
+    "61": "Agriculture, Forestry, Animal Husbandry and Fishery",
+    "62": "Resources, Environment and Safety",
+    "63": "Energy, Power and Materials",
+    "64": "Civil Engineering and Architecture",
+    "65": "Water Conservancy",
+    "66": "Equipment Manufacturing",
+    "67": "Biology and Chemical Engineering",
+    "68": "Light Industry and Textiles",
+    "69": "Food, Pharmaceuticals and Grain",
+    "70": "Transportation",
+    "71": "Electronics and Information Technology",
+    "72": "Medicine and Health",
+    "73": "Finance, Economics and Commerce",
+    "74": "Tourism",
+    "75": "Culture and Arts",
+    "76": "Journalism and Communication",
+    "77": "Education and Sports",
+    "78": "Public Security and Judicial Affairs",
+    "79": "Public Administration and Services",
 }
+
+#: (code, Chinese name, English name)
+FAMILIES: tuple[tuple[str, str, str], ...] = tuple(
+    sorted(
+        {
+            (r.family_code, r.family_name, FAMILY_NAMES_EN.get(r.family_code, ""))
+            for r in ROWS
+        }
+    )
+)
+
+#: (4-digit code, Chinese name, family code)
+CLASSES: tuple[tuple[str, str, str], ...] = tuple(
+    sorted({(r.class_code, r.class_name, r.family_code) for r in ROWS})
+)
+
+#: (6-digit code, Chinese name, family code)
+SPECIALTIES: tuple[tuple[str, str, str], ...] = tuple(
+    (r.code, r.name, r.family_code) for r in ROWS
+)
+
+#: 6-digit code -> 4-digit class code
+SPECIALTY_CLASS: dict[str, str] = {r.code: r.class_code for r in ROWS}
+
+#: Former and common names schools still write -> the 2021 code they became.
+#: The 2010 names follow the Ministry's table of old and new secondary specialties
+#: (中等职业教育专业目录新旧专业对照表, 2021); the others are names this platform
+#: shipped before it loaded the official list, each the predecessor of one 2021
+#: specialty of the same class. The upgrade migration matches stored rows by these
+#: names as well as by the official names; imports answer them with a suggestion.
+FORMER_NAMES: dict[str, str] = {
+    # 2010 catalogue names
+    "学前教育": "770101",  # 幼儿保育
+    "现代农艺技术": "610102",  # 作物生产技术
+    "农业机械使用与维护": "610113",  # 农机设备应用与维修
+    "种子生产与经营": "610101",  # 种子生产技术
+    "中草药种植": "610108",  # 中草药栽培
+    "烟草生产与加工": "610109",  # 烟草栽培与加工
+    "发电厂及变电站电气设备": "630101",  # 发电厂及变电站运行与维护
+    "楼宇智能化设备安装与运行": "640401",  # 建筑智能化设备安装与运维
+    "工程造价": "640501",  # 建筑工程造价
+    "制冷和空调设备运行与维修": "660205",  # 制冷和空调设备运行与维护
+    "船舶制造与修理": "660501",  # 船体修造技术
+    "工业分析与检验": "670207",  # 分析检验技术
+    "印刷技术": "680301",  # 印刷媒体技术
+    "公路施工与养护": "700201",  # 道路与桥梁工程施工
+    "通信技术": "710301",  # 现代通信技术应用
+    "出版与发行": "760101",  # 出版商务
+    "播音与节目主持": "760201",  # 播音与主持
+    "家政服务与管理": "790301",  # 现代家政服务与管理
+    "建筑装饰": "640102",  # 建筑装饰技术
+    "物业管理": "640702",  # 物业服务
+    "会计": "730301",  # 会计事务
+    "会计电算化": "730301",  # 会计事务
+    "中餐烹饪与营养膳食": "740201",  # 中餐烹饪
+    "美容美体": "750111",  # 美容美体艺术
+    # names this platform shipped before 2021's list was loaded
+    "农业设备应用与维修": "610113",  # 农机设备应用与维修
+    "水产养殖技术": "610401",  # 淡水养殖 (inland counties)
+    "水利工程施工": "650202",  # 水利水电工程施工
+    "纺织技术应用": "680401",  # 纺织技术与服务
+    "铁道施工与养护": "700101",  # 铁道工程施工与维护
+    "城市轨道交通供配电技术": "700603",  # 城市轨道交通供电
+    "城市轨道交通信号技术": "700602",  # 城市轨道交通信号维护
+    "财税事务": "730101",  # 纳税事务
+    "美术绘画": "750107",  # 绘画
+    "民族工艺品制作": "750306",  # 民族工艺品设计与制作
+    # short names in everyday use
+    "电商": "730701",  # 电子商务
+}
+
+#: 2021 code -> its aliases (former and common names), in the order above.
+ALIASES: dict[str, tuple[str, ...]] = {}
+for _former, _code in FORMER_NAMES.items():
+    ALIASES[_code] = (*ALIASES.get(_code, ()), _former)
+
+#: Entries of the catalogue shipped before 2021's list that are not 2021 secondary
+#: specialties at all -> the 2021 class closest to them (None: none is close). They
+#: stay, retired, for the records that use them; matching compares them by class.
+RETIRED: dict[str, str | None] = {
+    "农村医学": None,
+    "助产": "7202",  # 护理类
+    "保险事务": "7302",  # 金融类
+    "机电设备安装与维修": "6602",  # 机电设备类
+    "生物技术制药": "6902",  # 药品与医疗器械类
+    "美术设计与制作": "7501",  # 艺术设计类
+    "智能安防运营与维护": "7807",  # 安全防范类
+}
+
+#: A retired entry's code: its former code behind this mark, so that it can never
+#: be mistaken for (or collide with) the 2021 specialty that now has that code.
+RETIRED_CODE_PREFIX = "R"

@@ -16,6 +16,7 @@ from .models import (
     School,
     SchoolKind,
     Specialty,
+    SpecialtyClass,
     SpecialtyFamily,
 )
 
@@ -108,14 +109,36 @@ class SchoolFilter(filters.FilterSet):
         fields = ["county", "kind"]
 
 
+def filter_class(queryset, field_path: str, value: str):
+    """A class given by its code ("7102") or, when no class has that code, its id."""
+    value = (value or "").strip()
+    if not value:
+        return queryset
+    if SpecialtyClass.objects.filter(code=value).exists() or not value.isdigit():
+        return queryset.filter(**{f"{field_path}__code": value})
+    return queryset.filter(**{f"{field_path}_id": int(value)})
+
+
 class SpecialtyFilter(filters.FilterSet):
     family = filters.CharFilter(
         method="filter_by_family", label=_("specialty family (code or id)")
     )
+    retired = filters.BooleanFilter(
+        label=_("retired (without it, the list holds the current catalogue only)")
+    )
 
     class Meta:
         model = Specialty
-        fields = ["family"]
+        fields = ["family", "retired"]
 
     def filter_by_family(self, queryset, name, value):
         return filter_family(queryset, "family", value)
+
+    def filter_by_class(self, queryset, name, value):
+        return filter_class(queryset, "specialty_class", value)
+
+
+# ``class`` is a keyword, so the filter is added by name.
+SpecialtyFilter.base_filters["class"] = filters.CharFilter(
+    method="filter_by_class", label=_("specialty class (code or id)")
+)

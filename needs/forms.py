@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.scopes import visible
 
+from .fields import SpecialtyChoiceField
 from .models import Need, NeedKind, School, SchoolKind, Specialty, SpecialtyFamily
 from .services import ReviewDecision, priority_weights
 
@@ -34,7 +35,8 @@ def add_service_errors(form: forms.Form, error: ValidationError) -> None:
 
 
 class NeedForm(forms.Form):
-    """A need's fields; the specialty is chosen by family first."""
+    """A need's fields. The specialty picker searches the whole catalogue; choosing a
+    family first narrows it."""
 
     school = forms.ModelChoiceField(
         label=_("school"), queryset=School.objects.none(), required=False
@@ -42,12 +44,12 @@ class NeedForm(forms.Form):
     family = forms.ModelChoiceField(
         label=_("specialty family"),
         queryset=SpecialtyFamily.objects.all(),
-        empty_label=_("Choose a family"),
+        empty_label=_("All families"),
+        required=False,
+        help_text=_("Optional: narrows the specialties below."),
     )
-    specialty = forms.ModelChoiceField(
-        label=_("specialty"),
-        queryset=Specialty.objects.select_related("family"),
-        empty_label=_("Choose a specialty"),
+    specialty = SpecialtyChoiceField(
+        label=_("specialty"), empty_label=_("Choose a specialty")
     )
     kind = forms.ChoiceField(label=_("kind"), choices=NeedKind.choices)
     title = forms.CharField(label=_("title"), max_length=120)
@@ -90,9 +92,9 @@ class NeedForm(forms.Form):
         )
         family = self._chosen_family()
         if family is not None:
-            self.fields["specialty"].queryset = Specialty.objects.filter(
+            self.fields["specialty"].queryset = Specialty.objects.current().filter(
                 family=family
-            ).select_related("family")
+            )
 
     def _chosen_family(self):
         raw = (

@@ -82,12 +82,13 @@ class CountyLookup:
 
 
 class SpecialtyLookup:
-    """Specialties of the catalogue by exact name or code. A former or short name
-    (the ``aliases`` field) or a near miss is refused with a suggestion, so what is
-    stored is always the catalogue's own name."""
+    """Specialties of the current catalogue by exact name or code. A former or short
+    name (the ``aliases`` field), a near miss or a mistyped code is refused with a
+    suggestion drawn from names, aliases and codes, so what is stored is always the
+    catalogue's own name. Retired entries are not offered."""
 
     def __init__(self):
-        specialties = list(Specialty.objects.all())
+        specialties = list(Specialty.objects.current())
         self.by_name = {_squeeze(s.name): s for s in specialties}
         self.by_code = {s.code: s for s in specialties}
         self.alias_of: dict[str, Specialty] = {}
@@ -105,6 +106,9 @@ class SpecialtyLookup:
         text = _squeeze(value)
         if text in self.alias_of:
             return self.alias_of[text].name
+        if text.isdigit():
+            code = suggest(text, list(self.by_code))
+            return f"{code} {self.by_code[code].name}" if code else None
         guess = suggest(text, self.names + list(self.alias_of))
         if guess in self.alias_of:
             return self.alias_of[guess].name

@@ -4,7 +4,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from .querysets import CountyQuerySet, NeedQuerySet
+from .querysets import CountyQuerySet, NeedQuerySet, SpecialtyQuerySet
 
 
 class County(models.Model):
@@ -82,9 +82,40 @@ class SpecialtyFamily(models.Model):
         return f"{self.code} {self.name}"
 
 
+class SpecialtyClass(models.Model):
+    """专业类: one of the 88 classes of the 2021 catalogue (4-digit codes), inside
+    a family. Matching ranks a teacher of the same class above one of the family."""
+
+    code = models.CharField(_("code"), max_length=6, unique=True)
+    name = models.CharField(_("name"), max_length=50)
+    family = models.ForeignKey(
+        SpecialtyFamily,
+        verbose_name=_("family"),
+        on_delete=models.PROTECT,
+        related_name="classes",
+    )
+
+    class Meta:
+        verbose_name = _("specialty class")
+        verbose_name_plural = _("specialty classes")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
 class Specialty(models.Model):
     code = models.CharField(_("code"), max_length=10, unique=True)
     name = models.CharField(_("name"), max_length=60)
+    specialty_class = models.ForeignKey(
+        SpecialtyClass,
+        verbose_name=_("class"),
+        on_delete=models.PROTECT,
+        related_name="specialties",
+        null=True,
+        blank=True,
+        help_text=_("Only a retired entry may have none."),
+    )
     family = models.ForeignKey(
         SpecialtyFamily,
         verbose_name=_("family"),
@@ -93,18 +124,46 @@ class Specialty(models.Model):
     )
     aliases = models.CharField(
         _("former names"),
-        max_length=200,
+        max_length=300,
         blank=True,
         help_text=_("Names older catalogues and spreadsheets use, separated by 、"),
     )
+    initials = models.CharField(
+        _("pinyin initials"),
+        max_length=300,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "Pinyin initials of the name and former names (dzsw for 电子商务), "
+            "computed when the catalogue is loaded; the picker searches them."
+        ),
+    )
+    retired = models.BooleanField(
+        _("retired"),
+        default=False,
+        help_text=_(
+            "Not in the current catalogue: kept for the records that use it, "
+            "no longer offered in forms or imports."
+        ),
+    )
+
+    objects = SpecialtyQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("specialty")
         verbose_name_plural = _("specialties")
         ordering = ["code"]
         indexes = [models.Index(fields=["name"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(retired=True) | Q(specialty_class__isnull=False),
+                name="specialty_current_has_class",
+            )
+        ]
 
     def __str__(self) -> str:
+        if self.retired:
+            return _("%(name)s (no longer in the catalogue)") % {"name": self.name}
         return f"{self.code} {self.name}"
 
 

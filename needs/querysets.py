@@ -42,3 +42,22 @@ class CountyQuerySet(models.QuerySet):
         school = self.model._meta.get_field("schools").related_model
         schools = school.objects.filter(county=OuterRef("pk"))
         return self.filter(Exists(schools.filter(kind="assisted")) | ~Exists(schools))
+
+
+class SpecialtyQuerySet(models.QuerySet):
+    def current(self):
+        """What forms, imports and the picker offer: the catalogue without retired
+        entries (those stay only for the records that use them)."""
+        return self.filter(retired=False)
+
+    def search(self, text: str):
+        """By code, name, former name or pinyin initials (dzsw finds 电子商务)."""
+        text = (text or "").strip()
+        if not text:
+            return self
+        return self.filter(
+            models.Q(code__startswith=text)
+            | models.Q(name__icontains=text)
+            | models.Q(aliases__icontains=text)
+            | models.Q(initials__icontains=text.lower())
+        )

@@ -52,6 +52,15 @@ class SpecialtyFamilySerializer(serializers.ModelSerializer):
 class SpecialtySerializer(serializers.ModelSerializer):
     family_code = serializers.CharField(source="family.code", read_only=True)
     family_name = serializers.CharField(source="family.name", read_only=True)
+    class_code = serializers.CharField(
+        source="specialty_class.code",
+        read_only=True,
+        allow_null=True,
+        help_text="The class (专业类, 4 digits); null only for some retired entries.",
+    )
+    class_name = serializers.CharField(
+        source="specialty_class.name", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = Specialty
@@ -62,7 +71,10 @@ class SpecialtySerializer(serializers.ModelSerializer):
             "family",
             "family_code",
             "family_name",
+            "class_code",
+            "class_name",
             "aliases",
+            "retired",
         ]
 
 
@@ -121,7 +133,10 @@ class NeedSerializer(serializers.ModelSerializer):
         required=False,
         help_text=_("Omitted by school staff: their own school."),
     )
-    specialty = serializers.PrimaryKeyRelatedField(queryset=Specialty.objects.all())
+    specialty = serializers.PrimaryKeyRelatedField(
+        queryset=Specialty.objects.current(),
+        help_text=_("A specialty of the current catalogue (retired ones are refused)."),
+    )
     school_name = serializers.CharField(source="school.name", read_only=True)
     county = serializers.IntegerField(source="school.county_id", read_only=True)
     specialty_name = serializers.CharField(source="specialty.name", read_only=True)

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
+from django.forms.renderers import get_default_renderer
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,6 +24,7 @@ from assist_platform.errors import TransitionNotAllowed
 from assist_platform.spreadsheets import xlsx_response
 
 from . import services
+from .fields import SpecialtyChoiceField
 from .filters import NeedFilter
 from .forms import (
     CancelForm,
@@ -239,18 +241,21 @@ def need_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def specialty_options(request: HttpRequest) -> HttpResponse:
-    """The ``<option>``s of the specialties of one family (htmx, on family change)."""
-    family_id = request.GET.get("family")
-    specialties = (
-        Specialty.objects.filter(family_id=family_id).order_by("code")
-        if family_id and family_id.isdigit()
-        else Specialty.objects.none()
+    """The ``<option>``s of the specialty picker, grouped by class, for one family
+    or, without one, the whole current catalogue (htmx, on family change)."""
+    family_id = request.GET.get("family") or ""
+    specialties = Specialty.objects.current()
+    if family_id.isdigit():
+        specialties = specialties.filter(family_id=family_id)
+    elif family_id:
+        specialties = specialties.none()
+    field = SpecialtyChoiceField(
+        queryset=specialties, empty_label=_("Choose a specialty")
     )
-    return render(
-        request,
-        "needs/_specialty_options.html",
-        {"specialties": specialties, "selected": request.GET.get("specialty")},
-    )
+    context = field.widget.get_context("specialty", request.GET.get("specialty"), {})
+    # The form renderer, which knows Django's widget templates the options include.
+    html = get_default_renderer().render("needs/_specialty_options.html", context)
+    return HttpResponse(html)
 
 
 def _transition_view(action: str):

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accounts.scopes import visible
+from needs.fields import SpecialtyChoiceField
 from needs.models import County, School, SchoolKind, Specialty
 
 from .models import Teacher
@@ -60,11 +61,7 @@ class TeacherForm(forms.Form):
 
 
 class SkillForm(forms.Form):
-    specialty = forms.ModelChoiceField(
-        label=_("specialty"),
-        queryset=Specialty.objects.select_related("family"),
-        required=False,
-    )
+    specialty = SpecialtyChoiceField(label=_("specialty"), required=False)
     level = forms.TypedChoiceField(
         label=_("level"),
         choices=[(n, str(n)) for n in range(1, 6)],
@@ -135,9 +132,8 @@ class PeriodForm(forms.Form):
         required=False,
         empty_label=pgettext_lazy("filter", "All"),
     )
-    specialty = forms.ModelChoiceField(
+    specialty = SpecialtyChoiceField(
         label=_("specialty"),
-        queryset=Specialty.objects.all(),
         required=False,
         empty_label=pgettext_lazy("filter", "All"),
     )

@@ -43,6 +43,16 @@ class SpecialtyFamilyFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"测试大类{n}")
 
 
+class SpecialtyClassFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = nd.SpecialtyClass
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"C{n % 100000:05d}")
+    name = factory.Sequence(lambda n: f"测试类{n}")
+    family = factory.SubFactory(SpecialtyFamilyFactory)
+
+
 class SpecialtyFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = nd.Specialty
@@ -51,6 +61,9 @@ class SpecialtyFactory(factory.django.DjangoModelFactory):
     code = factory.Sequence(lambda n: f"T{n:05d}")
     name = factory.Sequence(lambda n: f"测试专业{n}")
     family = factory.SubFactory(SpecialtyFamilyFactory)
+    specialty_class = factory.SubFactory(
+        SpecialtyClassFactory, family=factory.SelfAttribute("..family")
+    )
 
 
 class UserFactory(factory.django.DjangoModelFactory):

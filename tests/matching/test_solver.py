@@ -35,11 +35,12 @@ W = solver.Weights()
 
 @dataclass
 class Inst:
-    # needs: (id, school, county, specialty, family, start, end, headcount, prio)
+    # needs: (id, school, county, specialty, family, class, start, end, headcount,
+    #         prio)
     needs: list[tuple]
     # teachers: (id, county, available_from, available_until, free_capacity)
     teachers: list[tuple]
-    # skills: (teacher id, specialty, family, level)
+    # skills: (teacher id, specialty, family, class, level)
     skills: list[tuple]
     weights: solver.Weights = W
     covered: list[int] = field(default_factory=list)
@@ -50,9 +51,9 @@ class Inst:
         def cols(rows, n):
             return [list(c) for c in zip(*rows, strict=True)] if rows else [[]] * n
 
-        nd = cols(self.needs, 9)
+        nd = cols(self.needs, 10)
         td = cols(self.teachers, 5)
-        sd = cols(self.skills, 4)
+        sd = cols(self.skills, 5)
         return (
             solver.Needs(*nd),
             solver.Teachers(*td),
@@ -94,17 +95,22 @@ def spec_score(inst, need, teacher_id):
     """Best specialty contribution of a teacher for a need, None if no skill."""
     w = inst.weights
     best = None
-    for t_id, spec, fam, level in inst.skills:
+    for t_id, spec, fam, klass, level in inst.skills:
         if t_id != teacher_id or fam != need[4]:
             continue
-        weight = w.specialty_exact if spec == need[3] else w.specialty_family
+        if spec == need[3]:
+            weight = w.specialty_exact
+        elif klass == need[5] and klass != -1:
+            weight = w.specialty_class
+        else:
+            weight = w.specialty_family
         value = weight * level / 5
         best = value if best is None else max(best, value)
     return best
 
 
 def overlap_days(need, teacher):
-    return min(need[6], teacher[3]) - max(need[5], teacher[2]) + 1
+    return min(need[7], teacher[3]) - max(need[6], teacher[2]) + 1
 
 
 def naive_pairs(inst):
@@ -121,9 +127,9 @@ def naive_pairs(inst):
             ov = overlap_days(need, teacher)
             if where is None or spec is None or ov <= 0:
                 continue
-            over = w.overlap * ov / (need[6] - need[5] + 1)
+            over = w.overlap * ov / (need[7] - need[6] + 1)
             place = w.place_same if where == "same" else w.place_neighbour
-            prio = w.priority * need[8] / 100
+            prio = w.priority * need[9] / 100
             out[need[0], teacher[0]] = (
                 spec,
                 over,
@@ -155,7 +161,7 @@ def brute_force(inst):
         need = needs[i]
         cand = [k for k, t in enumerate(tids) if (need[0], t) in pairs and left[k] > 0]
         best = rec(i + 1, left, got_bonus)
-        for size in range(1, min(need[7], len(cand)) + 1):
+        for size in range(1, min(need[8], len(cand)) + 1):
             for sub in itertools.combinations(cand, size):
                 gain = sum(pairs[need[0], tids[k]][4] for k in sub)
                 new_left = tuple(v - (k in sub) for k, v in enumerate(left))
@@ -196,7 +202,7 @@ def check_result(inst, result, *, strong_outscored=True):
     """Every invariant of a Result (solve or greedy) against the references."""
     pairs = naive_pairs(inst)
     caps = {t[0]: t[4] for t in inst.teachers}
-    heads = {n[0]: n[7] for n in inst.needs}
+    heads = {n[0]: n[8] for n in inst.needs}
     school = {n[0]: n[1] for n in inst.needs}
     eligible = bonus_schools(inst)
 
@@ -267,7 +273,14 @@ def check_result(inst, result, *, strong_outscored=True):
 # --------------------------------------------------------------------------
 
 SCHOOL_COUNTY = {1: 1, 2: 1, 3: 2, 4: 3}
-SPECIALTIES = [11, 12, 21, 22]  # family = specialty // 10
+# family = specialty // 10; classes: 11 and 13 share one, 14 has none (a retired
+# entry), every other specialty is its own class.
+SPECIALTIES = [11, 12, 13, 14, 21, 22]
+CLASS_OF = {11: 101, 12: 102, 13: 101, 14: -1, 21: 201, 22: 202}
+
+
+def class_of(spec: int) -> int:
+    return CLASS_OF.get(spec, spec * 10)
 
 
 @st.composite
@@ -289,6 +302,7 @@ def instances(draw, max_needs=6, max_teachers=5, random_weights=True):
                 SCHOOL_COUNTY[school],
                 spec,
                 spec // 10,
+                class_of(spec),
                 start,
                 start + draw(st.integers(0, 10)),
                 draw(st.integers(1, 3)),
@@ -312,9 +326,11 @@ def instances(draw, max_needs=6, max_teachers=5, random_weights=True):
         for spec in draw(
             st.lists(st.sampled_from(SPECIALTIES), min_size=1, max_size=3)
         ):
-            skills.append((tid, spec, spec // 10, draw(st.integers(1, 5))))
+            skills.append(
+                (tid, spec, spec // 10, class_of(spec), draw(st.integers(1, 5)))
+            )
     if draw(st.booleans()):
-        skills.append((999, 11, 1, 5))  # a skill of an unknown teacher
+        skills.append((999, 11, 1, 101, 5))  # a skill of an unknown teacher
     all_nb = [(1, 2), (2, 3), (3, 1)]
     neighbours = draw(st.lists(st.sampled_from(all_nb), unique=True))
     all_pairs = [(n[0], t[0]) for n in needs for t in teachers]
@@ -325,9 +341,14 @@ def instances(draw, max_needs=6, max_teachers=5, random_weights=True):
     weights = W
     if random_weights and draw(st.booleans()):
         w = st.integers(1, 50).map(float)
-        fam, extra = draw(w), draw(st.integers(0, 30))
+        fam, extra_class, extra = (
+            draw(w),
+            draw(st.integers(0, 15)),
+            draw(st.integers(0, 15)),
+        )
         weights = solver.Weights(
-            specialty_exact=fam + extra,
+            specialty_exact=fam + extra_class + extra,
+            specialty_class=fam + extra_class,
             specialty_family=fam,
             overlap=draw(w),
             place_same=draw(w),
@@ -411,7 +432,18 @@ def test_solve_equals_lp_optimum_on_larger_instances(inst):
 
 
 def need(nid, school=1, county=1, spec=11, start=0, end=9, head=1, prio=0.0):
-    return (nid, school, county, spec, spec // 10, start, end, head, prio)
+    return (
+        nid,
+        school,
+        county,
+        spec,
+        spec // 10,
+        class_of(spec),
+        start,
+        end,
+        head,
+        prio,
+    )
 
 
 def teacher(tid, county=1, start=0, end=9, cap=1):
@@ -419,7 +451,7 @@ def teacher(tid, county=1, start=0, end=9, cap=1):
 
 
 def skill(tid, spec=11, level=5):
-    return (tid, spec, spec // 10, level)
+    return (tid, spec, spec // 10, class_of(spec), level)
 
 
 def test_breakdown_hand_computed():
@@ -445,6 +477,50 @@ def test_breakdown_hand_computed():
     assert r.total_score == pytest.approx(77.0)
     assert r.unmatched == {}
     assert r.components == 1
+
+
+def test_a_teacher_of_the_same_class_fits_better_than_one_of_the_family_only():
+    # Like 计算机应用 (11) and 计算机平面设计 (13), class 7102, against 电子技术应用
+    # (12, class 7101): at level 4, class 30*4/5 = 24 beats family 20*4/5 = 16.
+    inst = Inst(
+        [need(1, spec=13)],
+        [teacher(7), teacher(8)],
+        [skill(7, 11, 4), skill(8, 12, 4)],
+    )
+    pairs = solver.build_pairs(*inst.arrays())
+    by_teacher = {
+        int(inst.teachers[t][0]): (float(spec), bool(same))
+        for t, spec, same in zip(
+            pairs.teacher, pairs.specialty, pairs.same_class, strict=True
+        )
+    }
+    assert by_teacher == {7: (24.0, True), 8: (16.0, False)}
+    result = solve(inst)
+    assert [(p.teacher, p.breakdown["specialty"]) for p in result.proposals] == [
+        (7, 24.0)
+    ]
+
+
+def test_exact_beats_class_beats_family_at_the_same_level():
+    inst = Inst(
+        [need(1, spec=11)],
+        [teacher(6), teacher(7), teacher(8)],
+        [skill(6, 11, 3), skill(7, 13, 3), skill(8, 12, 3)],
+    )
+    pairs = solver.build_pairs(*inst.arrays())
+    spec = {
+        int(inst.teachers[t][0]): float(v)
+        for t, v in zip(pairs.teacher, pairs.specialty, strict=True)
+    }
+    assert spec == {6: 24.0, 7: 18.0, 8: 12.0}
+
+
+def test_specialties_without_a_class_never_match_by_class():
+    # Two retired entries without a class (-1) are only of the same family.
+    inst = Inst([need(1, spec=14)], [teacher(7)], [(7, 15, 1, -1, 5)])
+    pairs = solver.build_pairs(*inst.arrays())
+    assert pairs.specialty.tolist() == [20.0]
+    assert pairs.same_class.tolist() == [False]
 
 
 def test_family_skill_can_beat_weak_exact_skill():
@@ -611,6 +687,10 @@ def test_invalid_input_is_rejected():
     with pytest.raises(ValueError):
         solver.Weights(specialty_exact=10, specialty_family=20)
     with pytest.raises(ValueError):
+        solver.Weights(specialty_exact=40, specialty_class=50)
+    with pytest.raises(ValueError):
+        solver.Weights(specialty_class=10, specialty_family=20)
+    with pytest.raises(ValueError):
         Inst([need(1, start=5, end=4)], [], []).arrays()
     with pytest.raises(ValueError):
         Inst([need(1), need(1)], [], []).arrays()
@@ -718,3 +798,35 @@ def test_solve_matches_lp_and_beats_greedy_on_make_instance():
     r2 = solver.solve(needs, teachers, skills, **kw)
     assert r2.proposals == r.proposals
     assert r2.unmatched == r.unmatched
+
+
+def test_make_instance_draws_from_a_whole_real_catalogue():
+    # Three families; specialty ids and class ids as a database would have them.
+    catalogue = [
+        [(1001, 71), (1002, 71), (1003, 72)],
+        [(2001, 81), (2002, 82), (2003, 82), (2004, 83)],
+        [(3001, 91)],
+    ]
+    needs, teachers, skills = solver.make_instance(
+        3_000, 600, seed=7, catalogue=catalogue
+    )
+    klass = {s: k for family in catalogue for s, k in family}
+    used = set(needs.specialty.tolist()) | set(skills.specialty.tolist())
+    assert used == set(klass)  # every specialty of the catalogue is drawn
+    for spec, k, fam in zip(
+        needs.specialty.tolist(),
+        needs.klass.tolist(),
+        needs.family.tolist(),
+        strict=True,
+    ):
+        assert klass[spec] == k
+        assert spec // 1000 == fam
+    for spec, k in zip(skills.specialty.tolist(), skills.klass.tolist(), strict=True):
+        assert klass[spec] == k
+    pairs = solver.build_pairs(needs, teachers, skills)
+    assert pairs.exact.any() and pairs.same_class.any()
+    assert (~pairs.exact & ~pairs.same_class).any()  # family-only pairs too
+    result = solver.solve(needs, teachers, skills)
+    assert result.total_score == pytest.approx(
+        solver.lp_optimum(needs, teachers, skills), abs=1e-3 * len(result.proposals)
+    )

@@ -148,3 +148,22 @@ def test_every_printed_login_signs_in():
     for username in usernames:
         client = Client()
         assert client.login(username=username, password=password), username
+
+
+def test_the_demo_world_uses_only_official_current_specialties():
+    from needs import catalogue_data
+    from teams.models import TeacherSkill
+
+    load()
+    official = {(code, name) for code, name, _ in catalogue_data.SPECIALTIES}
+    used = {
+        (n.specialty.code, n.specialty.name, n.specialty.retired)
+        for n in Need.objects.select_related("specialty")
+    } | {
+        (s.specialty.code, s.specialty.name, s.specialty.retired)
+        for s in TeacherSkill.objects.select_related("specialty")
+    }
+    assert used
+    for code, name, retired in used:
+        assert (code, name) in official
+        assert not retired

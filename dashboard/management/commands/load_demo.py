@@ -167,7 +167,7 @@ TEACHERS = [
     TeacherSpec("狄春燕", "dichunyan", "ly_tmh", "讲师", "baihe",
                 (("旅游服务与管理", 4), ("导游服务", 3)), FULL_YEAR, 2, "13905190107"),
     TeacherSpec("彭海燕", "penghaiyan", "ly_tmh", "高级讲师", "baihe",
-                (("会计事务", 5), ("财税事务", 3)), FULL_YEAR, 2, "13905190108"),
+                (("会计事务", 5), ("纳税事务", 3)), FULL_YEAR, 2, "13905190108"),
     TeacherSpec("芮国强", "ruiguoqiang", "ly_dt", "高级讲师", "baihe",
                 (("茶叶生产与加工", 4), ("园艺技术", 3)), FULL_YEAR, 2, "13905190109"),
     TeacherSpec("黄晓军", "huangxiaojun", "ly_zz", "讲师", "baihe",
@@ -195,7 +195,8 @@ TEACHERS = [
     TeacherSpec("许静怡", "xujingyi", "ly_dt", "讲师", "xunyang",
                 (("护理", 4), ("老年人服务与管理", 3)), AUTUMN, 1, "13905190119"),
     TeacherSpec("曹立新", "caolixin", "ly_tmh", "高级讲师", "xunyang",
-                (("建筑工程施工", 4), ("工程造价", 3)), FULL_YEAR, 2, "13905190120"),
+                (("建筑工程施工", 4), ("建筑工程造价", 3)), FULL_YEAR, 2,
+                "13905190120"),
     TeacherSpec("任晓东", "renxiaodong", "ly_zz", "讲师", "xunyang",
                 (("计算机网络技术", 4), ("计算机应用", 3)), MOST_OF_YEAR, 2,
                 "13905190121"),
@@ -207,7 +208,7 @@ TEACHERS = [
                 (("旅游服务与管理", 4), ("高星级饭店运营与管理", 3)), FULL_YEAR, 2,
                 "13905190123"),
     TeacherSpec("孔德明", "kongdeming", "ly_dt", "高级讲师", "pingli",
-                (("中草药种植", 4), ("作物生产技术", 3)), MOST_OF_YEAR, 2,
+                (("中草药栽培", 4), ("作物生产技术", 3)), MOST_OF_YEAR, 2,
                 "13905190124"),
     TeacherSpec("黄丽", "huangli", "ly_tmh", "讲师", "pingli",
                 (("直播电商服务", 4), ("电子商务", 4)), FULL_YEAR, 2, "13905190125"),
@@ -394,7 +395,7 @@ NEEDS = [
              "学校拟改造旧厂房为茶叶加工实训车间，需要教师指导设备配置和工艺流程设计。",
              d(2027, 3, 15), d(2027, 7, 1), S.SUBMITTED, urgency=4,
              created=d(2026, 11, 11)),
-    NeedSpec("bh_px", "家政服务培训课程开发", "家政服务与管理", K.CURRICULUM,
+    NeedSpec("bh_px", "家政服务培训课程开发", "现代家政服务与管理", K.CURRICULUM,
              "配合县劳务输出工作，开发月嫂、育婴员等家政服务短期培训课程。",
              d(2027, 3, 1), d(2027, 6, 1), S.SUBMITTED, urgency=3,
              created=d(2026, 11, 13)),
@@ -506,7 +507,7 @@ NEEDS = [
              diagnosis=(4, 4, 5, 3),
              goals=("学生完成直播实训30场",), teachers=("黄丽",),
              created=d(2026, 7, 8)),
-    NeedSpec("pl_zj", "中药材种植技术培训", "中草药种植", K.TEACHER_TRAINING,
+    NeedSpec("pl_zj", "中药材种植技术培训", "中草药栽培", K.TEACHER_TRAINING,
              "面向种植大户和合作社，培训黄精、杜仲等中药材种植技术。",
              d(2027, 3, 1), d(2027, 6, 15), S.OPEN, urgency=3,
              diagnosis=(3, 4, 5, 3), goals=("培训种植户60人次",),
@@ -701,7 +702,7 @@ class Command(BaseCommand):
 
     # --- teachers and teams ------------------------------------------------------
     def supply(self, world: World) -> None:
-        specialties = {s.name: s for s in Specialty.objects.all()}
+        specialties = {s.name: s for s in Specialty.objects.current()}
         for spec in TEACHERS:
             user = self.user(world, spec.username, spec.name, Role.TEACHER)
             school = world.schools[spec.school]
@@ -761,7 +762,7 @@ class Command(BaseCommand):
 
     # --- needs and their history -------------------------------------------------
     def needs(self, world: World) -> None:
-        specialties = {s.name: s for s in Specialty.objects.all()}
+        specialties = {s.name: s for s in Specialty.objects.current()}
         now = timezone.now()
         for index, spec in enumerate(NEEDS):
             school = world.schools[spec.school]
@@ -924,19 +925,24 @@ class Command(BaseCommand):
         completed: bool,
     ) -> None:
         weights = settings.MATCHING_WEIGHTS
-        level = next(
-            (
-                s.level
-                for s in teacher.skills.all()
+        # As the solver scores it: the best of exact, same class and same family.
+        skills = list(teacher.skills.select_related("specialty"))
+        need_class = need.specialty.specialty_class_id
+        specialty_part = max(
+            [weights["specialty_family"] * s.level / 5 for s in skills]
+            + [
+                weights["specialty_class"] * s.level / 5
+                for s in skills
+                if need_class is not None
+                and s.specialty.specialty_class_id == need_class
+            ]
+            + [
+                weights["specialty_exact"] * s.level / 5
+                for s in skills
                 if s.specialty_id == need.specialty_id
-            ),
-            None,
+            ],
+            default=weights["specialty_family"] / 5,
         )
-        if level is not None:
-            specialty_part = weights["specialty_exact"] * level / 5
-        else:
-            level = max((s.level for s in teacher.skills.all()), default=1)
-            specialty_part = weights["specialty_family"] * level / 5
         need_days = (need.end_date - need.start_date).days + 1
         overlap_days = (
             min(need.end_date, teacher.available_until)

@@ -16,8 +16,9 @@ run's total over that of ``solver.greedy`` on the same inputs.
 The data: ``solver.make_instance`` (Zipf-popular families, need windows of 30-150
 days, headcounts 1-3, teacher availability of 60-365 days, capacity 1-5, 1-3 skills
 mostly in one family, about one county per 400 needs with 1-3 assisted schools
-each), mapped onto the real specialty catalogue in the database (the 19 families and
-their specialties), and written as County / School / Need / Teacher / TeacherSkill
+each), drawn from the whole current specialty catalogue in the database (the 19
+families, their 88 classes and 358 specialties, so that pairs match exactly, by class
+or by family), and written as County / School / Need / Teacher / TeacherSkill
 rows with PostgreSQL ``COPY`` (``bulk_create`` elsewhere). Benchmark rows are
 recognised by their counties (province ``基准测试``, codes ``BM<scale letter>…``);
 each scale has its own counties, so scales coexist and are reused. Before each run
@@ -44,7 +45,7 @@ from accounts.models import Role, User
 from matching import pipeline, solver
 from matching.models import MatchingRun, RunStatus
 from matching.services import matching_run_execute
-from needs.models import County, NeedKind, NeedStatus, Specialty, SpecialtyFamily
+from needs.models import County, NeedKind, NeedStatus, Specialty
 
 SCALES = {
     # needs, teachers
@@ -222,25 +223,23 @@ class Command(BaseCommand):
         return counties
 
     def _catalogue(self) -> list[list[tuple[int, int]]]:
-        """Per family (by code): its specialties as (specialty id, family id)."""
-        families = list(SpecialtyFamily.objects.order_by("code"))
-        by_family = []
-        for family in families:
-            ids = list(
-                Specialty.objects.filter(family=family)
-                .order_by("code")
-                .values_list("id", flat=True)
-            )
-            if ids:
-                by_family.append([(s, family.pk) for s in ids])
+        """Per family (by code): its current specialties as (specialty id, class id)."""
+        by_family: dict[str, list[tuple[int, int]]] = {}
+        rows = (
+            Specialty.objects.current()
+            .order_by("family__code", "code")
+            .values_list("family__code", "id", "specialty_class_id")
+        )
+        for family_code, specialty_id, class_id in rows:
+            by_family.setdefault(family_code, []).append((specialty_id, class_id))
         if not by_family:
             raise CommandError("the specialty catalogue is empty: run migrate first")
-        return by_family
+        return list(by_family.values())
 
     def _generate(self, scale: str, n_needs: int, n_teachers: int) -> list[int]:
         catalogue = self._catalogue()
         needs, teachers, skills = solver.make_instance(
-            n_needs, n_teachers, seed=SEED, n_families=len(catalogue)
+            n_needs, n_teachers, seed=SEED, catalogue=catalogue
         )
         rng = np.random.default_rng(SEED + 1)
         now = timezone.now()
@@ -304,16 +303,8 @@ class Command(BaseCommand):
             returning=False,
         )
 
-        # Specialties: synthetic family f, k-th specialty -> the real catalogue.
-        def real(spec: np.ndarray, fam: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-            out_s = np.empty(len(spec), dtype=np.int64)
-            out_f = np.empty(len(spec), dtype=np.int64)
-            for i, (s, f) in enumerate(zip(spec.tolist(), fam.tolist(), strict=True)):
-                options = catalogue[(f - 1) % len(catalogue)]
-                out_s[i], out_f[i] = options[(s % 100 - 1) % len(options)]
-            return out_s, out_f
-
-        need_spec, _ = real(needs.specialty, needs.family)
+        # Specialties are the catalogue's own ids (make_instance drew them).
+        need_spec = needs.specialty
         stamp = now.isoformat()
         starts, ends = _dates(needs.start), _dates(needs.end)
         priority = np.rint(needs.priority).astype(np.int64)
@@ -402,7 +393,7 @@ class Command(BaseCommand):
                 for t in range(n_teachers)
             ],
         )
-        skill_spec, _ = real(skills.specialty, skills.family)
+        skill_spec = skills.specialty
         best: dict[tuple[int, int], int] = {}
         for t, s, level in zip(
             skills.teacher.tolist(),
