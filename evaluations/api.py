@@ -57,7 +57,13 @@ def _with_subjects(queryset):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Evaluation frameworks"),
+    list=extend_schema(
+        summary="Evaluation frameworks the caller may read",
+        description=(
+            "A coordinator reads the programme's frameworks and their counties'; "
+            "everyone reads the frameworks of the cycles they may read."
+        ),
+    ),
     retrieve=extend_schema(
         summary="An evaluation framework",
         responses={200: FrameworkSerializer, **errors(404)},
@@ -67,20 +73,23 @@ def _with_subjects(queryset):
         description=(
             "Indicators as a flat list whose `parent` names the parent's code; the "
             "weights at each level must add up to 100, and so must the rater "
-            "weights."
+            "weights. `county` names the owner (a coordinator of several counties "
+            "must name one); an admin who gives none makes a framework of the "
+            "programme."
         ),
         request=FrameworkWriteSerializer,
         responses={201: FrameworkSerializer, **errors(400, 403)},
     ),
     partial_update=extend_schema(
-        summary="Change a framework",
-        description="Indicators and rater weights cannot change once a cycle "
-        "using the framework is open (409).",
+        summary="Change a framework (its owners)",
+        description="Owners only: the county's coordinators and the admins, or "
+        "the admins for the programme's (403 for other readers). Nothing but "
+        "`is_default` changes once a cycle using the framework is open (409).",
         request=FrameworkWriteSerializer,
         responses={200: FrameworkSerializer, **errors(400, 403, 404, 409)},
     ),
     destroy=extend_schema(
-        summary="Delete a framework no cycle uses",
+        summary="Delete a framework no cycle uses (its owners)",
         responses={204: None, **errors(403, 404, 409)},
     ),
 )
@@ -99,7 +108,9 @@ class FrameworkViewSet(viewsets.ModelViewSet):
         )
 
     def _write(self, partial: bool):
-        serializer = FrameworkWriteSerializer(data=self.request.data, partial=partial)
+        serializer = FrameworkWriteSerializer(
+            data=self.request.data, partial=partial, context={"request": self.request}
+        )
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         if "indicators" in data:
@@ -107,6 +118,10 @@ class FrameworkViewSet(viewsets.ModelViewSet):
         return data
 
     def create(self, request, *args, **kwargs):
+        if not services.can_keep_frameworks(request.user):
+            raise PermissionDenied(
+                _("Only coordinators and admins keep evaluation frameworks.")
+            )
         data = self._write(partial=False)
         framework = services.framework_create(user=request.user, **data)
         framework = self.get_queryset().get(pk=framework.pk)
@@ -116,8 +131,14 @@ class FrameworkViewSet(viewsets.ModelViewSet):
 
     def partial_update(self, request, *args, **kwargs):
         framework = self.get_object()
+        if not services.can_change_framework(request.user, framework):
+            raise PermissionDenied(_("You may read this framework, not change it."))
         data = self._write(partial=True)
         data.pop("subject_type", None)
+        if "county" in data and data.pop("county") != framework.county:
+            raise serializers.ValidationError(
+                {"county": [_("The owner of a framework cannot change.")]}
+            )
         services.framework_update(user=request.user, framework=framework, **data)
         return Response(
             FrameworkSerializer(self.get_queryset().get(pk=framework.pk)).data

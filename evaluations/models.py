@@ -19,9 +19,21 @@ class FrameworkQuerySet(models.QuerySet):
 
 class Framework(models.Model):
     """An evaluation framework: a tree of weighted indicators and rater weights,
-    for one kind of subject (teachers, teams or assisted schools)."""
+    for one kind of subject (teachers, teams or assisted schools).
 
-    name = models.CharField(_("name"), max_length=100, unique=True)
+    Its owner is a county (its coordinators and the admins keep it) or, with no
+    county, the programme (the admins keep it; the shipped defaults)."""
+
+    name = models.CharField(_("name"), max_length=100)
+    county = models.ForeignKey(
+        "needs.County",
+        verbose_name=_("owned by county"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="evaluation_frameworks",
+        help_text=_("Empty: a framework of the programme, kept by the admins."),
+    )
     description = models.TextField(_("description"), blank=True)
     subject_type = models.CharField(
         _("evaluates"),
@@ -45,9 +57,21 @@ class Framework(models.Model):
         ordering = ["subject_type", "name"]
         constraints = [
             models.UniqueConstraint(
+                fields=["county", "name"],
+                nulls_distinct=False,
+                name="framework_name_unique_per_owner",
+                violation_error_message=_(
+                    "A framework of this name already exists for this owner."
+                ),
+            ),
+            models.UniqueConstraint(
                 fields=["subject_type"],
                 condition=Q(is_default=True),
                 name="framework_single_default_per_subject",
+            ),
+            models.CheckConstraint(
+                condition=Q(is_default=False) | Q(county__isnull=True),
+                name="framework_default_is_the_programmes",
             ),
             models.CheckConstraint(
                 condition=Q(subject_type__in=SubjectType.values),

@@ -70,6 +70,11 @@ class FrameworkSerializer(serializers.ModelSerializer):
 
     indicators = serializers.SerializerMethodField()
     rater_weights = serializers.SerializerMethodField()
+    county = serializers.PrimaryKeyRelatedField(
+        read_only=True,
+        allow_null=True,
+        help_text="The county that owns it; null: the programme's (admins keep it).",
+    )
 
     class Meta:
         model = Framework
@@ -78,6 +83,7 @@ class FrameworkSerializer(serializers.ModelSerializer):
             "name",
             "description",
             "subject_type",
+            "county",
             "is_default",
             "indicators",
             "rater_weights",
@@ -102,6 +108,16 @@ class FrameworkSerializer(serializers.ModelSerializer):
 
 class FrameworkWriteSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=100)
+    county = serializers.PrimaryKeyRelatedField(
+        queryset=County.objects.none(),
+        required=False,
+        allow_null=True,
+        help_text=(
+            "The owner: a county the caller coordinates (a coordinator of one "
+            "county may leave it out); null or absent for an admin: the programme. "
+            "Set at creation only."
+        ),
+    )
     description = serializers.CharField(required=False, allow_blank=True)
     subject_type = serializers.ChoiceField(
         choices=SubjectType.choices, default=SubjectType.TEACHER
@@ -111,6 +127,12 @@ class FrameworkWriteSerializer(serializers.Serializer):
     rater_weights = serializers.DictField(
         child=serializers.DecimalField(max_digits=5, decimal_places=2)
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            self.fields["county"].queryset = visible(request.user, County.objects.all())
 
     def validate_rater_weights(self, value):
         unknown = [role for role in value if role not in RaterRole.values]
@@ -158,6 +180,9 @@ class EvaluationCycleSerializer(serializers.ModelSerializer):
         request = self.context.get("request")
         if request is not None:
             self.fields["county"].queryset = visible(request.user, County.objects.all())
+            frameworks = visible(request.user, Framework.objects.all())
+            for name in ("framework", "team_framework", "school_framework"):
+                self.fields[name].queryset = frameworks
 
     def validate(self, attrs):
         start = attrs.get("start_date", getattr(self.instance, "start_date", None))

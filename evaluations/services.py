@@ -52,7 +52,28 @@ User = get_user_model()
 
 
 def can_keep_frameworks(user) -> bool:
+    """May the user's role keep frameworks at all (create their own)."""
     return user.is_authenticated and (user.is_admin or user.is_coordinator)
+
+
+def can_change_framework(user, framework: Framework) -> bool:
+    """Owners change a framework: the admins any, a county's coordinators their
+    county's; the programme's (no county) only the admins."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_admin:
+        return True
+    return framework.county_id is not None and manages_county(user, framework.county_id)
+
+
+def _require_owner(user, framework: Framework) -> None:
+    if framework.county_id is None:
+        message = _("Only an admin changes a framework of the programme.")
+    else:
+        message = _(
+            "Only the county's coordinators and the admins change this framework."
+        )
+    _require(can_change_framework(user, framework), message)
 
 
 def can_run_cycle(user, cycle: EvaluationCycle) -> bool:
@@ -310,7 +331,11 @@ def framework_create(
     rater_weights: dict,
     description: str = "",
     is_default: bool = False,
+    county: County | None = None,
 ) -> Framework:
+    """A new framework owned by ``county``, or by the programme when an admin
+    gives no county. A coordinator's framework belongs to a county they
+    coordinate (the only one, unless they name it)."""
     _require(
         can_keep_frameworks(user),
         _("Only coordinators and admins keep evaluation frameworks."),
@@ -318,6 +343,19 @@ def framework_create(
     _require(
         not is_default or user.is_admin, _("Only an admin sets the default framework.")
     )
+    if county is None and not user.is_admin:
+        own = list(user.counties.all()[:2])
+        if len(own) != 1:
+            raise ValidationError(
+                {"county": [_("Choose the county that owns the framework.")]}
+            )
+        county = own[0]
+    if county is not None and not manages_county(user, county.pk):
+        raise ValidationError({"county": [_("Choose a county you coordinate.")]})
+    if is_default and county is not None:
+        raise ValidationError(
+            {"is_default": [_("Only a framework of the programme can be a default.")]}
+        )
     if subject_type not in SubjectType.values:
         raise ValidationError({"subject_type": [_("Unknown kind of subject.")]})
     rows = _clean_indicators(subject_type, indicators)
@@ -326,6 +364,7 @@ def framework_create(
         name=name,
         description=description,
         subject_type=subject_type,
+        county=county,
         is_default=False,
     )
     framework.full_clean()
@@ -349,21 +388,25 @@ def framework_update(
     rater_weights: dict | None = None,
     is_default: bool | None = None,
 ) -> Framework:
+    """Change a framework no open or closed cycle uses (409 otherwise: results
+    computed with it must not change under their readers). Only whether it is the
+    default may change while it is used."""
+    _require_owner(user, framework)
     _require(
-        can_keep_frameworks(user),
-        _("Only coordinators and admins keep evaluation frameworks."),
-    )
-    _require(
-        user.is_admin or not (framework.is_default or is_default),
-        _("Only an admin changes a default framework."),
+        user.is_admin or not is_default, _("Only an admin sets the default framework.")
     )
     framework = Framework.objects.select_for_update().get(pk=framework.pk)
-    if (indicators is not None or rater_weights is not None) and _in_use(framework):
+    edits = (name, description, indicators, rater_weights)
+    if any(edit is not None for edit in edits) and _in_use(framework):
         raise TransitionNotAllowed(
             _("framework"),
             "in_use",
             _("in use by an open or closed cycle"),
             _("change"),
+        )
+    if is_default and framework.county_id is not None:
+        raise ValidationError(
+            {"is_default": [_("Only a framework of the programme can be a default.")]}
         )
     update_fields = ["updated_at"]
     if name is not None:
@@ -396,14 +439,7 @@ def framework_update(
 
 @transaction.atomic
 def framework_delete(*, user, framework: Framework) -> None:
-    _require(
-        can_keep_frameworks(user),
-        _("Only coordinators and admins keep evaluation frameworks."),
-    )
-    _require(
-        user.is_admin or not framework.is_default,
-        _("Only an admin changes a default framework."),
-    )
+    _require_owner(user, framework)
     if _cycles_using(framework).exists():
         raise TransitionNotAllowed(
             _("framework"), "in_use", _("used by a cycle"), _("delete")
@@ -462,7 +498,9 @@ def framework_for(cycle: EvaluationCycle, subject_type: str) -> Framework | None
     return cycle.school_framework
 
 
-def _check_frameworks(frameworks: dict[str, Framework | None]) -> None:
+def _check_frameworks(frameworks: dict[str, Framework | None], county_id: int) -> None:
+    """Each framework evaluates its kind of subject and is the programme's or the
+    cycle's county's (another county's is refused without naming it)."""
     errors = {}
     fields = {
         SubjectType.TEACHER: "framework",
@@ -470,7 +508,11 @@ def _check_frameworks(frameworks: dict[str, Framework | None]) -> None:
         SubjectType.SCHOOL: "school_framework",
     }
     for subject_type, framework in frameworks.items():
-        if framework is not None and framework.subject_type != subject_type:
+        if framework is not None and framework.county_id not in (None, county_id):
+            errors[fields[subject_type]] = [
+                _("Choose a framework of the programme or of the cycle's county.")
+            ]
+        elif framework is not None and framework.subject_type != subject_type:
             errors[fields[subject_type]] = [
                 _("This framework evaluates %(kind)s, not %(wanted)s.")
                 % {
@@ -512,7 +554,8 @@ def cycle_create(
             SubjectType.TEACHER: framework,
             SubjectType.TEAM: team_framework,
             SubjectType.SCHOOL: school_framework,
-        }
+        },
+        county.pk,
     )
     cycle = EvaluationCycle(
         name=name,
@@ -557,7 +600,8 @@ def cycle_update(*, user, cycle: EvaluationCycle, **changes: Any) -> EvaluationC
             SubjectType.TEACHER: cycle.framework,
             SubjectType.TEAM: cycle.team_framework,
             SubjectType.SCHOOL: cycle.school_framework,
-        }
+        },
+        cycle.county_id,
     )
     cycle.full_clean()
     cycle.save(update_fields=sorted(changes))

@@ -330,8 +330,10 @@ def rate(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def framework_list(request: HttpRequest) -> HttpResponse:
-    frameworks = visible(request.user, Framework.objects.all()).annotate(
-        indicator_count=Count("indicators")
+    frameworks = (
+        visible(request.user, Framework.objects.select_related("county"))
+        .annotate(indicator_count=Count("indicators"))
+        .order_by("subject_type", "name", "id")
     )
     return render(
         request,

@@ -151,13 +151,25 @@ def full(world, no_sign_in_throttle):
     name (``open_a``, ``team_b``, ``cycle_closed_a``...) to the object and
     ``full.ids`` to its id, with the ``world`` objects and personas added."""
     objs = {**_side(world, "a"), **_side(world, "b")}
-    objs["framework"] = evaluation_services.framework_create(
+
+    def own_framework(coordinator, name):
+        return evaluation_services.framework_create(
+            user=coordinator,
+            name=name,
+            subject_type="teacher",
+            indicators=[FRAMEWORK_INDICATOR],
+            rater_weights={"school": 50, "coordinator": 50},
+        )
+
+    # County A's frameworks: one no cycle uses, one its draft cycle uses; and B's.
+    objs["framework"] = own_framework(world.users.coord_a, "自建体系")
+    objs["framework_draft_a"] = own_framework(world.users.coord_a, "草稿考核体系")
+    evaluation_services.cycle_update(
         user=world.users.coord_a,
-        name="自建体系",
-        subject_type="teacher",
-        indicators=[FRAMEWORK_INDICATOR],
-        rater_weights={"school": 50, "coordinator": 50},
+        cycle=objs["cycle_draft_a"],
+        framework=objs["framework_draft_a"],
     )
+    objs["framework_b"] = own_framework(world.users.coord_b, f"{B_MARK}自建体系")
     objs["default_framework"] = Framework.objects.filter(
         subject_type="teacher", is_default=True
     ).first()

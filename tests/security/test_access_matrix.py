@@ -142,6 +142,9 @@ FRAMEWORK_BODY = {
     "indicators": [INDICATOR],
     "rater_weights": {"school": 100},
 }
+FRAMEWORK_OF_A = {**FRAMEWORK_BODY, "county": "{county_a}"}
+FRAMEWORK_OF_B = {"county": "{county_b}"}
+REWEIGHTED = {"rater_weights": {"school": 70, "coordinator": 30}}
 TEACHER_CSV_HEAD = (
     "姓名",
     "派出学校",
@@ -335,14 +338,28 @@ MATRIX = [
     ("POST", "activities/{disputed_a}/dismiss-dispute/", {},              "401 200 200 404 200 404 403 404 403 404"),
     ("POST", "activities/{act_a}/dismiss-dispute/", {},                   "401 409 409 404 409 404 403 404 403 404"),
     ("PATCH", "activities/{act_a}/", {"note": "改"},                      "401 405 405 405 405 405 405 405 405 405"),
-    # evaluation frameworks (shared reference data), cycles, evaluations, ratings
+    # evaluation frameworks: owned by a county (its coordinators and the admins keep
+    # it) or the programme (admins); read by owners, by every coordinator for the
+    # programme's, and by whoever may read a cycle that uses it
     ("GET", "evaluation-frameworks/", None,                               "401 200 200 200 200 200 200 200 200 200"),
-    ("GET", "evaluation-frameworks/{framework}/", None,                   "401 200 200 200 200 200 200 200 200 200"),
-    ("POST", "evaluation-frameworks/", FRAMEWORK_BODY,                    "401 201 201 201 201 201 403 403 403 403"),
-    ("PATCH", "evaluation-frameworks/{framework}/", NAMED,                "401 200 200 200 200 200 403 403 403 403"),
-    ("PATCH", "evaluation-frameworks/{default_framework}/", NAMED,        "401 200 403 403 403 403 403 403 403 403"),
-    ("DELETE", "evaluation-frameworks/{framework}/", None,                "401 204 204 204 204 204 403 403 403 403"),
+    ("GET", "evaluation-frameworks/{framework}/", None,                   "401 200 200 404 200 404 404 404 404 404"),
+    ("GET", "evaluation-frameworks/{framework_draft_a}/", None,           "401 200 200 404 200 404 200 404 200 404"),
+    ("GET", "evaluation-frameworks/{framework_b}/", None,                 "401 200 404 200 200 404 404 404 404 404"),
+    ("GET", "evaluation-frameworks/{default_framework}/", None,           "401 200 200 200 200 200 200 200 200 200"),
+    ("POST", "evaluation-frameworks/", FRAMEWORK_BODY,                    "401 201 201 201 400 400 403 403 403 403"),
+    ("POST", "evaluation-frameworks/", FRAMEWORK_OF_A,                    "401 201 201 400 201 400 403 403 403 403"),
+    ("POST", "evaluation-frameworks/", {**FRAMEWORK_BODY, "is_default": True}, "401 201 403 403 403 403 403 403 403 403"),
+    ("PATCH", "evaluation-frameworks/{framework}/", NAMED,                "401 200 200 404 200 404 404 404 404 404"),
+    ("PATCH", "evaluation-frameworks/{framework}/", FRAMEWORK_OF_B,       "401 400 400 404 400 404 404 404 404 404"),
+    ("PATCH", "evaluation-frameworks/{framework}/", REWEIGHTED,           "401 200 200 404 200 404 404 404 404 404"),
+    ("PATCH", "evaluation-frameworks/{framework_draft_a}/", REWEIGHTED,   "401 200 200 404 200 404 403 404 403 404"),
+    ("PATCH", "evaluation-frameworks/{framework_b}/", REWEIGHTED,         "401 200 404 200 200 404 404 404 404 404"),
+    ("PATCH", "evaluation-frameworks/{default_framework}/", NAMED,        "401 409 403 403 403 403 403 403 403 403"),
+    ("DELETE", "evaluation-frameworks/{framework}/", None,                "401 204 204 404 204 404 404 404 404 404"),
+    ("DELETE", "evaluation-frameworks/{framework_draft_a}/", None,        "401 409 409 404 409 404 403 404 403 404"),
+    ("DELETE", "evaluation-frameworks/{framework_b}/", None,              "401 204 404 204 204 404 404 404 404 404"),
     ("DELETE", "evaluation-frameworks/{default_framework}/", None,        "401 409 403 403 403 403 403 403 403 403"),
+    ("POST", "evaluation-cycles/", {**CYCLE_BODY, "framework": "{framework_b}"}, "401 400 400 400 400 400 400 400 400 400"),
     ("GET", "evaluation-cycles/", None,                                   "401 200 200 200 200 200 200 200 200 200"),
     ("GET", "evaluation-cycles/{cycle_draft_a}/", None,                   "401 200 200 404 200 404 200 404 200 404"),
     ("GET", "evaluation-cycles/{cycle_open_a}/", None,                    "401 200 200 404 200 404 200 404 200 404"),
@@ -505,6 +522,7 @@ LISTS = {
     "matching-runs/": ("matching-runs/", None, None),
     "assignments/": ("assignments/", lambda o: o.need.title, "assignments/export/"),
     "activities/": ("activities/", lambda o: o.note, None),
+    "evaluation-frameworks/": ("evaluation-frameworks/", lambda o: o.name, None),
     "evaluation-cycles/": ("evaluation-cycles/", lambda o: o.name, None),
     "evaluations/": ("evaluations/", None, None),
     "ratings/": ("ratings/", None, None),
