@@ -303,6 +303,9 @@ EVALUATION_GRADES = [("优秀", 90), ("良好", 80), ("合格", 60), ("不合格
 # A team's result blends its own framework score with its members' mean score; this
 # is the members' share in percent (see evaluations/scoring.py).
 EVALUATION_TEAM_MEMBER_SHARE = 50
+# A rater role's own figures are shown to the person evaluated only when at least
+# this many of its raters submitted (coordinators and admins see all).
+EVALUATION_MIN_RATERS_SHOWN = 3
 
 LOGGING = {
     "version": 1,

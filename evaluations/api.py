@@ -50,7 +50,7 @@ _SUBJECTS = ("teacher", "team", "school")
 
 
 def _with_subjects(queryset):
-    return queryset.select_related("teacher", "team", "school")
+    return queryset.select_related("cycle", "teacher", "team", "school")
 
 
 # --- frameworks ------------------------------------------------------------------
@@ -342,7 +342,7 @@ class EvaluationCycleViewSet(
     )
     def export(self, request, pk=None):
         cycle = self.get_object()
-        return results_response(cycle, self._results(cycle))
+        return results_response(cycle, self._results(cycle), user=request.user)
 
 
 # --- evaluations -----------------------------------------------------------------

@@ -5,6 +5,7 @@ from rest_framework import serializers
 from accounts.scopes import visible
 from needs.models import County
 
+from .disclosure import breakdown_for, redact
 from .models import (
     Evaluation,
     EvaluationCycle,
@@ -218,8 +219,25 @@ class EvaluationSerializer(serializers.ModelSerializer):
 
 
 class EvaluationDetailSerializer(EvaluationSerializer):
+    breakdown = serializers.SerializerMethodField(
+        help_text=(
+            "Score per indicator and per rater role. A rater role's figures are "
+            "shown to the person evaluated only where at least "
+            "EVALUATION_MIN_RATERS_SHOWN of its raters submitted (`hidden`); "
+            "coordinators and admins see all."
+        )
+    )
+
     class Meta(EvaluationSerializer.Meta):
         fields = [*EvaluationSerializer.Meta.fields, "breakdown"]
+
+    @extend_schema_field(serializers.DictField())
+    def get_breakdown(self, obj) -> dict:
+        request = self.context.get("request")
+        user = request.user if request is not None else None
+        if user is None:
+            return redact(obj.breakdown or {})
+        return breakdown_for(user, obj)
 
 
 class ResultSerializer(serializers.ModelSerializer):

@@ -19,6 +19,7 @@ from needs.models import County
 
 from . import services
 from .certificates import certificate_available, certificate_response
+from .disclosure import breakdown_for, min_raters_shown
 from .exports import results_response
 from .forms import CycleForm, RatingForm
 from .models import (
@@ -157,7 +158,7 @@ def cycle_close(request: HttpRequest, pk: int) -> HttpResponse:
 def _results_queryset(user, cycle):
     return (
         visible(user, Evaluation.objects.filter(cycle=cycle))
-        .select_related("teacher", "team", "school")
+        .select_related("cycle", "teacher", "team", "school")
         .order_by("subject_type", "rank", "id")
     )
 
@@ -198,14 +199,16 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
         items = [e for e in evaluations if e.subject_type == subject_type]
         if items:
             for e in items:
+                e.breakdown = breakdown_for(request.user, e)
                 e.indicator_rows = _indicator_rows(e)
                 e.roles = sorted(e.breakdown.get("raters", {}).items())
+                e.shown_roles = [(r, i) for r, i in e.roles if not i.get("hidden")]
                 e.has_certificate = certificate_available(e)
             groups.append((subject_type.label, items))
     return render(
         request,
         "evaluations/results.html",
-        {"cycle": cycle, "groups": groups},
+        {"cycle": cycle, "groups": groups, "min_raters": min_raters_shown()},
     )
 
 
@@ -214,7 +217,9 @@ def results_export(request: HttpRequest, pk: int) -> HttpResponse:
     cycle, closed = _closed_cycle(request, pk)
     if not closed:
         return redirect("evaluations:cycle", pk=pk)
-    return results_response(cycle, _results_queryset(request.user, cycle))
+    return results_response(
+        cycle, _results_queryset(request.user, cycle), user=request.user
+    )
 
 
 @login_required
