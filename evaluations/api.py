@@ -36,6 +36,7 @@ from .models import (
     RatingStatus,
 )
 from .serializers import (
+    EvaluationCycleDetailSerializer,
     EvaluationCycleSerializer,
     EvaluationDetailSerializer,
     EvaluationSerializer,
@@ -203,7 +204,7 @@ _CloseStats = inline_serializer(
     list=extend_schema(summary="Evaluation cycles in the caller's scope"),
     retrieve=extend_schema(
         summary="An evaluation cycle",
-        responses={200: EvaluationCycleSerializer, **errors(404)},
+        responses={200: EvaluationCycleDetailSerializer, **errors(404)},
     ),
     create=extend_schema(
         summary="Create a cycle (coordinator of the county)",
@@ -233,6 +234,11 @@ class EvaluationCycleViewSet(
         return visible(
             self.request.user, EvaluationCycle.objects.select_related("county")
         )
+
+    def get_serializer_class(self):
+        if self.action == "retrieve":
+            return EvaluationCycleDetailSerializer
+        return EvaluationCycleSerializer
 
     def perform_create(self, serializer):
         serializer.instance = services.cycle_create(

@@ -2,10 +2,11 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from accounts.scopes import visible
+from accounts.scopes import manages_county, visible
 from needs.models import County
 
 from .disclosure import breakdown_for, redact
+from .facts import not_evaluated
 from .models import (
     Evaluation,
     EvaluationCycle,
@@ -193,6 +194,38 @@ class EvaluationCycleSerializer(serializers.ModelSerializer):
                 {"end_date": _("The end date cannot be before the start date.")}
             )
         return attrs
+
+
+class NotEvaluatedSerializer(serializers.Serializer):
+    subject_type = serializers.ChoiceField(choices=SubjectType.choices)
+    subject_id = serializers.IntegerField()
+    name = serializers.CharField()
+    reason = serializers.CharField()
+
+
+class EvaluationCycleDetailSerializer(EvaluationCycleSerializer):
+    not_evaluated = serializers.SerializerMethodField(
+        help_text=(
+            "For the county's coordinators and admins: the county's teachers, "
+            "teams of the period and assisted schools that the cycle does not "
+            "evaluate (they did not serve in its period); null for others."
+        )
+    )
+
+    class Meta(EvaluationCycleSerializer.Meta):
+        fields = [*EvaluationCycleSerializer.Meta.fields, "not_evaluated"]
+
+    @extend_schema_field(NotEvaluatedSerializer(many=True, allow_null=True))
+    def get_not_evaluated(self, obj):
+        request = self.context.get("request")
+        if request is None or not manages_county(request.user, obj.county_id):
+            return None
+        reason = str(_("did not serve in this period"))
+        return [
+            {"subject_type": kind, "subject_id": pk, "name": name, "reason": reason}
+            for kind, rows in not_evaluated(obj).items()
+            for pk, name in rows
+        ]
 
 
 class EvaluationSerializer(serializers.ModelSerializer):

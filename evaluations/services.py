@@ -25,11 +25,11 @@ from django.utils.translation import ngettext
 from accounts.models import Notification, Role
 from accounts.scopes import manages_county
 from assist_platform.errors import TransitionNotAllowed
-from needs.models import County, School, SchoolKind
+from needs.models import County
 from teams.models import Teacher
 
 from . import scoring
-from .facts import collect, served_assignments, teams_in_period
+from .facts import collect, served_assignments, subjects_of
 from .models import (
     CycleStatus,
     Evaluation,
@@ -624,10 +624,11 @@ def _active_users(**filters) -> list:
 
 @transaction.atomic
 def cycle_open(*, user, cycle: EvaluationCycle) -> dict[str, int]:
-    """``draft`` -> ``open``: an evaluation for every teacher who served in the
-    county during the period (an accepted or completed assignment overlapping it,
-    or membership of one of the county's teams of the period), every such team and
-    every assisted school of the county, and a rating task for each rater."""
+    """``draft`` -> ``open``: an evaluation for each subject that served in the
+    period (:func:`evaluations.facts.subjects_of`: teachers with an accepted or
+    completed assignment overlapping it, their teams, the assisted schools with a
+    need open, matched or fulfilled in it), and a rating task for each rater.
+    Everyone else is not evaluated, never scored."""
     _require(
         can_run_cycle(user, cycle),
         _("Only a coordinator of the county runs its evaluation cycles."),
@@ -654,18 +655,15 @@ def cycle_open(*, user, cycle: EvaluationCycle) -> dict[str, int]:
     for teacher_id, school_id in served:
         schools_of_teacher[teacher_id].add(school_id)
         teachers_of_school[school_id].add(teacher_id)
-    team_ids = list(teams_in_period(cycle).values_list("id", flat=True))
+    subjects = subjects_of(cycle)
+    team_ids = sorted(subjects.teams)
     members: dict[int, set[int]] = defaultdict(set)
     for team_id, teacher_id in Teacher.teams.through.objects.filter(
         team_id__in=team_ids
     ).values_list("team_id", "teacher_id"):
         members[team_id].add(teacher_id)
-    teacher_ids = set(schools_of_teacher) | {t for m in members.values() for t in m}
-    school_ids = list(
-        School.objects.filter(
-            county_id=cycle.county_id, kind=SchoolKind.ASSISTED
-        ).values_list("id", flat=True)
-    )
+    teacher_ids = set(subjects.teachers)
+    school_ids = sorted(subjects.schools)
 
     # The raters.
     coordinators = _active_users(role=Role.COORDINATOR, counties=cycle.county_id)

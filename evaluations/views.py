@@ -21,6 +21,7 @@ from . import services
 from .certificates import certificate_available, certificate_response
 from .disclosure import breakdown_for, min_raters_shown
 from .exports import results_response
+from .facts import not_evaluated
 from .forms import CycleForm, RatingForm
 from .models import (
     CycleStatus,
@@ -107,6 +108,13 @@ def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
             .order_by("rater_role")
         )
         progress = list(rows)
+    left_out = []
+    if may_run:
+        left_out = [
+            (SubjectType(kind).label, rows)
+            for kind, rows in not_evaluated(cycle).items()
+            if rows
+        ]
     return render(
         request,
         "evaluations/cycle_detail.html",
@@ -115,6 +123,7 @@ def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "may_run": may_run,
             "counts": [(SubjectType(t).label, counts.get(t, 0)) for t in SubjectType],
             "progress": progress,
+            "not_evaluated": left_out,
         },
     )
 

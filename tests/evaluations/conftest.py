@@ -142,6 +142,22 @@ def season(world):
     )
 
 
+LATE_START, LATE_END = D(2026, 4, 20), D(2026, 6, 30)
+
+
+def serve(world, teacher, school=None, start=LATE_START, end=LATE_END):
+    """An accepted assignment of ``teacher`` to a matched need overlapping the
+    period, so that they served in it."""
+    need = f.NeedFactory(
+        school=school or world.school_a2,
+        specialty=world.ecommerce,
+        start_date=start,
+        end_date=end,
+        status=NeedStatus.MATCHED,
+    )
+    return f.AssignmentFactory(need=need, teacher=teacher, status="accepted")
+
+
 @pytest.fixture
 def cycle(world, season):
     return services.cycle_create(

@@ -9,13 +9,14 @@ import pytest
 from evaluations import services
 from evaluations.models import Evaluation
 
-from .conftest import END, START, framework
+from .conftest import END, START, framework, serve
 
 
 @pytest.fixture
 def excellent(world, season):
     """张老师 rated 95 by everyone on a subjective-only framework: 优秀."""
     admin = world.users.admin
+    serve(world, season.mate)
     cycle = services.cycle_create(
         user=world.users.coord_a,
         county=world.county_a,

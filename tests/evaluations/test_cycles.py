@@ -1,6 +1,7 @@
 """Cycles through the API: create, open (evaluations and rating tasks), close
 (scores against hand-worked numbers), results, scope."""
 
+import datetime as dt
 import io
 
 import pytest
@@ -13,7 +14,7 @@ from evaluations import services
 from evaluations.models import Evaluation, EvaluationCycle, Rating
 
 from .. import factories as f
-from .conftest import END, START, framework
+from .conftest import END, START, framework, serve
 
 OBJECTIVE_PEOPLE = [
     ("O1", 20, "hours_taught", None),
@@ -118,9 +119,10 @@ def test_a_framework_for_another_kind_of_subject_is_refused(world, api):
 # --- opening ---------------------------------------------------------------------
 
 
-def test_opening_evaluates_every_teacher_team_and_assisted_school(
+def test_opening_evaluates_only_those_who_served_in_the_period(
     world, season, cycle, api
 ):
+    idle_school = f.SchoolFactory(name="白河县第三职业中学", county=world.county_a)
     response = api.as_user(world.users.coord_a).post(url(cycle, "open"))
     assert response.status_code == 200, response.json()
     assert response.json()["cycle"]["status"] == "open"
@@ -129,17 +131,48 @@ def test_opening_evaluates_every_teacher_team_and_assisted_school(
     }
     assert subjects == {
         ("teacher", world.teacher_a.pk),  # served N1 and N2
-        ("teacher", season.mate.pk),  # team member only
-        ("team", season.team.pk),
-        ("school", world.school_a.pk),
-        ("school", world.school_a2.pk),
+        ("team", season.team.pk),  # 张老师 is a member
+        ("school", world.school_a.pk),  # N1 fulfilled, N3 matched
+        ("school", world.school_a2.pk),  # N2 matched
     }
     assert response.json()["stats"] == {
-        "teachers": 2,
+        "teachers": 1,
         "teams": 1,
         "schools": 2,
         "rating_tasks": Rating.objects.count(),
     }
+    body = api.as_user(world.users.coord_a).get(url(cycle)).json()
+    assert {(row["subject_type"], row["name"]) for row in body["not_evaluated"]} == {
+        ("teacher", "王老师"),  # in the team, but served no need
+        ("school", idle_school.name),
+    }
+    assert {row["reason"] for row in body["not_evaluated"]} == {"本期未参与帮扶服务"}
+    # Others who see the cycle do not get the county's lists.
+    staff_view = api.as_user(world.users.staff_a).get(url(cycle)).json()
+    assert staff_view["not_evaluated"] is None
+
+
+def test_a_teacher_whose_window_starts_after_the_cycle_is_not_evaluated(
+    world, season, cycle, api
+):
+    later = f.TeacherFactory(
+        name="晚到老师", home_school=world.home, county=world.county_a
+    )
+    need = f.NeedFactory(
+        school=world.school_a,
+        specialty=world.ecommerce,
+        start_date=END + dt.timedelta(days=60),
+        end_date=END + dt.timedelta(days=180),
+        status="matched",
+    )
+    f.AssignmentFactory(need=need, teacher=later, status="accepted")
+    season.team.members.add(later)
+    close(api, world, cycle, force=True)
+    assert not Evaluation.objects.filter(cycle=cycle, teacher=later).exists()
+    assert not Evaluation.objects.filter(cycle=cycle, teacher=season.mate).exists()
+    page = api.as_user(world.users.coord_a).get(url(cycle)).json()
+    left_out = {row["name"] for row in page["not_evaluated"]}
+    assert {"晚到老师", "王老师"} <= left_out
 
 
 def test_opening_gives_each_rater_their_tasks(world, season, cycle, api):
@@ -157,9 +190,7 @@ def test_opening_gives_each_rater_their_tasks(world, season, cycle, api):
         ("staff_a", "school"),  # school A was served; school A2 has no staff
         ("teacher_a", "self"),  # the mate has no account: no peer rating
     }
-    assert raters(teacher_eval(cycle, season.mate)) == coordinators | {
-        ("teacher_a", "peer")
-    }
+    assert not Evaluation.objects.filter(cycle=cycle, teacher=season.mate).exists()
     team = Evaluation.objects.get(cycle=cycle, team=season.team)
     assert raters(team) == coordinators | {
         ("staff_a", "school"),
@@ -232,12 +263,13 @@ def objective_cycle(world, season):
     )
 
 
-def close(api, world, cycle):
+def close(api, world, cycle, force=False):
     client = api.as_user(world.users.coord_a)
     cycle.refresh_from_db()
     if cycle.status == "draft":
         assert client.post(url(cycle, "open")).status_code == 200
-    response = client.post(url(cycle, "close"))
+    body = {"force": True, "reason": "测试：评分未完成也结束"} if force else {}
+    response = client.post(url(cycle, "close"), body, format="json")
     assert response.status_code == 200, response.json()
     return response
 
@@ -268,22 +300,6 @@ def test_teacher_indicators_are_computed_from_the_data(
     assert "no_data:O3" not in evaluation.flags
 
 
-def test_a_teacher_without_needs_has_no_data_for_need_indicators(
-    world, season, objective_cycle, api
-):
-    close(api, world, objective_cycle)
-    evaluation = teacher_eval(objective_cycle, season.mate)
-    assert values_of(evaluation) == {
-        "O1": 0.0,
-        "O2": 0.0,
-        "O3": None,
-        "O4": None,
-        "O5": None,
-    }
-    assert {"no_data:O3", "no_data:O4", "no_data:O5"} <= set(evaluation.flags)
-    assert str(evaluation.score) == "0.00"
-
-
 def test_team_score_blends_its_own_indicators_and_its_members(
     world, season, objective_cycle, api
 ):
@@ -299,11 +315,12 @@ def test_team_score_blends_its_own_indicators_and_its_members(
     roll_up = team.breakdown["roll_up"]
     # own: (6.25 + 28.333 + 50 + 50 + 46.875) / 5 = 36.292
     assert roll_up["own"] == 36.29
-    # members: (43.208 + 0) / 2 = 21.604
-    assert roll_up["members_mean"] == 21.6
+    # members evaluated: 张老师 alone (王老师 did not serve): 43.208
+    assert roll_up["members_mean"] == 43.21
+    assert roll_up["members"] == 1
     assert roll_up["member_share"] == 50
-    # 0.5 * 36.292 + 0.5 * 21.604 = 28.948
-    assert str(team.score) == "28.95"
+    # 0.5 * 36.292 + 0.5 * 43.208 = 39.75
+    assert str(team.score) == "39.75"
 
 
 def test_school_engagement_is_computed_from_its_needs_and_ratings(world, season, api):
@@ -415,7 +432,6 @@ def test_ranks_are_per_subject_type_within_the_cycle(world, season, cycle, api):
         for e in Evaluation.objects.filter(cycle=cycle)
     }
     assert ranks[("teacher", world.teacher_a.pk)] == 1
-    assert ranks[("teacher", season.mate.pk)] == 2
     assert ranks[("team", season.team.pk)] == 1
     assert ranks[("school", world.school_a.pk)] == 1
     # School A2 posted no need in the period, has no staff to rate and was not
@@ -430,7 +446,6 @@ def test_grade_thresholds_come_from_settings(
     settings.EVALUATION_GRADES = [("A", 40), ("B", 0)]
     close(api, world, objective_cycle)
     assert teacher_eval(objective_cycle, world.teacher_a).grade == "A"  # 43.21
-    assert teacher_eval(objective_cycle, season.mate).grade == "B"
 
 
 # --- results and scope -------------------------------------------------------------
@@ -444,14 +459,14 @@ def test_results_list_every_subject_for_the_coordinator(world, season, cycle, ap
     response = client.get(url(cycle, "results"))
     assert response.status_code == 200
     rows = response.json()["results"]
-    assert len(rows) == 5
+    assert len(rows) == 4
     assert {"subject_type", "subject_id", "name", "score", "grade", "rank"} <= set(
         rows[0]
     )
     names = {row["name"] for row in rows}
-    assert {"张老师", "王老师", "溧阳帮扶团队", "白河县职业教育中心"} <= names
+    assert {"张老师", "溧阳帮扶团队", "白河县职业教育中心"} <= names
     teachers = client.get(url(cycle, "results") + "?subject_type=teacher").json()
-    assert [r["rank"] for r in teachers["results"]] == [1, 2]
+    assert [r["rank"] for r in teachers["results"]] == [1]
 
 
 def test_a_teacher_sees_only_their_own_result(world, season, cycle, api):
@@ -497,7 +512,7 @@ def test_results_export_to_xlsx_with_chinese_headers(world, season, cycle, api):
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][:5] == ("排名", "评价对象", "名称", "得分", "等级")
     assert "T1 教学工作" in rows[0]
-    assert len(rows) == 1 + 5
+    assert len(rows) == 1 + 4
     assert any(row[2] == "张老师" for row in rows[1:])
 
 
@@ -590,7 +605,7 @@ def test_a_big_county_opens_and_closes_in_a_background_task(
     cycle.refresh_from_db()
     assert cycle.status == "open"
     count = Evaluation.objects.filter(cycle=cycle).count()
-    assert count == 5
+    assert count == 4
     # A second delivery of the same task does nothing.
     assert cycle_open(cycle.pk, world.users.coord_a.pk) is None
     assert Evaluation.objects.filter(cycle=cycle).count() == count
@@ -615,15 +630,17 @@ def test_background_runs_are_for_coordinators_of_the_county(world, season, cycle
 
 
 def test_equal_scores_share_a_rank(world, season, cycle, api):
-    # A second team member without needs scores exactly like 王老师 (0.00).
+    # 王老师 and a twin each serve a need at school A2 and log nothing: equal.
     twin = f.TeacherFactory(
         name="赵老师", home_school=world.home, county=world.county_a
     )
-    season.team.members.add(twin)
+    for teacher in (season.mate, twin):
+        serve(world, teacher)
     close(api, world, cycle)
     ranks = {
         e.teacher_id: (e.rank, str(e.score))
         for e in Evaluation.objects.filter(cycle=cycle, subject_type="teacher")
     }
     assert ranks[world.teacher_a.pk][0] == 1
-    assert ranks[season.mate.pk] == ranks[twin.pk] == (2, "0.00")
+    assert ranks[season.mate.pk] == ranks[twin.pk]
+    assert ranks[twin.pk][0] == 2
