@@ -14,8 +14,11 @@ metric                 value                                         default tar
 hours_taught           hours of activities logged (every kind)       120 hours
 local_teachers_trained local teachers reached, summed over            30 (人次)
                        activities (attendances, not persons)
-needs_fulfilled        share of served needs that are done: the      1.0 (all)
-                       assignment completed or the need fulfilled
+needs_fulfilled        share of the served needs due by ``as_of``    1.0 (all)
+                       that are done (the assignment completed or
+                       the need fulfilled); a need still running
+                       (its window not ended, not done) is not
+                       counted, neither done nor failed
 goals_met              share of the plan goals of those needs        1.0 (all)
                        recorded as met
 activity_regularity    share of the weeks of service with at least   0.8
@@ -420,13 +423,19 @@ class CycleFacts:
             last,
         )
 
+    def _due(self, served: Iterable[ServedAssignment]) -> list[ServedAssignment]:
+        """Served assignments that count for need completion: done, or whose
+        need's window ended by ``as_of``. A need still running is no failure."""
+        return [a for a in served if a.done or a.need_end <= self.as_of]
+
     def teacher_values(self, teacher_id: int) -> dict[str, float | None]:
         served = self._by_teacher.get(teacher_id, [])
         acts = self._activities_by_teacher.get(teacher_id, [])
+        due = self._due(served)
         return {
             HOURS_TAUGHT: sum(a.hours for a in acts),
             LOCAL_TEACHERS_TRAINED: sum(a.local_teachers for a in acts),
-            NEEDS_FULFILLED: share(sum(1 for a in served if a.done), len(served)),
+            NEEDS_FULFILLED: share(sum(1 for a in due if a.done), len(due)),
             GOALS_MET: self._goal_share(a.need_id for a in served),
             ACTIVITY_REGULARITY: self._regularity(teacher_id),
         }
@@ -436,6 +445,7 @@ class CycleFacts:
         served = [a for m in members for a in self._by_teacher.get(m, [])]
         acts = [a for m in members for a in self._activities_by_teacher.get(m, [])]
         regularities = [r for m in members if (r := self._regularity(m)) is not None]
+        due = self._due(served)
         return {
             HOURS_TAUGHT: (sum(a.hours for a in acts) / len(members))
             if members
@@ -443,7 +453,7 @@ class CycleFacts:
             LOCAL_TEACHERS_TRAINED: (sum(a.local_teachers for a in acts) / len(members))
             if members
             else None,
-            NEEDS_FULFILLED: share(sum(1 for a in served if a.done), len(served)),
+            NEEDS_FULFILLED: share(sum(1 for a in due if a.done), len(due)),
             GOALS_MET: self._goal_share(a.need_id for a in served),
             ACTIVITY_REGULARITY: fmean(regularities) if regularities else None,
         }
@@ -462,10 +472,11 @@ class CycleFacts:
             if n.submitted_on is not None and self.start <= n.submitted_on <= self.as_of
         ]
         tasks_total, tasks_done = self.school_tasks.get(school_id, (0, 0))
+        due = [n for n in served if n.fulfilled or n.end <= self.as_of]
         return {
             HOURS_TAUGHT: sum(a.hours for a in acts),
             LOCAL_TEACHERS_TRAINED: sum(a.local_teachers for a in acts),
-            NEEDS_FULFILLED: share(sum(1 for n in served if n.fulfilled), len(served)),
+            NEEDS_FULFILLED: share(sum(1 for n in due if n.fulfilled), len(due)),
             GOALS_MET: self._goal_share(n.id for n in served),
             CONFIRMATION_SPEED: confirmation_lag(
                 ((n.end, n.confirmed_on) for n in served), self.start, self.as_of

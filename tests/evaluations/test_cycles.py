@@ -282,22 +282,46 @@ def test_teacher_indicators_are_computed_from_the_data(
     assert values_of(evaluation) == {
         "O1": 15.0,  # 4 + 2 + 6 + 3 hours (disputed and out-of-period left out)
         "O2": 17.0,  # 5 + 0 + 10 + 2 local teachers
-        "O3": 0.5,  # N1 done, N2 running
+        "O3": 1.0,  # N1 done; N2 still running: neither done nor failed
         "O4": 0.5,  # 2 of 4 goals met
         "O5": 0.375,  # weeks 0, 2, 5 of 8
     }
     assert scores_of(evaluation) == {
         "O1": 12.5,  # 15 / 120
         "O2": 56.67,  # 17 / 30
-        "O3": 50.0,
+        "O3": 100.0,
         "O4": 50.0,
         "O5": 46.88,  # 0.375 / 0.8
     }
-    # (12.5 + 56.667 + 50 + 50 + 46.875) / 5 = 43.208
-    assert str(evaluation.score) == "43.21"
+    # (12.5 + 56.667 + 100 + 50 + 46.875) / 5 = 53.208
+    assert str(evaluation.score) == "53.21"
     assert evaluation.grade == "不合格"
     assert evaluation.status == "scored"
     assert "no_data:O3" not in evaluation.flags
+
+
+def test_a_running_need_is_not_a_failure_until_its_window_ends(
+    world, season, objective_cycle, api
+):
+    # Only N2 (04-01..06-30, still running at the cycle's end) for the mate.
+    serve(world, season.mate, start=START, end=END + dt.timedelta(days=30))
+    close(api, world, objective_cycle)
+    evaluation = teacher_eval(objective_cycle, season.mate)
+    assert values_of(evaluation)["O3"] is None
+    assert scores_of(evaluation)["O3"] is None
+    assert "no_data:O3" in evaluation.flags
+    # Once its window has ended within the period and it is not done: a failure.
+    other = services.cycle_create(
+        user=world.users.coord_a,
+        county=world.county_a,
+        name="更长的考核",
+        start_date=START,
+        end_date=END + dt.timedelta(days=60),
+        framework=objective_cycle.framework,
+        team_framework=objective_cycle.team_framework,
+    )
+    close(api, world, other)
+    assert values_of(teacher_eval(other, season.mate))["O3"] == 0.0
 
 
 def test_team_score_blends_its_own_indicators_and_its_members(
@@ -308,19 +332,19 @@ def test_team_score_blends_its_own_indicators_and_its_members(
     assert values_of(team) == {
         "O1": 7.5,  # 15 hours / 2 members
         "O2": 8.5,  # 17 / 2
-        "O3": 0.5,
+        "O3": 1.0,
         "O4": 0.5,
         "O5": 0.375,  # the mate has no weeks of service: mean over 张老师 alone
     }
     roll_up = team.breakdown["roll_up"]
-    # own: (6.25 + 28.333 + 50 + 50 + 46.875) / 5 = 36.292
-    assert roll_up["own"] == 36.29
-    # members evaluated: 张老师 alone (王老师 did not serve): 43.208
-    assert roll_up["members_mean"] == 43.21
+    # own: (6.25 + 28.333 + 100 + 50 + 46.875) / 5 = 46.292
+    assert roll_up["own"] == 46.29
+    # members evaluated: 张老师 alone (王老师 did not serve): 53.208
+    assert roll_up["members_mean"] == 53.21
     assert roll_up["members"] == 1
     assert roll_up["member_share"] == 50
-    # 0.5 * 36.292 + 0.5 * 43.208 = 39.75
-    assert str(team.score) == "39.75"
+    # 0.5 * 46.292 + 0.5 * 53.208 = 49.75
+    assert str(team.score) == "49.75"
 
 
 def test_school_engagement_is_computed_from_its_needs_and_ratings(world, season, api):
@@ -445,7 +469,7 @@ def test_grade_thresholds_come_from_settings(
 ):
     settings.EVALUATION_GRADES = [("A", 40), ("B", 0)]
     close(api, world, objective_cycle)
-    assert teacher_eval(objective_cycle, world.teacher_a).grade == "A"  # 43.21
+    assert teacher_eval(objective_cycle, world.teacher_a).grade == "A"  # 53.21
 
 
 # --- results and scope -------------------------------------------------------------
