@@ -271,6 +271,7 @@ SPECTACULAR_SETTINGS = {
         "SchoolKindEnum": "needs.models.SchoolKind",
         "RoleEnum": "accounts.models.Role",
         "EvaluationStatusEnum": "evaluations.models.EvaluationStatus",
+        "CycleStatusEnum": "evaluations.models.CycleStatus",
         "IndicatorKindEnum": "evaluations.models.IndicatorKind",
         "RunStatusEnum": "matching.models.RunStatus",
         "AssignmentStatusEnum": "matching.models.AssignmentStatus",
@@ -306,6 +307,9 @@ EVALUATION_TEAM_MEMBER_SHARE = 50
 # A rater role's own figures are shown to the person evaluated only when at least
 # this many of its raters submitted (coordinators and admins see all).
 EVALUATION_MIN_RATERS_SHOWN = 3
+# Closing a cycle needs this share of each subject's rater weight submitted, unless
+# forced with a reason (the results are then provisional).
+EVALUATION_MIN_COMPLETION = 0.6
 
 LOGGING = {
     "version": 1,

@@ -25,6 +25,7 @@ from assist_platform.spreadsheets import XLSX_CONTENT_TYPE
 
 from . import services
 from .certificates import certificate_available, certificate_response
+from .completion import completion_of
 from .exports import results_response
 from .models import (
     CycleStatus,
@@ -177,6 +178,32 @@ class CycleRunSerializer(serializers.Serializer):
     background = serializers.BooleanField(required=False, default=False)
 
 
+class CycleCloseSerializer(CycleRunSerializer):
+    force = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Close below the minimum completion: the results are provisional.",
+    )
+    reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=2000,
+        help_text="Required with `force`: why the cycle closes early.",
+    )
+
+
+_Incomplete = inline_serializer(
+    name="CycleCompletionTooLow",
+    fields={
+        "detail": serializers.CharField(),
+        "status": serializers.CharField(),
+        "code": serializers.CharField(),
+        "completion": serializers.DictField(),
+    },
+)
+
+
 _Queued = inline_serializer(
     name="CycleQueued",
     fields={
@@ -240,6 +267,16 @@ class EvaluationCycleViewSet(
             return EvaluationCycleDetailSerializer
         return EvaluationCycleSerializer
 
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        context = {
+            **self.get_serializer_context(),
+            "completion": completion_of(page),
+        }
+        return self.get_paginated_response(
+            EvaluationCycleSerializer(page, many=True, context=context).data
+        )
+
     def perform_create(self, serializer):
         serializer.instance = services.cycle_create(
             user=self.request.user, **serializer.validated_data
@@ -277,21 +314,51 @@ class EvaluationCycleViewSet(
 
     @extend_schema(
         summary="Close the cycle: compute scores, grades and ranks",
-        description=_BACKGROUND,
-        request=CycleRunSerializer,
-        responses={200: _CloseStats, 202: _Queued, **errors(403, 404, 409)},
+        description=(
+            "Refused with 409 and the `completion` figures while a subject has "
+            "less than EVALUATION_MIN_COMPLETION of its rater weight submitted, "
+            'unless `{"force": true, "reason": "..."}`: the results are then '
+            "provisional and no certificate is issued. "
+        )
+        + _BACKGROUND,
+        request=CycleCloseSerializer,
+        responses={
+            200: _CloseStats,
+            202: _Queued,
+            409: _Incomplete,
+            **errors(400, 403, 404),
+        },
     )
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
-        return self._run(request, "close", services.cycle_close)
+        body = CycleCloseSerializer(data=request.data or {})
+        body.is_valid(raise_exception=True)
+        options = {
+            "force": body.validated_data["force"],
+            "reason": body.validated_data["reason"],
+        }
+        try:
+            return self._run(request, "close", services.cycle_close, **options)
+        except services.CompletionTooLow as exc:
+            return Response(
+                {
+                    "detail": exc.message,
+                    "status": exc.current,
+                    "code": "completion_too_low",
+                    "completion": exc.figures,
+                },
+                status=status.HTTP_409_CONFLICT,
+            )
 
-    def _run(self, request, action: str, service) -> Response:
+    def _run(self, request, action: str, service, **options) -> Response:
         """Open or close now, or queue it when the body asks for the background."""
         cycle = self.get_object()
         if self._background(request):
-            services.cycle_enqueue(user=request.user, cycle=cycle, action=action)
+            services.cycle_enqueue(
+                user=request.user, cycle=cycle, action=action, **options
+            )
             return self._queued(cycle)
-        stats = service(user=request.user, cycle=cycle)
+        stats = service(user=request.user, cycle=cycle, **options)
         cycle.refresh_from_db()
         return Response(
             {"cycle": EvaluationCycleSerializer(cycle).data, "stats": stats}

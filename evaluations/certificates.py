@@ -27,6 +27,7 @@ def top_grade() -> str:
 def certificate_available(evaluation: Evaluation) -> bool:
     return (
         evaluation.cycle.status == CycleStatus.CLOSED
+        and not evaluation.cycle.provisional
         and evaluation.grade == top_grade()
     )
 

@@ -10,7 +10,7 @@ from assist_platform.spreadsheets import Column, xlsx_response
 
 from .disclosure import breakdown_for
 from .models import EvaluationCycle, RaterRole, SubjectType
-from .templatetags.evaluations import flag_label, grade_label
+from .templatetags.evaluations import flag_label, result_grade
 
 
 def _top_level(evaluation) -> list[dict]:
@@ -47,7 +47,7 @@ def results_columns(cycle: EvaluationCycle, evaluations: list) -> list[Column]:
         Column(
             "grade",
             pgettext_lazy("results column", "Grade"),
-            lambda e: grade_label(e.grade),
+            result_grade,
             width=10,
         ),
     ]

@@ -258,6 +258,27 @@ class EvaluationCycle(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     opened_at = models.DateTimeField(_("opened at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("closed by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    provisional = models.BooleanField(
+        _("provisional"),
+        default=False,
+        help_text=_(
+            "Closed below the minimum completion of ratings: the results are "
+            "provisional and no certificate is issued."
+        ),
+    )
+    close_reason = models.TextField(
+        _("reason for closing early"),
+        blank=True,
+        help_text=_("Why the cycle was closed below the minimum completion."),
+    )
 
     class Meta:
         verbose_name = _("evaluation cycle")
@@ -273,6 +294,10 @@ class EvaluationCycle(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(status__in=CycleStatus.values), name="cycle_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(provisional=False) | ~Q(close_reason=""),
+                name="cycle_provisional_has_a_reason",
             ),
         ]
         indexes = [models.Index(fields=["county", "status"])]

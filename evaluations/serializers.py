@@ -5,9 +5,11 @@ from rest_framework import serializers
 from accounts.scopes import manages_county, visible
 from needs.models import County
 
+from .completion import completion_of, subject_completion, summary
 from .disclosure import breakdown_for, redact
 from .facts import not_evaluated
 from .models import (
+    CycleStatus,
     Evaluation,
     EvaluationCycle,
     Framework,
@@ -145,6 +147,20 @@ class FrameworkWriteSerializer(serializers.Serializer):
         return value
 
 
+class RoleCountSerializer(serializers.Serializer):
+    submitted = serializers.IntegerField()
+    total = serializers.IntegerField()
+
+
+class CompletionSerializer(serializers.Serializer):
+    overall = serializers.FloatField()
+    minimum = serializers.FloatField()
+    threshold = serializers.FloatField()
+    below = serializers.IntegerField()
+    ready = serializers.BooleanField()
+    by_role = serializers.DictField(child=RoleCountSerializer())
+
+
 class EvaluationCycleSerializer(serializers.ModelSerializer):
     county = serializers.PrimaryKeyRelatedField(queryset=County.objects.none())
     framework = serializers.PrimaryKeyRelatedField(
@@ -157,6 +173,14 @@ class EvaluationCycleSerializer(serializers.ModelSerializer):
         queryset=Framework.objects.all(), required=False, allow_null=True
     )
     county_name = serializers.CharField(source="county.name", read_only=True)
+    completion = serializers.SerializerMethodField(
+        help_text=(
+            "Once open: the share of each subject's rater weight submitted "
+            "(`overall` mean, `minimum`), the `threshold` to close "
+            "(EVALUATION_MIN_COMPLETION), how many subjects are `below` it, whether "
+            "it is `ready` to close, and tasks per rater role; null for a draft."
+        )
+    )
 
     class Meta:
         model = EvaluationCycle
@@ -171,11 +195,34 @@ class EvaluationCycleSerializer(serializers.ModelSerializer):
             "start_date",
             "end_date",
             "status",
+            "completion",
+            "provisional",
+            "close_reason",
             "created_at",
             "opened_at",
             "closed_at",
         ]
-        read_only_fields = ["status", "created_at", "opened_at", "closed_at"]
+        read_only_fields = [
+            "status",
+            "provisional",
+            "close_reason",
+            "created_at",
+            "opened_at",
+            "closed_at",
+        ]
+
+    def _figures(self, obj) -> dict | None:
+        if obj.status == CycleStatus.DRAFT:
+            return None
+        known = self.context.get("completion")
+        if known is not None and obj.pk in known:
+            return known[obj.pk]
+        return completion_of([obj])[obj.pk]
+
+    @extend_schema_field(CompletionSerializer(allow_null=True))
+    def get_completion(self, obj) -> dict | None:
+        figures = self._figures(obj)
+        return summary(figures) if figures is not None else None
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -196,6 +243,15 @@ class EvaluationCycleSerializer(serializers.ModelSerializer):
         return attrs
 
 
+class SubjectCompletionSerializer(serializers.Serializer):
+    evaluation = serializers.IntegerField()
+    subject_type = serializers.ChoiceField(choices=SubjectType.choices)
+    subject_id = serializers.IntegerField()
+    name = serializers.CharField()
+    ratio = serializers.FloatField()
+    by_role = serializers.DictField(child=RoleCountSerializer())
+
+
 class NotEvaluatedSerializer(serializers.Serializer):
     subject_type = serializers.ChoiceField(choices=SubjectType.choices)
     subject_id = serializers.IntegerField()
@@ -212,8 +268,31 @@ class EvaluationCycleDetailSerializer(EvaluationCycleSerializer):
         )
     )
 
+    completion_by_subject = serializers.SerializerMethodField(
+        help_text=(
+            "For the county's coordinators and admins, once open: each subject's "
+            "completion, lowest first; null for others."
+        )
+    )
+
     class Meta(EvaluationCycleSerializer.Meta):
-        fields = [*EvaluationCycleSerializer.Meta.fields, "not_evaluated"]
+        fields = [
+            *EvaluationCycleSerializer.Meta.fields,
+            "completion_by_subject",
+            "not_evaluated",
+        ]
+
+    @extend_schema_field(SubjectCompletionSerializer(many=True, allow_null=True))
+    def get_completion_by_subject(self, obj):
+        request = self.context.get("request")
+        figures = self._figures(obj)
+        if (
+            figures is None
+            or request is None
+            or not manages_county(request.user, obj.county_id)
+        ):
+            return None
+        return subject_completion(obj, figures)
 
     @extend_schema_field(NotEvaluatedSerializer(many=True, allow_null=True))
     def get_not_evaluated(self, obj):
@@ -229,6 +308,7 @@ class EvaluationCycleDetailSerializer(EvaluationCycleSerializer):
 
 
 class EvaluationSerializer(serializers.ModelSerializer):
+    provisional = serializers.BooleanField(source="cycle.provisional", read_only=True)
     subject_id = serializers.IntegerField(read_only=True)
     name = serializers.CharField(source="subject_name", read_only=True)
     score = serializers.DecimalField(
@@ -247,6 +327,7 @@ class EvaluationSerializer(serializers.ModelSerializer):
             "score",
             "grade",
             "rank",
+            "provisional",
             "flags",
         ]
 
@@ -274,6 +355,11 @@ class EvaluationDetailSerializer(EvaluationSerializer):
 
 
 class ResultSerializer(serializers.ModelSerializer):
+    provisional = serializers.BooleanField(
+        source="cycle.provisional",
+        read_only=True,
+        help_text="The cycle closed below the minimum completion: not final.",
+    )
     subject_id = serializers.IntegerField(read_only=True)
     name = serializers.CharField(source="subject_name", read_only=True)
     score = serializers.DecimalField(
@@ -290,6 +376,7 @@ class ResultSerializer(serializers.ModelSerializer):
             "score",
             "grade",
             "rank",
+            "provisional",
             "flags",
         ]
 

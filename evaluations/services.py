@@ -29,6 +29,7 @@ from needs.models import County
 from teams.models import Teacher
 
 from . import scoring
+from .completion import completion_of, summary
 from .facts import collect, served_assignments, subjects_of
 from .models import (
     CycleStatus,
@@ -866,11 +867,40 @@ def _breakdown(
     }
 
 
+class CompletionTooLow(TransitionNotAllowed):
+    """Closing refused: some subjects have less than the minimum share of their
+    rater weight submitted. Carries the figures."""
+
+    def __init__(self, cycle: EvaluationCycle, figures: dict):
+        super().__init__(
+            _("evaluation cycle"), cycle.status, cycle.get_status_display(), _("close")
+        )
+        self.figures = figures
+        self.message = _(
+            "Cannot close: %(below)d subjects have less than %(threshold)d %% of "
+            "their rater weight submitted (lowest %(minimum)d %%). Wait for the "
+            "ratings, or close anyway with a written reason: the results are then "
+            "provisional."
+        ) % {
+            "below": figures["below"],
+            "threshold": round(100 * figures["threshold"]),
+            "minimum": round(100 * figures["minimum"]),
+        }
+
+
 @transaction.atomic
 def cycle_close(
-    *, user, cycle: EvaluationCycle, today: dt.date | None = None
+    *,
+    user,
+    cycle: EvaluationCycle,
+    today: dt.date | None = None,
+    force: bool = False,
+    reason: str = "",
 ) -> dict[str, int]:
-    """``open`` -> ``closed``: score, grade and rank every evaluation."""
+    """``open`` -> ``closed``: score, grade and rank every evaluation. Refused
+    (409, with the figures) while a subject is below the minimum completion of
+    its ratings, unless ``force`` with a ``reason``: the results are then
+    provisional (暂定) everywhere and no certificate is issued."""
     _require(
         can_run_cycle(user, cycle),
         _("Only a coordinator of the county runs its evaluation cycles."),
@@ -880,6 +910,15 @@ def cycle_close(
         raise TransitionNotAllowed(
             _("evaluation cycle"), cycle.status, cycle.get_status_display(), _("close")
         )
+    reason = (reason or "").strip()
+    if force and not reason:
+        raise ValidationError(
+            {"reason": [_("Say why the cycle closes before its ratings are done.")]}
+        )
+    figures = completion_of([cycle])[cycle.pk]
+    provisional = not figures["ready"]
+    if provisional and not force:
+        raise CompletionTooLow(cycle, summary(figures))
     facts = collect(cycle, today)
     sheets = _sheets(cycle)
     frameworks = {}
@@ -960,7 +999,19 @@ def cycle_close(
     )
     cycle.status = CycleStatus.CLOSED
     cycle.closed_at = timezone.now()
-    cycle.save(update_fields=["status", "closed_at"])
+    cycle.closed_by = user
+    cycle.provisional = provisional
+    cycle.close_reason = reason if provisional else ""
+    cycle.full_clean()
+    cycle.save(
+        update_fields=[
+            "status",
+            "closed_at",
+            "closed_by",
+            "provisional",
+            "close_reason",
+        ]
+    )
     return {
         "scored": sum(1 for e in evaluations if e.score is not None),
         "no_data": sum(1 for e in evaluations if e.score is None),
@@ -968,7 +1019,14 @@ def cycle_close(
     }
 
 
-def cycle_enqueue(*, user, cycle: EvaluationCycle, action: str) -> None:
+def cycle_enqueue(
+    *,
+    user,
+    cycle: EvaluationCycle,
+    action: str,
+    force: bool = False,
+    reason: str = "",
+) -> None:
     """Check now, run later: ``open`` or ``close`` a cycle in a Celery task (for a
     big county), enqueued once the caller's transaction commits. The task calls
     the same service, which checks again; a second delivery does nothing."""
@@ -986,9 +1044,21 @@ def cycle_enqueue(*, user, cycle: EvaluationCycle, action: str) -> None:
             cycle.get_status_display(),
             _("open") if action == "open" else _("close"),
         )
-    task = tasks.cycle_open if action == "open" else tasks.cycle_close
     cycle_id, user_id = cycle.pk, user.pk
-    transaction.on_commit(lambda: task.delay(cycle_id, user_id))
+    if action == "open":
+        transaction.on_commit(lambda: tasks.cycle_open.delay(cycle_id, user_id))
+        return
+    reason = (reason or "").strip()
+    if force and not reason:
+        raise ValidationError(
+            {"reason": [_("Say why the cycle closes before its ratings are done.")]}
+        )
+    figures = completion_of([cycle])[cycle.pk]
+    if not figures["ready"] and not force:
+        raise CompletionTooLow(cycle, summary(figures))
+    transaction.on_commit(
+        lambda: tasks.cycle_close.delay(cycle_id, user_id, force, reason)
+    )
 
 
 # --- ratings ---------------------------------------------------------------------

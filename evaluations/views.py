@@ -19,6 +19,7 @@ from needs.models import County
 
 from . import services
 from .certificates import certificate_available, certificate_response
+from .completion import completion_of, subject_completion
 from .disclosure import breakdown_for, min_raters_shown
 from .exports import results_response
 from .facts import not_evaluated
@@ -30,7 +31,6 @@ from .models import (
     Framework,
     Indicator,
     Rating,
-    RatingStatus,
     SubjectType,
 )
 
@@ -96,18 +96,14 @@ def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
             .values_list("subject_type", "n")
         )
     )
-    progress = []
-    if may_run:
-        rows = (
-            Rating.objects.filter(evaluation__cycle=cycle)
-            .values("rater_role")
-            .annotate(
-                total=Count("id"),
-                submitted=Count("id", filter=Q(status=RatingStatus.SUBMITTED)),
-            )
-            .order_by("rater_role")
-        )
-        progress = list(rows)
+    figures = by_subject = None
+    if may_run and cycle.status != CycleStatus.DRAFT:
+        figures = completion_of([cycle])[cycle.pk]
+        by_subject = subject_completion(cycle, figures)
+        for row in by_subject:
+            row["below"] = row["ratio"] < figures["threshold"]
+            row["percent"] = round(100 * row["ratio"])
+            row["type_label"] = SubjectType(row["subject_type"]).label
     left_out = []
     if may_run:
         left_out = [
@@ -122,7 +118,14 @@ def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "cycle": cycle,
             "may_run": may_run,
             "counts": [(SubjectType(t).label, counts.get(t, 0)) for t in SubjectType],
-            "progress": progress,
+            "completion": figures,
+            "completion_percent": {
+                key: round(100 * figures[key])
+                for key in ("overall", "minimum", "threshold")
+            }
+            if figures
+            else None,
+            "by_subject": by_subject,
             "not_evaluated": left_out,
         },
     )
@@ -151,11 +154,25 @@ def cycle_open(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def cycle_close(request: HttpRequest, pk: int) -> HttpResponse:
+    """Close after an explicit confirmation; below the minimum completion only
+    with ``force`` and a written reason (the results are then provisional)."""
     cycle = get_object_or_404(_cycles(request.user), pk=pk)
+    if not request.POST.get("confirm"):
+        messages.error(request, _("Tick the box to confirm that the cycle closes."))
+        return redirect("evaluations:cycle", pk=pk)
     try:
-        stats = services.cycle_close(user=request.user, cycle=cycle)
+        stats = services.cycle_close(
+            user=request.user,
+            cycle=cycle,
+            force=bool(request.POST.get("force")),
+            reason=request.POST.get("reason", ""),
+        )
     except TransitionNotAllowed as exc:
         messages.error(request, exc.message)
+        return redirect("evaluations:cycle", pk=pk)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
         return redirect("evaluations:cycle", pk=pk)
     messages.success(
         request,

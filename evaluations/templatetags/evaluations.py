@@ -23,6 +23,16 @@ def grade_label(grade: str) -> str:
 
 
 @register.filter
+def result_grade(evaluation) -> str:
+    """The grade of a result, marked provisional (暂定) when its cycle closed
+    below the minimum completion of ratings."""
+    label = grade_label(evaluation.grade)
+    if label and evaluation.cycle.provisional:
+        return _("%(grade)s (provisional)") % {"grade": label}
+    return label
+
+
+@register.filter
 def role_label(role: str) -> str:
     return str(RaterRole(role).label) if role in RaterRole.values else role
 

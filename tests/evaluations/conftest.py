@@ -21,6 +21,7 @@ import pytest
 from django.utils import timezone
 
 from evaluations import services
+from evaluations.models import Rating
 from needs.models import NeedStatus, NeedTransition, PlanGoal
 
 from .. import factories as f
@@ -156,6 +157,19 @@ def serve(world, teacher, school=None, start=LATE_START, end=LATE_END):
         status=NeedStatus.MATCHED,
     )
     return f.AssignmentFactory(need=need, teacher=teacher, status="accepted")
+
+
+def rate_all(cycle, score=80, only=None):
+    """Every pending rating task of the cycle (or of the evaluation ``only``)
+    submitted with ``score`` on each rated indicator."""
+    tasks = Rating.objects.filter(evaluation__cycle=cycle, status="pending")
+    if only is not None:
+        tasks = tasks.filter(evaluation=only)
+    for task in tasks.select_related("evaluation__cycle", "rater"):
+        codes = [i.code for i in services.rated_indicators(task.evaluation)]
+        services.rating_submit(
+            user=task.rater, rating=task, scores=dict.fromkeys(codes, score)
+        )
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import pytest
 from evaluations import services
 from evaluations.models import Evaluation
 
-from .conftest import END, START, framework, serve
+from .conftest import END, START, framework, rate_all, serve
 
 
 @pytest.fixture
@@ -29,11 +29,10 @@ def excellent(world, season):
     )
     services.cycle_open(user=world.users.coord_a, cycle=cycle)
     evaluation = Evaluation.objects.get(cycle=cycle, teacher=world.teacher_a)
-    task = evaluation.ratings.get(rater=world.users.coord_a)
-    services.rating_submit(user=world.users.coord_a, rating=task, scores={"Q": 95})
+    rate_all(cycle, 95, only=evaluation)
     mate = Evaluation.objects.get(cycle=cycle, teacher=season.mate)
-    task = mate.ratings.get(rater=world.users.coord_a)
-    services.rating_submit(user=world.users.coord_a, rating=task, scores={"Q": 85})
+    rate_all(cycle, 85, only=mate)
+    rate_all(cycle, 80)
     services.cycle_close(user=world.users.coord_a, cycle=cycle)
     evaluation.refresh_from_db()
     assert evaluation.grade == "优秀"

@@ -229,8 +229,8 @@ def test_closing_needs_an_open_cycle(world, season, cycle, api):
     client = api.as_user(world.users.coord_a)
     assert client.post(url(cycle, "close")).status_code == 409
     client.post(url(cycle, "open"))
-    assert client.post(url(cycle, "close")).status_code == 200
-    response = client.post(url(cycle, "close"))
+    assert client.post(url(cycle, "close"), FORCED, format="json").status_code == 200
+    response = client.post(url(cycle, "close"), FORCED, format="json")
     assert response.status_code == 409
     assert response.json()["status"] == "closed"
 
@@ -263,12 +263,17 @@ def objective_cycle(world, season):
     )
 
 
-def close(api, world, cycle, force=False):
+FORCED = {"force": True, "reason": "测试：评分未完成也结束"}
+
+
+def close(api, world, cycle, force=True):
+    """Open if need be and close; forced by default (these tests are about the
+    scores, not about the completion of the ratings)."""
     client = api.as_user(world.users.coord_a)
     cycle.refresh_from_db()
     if cycle.status == "draft":
         assert client.post(url(cycle, "open")).status_code == 200
-    body = {"force": True, "reason": "测试：评分未完成也结束"} if force else {}
+    body = FORCED if force else {}
     response = client.post(url(cycle, "close"), body, format="json")
     assert response.status_code == 200, response.json()
     return response
@@ -599,12 +604,12 @@ def test_list_endpoints_keep_a_flat_query_count(world, season, api):
     for _ in range(2):
         cycle = grow()
         services.cycle_open(user=coord, cycle=cycle)
-    services.cycle_close(user=coord, cycle=cycle)
+    services.cycle_close(user=coord, cycle=cycle, force=True, reason="测试")
     small = measure()
     for _ in range(4):
         cycle = grow()
         services.cycle_open(user=coord, cycle=cycle)
-    services.cycle_close(user=coord, cycle=cycle)
+    services.cycle_close(user=coord, cycle=cycle, force=True, reason="测试")
     assert Evaluation.objects.count() > 12
     assert measure() == small
 
@@ -637,7 +642,9 @@ def test_a_big_county_opens_and_closes_in_a_background_task(
     response = client.post(url(cycle, "open"), {"background": True}, format="json")
     assert response.status_code == 409
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(url(cycle, "close"), {"background": True}, format="json")
+        response = client.post(
+            url(cycle, "close"), {"background": True, **FORCED}, format="json"
+        )
     assert response.status_code == 202
     cycle.refresh_from_db()
     assert cycle.status == "closed"

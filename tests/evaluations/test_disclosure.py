@@ -27,7 +27,9 @@ def closed(world, cycle):
             rating=rating,
             scores={i.code: score for i in services.rated_indicators(evaluation)},
         )
-    services.cycle_close(user=world.users.coord_a, cycle=cycle)
+    services.cycle_close(
+        user=world.users.coord_a, cycle=cycle, force=True, reason="测试"
+    )
     evaluation.refresh_from_db()
     return evaluation
 

@@ -128,7 +128,9 @@ def _side(world, side):
         )
     evaluation_services.cycle_open(user=coordinator, cycle=cycles["open"])
     evaluation_services.cycle_open(user=coordinator, cycle=cycles["closed"])
-    evaluation_services.cycle_close(user=coordinator, cycle=cycles["closed"])
+    evaluation_services.cycle_close(
+        user=coordinator, cycle=cycles["closed"], force=True, reason="测试"
+    )
     for state, cycle in cycles.items():
         cycle.refresh_from_db()
         objs[f"cycle_{state}"] = cycle

@@ -144,6 +144,7 @@ FRAMEWORK_BODY = {
 }
 FRAMEWORK_OF_A = {**FRAMEWORK_BODY, "county": "{county_a}"}
 FRAMEWORK_OF_B = {"county": "{county_b}"}
+FORCED = {"force": True, "reason": "学期结束"}
 REWEIGHTED = {"rater_weights": {"school": 70, "coordinator": 30}}
 TEACHER_CSV_HEAD = (
     "姓名",
@@ -371,7 +372,9 @@ MATRIX = [
     ("PATCH", "evaluation-cycles/{cycle_open_a}/", NAMED,                 "401 409 409 404 409 404 403 404 403 404"),
     ("POST", "evaluation-cycles/{cycle_draft_a}/open/", {},               "401 200 200 404 200 404 403 404 403 404"),
     ("POST", "evaluation-cycles/{cycle_open_a}/open/", {},                "401 409 409 404 409 404 403 404 403 404"),
-    ("POST", "evaluation-cycles/{cycle_open_a}/close/", {},               "401 200 200 404 200 404 403 404 403 404"),
+    ("POST", "evaluation-cycles/{cycle_open_a}/close/", {},               "401 409 409 404 409 404 403 404 403 404"),
+    ("POST", "evaluation-cycles/{cycle_open_a}/close/", FORCED,           "401 200 200 404 200 404 403 404 403 404"),
+    ("POST", "evaluation-cycles/{cycle_open_a}/close/", {"force": True},  "401 400 400 404 400 404 403 404 403 404"),
     ("POST", "evaluation-cycles/{cycle_draft_a}/close/", {},              "401 409 409 404 409 404 403 404 403 404"),
     ("GET", "evaluation-cycles/{cycle_closed_a}/results/", None,          "401 200 200 404 200 404 200 404 200 404"),
     ("GET", "evaluation-cycles/{cycle_open_a}/results/", None,            "401 409 409 404 409 404 409 404 409 404"),
