@@ -310,6 +310,8 @@ EVALUATION_MIN_RATERS_SHOWN = 3
 # Closing a cycle needs this share of each subject's rater weight submitted, unless
 # forced with a reason (the results are then provisional).
 EVALUATION_MIN_COMPLETION = 0.6
+# At most this many team peers rate a teacher (chosen fairly, recorded).
+EVALUATION_MAX_PEER_TASKS = 5
 
 LOGGING = {
     "version": 1,

@@ -71,6 +71,7 @@ score of its members: ``(1 - s) * own + s * members`` with ``s`` the member shar
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -296,6 +297,40 @@ def combine_raters(
         missing_roles=missing,
         rater_counts={role: len(submitted.get(role, ())) for role in weights},
     )
+
+
+# --- who rates whom ----------------------------------------------------------------
+
+
+def _stable_key(*parts: object) -> str:
+    return hashlib.sha256(":".join(map(str, parts)).encode()).hexdigest()
+
+
+def choose_peer_tasks(
+    candidates: Mapping[int, Iterable[int]], limit: int, seed: object
+) -> dict[int, list[int]]:
+    """Which peers each rater rates: at most ``limit`` of their candidates.
+
+    Fair and repeatable: in rounds, each rater in turn (in an order drawn from a
+    hash of ``seed``, so no one is always first) takes one more of their
+    candidates, the one with the fewest peer raters so far (ties broken by the
+    same hash); so everyone gets about as many peer raters as anyone else, and
+    the same input always gives the same tasks."""
+    options = {rater: set(peers) - {rater} for rater, peers in candidates.items()}
+    received: dict[int, int] = defaultdict(int)
+    chosen: dict[int, list[int]] = {rater: [] for rater in options}
+    order = sorted(options, key=lambda r: _stable_key(seed, "rater", r))
+    for _round in range(max(limit, 0)):
+        for rater in order:
+            left = options[rater] - set(chosen[rater])
+            if not left:
+                continue
+            pick = min(
+                left, key=lambda s, r=rater: (received[s], _stable_key(seed, r, s))
+            )
+            chosen[rater].append(pick)
+            received[pick] += 1
+    return {rater: sorted(peers) for rater, peers in chosen.items()}
 
 
 # --- grades, ranks, teams ----------------------------------------------------------

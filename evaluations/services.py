@@ -721,40 +721,45 @@ def cycle_open(*, user, cycle: EvaluationCycle) -> dict[str, int]:
     def staff_for(schools) -> set[int]:
         return {u for s in schools for u in staff_of_school.get(s, ())}
 
+    # Raters rate only whom they worked with (README, "Who rates whom"): a
+    # school's staff the teachers who served it; a teacher, besides themself, at
+    # most EVALUATION_MAX_PEER_TASKS team peers who also served in the period,
+    # chosen fairly; the coordinators the teams and schools, and the teachers
+    # where the framework gives them a weight.
+    peer_candidates = {
+        teacher_id: {
+            m
+            for team_id in teams_of_teacher.get(teacher_id, ())
+            for m in members[team_id]
+            if m != teacher_id and m in teacher_ids
+        }
+        for teacher_id in teacher_ids
+        if teacher_id in user_of_teacher
+    }
+    peer_tasks = scoring.choose_peer_tasks(
+        peer_candidates,
+        int(getattr(settings, "EVALUATION_MAX_PEER_TASKS", 5)),
+        seed=cycle.pk,
+    )
+    peer_raters: dict[int, set[int]] = defaultdict(set)
+    for rater_teacher, subjects in peer_tasks.items():
+        for subject in subjects:
+            peer_raters[subject].add(user_of_teacher[rater_teacher])
+
     tasks: list[Rating] = []
     for evaluation in evaluations:
         roles = roles_with_weight[evaluation.subject_type]
         raters: dict[str, set[int]] = {}
         if evaluation.subject_type == SubjectType.TEACHER:
             teacher_id = evaluation.teacher_id
-            peers = {
-                m
-                for team_id in teams_of_teacher.get(teacher_id, ())
-                for m in members[team_id]
-                if m != teacher_id
-            }
             raters = {
                 RaterRole.SCHOOL: staff_for(schools_of_teacher.get(teacher_id, ())),
                 RaterRole.COORDINATOR: set(coordinators),
-                RaterRole.PEER: users_of(peers),
+                RaterRole.PEER: peer_raters.get(teacher_id, set()),
                 RaterRole.SELF: users_of([teacher_id]),
             }
-        elif evaluation.subject_type == SubjectType.TEAM:
-            team_members = members.get(evaluation.team_id, set())
-            raters = {
-                RaterRole.SCHOOL: staff_for(
-                    {s for m in team_members for s in schools_of_teacher.get(m, ())}
-                ),
-                RaterRole.COORDINATOR: set(coordinators),
-                RaterRole.SELF: users_of(team_members),
-            }
         else:
-            raters = {
-                RaterRole.COORDINATOR: set(coordinators),
-                RaterRole.TEACHER: users_of(
-                    teachers_of_school.get(evaluation.school_id, ())
-                ),
-            }
+            raters = {RaterRole.COORDINATOR: set(coordinators)}
         for role, user_ids in raters.items():
             if role not in roles:
                 continue
@@ -921,6 +926,11 @@ def cycle_close(
         raise CompletionTooLow(cycle, summary(figures))
     facts = collect(cycle, today)
     sheets = _sheets(cycle)
+    roles_with_tasks = set(
+        Rating.objects.filter(evaluation__cycle=cycle)
+        .values_list("evaluation_id", "rater_role")
+        .distinct()
+    )
     frameworks = {}
     for subject_type in SubjectType.values:
         framework = framework_for(cycle, subject_type)
@@ -942,7 +952,14 @@ def cycle_close(
             specs, weights, values, sheets.get(evaluation.pk, {})
         )
         evaluation.breakdown = _breakdown(outcome, indicators, weights)
-        evaluation.flags = outcome.flags
+        # A role nobody could rate in (by the rule of who rates whom) is not
+        # missing: its weight is spread without a flag.
+        evaluation.flags = [
+            flag
+            for flag in outcome.flags
+            if not flag.startswith("missing_rater:")
+            or (evaluation.pk, flag.partition(":")[2]) in roles_with_tasks
+        ]
         final[evaluation.pk] = outcome.score
 
     # Team roll-up: a team's result also reflects its members' final scores.

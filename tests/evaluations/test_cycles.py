@@ -191,13 +191,11 @@ def test_opening_gives_each_rater_their_tasks(world, season, cycle, api):
         ("teacher_a", "self"),  # the mate has no account: no peer rating
     }
     assert not Evaluation.objects.filter(cycle=cycle, teacher=season.mate).exists()
+    # Teams and schools are rated by the county's coordinators.
     team = Evaluation.objects.get(cycle=cycle, team=season.team)
-    assert raters(team) == coordinators | {
-        ("staff_a", "school"),
-        ("teacher_a", "self"),
-    }
+    assert raters(team) == coordinators
     school = Evaluation.objects.get(cycle=cycle, school=world.school_a)
-    assert raters(school) == coordinators | {("teacher_a", "teacher")}
+    assert raters(school) == coordinators
     assert not Rating.objects.filter(rater__in=[u.coord_b, u.staff_b, u.teacher_b])
     assert Notification.objects.filter(user=u.teacher_a).exists()
 
@@ -377,7 +375,7 @@ def test_school_engagement_is_computed_from_its_needs_and_ratings(world, season,
         school_framework=school_framework,
     )
     api.as_user(world.users.coord_a).post(url(cycle, "open"))
-    # staff_a rates 张老师 (one of their two tasks) and leaves the team unrated.
+    # staff_a rates 张老师, their one task.
     task = Rating.objects.get(
         rater=world.users.staff_a, evaluation__teacher=world.teacher_a
     )
@@ -396,7 +394,7 @@ def test_school_engagement_is_computed_from_its_needs_and_ratings(world, season,
         "S3": 0.5,  # N1 fulfilled, N3 not
         "S4": 0.5,  # N1's goals
         "S5": 18.0,  # N1 10 days late, N3 26 days unconfirmed
-        "S6": 0.5,  # 1 of 2 tasks
+        "S6": 1.0,  # 1 of 1 task
         "S7": 0.3333,  # N3 clean, N4 returned, N5 rejected
     }
     assert scores_of(school) == {
@@ -405,11 +403,11 @@ def test_school_engagement_is_computed_from_its_needs_and_ratings(world, season,
         "S3": 50.0,
         "S4": 50.0,
         "S5": 40.0,
-        "S6": 50.0,
+        "S6": 100.0,
         "S7": 33.33,
     }
-    # 0.1*(10+50+50+50) + 0.2*(40+50+33.333) = 16 + 24.667
-    assert str(school.score) == "40.67"
+    # 0.1*(10+50+50+50) + 0.2*(40+100+33.333) = 16 + 34.667
+    assert str(school.score) == "50.67"
 
 
 # --- raters, ranks, grades ---------------------------------------------------------
@@ -430,28 +428,29 @@ def test_missing_raters_weight_is_spread_and_the_result_flagged(
 ):
     api.as_user(world.users.coord_a).post(url(cycle, "open"))
     evaluation = teacher_eval(cycle, world.teacher_a)
-    submit(api, world.users.staff_a, evaluation, 80)
+    # staff_a (school) does not rate; 张老师 has no peer who could (王老师 did
+    # not serve): the school's weight is missing, the peers' simply spread.
     submit(api, world.users.coord_a, evaluation, 70)
     submit(api, world.users.teacher_a, evaluation, 100)
     close(api, world, cycle)
     evaluation.refresh_from_db()
-    assert "missing_rater:peer" in evaluation.flags
+    assert "missing_rater:school" in evaluation.flags
+    assert "missing_rater:peer" not in evaluation.flags
     raters = evaluation.breakdown["raters"]
     assert {role: r["effective_weight"] for role, r in raters.items()} == {
-        "school": 50.0,
-        "coordinator": 37.5,
+        "school": 0.0,
+        "coordinator": 75.0,
         "peer": 0.0,
-        "self": 12.5,
+        "self": 25.0,
     }
-    assert raters["school"]["score"] == 80.0
     # Only coord_a of the two coordinators rated: the role's score is theirs.
     assert raters["coordinator"]["submitted"] == 1
     scores = scores_of(evaluation)
-    # (40*80 + 30*70 + 10*100) / 80 on every rated indicator
-    assert scores["T1.2"] == 78.75
-    assert scores["T5"] == 78.75
-    # T1 = 0.4*12.5 (hours) + 0.4*78.75 + 0.2*46.875 (regularity) = 45.875
-    assert scores["T1"] == 45.88
+    # (30*70 + 10*100) / 40 on every rated indicator
+    assert scores["T1.2"] == 77.5
+    assert scores["T5"] == 77.5
+    # T1 = 0.4*12.5 (hours) + 0.4*77.5 + 0.2*46.875 (regularity) = 45.375
+    assert scores["T1"] == 45.38
 
 
 def test_ranks_are_per_subject_type_within_the_cycle(world, season, cycle, api):

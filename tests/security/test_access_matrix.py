@@ -389,7 +389,7 @@ MATRIX = [
     ("GET", "ratings/{rating_staff_a}/", None,                            "401 404 404 404 404 404 200 404 404 404"),
     ("GET", "ratings/{rating_self_a}/", None,                             "401 404 404 404 404 404 404 404 200 404"),
     ("POST", "ratings/", rating_body("eval_teacher_a"),                   "401 403 201 404 201 404 201 404 201 404"),
-    ("POST", "ratings/", rating_body("eval_school_a"),                    "401 403 201 404 201 404 403 404 201 404"),
+    ("POST", "ratings/", rating_body("eval_school_a"),                    "401 403 201 404 201 404 403 404 404 404"),
     ("POST", "ratings/", rating_body("eval_teacher_b"),                   "401 403 404 201 201 404 404 201 404 201"),
     # the dashboard: admins and coordinators
     ("GET", "dashboard/", None,                                           "401 200 200 200 200 200 403 403 403 403"),
