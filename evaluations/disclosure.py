@@ -60,6 +60,9 @@ def redact(breakdown: dict, minimum: int | None = None) -> dict:
         if role in hidden:
             info["score"] = None
     for row in shown.get("indicators", []):
+        # A median of one or two others' scores is their score.
+        if row.get("median_of", 0) < minimum:
+            row["median"] = None
         row["by_role"] = {
             role: score
             for role, score in (row.get("by_role") or {}).items()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from decimal import Decimal, InvalidOperation
+from statistics import median
 from typing import Any
 
 from django.conf import settings
@@ -872,6 +873,44 @@ def _breakdown(
     }
 
 
+def _explain(
+    breakdown: dict,
+    outcome: scoring.Outcome,
+    specs: list[scoring.IndicatorSpec],
+    basis: dict[str, dict],
+) -> None:
+    """What a result needs to explain itself: the data behind each objective
+    indicator, the indicators without data, and what cost the most points."""
+    names = {row["code"]: row["name"] for row in breakdown["indicators"]}
+    for row in breakdown["indicators"]:
+        if row["metric"]:
+            row["basis"] = basis.get(row["metric"])
+    breakdown["no_data"] = [
+        row["code"]
+        for row in breakdown["indicators"]
+        if row["metric"] and row["score"] is None
+    ]
+    breakdown["lowered_by"] = [
+        {"code": code, "name": names.get(code, code), "points": points}
+        for code, points in scoring.what_lowered(specs, outcome.indicator_scores)
+    ]
+
+
+def _add_medians(evaluations: list[Evaluation]) -> None:
+    """The county's median score of each indicator (over the cycle's subjects of
+    the same kind that have one), for comparison."""
+    scores: dict[tuple[str, str], list[float]] = defaultdict(list)
+    for evaluation in evaluations:
+        for row in evaluation.breakdown.get("indicators", []):
+            if row["score"] is not None:
+                scores[(evaluation.subject_type, row["code"])].append(row["score"])
+    for evaluation in evaluations:
+        for row in evaluation.breakdown.get("indicators", []):
+            values = scores.get((evaluation.subject_type, row["code"]))
+            row["median"] = round(median(values), 2) if values else None
+            row["median_of"] = len(values) if values else 0
+
+
 class CompletionTooLow(TransitionNotAllowed):
     """Closing refused: some subjects have less than the minimum share of their
     rater weight submitted. Carries the figures."""
@@ -943,15 +982,19 @@ def cycle_close(
     for evaluation in evaluations:
         if evaluation.subject_type == SubjectType.TEACHER:
             values = facts.teacher_values(evaluation.teacher_id)
+            basis = facts.teacher_basis(evaluation.teacher_id)
         elif evaluation.subject_type == SubjectType.TEAM:
             values = facts.team_values(evaluation.team_id)
+            basis = facts.team_basis(evaluation.team_id)
         else:
             values = facts.school_values(evaluation.school_id)
+            basis = facts.school_basis(evaluation.school_id)
         indicators, specs, weights = frameworks[evaluation.subject_type]
         outcome = scoring.evaluate(
             specs, weights, values, sheets.get(evaluation.pk, {})
         )
         evaluation.breakdown = _breakdown(outcome, indicators, weights)
+        _explain(evaluation.breakdown, outcome, specs, basis)
         # A role nobody could rate in (by the rule of who rates whom) is not
         # missing: its weight is spread without a flag.
         evaluation.flags = [
@@ -990,6 +1033,7 @@ def cycle_close(
             "member_share": share,
         }
 
+    _add_medians(evaluations)
     grades = settings.EVALUATION_GRADES
     for evaluation in evaluations:
         score = final[evaluation.pk]

@@ -674,3 +674,44 @@ def test_equal_scores_share_a_rank(world, season, cycle, api):
     assert ranks[world.teacher_a.pk][0] == 1
     assert ranks[season.mate.pk] == ranks[twin.pk]
     assert ranks[twin.pk][0] == 2
+
+
+# --- a result explains itself ------------------------------------------------------
+
+
+def test_a_result_explains_its_data_median_gaps_and_what_lowered_it(
+    world, season, objective_cycle, api, client
+):
+    serve(world, season.mate, start=START, end=END + dt.timedelta(days=30))
+    close(api, world, objective_cycle)
+    mine = teacher_eval(objective_cycle, world.teacher_a)
+    rows = {row["code"]: row for row in mine.breakdown["indicators"]}
+    assert rows["O1"]["basis"] == {"activities": 4, "hours": 15.0}
+    assert rows["O3"]["basis"] == {"done": 1, "due": 1, "running": 1}
+    assert rows["O4"]["basis"] == {"met": 2, "goals": 4}
+    assert rows["O5"]["basis"] == {"active_weeks": 3, "weeks": 8}
+    # Two teachers: 12.5 hours-score for 张老师, 0 for 王老师.
+    assert rows["O1"]["median"] == 6.25
+    # Each leaf weighs 20 %: hours cost 0.2 * (100 - 12.5) = 17.5 points.
+    assert mine.breakdown["lowered_by"][0] == {
+        "code": "O1",
+        "name": "O1",
+        "points": 17.5,
+    }
+    assert mine.breakdown["no_data"] == []
+    mate = teacher_eval(objective_cycle, season.mate)
+    assert mate.breakdown["no_data"] == ["O3", "O4"]
+    # The coordinator sees the median; the teacher evaluated does not, since it
+    # is made of one other teacher's score.
+    body = api.as_user(world.users.coord_a).get(f"/api/v1/evaluations/{mine.pk}/")
+    assert body.json()["breakdown"]["indicators"][0]["median"] == 6.25
+    body = api.as_user(world.users.teacher_a).get(f"/api/v1/evaluations/{mine.pk}/")
+    assert body.json()["breakdown"]["indicators"][0]["median"] is None
+    client.force_login(world.users.teacher_a)
+    html = client.get(f"/evaluations/cycles/{objective_cycle.pk}/results/")
+    html = html.content.decode()
+    assert 'data-testid="lowered-by"' in html
+    assert "4 次活动共 15.0 课时" in html
+    client.force_login(world.users.coord_a)
+    html = client.get(f"/evaluations/cycles/{objective_cycle.pk}/results/")
+    assert "无数据" in html.content.decode()
