@@ -181,6 +181,13 @@ RULES: dict[str, dict[str, Rule]] = {
         Role.SCHOOL_STAFF: _school_rule("school"),
         Role.TEACHER: _teacher_rule("teacher"),
     },
+    "evaluations.Appeal": {
+        Role.COORDINATOR: _county_rule("evaluation__cycle__county"),
+        Role.SCHOOL_STAFF: _school_rule("evaluation__school"),
+        Role.TEACHER: lambda user: (
+            _teacher_rule("evaluation__teacher")(user) | Q(appellant=user)
+        ),
+    },
     "evaluations.Rating": {
         # Raters see their own tasks only, coordinators those of their counties.
         Role.COORDINATOR: _county_rule("evaluation__cycle__county"),

@@ -312,6 +312,8 @@ EVALUATION_MIN_RATERS_SHOWN = 3
 EVALUATION_MIN_COMPLETION = 0.6
 # At most this many team peers rate a teacher (chosen fairly, recorded).
 EVALUATION_MAX_PEER_TASKS = 5
+# Days after a cycle closes in which a subject may appeal their result.
+EVALUATION_APPEAL_DAYS = 14
 
 LOGGING = {
     "version": 1,

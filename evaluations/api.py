@@ -18,7 +18,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from accounts.scopes import visible
+from accounts.scopes import manages_county, visible
 from assist_platform.errors import TransitionNotAllowed
 from assist_platform.openapi import errors
 from assist_platform.spreadsheets import XLSX_CONTENT_TYPE
@@ -28,6 +28,7 @@ from .certificates import certificate_available, certificate_response
 from .completion import completion_of
 from .exports import results_response
 from .models import (
+    Appeal,
     CycleStatus,
     Evaluation,
     EvaluationCycle,
@@ -37,6 +38,9 @@ from .models import (
     RatingStatus,
 )
 from .serializers import (
+    AppealAnswerSerializer,
+    AppealCreateSerializer,
+    AppealSerializer,
     EvaluationCycleDetailSerializer,
     EvaluationCycleSerializer,
     EvaluationDetailSerializer,
@@ -563,6 +567,97 @@ class RatingViewSet(
         )
 
 
+# --- appeals ---------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Appeals in the caller's scope"),
+    retrieve=extend_schema(
+        summary="An appeal", responses={200: AppealSerializer, **errors(404)}
+    ),
+    create=extend_schema(
+        summary="Appeal a result (the one evaluated)",
+        description=(
+            "Within EVALUATION_APPEAL_DAYS after the cycle closed, one open appeal "
+            "per result: 409 outside the window or while one is open; 403 for "
+            "anyone but the one evaluated (the teacher, the school's staff, the "
+            "team's leader)."
+        ),
+        request=AppealCreateSerializer,
+        responses={201: AppealSerializer, **errors(400, 403, 404, 409)},
+    ),
+)
+class AppealViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = AppealSerializer
+    filterset_fields = ["evaluation", "status"]
+    ordering_fields = ["created_at", "id"]
+    ordering = ["-created_at", "-id"]
+
+    def get_queryset(self):
+        return visible(
+            self.request.user,
+            Appeal.objects.select_related(
+                "appellant",
+                "evaluation__cycle",
+                "evaluation__teacher",
+                "evaluation__team",
+                "evaluation__school",
+            ),
+        )
+
+    def create(self, request, *args, **kwargs):
+        body = AppealCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        evaluation = (
+            _with_subjects(visible(request.user, Evaluation.objects.all()))
+            .filter(pk=body.validated_data["evaluation"])
+            .first()
+        )
+        if evaluation is None:
+            raise Http404
+        appeal = services.appeal_create(
+            user=request.user,
+            evaluation=evaluation,
+            reason=body.validated_data["reason"],
+        )
+        return Response(
+            AppealSerializer(self.get_queryset().get(pk=appeal.pk)).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+    @extend_schema(
+        summary="Answer an appeal (the county's coordinator), may revise the score",
+        description=(
+            "`answer` is required and is the reason of any revision; with `score` "
+            "the result's score, grade and ranks change and the change is kept in "
+            "the result's history. 409 when already answered."
+        ),
+        request=AppealAnswerSerializer,
+        responses={200: AppealSerializer, **errors(400, 403, 404, 409)},
+    )
+    @action(detail=True, methods=["post"])
+    def answer(self, request, pk=None):
+        appeal = self.get_object()
+        if not manages_county(request.user, appeal.evaluation.cycle.county_id):
+            raise PermissionDenied(
+                _("Only a coordinator of the county answers appeals.")
+            )
+        body = AppealAnswerSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.appeal_answer(
+            user=request.user,
+            appeal=appeal,
+            answer=body.validated_data["answer"],
+            score=body.validated_data.get("score"),
+        )
+        return Response(AppealSerializer(self.get_queryset().get(pk=appeal.pk)).data)
+
+
 def register(router) -> list:
     """Add this app's viewsets to the v1 router; return any extra URL patterns."""
     router.register("evaluation-frameworks", FrameworkViewSet, basename="framework")
@@ -571,4 +666,5 @@ def register(router) -> list:
     )
     router.register("evaluations", EvaluationViewSet, basename="evaluation")
     router.register("ratings", RatingViewSet, basename="rating")
+    router.register("appeals", AppealViewSet, basename="appeal")
     return []

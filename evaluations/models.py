@@ -483,3 +483,75 @@ class RatingScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator.code}: {self.score}"
+
+
+class AppealStatus(models.TextChoices):
+    OPEN = "open", pgettext_lazy("appeal", "Awaiting an answer")
+    ANSWERED = "answered", pgettext_lazy("appeal", "Answered")
+
+
+class Appeal(models.Model):
+    """A subject's appeal against a result of a closed cycle, and the
+    coordinator's answer, which may revise the score (with a reason)."""
+
+    evaluation = models.ForeignKey(
+        Evaluation,
+        verbose_name=_("result"),
+        on_delete=models.CASCADE,
+        related_name="appeals",
+    )
+    appellant = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("appealed by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reason = models.TextField(_("reason for the appeal"))
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=AppealStatus.choices,
+        default=AppealStatus.OPEN,
+    )
+    answer = models.TextField(_("answer"), blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("answered by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    previous_score = models.DecimalField(
+        _("score before"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    revised_score = models.DecimalField(
+        _("revised score"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("appeal")
+        verbose_name_plural = _("appeals")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["evaluation"],
+                condition=Q(status="open"),
+                name="appeal_one_open_per_result",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=AppealStatus.values), name="appeal_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(revised_score__isnull=True)
+                | Q(revised_score__gte=0, revised_score__lte=100),
+                name="appeal_revised_score_0_100",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.evaluation} · {self.get_status_display()}"

@@ -9,6 +9,7 @@ from .completion import completion_of, subject_completion, summary
 from .disclosure import breakdown_for, redact
 from .facts import not_evaluated
 from .models import (
+    Appeal,
     CycleStatus,
     Evaluation,
     EvaluationCycle,
@@ -427,3 +428,57 @@ class RatingSubmitSerializer(serializers.Serializer):
         child=serializers.JSONField(), help_text="{indicator code: 0-100}"
     )
     comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class AppealSerializer(serializers.ModelSerializer):
+    cycle = serializers.IntegerField(source="evaluation.cycle_id", read_only=True)
+    subject_type = serializers.CharField(
+        source="evaluation.subject_type", read_only=True
+    )
+    subject_name = serializers.CharField(
+        source="evaluation.subject_name", read_only=True
+    )
+    appellant = serializers.CharField(source="appellant.username", read_only=True)
+    previous_score = serializers.DecimalField(
+        max_digits=5, decimal_places=2, coerce_to_string=False, read_only=True
+    )
+    revised_score = serializers.DecimalField(
+        max_digits=5, decimal_places=2, coerce_to_string=False, read_only=True
+    )
+
+    class Meta:
+        model = Appeal
+        fields = [
+            "id",
+            "evaluation",
+            "cycle",
+            "subject_type",
+            "subject_name",
+            "appellant",
+            "reason",
+            "status",
+            "answer",
+            "answered_at",
+            "previous_score",
+            "revised_score",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class AppealCreateSerializer(serializers.Serializer):
+    evaluation = serializers.IntegerField()
+    reason = serializers.CharField(max_length=4000, allow_blank=True)
+
+
+class AppealAnswerSerializer(serializers.Serializer):
+    answer = serializers.CharField(max_length=4000, allow_blank=True)
+    score = serializers.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        required=False,
+        allow_null=True,
+        min_value=0,
+        max_value=100,
+        help_text="A revised score (0-100); absent or null: the score stands.",
+    )

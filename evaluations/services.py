@@ -33,6 +33,8 @@ from . import scoring
 from .completion import completion_of, summary
 from .facts import collect, served_assignments, subjects_of
 from .models import (
+    Appeal,
+    AppealStatus,
     CycleStatus,
     Evaluation,
     EvaluationCycle,
@@ -1222,3 +1224,153 @@ def rating_submit(
     rating.full_clean()
     rating.save(update_fields=["comment", "status", "submitted_at"])
     return rating
+
+
+# --- appeals ---------------------------------------------------------------------
+
+
+def appeal_deadline(cycle: EvaluationCycle) -> dt.date | None:
+    """The last day a result of the cycle may be appealed."""
+    if cycle.closed_at is None:
+        return None
+    days = int(getattr(settings, "EVALUATION_APPEAL_DAYS", 14))
+    return timezone.localdate(cycle.closed_at) + dt.timedelta(days=days)
+
+
+def is_subject(user, evaluation: Evaluation) -> bool:
+    """Is ``user`` the one evaluated: the teacher, a staff member of the school,
+    or the leader of the team."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if evaluation.subject_type == SubjectType.TEACHER:
+        return evaluation.teacher.user_id == user.pk
+    if evaluation.subject_type == SubjectType.SCHOOL:
+        return user.is_school_staff and user.school_id == evaluation.school_id
+    leader = evaluation.team.leader
+    return leader is not None and leader.user_id == user.pk
+
+
+@transaction.atomic
+def appeal_create(
+    *, user, evaluation: Evaluation, reason: str, today: dt.date | None = None
+) -> Appeal:
+    """A subject appeals their result within EVALUATION_APPEAL_DAYS after the
+    cycle closed; one open appeal per result at a time."""
+    _require(is_subject(user, evaluation), _("Only the one evaluated may appeal."))
+    evaluation = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
+    cycle = evaluation.cycle
+    if cycle.status != CycleStatus.CLOSED:
+        raise TransitionNotAllowed(
+            _("evaluation cycle"), cycle.status, cycle.get_status_display(), _("appeal")
+        )
+    deadline = appeal_deadline(cycle)
+    if (today or timezone.localdate()) > deadline:
+        raise TransitionNotAllowed(
+            _("result"),
+            "appeal_closed",
+            _("past its appeal window (until %(day)s)") % {"day": deadline},
+            _("appeal"),
+        )
+    if evaluation.appeals.filter(status=AppealStatus.OPEN).exists():
+        raise TransitionNotAllowed(
+            _("result"), "appealed", _("already under appeal"), _("appeal")
+        )
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [_("Say why you appeal.")]})
+    appeal = Appeal(evaluation=evaluation, appellant=user, reason=reason)
+    appeal.full_clean()
+    appeal.save()
+    Notification.objects.bulk_create(
+        Notification(
+            user_id=coordinator,
+            title=_("Appeal against a result in %(cycle)s") % {"cycle": cycle.name},
+            url=reverse("evaluations:results", args=[cycle.pk]),
+        )
+        for coordinator in _active_users(
+            role=Role.COORDINATOR, counties=cycle.county_id
+        )
+    )
+    return appeal
+
+
+def _rerank(cycle: EvaluationCycle, subject_type: str) -> None:
+    evaluations = list(cycle.evaluations.filter(subject_type=subject_type))
+    ranks = scoring.competition_ranks({e.pk: e.score for e in evaluations})
+    for evaluation in evaluations:
+        evaluation.rank = ranks.get(evaluation.pk)
+    Evaluation.objects.bulk_update(evaluations, ["rank"])
+
+
+@transaction.atomic
+def appeal_answer(
+    *,
+    user,
+    appeal: Appeal,
+    answer: str,
+    score: Decimal | float | str | None = None,
+) -> Appeal:
+    """The county's coordinator answers an appeal; with ``score`` the result is
+    revised (grade and ranks follow) and the change is kept in its history with
+    the answer as its reason."""
+    appeal = (
+        Appeal.objects.select_for_update()
+        .select_related("evaluation__cycle")
+        .get(pk=appeal.pk)
+    )
+    evaluation = appeal.evaluation
+    _require(
+        manages_county(user, evaluation.cycle.county_id),
+        _("Only a coordinator of the county answers appeals."),
+    )
+    if appeal.status != AppealStatus.OPEN:
+        raise TransitionNotAllowed(
+            _("appeal"), appeal.status, appeal.get_status_display(), _("answer")
+        )
+    answer = (answer or "").strip()
+    errors: dict[str, list[str]] = {}
+    if not answer:
+        errors["answer"] = [_("Give the answer (and the reason for any revision).")]
+    new_score = None
+    if score not in (None, ""):
+        new_score = _score_value(score)
+        if new_score is None or not 0 <= new_score <= 100:
+            errors["score"] = [_("A score must be between 0 and 100.")]
+    if errors:
+        raise ValidationError(errors)
+    appeal.answer = answer
+    appeal.answered_by = user
+    appeal.answered_at = timezone.now()
+    appeal.status = AppealStatus.ANSWERED
+    appeal.previous_score = evaluation.score
+    if new_score is not None:
+        new_score = scoring.to_decimal(new_score)
+        appeal.revised_score = new_score
+        history = list(evaluation.breakdown.get("history", []))
+        history.append(
+            {
+                "at": appeal.answered_at.isoformat(),
+                "by": user.get_username(),
+                "from": float(evaluation.score)
+                if evaluation.score is not None
+                else None,
+                "to": float(new_score),
+                "reason": answer,
+                "appeal": appeal.pk,
+            }
+        )
+        evaluation.breakdown = {**evaluation.breakdown, "history": history}
+        evaluation.score = new_score
+        evaluation.grade = scoring.grade_for(new_score, settings.EVALUATION_GRADES)
+        evaluation.status = EvaluationStatus.SCORED
+        evaluation.save(update_fields=["score", "grade", "status", "breakdown"])
+        _rerank(evaluation.cycle, evaluation.subject_type)
+    appeal.full_clean()
+    appeal.save()
+    Notification.objects.create(
+        user=appeal.appellant,
+        title=_("Your appeal in %(cycle)s was answered")
+        % {"cycle": evaluation.cycle.name},
+        url=reverse("evaluations:results", args=[evaluation.cycle_id]),
+    )
+    return appeal

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -25,6 +26,8 @@ from .exports import results_response
 from .facts import not_evaluated
 from .forms import CycleForm, RatingForm
 from .models import (
+    Appeal,
+    AppealStatus,
     CycleStatus,
     Evaluation,
     EvaluationCycle,
@@ -220,11 +223,25 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
     if not closed:
         return redirect("evaluations:cycle", pk=pk)
     evaluations = list(_results_queryset(request.user, cycle))
+    appeals_of = defaultdict(list)
+    for appeal in visible(
+        request.user,
+        Appeal.objects.filter(evaluation__cycle=cycle).select_related("appellant"),
+    ).order_by("created_at", "id"):
+        appeals_of[appeal.evaluation_id].append(appeal)
+    deadline = services.appeal_deadline(cycle)
+    window_open = deadline is not None and timezone.localdate() <= deadline
     groups = []
     for subject_type in SubjectType:
         items = [e for e in evaluations if e.subject_type == subject_type]
         if items:
             for e in items:
+                e.appeal_list = appeals_of.get(e.pk, [])
+                e.may_appeal = (
+                    window_open
+                    and services.is_subject(request.user, e)
+                    and not any(a.status == AppealStatus.OPEN for a in e.appeal_list)
+                )
                 e.breakdown = breakdown_for(request.user, e)
                 e.indicator_rows = _indicator_rows(e)
                 e.roles = sorted(e.breakdown.get("raters", {}).items())
@@ -234,8 +251,62 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "evaluations/results.html",
-        {"cycle": cycle, "groups": groups, "min_raters": min_raters_shown()},
+        {
+            "cycle": cycle,
+            "groups": groups,
+            "min_raters": min_raters_shown(),
+            "appeal_deadline": deadline,
+            "may_answer": manages_county(request.user, cycle.county_id),
+        },
     )
+
+
+@login_required
+@require_POST
+def appeal_new(request: HttpRequest, pk: int) -> HttpResponse:
+    """The one evaluated appeals a result (evaluation ``pk``)."""
+    evaluation = get_object_or_404(
+        visible(request.user, Evaluation.objects.select_related("cycle")), pk=pk
+    )
+    try:
+        services.appeal_create(
+            user=request.user,
+            evaluation=evaluation,
+            reason=request.POST.get("reason", ""),
+        )
+    except (TransitionNotAllowed, ValidationError) as exc:
+        messages.error(request, _message(exc))
+    else:
+        messages.success(request, _("Your appeal was sent to the coordinators."))
+    return redirect("evaluations:results", pk=evaluation.cycle_id)
+
+
+@login_required
+@require_POST
+def appeal_answer(request: HttpRequest, pk: int) -> HttpResponse:
+    """The county's coordinator answers appeal ``pk``, may revise the score."""
+    appeal = get_object_or_404(
+        visible(request.user, Appeal.objects.select_related("evaluation__cycle")),
+        pk=pk,
+    )
+    try:
+        services.appeal_answer(
+            user=request.user,
+            appeal=appeal,
+            answer=request.POST.get("answer", ""),
+            score=request.POST.get("score") or None,
+        )
+    except (TransitionNotAllowed, ValidationError) as exc:
+        messages.error(request, _message(exc))
+    else:
+        messages.success(request, _("The appeal was answered."))
+    return redirect("evaluations:results", pk=appeal.evaluation.cycle_id)
+
+
+def _message(exc) -> str:
+    if isinstance(exc, TransitionNotAllowed):
+        return exc.message
+    return " ".join(exc.messages)
 
 
 @login_required

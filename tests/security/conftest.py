@@ -144,6 +144,14 @@ def _side(world, side):
     objs["rating_self"] = Rating.objects.get(
         evaluation=objs["eval_teacher"], rater=teacher.user
     )
+    in_closed = Evaluation.objects.filter(cycle=cycles["closed"])
+    objs["eval_closed_teacher"] = in_closed.get(teacher=teacher)
+    objs["eval_closed_school"] = in_closed.get(school=school)
+    objs["appeal"] = evaluation_services.appeal_create(
+        user=teacher.user,
+        evaluation=objs["eval_closed_teacher"],
+        reason=f"{mark}评分与实际工作不符{side}",
+    )
     return {f"{name}_{side}": obj for name, obj in objs.items()}
 
 

@@ -391,6 +391,14 @@ MATRIX = [
     ("POST", "ratings/", rating_body("eval_teacher_a"),                   "401 403 201 404 201 404 201 404 201 404"),
     ("POST", "ratings/", rating_body("eval_school_a"),                    "401 403 201 404 201 404 403 404 404 404"),
     ("POST", "ratings/", rating_body("eval_teacher_b"),                   "401 403 404 201 201 404 404 201 404 201"),
+    # appeals: the one evaluated appeals within the window, the county answers
+    ("GET", "appeals/", None,                                             "401 200 200 200 200 200 200 200 200 200"),
+    ("GET", "appeals/{appeal_a}/", None,                                  "401 200 200 404 200 404 404 404 200 404"),
+    ("GET", "appeals/{appeal_b}/", None,                                  "401 200 404 200 200 404 404 404 404 200"),
+    ("POST", "appeals/", {"evaluation": "{eval_closed_teacher_a}", "reason": "再议"}, "401 403 403 404 403 404 404 404 409 404"),
+    ("POST", "appeals/", {"evaluation": "{eval_closed_school_a}", "reason": "再议"},  "401 403 403 404 403 404 201 404 404 404"),
+    ("POST", "appeals/{appeal_a}/answer/", {"answer": "维持原评分"},      "401 200 200 404 200 404 404 404 403 404"),
+    ("POST", "appeals/{appeal_a}/answer/", {"answer": "改", "score": 101}, "401 400 400 404 400 404 404 404 403 404"),
     # the dashboard: admins and coordinators
     ("GET", "dashboard/", None,                                           "401 200 200 200 200 200 403 403 403 403"),
     ("GET", "dashboard/?county={county_a}", None,                         "401 200 200 404 200 404 403 403 403 403"),
@@ -529,6 +537,7 @@ LISTS = {
     "evaluation-cycles/": ("evaluation-cycles/", lambda o: o.name, None),
     "evaluations/": ("evaluations/", None, None),
     "ratings/": ("ratings/", None, None),
+    "appeals/": ("appeals/", lambda o: o.reason, None),
 }
 FILTERS = {
     "school": "schools/",
