@@ -230,10 +230,12 @@ def collect(cycle: EvaluationCycle, today: dt.date | None = None) -> CycleFacts:
         )
 
     need_ids = {a.need_id for a in assignments} | {n.id for n in needs}
+    # Only goals someone has marked count: an unmarked goal is no data, not a
+    # goal missed.
     goals: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-    for need_id, met in PlanGoal.objects.filter(need_id__in=need_ids).values_list(
-        "need_id", "met"
-    ):
+    for need_id, met in PlanGoal.objects.filter(
+        need_id__in=need_ids, met__isnull=False
+    ).values_list("need_id", "met"):
         goals[need_id][0] += 1
         goals[need_id][1] += 1 if met else 0
 

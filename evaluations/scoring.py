@@ -19,8 +19,9 @@ needs_fulfilled        share of the served needs due by ``as_of``    1.0 (all)
                        the need fulfilled); a need still running
                        (its window not ended, not done) is not
                        counted, neither done nor failed
-goals_met              share of the plan goals of those needs        1.0 (all)
-                       recorded as met
+goals_met              share of the marked plan goals of those       1.0 (all)
+                       needs marked met (an unmarked goal is no
+                       data, not a goal missed)
 activity_regularity    share of the weeks of service with at least   0.8
                        one activity; the weeks are counted from the
                        first day of the teacher's served needs (or

@@ -7,7 +7,8 @@ the cycle runs from Monday 2026-03-02 to Sunday 2026-04-26 (8 weeks).
 - Activities of 张老师 in the period: 03-02 4 h/5 teachers, 03-04 2 h/0 (both week
   0), 03-20 6 h/10 (week 2) at school A, 04-06 3 h/2 (week 5) at school A2; a
   disputed 04-10 8 h/20 and a 02-20 one outside the period do not count.
-  So: 15 hours, 17 local teachers, 1 of 2 needs done, 2 of 4 goals, 3 of 8 weeks.
+  So: 15 hours, 17 local teachers, 1 of 1 need due done (N2 still runs), 2 of
+  the 3 marked goals met (one unmarked), 3 of 8 weeks.
 - 王老师 (mate) is in the team with 张老师 but served no need and has no account.
 - School A also has N3 (03-01..03-31, matched, never confirmed: 26 days late at
   04-26), and needs submitted in the period: N3 (clean), N4 (returned), N5

@@ -286,18 +286,18 @@ def test_teacher_indicators_are_computed_from_the_data(
         "O1": 15.0,  # 4 + 2 + 6 + 3 hours (disputed and out-of-period left out)
         "O2": 17.0,  # 5 + 0 + 10 + 2 local teachers
         "O3": 1.0,  # N1 done; N2 still running: neither done nor failed
-        "O4": 0.5,  # 2 of 4 goals met
+        "O4": 0.6667,  # 2 of the 3 marked goals met (one is not marked yet)
         "O5": 0.375,  # weeks 0, 2, 5 of 8
     }
     assert scores_of(evaluation) == {
         "O1": 12.5,  # 15 / 120
         "O2": 56.67,  # 17 / 30
         "O3": 100.0,
-        "O4": 50.0,
+        "O4": 66.67,
         "O5": 46.88,  # 0.375 / 0.8
     }
-    # (12.5 + 56.667 + 100 + 50 + 46.875) / 5 = 53.208
-    assert str(evaluation.score) == "53.21"
+    # (12.5 + 56.667 + 100 + 66.667 + 46.875) / 5 = 56.542
+    assert str(evaluation.score) == "56.54"
     assert evaluation.grade == "不合格"
     assert evaluation.status == "scored"
     assert "no_data:O3" not in evaluation.flags
@@ -336,18 +336,18 @@ def test_team_score_blends_its_own_indicators_and_its_members(
         "O1": 7.5,  # 15 hours / 2 members
         "O2": 8.5,  # 17 / 2
         "O3": 1.0,
-        "O4": 0.5,
+        "O4": 0.6667,
         "O5": 0.375,  # the mate has no weeks of service: mean over 张老师 alone
     }
     roll_up = team.breakdown["roll_up"]
-    # own: (6.25 + 28.333 + 100 + 50 + 46.875) / 5 = 46.292
-    assert roll_up["own"] == 46.29
-    # members evaluated: 张老师 alone (王老师 did not serve): 53.208
-    assert roll_up["members_mean"] == 53.21
+    # own: (6.25 + 28.333 + 100 + 66.667 + 46.875) / 5 = 49.625
+    assert roll_up["own"] == 49.63
+    # members evaluated: 张老师 alone (王老师 did not serve): 56.542
+    assert roll_up["members_mean"] == 56.54
     assert roll_up["members"] == 1
     assert roll_up["member_share"] == 50
-    # 0.5 * 46.292 + 0.5 * 53.208 = 49.75
-    assert str(team.score) == "49.75"
+    # 0.5 * 49.625 + 0.5 * 56.542 = 53.083
+    assert str(team.score) == "53.08"
 
 
 def test_school_engagement_is_computed_from_its_needs_and_ratings(world, season, api):
@@ -473,7 +473,7 @@ def test_grade_thresholds_come_from_settings(
 ):
     settings.EVALUATION_GRADES = [("A", 40), ("B", 0)]
     close(api, world, objective_cycle)
-    assert teacher_eval(objective_cycle, world.teacher_a).grade == "A"  # 53.21
+    assert teacher_eval(objective_cycle, world.teacher_a).grade == "A"  # 56.54
 
 
 # --- results and scope -------------------------------------------------------------
@@ -688,7 +688,7 @@ def test_a_result_explains_its_data_median_gaps_and_what_lowered_it(
     rows = {row["code"]: row for row in mine.breakdown["indicators"]}
     assert rows["O1"]["basis"] == {"activities": 4, "hours": 15.0}
     assert rows["O3"]["basis"] == {"done": 1, "due": 1, "running": 1}
-    assert rows["O4"]["basis"] == {"met": 2, "goals": 4}
+    assert rows["O4"]["basis"] == {"met": 2, "goals": 3}
     assert rows["O5"]["basis"] == {"active_weeks": 3, "weeks": 8}
     # Two teachers: 12.5 hours-score for 张老师, 0 for 王老师.
     assert rows["O1"]["median"] == 6.25
