@@ -451,6 +451,11 @@ def framework_delete(*, user, framework: Framework) -> None:
     framework.delete()
 
 
+def framework_rows(framework: Framework) -> list[dict]:
+    """The indicator tree as the flat rows :func:`framework_create` takes."""
+    return _rows_of(framework)
+
+
 def _rows_of(framework: Framework) -> list[dict]:
     return [
         {
