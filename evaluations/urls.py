@@ -21,6 +21,7 @@ urlpatterns = [
         views.appeal_answer,
         name="appeal-answer",
     ),
+    path("evaluations/honour-roll/", views.honour_roll, name="honour-roll"),
     path("evaluations/tasks/", views.tasks, name="tasks"),
     path("evaluations/tasks/<int:pk>/", views.rate, name="rate"),
     path(

@@ -19,7 +19,12 @@ from assist_platform.errors import TransitionNotAllowed
 from needs.models import County
 
 from . import services
-from .certificates import certificate_available, certificate_response
+from .certificates import (
+    certificate_available,
+    certificate_response,
+    document_kind,
+    top_grade,
+)
 from .completion import completion_of, subject_completion
 from .disclosure import breakdown_for, min_raters_shown
 from .exports import results_response
@@ -247,6 +252,7 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
                 e.roles = sorted(e.breakdown.get("raters", {}).items())
                 e.shown_roles = [(r, i) for r, i in e.roles if not i.get("hidden")]
                 e.has_certificate = certificate_available(e)
+                e.document = document_kind(e)
             groups.append((subject_type.label, items))
     return render(
         request,
@@ -369,6 +375,7 @@ def tasks(request: HttpRequest) -> HttpResponse:
     mine = list(_my_results(request.user))
     for evaluation in mine:
         evaluation.has_certificate = certificate_available(evaluation)
+        evaluation.document = document_kind(evaluation)
     return render(
         request,
         "evaluations/tasks.html",
@@ -475,4 +482,50 @@ def framework_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "rows": rows,
             "rater_weights": framework.rater_weights.all(),
         },
+    )
+
+
+def _achievements(evaluation) -> dict:
+    """Hours, local teachers trained and goals met, from the result's data."""
+    basis = {
+        row["metric"]: row.get("basis") or {}
+        for row in evaluation.breakdown.get("indicators", [])
+        if row.get("metric")
+    }
+    return {
+        "hours": basis.get("hours_taught", {}).get("hours"),
+        "teachers": basis.get("local_teachers_trained", {}).get("teachers"),
+        "goals_met": basis.get("goals_met", {}).get("met"),
+        "goals": basis.get("goals_met", {}).get("goals"),
+    }
+
+
+@login_required
+def honour_roll(request: HttpRequest) -> HttpResponse:
+    """荣誉榜: the teachers, teams and schools graded at the top in each closed
+    cycle (final results only), for everyone signed in to the programme: public
+    recognition, so it shows names, counties and what was achieved, not scores."""
+    evaluations = (
+        Evaluation.objects.filter(
+            cycle__status=CycleStatus.CLOSED,
+            cycle__provisional=False,
+            grade=top_grade(),
+        )
+        .select_related("cycle__county", "teacher", "team", "school")
+        .order_by("-cycle__end_date", "cycle_id", "subject_type", "rank", "id")
+    )
+    cycles: dict[int, dict] = {}
+    for evaluation in evaluations:
+        entry = cycles.setdefault(
+            evaluation.cycle_id, {"cycle": evaluation.cycle, "rows": []}
+        )
+        entry["rows"].append(
+            {
+                "kind": evaluation.get_subject_type_display(),
+                "name": evaluation.subject_name,
+                **_achievements(evaluation),
+            }
+        )
+    return render(
+        request, "evaluations/honour_roll.html", {"cycles": list(cycles.values())}
     )

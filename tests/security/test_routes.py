@@ -87,6 +87,7 @@ ROUTES = {
     "evaluations:results-export": (SIGNED_IN, "cycle_closed_a"),
     "evaluations:appeal-new": (SIGNED_IN, "eval_closed_teacher_a"),
     "evaluations:appeal-answer": (SIGNED_IN, "appeal_a"),
+    "evaluations:honour-roll": (SIGNED_IN, None),
     "evaluations:tasks": (SIGNED_IN, None),
     "evaluations:rate": (SIGNED_IN, "rating_staff_a"),
     "evaluations:certificate": (SIGNED_IN, "eval_teacher_a"),
