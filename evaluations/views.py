@@ -27,6 +27,7 @@ from .certificates import (
 )
 from .completion import completion_of, subject_completion
 from .disclosure import breakdown_for, min_raters_shown
+from .evidence import evidence_for
 from .exports import results_response
 from .facts import not_evaluated
 from .forms import CycleForm, RatingForm
@@ -433,7 +434,12 @@ def rate(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "evaluations/rate.html",
-        {"rating": rating, "form": form, "is_open": is_open},
+        {
+            "rating": rating,
+            "form": form,
+            "is_open": is_open,
+            "evidence": evidence_for(request.user, rating.evaluation),
+        },
     )
 
 

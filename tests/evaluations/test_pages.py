@@ -162,3 +162,22 @@ def test_results_page_shows_the_breakdown_by_rater(world, season, cycle, client)
     html = client.get(f"/evaluations/cycles/{cycle.pk}/results/").content.decode()
     assert "75.0" in html  # the coordinators' column
     assert "⚑" in html  # flagged: school, peer and self did not rate
+
+
+def test_the_rating_form_shows_the_teachers_evidence_as_far_as_the_rater_sees(
+    world, season, cycle, client
+):
+    services.cycle_open(user=world.users.coord_a, cycle=cycle)
+    task = Rating.objects.get(
+        rater=world.users.staff_a, evaluation__teacher=world.teacher_a
+    )
+    client.force_login(world.users.staff_a)
+    html = client.get(f"/evaluations/tasks/{task.pk}/").content.decode()
+    assert 'data-testid="evidence"' in html
+    # Totals of the period: 15 h in 4 undisputed activities, 17 local teachers;
+    # the disputed one is named as such. Goals: 4, 3 marked, 2 met.
+    assert "4 次活动：15.0 课时，培训 17 名本地教师" in html
+    assert "1 次活动有异议（不计入）" in html
+    assert "计划目标 4 项，已标记 3 项，达成 2 项" in html
+    # School A's staff see school A's assignment, not the one at school A2.
+    assert season.n1.title in html and season.n2.title not in html
