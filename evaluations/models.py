@@ -139,6 +139,15 @@ class Indicator(models.Model):
         ),
     )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
+    anchors = models.JSONField(
+        _("anchors"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            'For rated indicators: what a score means, e.g. {"90": "...", '
+            '"75": "...", "60": "..."}; shown to raters.'
+        ),
+    )
 
     class Meta:
         verbose_name = _("indicator")

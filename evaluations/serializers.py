@@ -41,6 +41,7 @@ class IndicatorSerializer(serializers.ModelSerializer):
             "target",
             "parent",
             "position",
+            "anchors",
         ]
 
     @extend_schema_field(serializers.CharField(allow_null=True))
@@ -67,6 +68,11 @@ class IndicatorInputSerializer(serializers.Serializer):
         max_length=20, required=False, allow_null=True, allow_blank=True, default=None
     )
     position = serializers.IntegerField(min_value=0, required=False)
+    anchors = serializers.DictField(
+        child=serializers.CharField(max_length=200, allow_blank=True),
+        required=False,
+        help_text='What the scores mean for raters: {"90": ..., "75": ..., "60": ...}.',
+    )
 
 
 class FrameworkSerializer(serializers.ModelSerializer):

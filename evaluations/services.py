@@ -52,6 +52,9 @@ from .models import (
 
 User = get_user_model()
 
+# What a rater's anchors explain: the scores 90, 75 and 60.
+ANCHOR_SCORES = ("90", "75", "60")
+
 # --- who may do what -------------------------------------------------------------
 
 
@@ -157,6 +160,19 @@ def _clean_indicators(subject_type: str, rows: list[dict]) -> list[dict]:
                 )
             target = float(target_value) if target_value is not None else None
         parent = row.get("parent") or None
+        anchors = row.get("anchors") or {}
+        if not isinstance(anchors, dict) or any(
+            key not in ANCHOR_SCORES or not isinstance(text, str) or len(text) > 200
+            for key, text in anchors.items()
+        ):
+            errors.append(
+                _(
+                    "Indicator %(code)s: anchors map 90, 75 or 60 to a text of at "
+                    "most 200 characters."
+                )
+                % {"code": label}
+            )
+            anchors = {}
         clean.append(
             {
                 "code": code,
@@ -168,6 +184,7 @@ def _clean_indicators(subject_type: str, rows: list[dict]) -> list[dict]:
                 "target": target,
                 "parent": str(parent) if parent is not None else None,
                 "position": row.get("position", position),
+                "anchors": {k: v.strip() for k, v in anchors.items() if v.strip()},
             }
         )
     if errors:
@@ -308,6 +325,7 @@ def _write_tree(
                 metric=row["metric"],
                 target=row["target"],
                 position=row["position"],
+                anchors=row.get("anchors") or {},
             )
             indicator.full_clean(exclude=["framework", "parent"])
             indicator.save()
@@ -468,6 +486,7 @@ def _rows_of(framework: Framework) -> list[dict]:
             "target": i.target,
             "parent": i.parent.code if i.parent_id else None,
             "position": i.position,
+            "anchors": dict(i.anchors or {}),
         }
         for i in framework.indicators.select_related("parent")
     ]

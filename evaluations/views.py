@@ -408,6 +408,9 @@ def rate(request: HttpRequest, pk: int) -> HttpResponse:
         indicator.parent_label = (
             str(parents[indicator.parent_id]) if indicator.parent_id else ""
         )
+        indicator.anchor_rows = sorted(
+            (indicator.anchors or {}).items(), key=lambda item: -int(item[0])
+        )
     initial = {s.indicator.code: s.score for s in rating.scores.all()}
     form = RatingForm(
         request.POST or None,

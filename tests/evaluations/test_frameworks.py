@@ -367,3 +367,20 @@ def test_the_framework_list_keeps_a_flat_query_count(world, api):
     for n in range(4):
         services.framework_create(user=world.users.coord_a, **payload(name=f"体系{n}"))
     assert queries() == small
+
+
+def test_rated_indicators_carry_anchors_and_the_defaults_have_them(world, api):
+    default = Framework.objects.get(subject_type="teacher", is_default=True)
+    rated = default.indicators.filter(kind="subjective", children__isnull=True)
+    assert rated.exists()
+    assert all(set(i.anchors) == {"90", "75", "60"} for i in rated)
+    data = payload()
+    data["indicators"][2]["anchors"] = {"90": "课堂生动", "60": "能完成授课"}
+    client = api.as_user(world.users.coord_a)
+    response = client.post(URL, data, format="json")
+    assert response.status_code == 201, response.json()
+    row = next(i for i in response.json()["indicators"] if i["code"] == "A2")
+    assert row["anchors"] == {"90": "课堂生动", "60": "能完成授课"}
+    data = payload(name="坏锚点")
+    data["indicators"][2]["anchors"] = {"100": "满分"}
+    assert client.post(URL, data, format="json").status_code == 400

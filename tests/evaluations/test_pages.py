@@ -179,5 +179,7 @@ def test_the_rating_form_shows_the_teachers_evidence_as_far_as_the_rater_sees(
     assert "4 次活动：15.0 课时，培训 17 名本地教师" in html
     assert "1 次活动有异议（不计入）" in html
     assert "计划目标 4 项，已标记 3 项，达成 2 项" in html
+    # Each rated indicator says what 90, 75 and 60 mean.
+    assert 'data-testid="anchors-T1.2"' in html and "90：明显超出预期" in html
     # School A's staff see school A's assignment, not the one at school A2.
     assert season.n1.title in html and season.n2.title not in html
