@@ -329,7 +329,14 @@ class EvaluationCycleViewSet(
         responses={
             200: _CloseStats,
             202: _Queued,
-            409: _Incomplete,
+            409: OpenApiResponse(
+                response=_Incomplete,
+                description=(
+                    "The cycle is not open; or (`code` completion_too_low) a "
+                    "subject is below the minimum completion: the figures are in "
+                    "`completion`. Nothing changed."
+                ),
+            ),
             **errors(400, 403, 404),
         },
     )
