@@ -11,7 +11,6 @@ from drf_spectacular.utils import (
     inline_serializer,
 )
 from rest_framework import mixins, permissions, serializers, status, viewsets
-from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.exceptions import Throttled
 from rest_framework.response import Response
@@ -22,7 +21,8 @@ from needs.models import County, School
 
 from . import services
 from .models import Role, User
-from .throttling import clear_account, client_address, reserve_attempt
+from .throttling import attempt_begin, attempt_succeeded, client_address
+from .tokens import ApiTokenAuthentication, token_issue, token_revoke
 
 
 class TeacherField(serializers.PrimaryKeyRelatedField):
@@ -113,15 +113,18 @@ class TokenView(APIView):
 
     @extend_schema(
         summary="Get an API token",
-        description="Send it as `Authorization: Token <token>`.",
+        description="Send it as `Authorization: Token <token>`. Each call issues a "
+        "new token, valid for `API_TOKEN_TTL` (30 days unless configured); "
+        "`auth/token/revoke/` ends it sooner.",
         request=AuthTokenSerializer,
         responses={
             200: TokenResponse,
             **errors(400),
             429: OpenApiResponse(
                 DetailError,
-                description="Too many failed attempts for this account or address; "
-                "see Retry-After.",
+                description="Too many failed attempts for this account from this "
+                "address, for this account, or from this address; the message "
+                "says which. See Retry-After.",
             ),
         },
         auth=[],
@@ -129,18 +132,41 @@ class TokenView(APIView):
     def post(self, request):
         # The same throttle as the sign-in page, so the API is no way round it.
         data = request.data if hasattr(request.data, "get") else {}
-        username = str(data.get("username", ""))
-        verdict = reserve_attempt(username=username, address=client_address(request))
-        if not verdict.allowed:
-            raise Throttled(wait=verdict.retry_after)
+        attempt = attempt_begin(
+            username=str(data.get("username", "")), address=client_address(request)
+        )
+        if not attempt.allowed:
+            refused = Throttled(detail=attempt.message())
+            refused.wait = attempt.retry_after  # Retry-After, without DRF's sentence
+            raise refused
         serializer = AuthTokenSerializer(
             data=request.data, context={"request": request}
         )
         serializer.is_valid(raise_exception=True)
         user = serializer.validated_data["user"]
-        clear_account(user.get_username())
-        token, _created = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        attempt_succeeded(attempt)
+        return Response({"token": token_issue(user=user)})
+
+
+class TokenRevokeView(APIView):
+    """End the token this request is made with."""
+
+    authentication_classes = [ApiTokenAuthentication]
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(
+        summary="Revoke this API token",
+        description="Ends the token sent in `Authorization: Token <token>` at once; "
+        "other tokens of the account stay valid. Every token also ends "
+        "`API_TOKEN_TTL` after it was issued (30 days unless configured), and all "
+        "of an account's tokens end when its password changes or it is "
+        "deactivated.",
+        request=None,
+        responses={204: None, **errors(401)},
+    )
+    def post(self, request):
+        token_revoke(token=request.auth)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class MeView(APIView):
@@ -230,5 +256,6 @@ def register(router) -> list:
     router.register("users", UserViewSet, basename="user")
     return [
         path("auth/token/", TokenView.as_view(), name="api-token"),
+        path("auth/token/revoke/", TokenRevokeView.as_view(), name="api-token-revoke"),
         path("me/", MeView.as_view(), name="api-me"),
     ]

@@ -1,4 +1,5 @@
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -55,6 +56,36 @@ class User(AbstractUser):
         full = self.get_full_name()
         return f"{full} ({self.username})" if full else self.username
 
+    def save(self, *args, **kwargs):
+        # Every way of changing a password (the API, the admin's forms, the password
+        # page, ``manage.py changepassword``) goes through set_password() and save(),
+        # and so does a deactivation: ending the account's tokens and sessions here is
+        # the one place none of them can miss. A view that keeps its own user signed
+        # in (the password page, the admin's password form) gives that session a new
+        # key with update_session_auth_hash() right after.
+        ends_credentials = not self._state.adding and (
+            getattr(self, "_credentials_changed", False) or not self.is_active
+        )
+        super().save(*args, **kwargs)
+        self._credentials_changed = False
+        if ends_credentials:
+            self.end_credentials()
+
+    def set_password(self, raw_password):
+        super().set_password(raw_password)
+        self._credentials_changed = True
+
+    def set_unusable_password(self):
+        super().set_unusable_password()
+        self._credentials_changed = True
+
+    def end_credentials(self) -> None:
+        """End every API token and every browser session of this account."""
+        from .tokens import tokens_end
+
+        tokens_end(user=self)
+        UserSession.objects.filter(user_id=self.pk).delete()
+
     @property
     def is_admin(self) -> bool:
         return self.role == Role.ADMIN or self.is_superuser
@@ -81,6 +112,13 @@ class Notification(models.Model):
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("body"), blank=True)
     url = models.CharField(_("link"), max_length=300, blank=True)
+    # The link's label names what to do there ("Answer the proposal").
+    action_label = models.CharField(_("action"), max_length=60, blank=True)
+    # What it is about, for reminders that must not repeat within a day.
+    kind = models.CharField(_("kind"), max_length=40, blank=True)
+    # Urgent notices are e-mailed at once; the others wait for the daily digest.
+    urgent = models.BooleanField(_("urgent"), default=True)
+    emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
 
@@ -88,7 +126,26 @@ class Notification(models.Model):
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["user", "read_at"])]
+        indexes = [
+            models.Index(fields=["user", "read_at"]),
+            models.Index(
+                fields=["user"],
+                condition=models.Q(urgent=False, emailed_at__isnull=True),
+                name="notification_digest_due_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title
+
+
+class UserSession(AbstractBaseSession):
+    """A browser session with the account signed in to it (``accounts/sessions.py``)."""
+
+    user_id = models.BigIntegerField(_("user"), null=True, db_index=True)
+
+    @classmethod
+    def get_session_store_class(cls):
+        from .sessions import SessionStore
+
+        return SessionStore

@@ -14,7 +14,7 @@ Roles and scopes:
 from collections.abc import Callable
 
 from django.apps import apps
-from django.db.models import Model, Q, QuerySet
+from django.db.models import BooleanField, Case, Model, Q, QuerySet, Value, When
 
 from .models import Role
 
@@ -234,3 +234,100 @@ def manages_county(user, county_id: int | None) -> bool:
     if user.is_admin:
         return True
     return user.is_coordinator and county_id in _county_ids(user)
+
+
+# -- contact details ----------------------------------------------------------------
+# Who may see a teacher's phone and e-mail (DESIGN section 4): the teacher, the
+# coordinators of the teacher's county, the admins, and the staff of a school the
+# teacher serves on an accepted assignment -- a proposal is not enough, nor an
+# assignment that has ended. The API, the pages and every export ask
+# ``with_teacher_contact`` (lists) or ``sees_teacher_contact`` (one teacher).
+_ACCEPTED = "accepted"  # matching.AssignmentStatus.ACCEPTED (an app above this one)
+
+TEACHER_CONTACT_RULES: dict[str, Rule] = {
+    Role.COORDINATOR: _county_rule("county"),
+    # One filter() on the to-many relation: school and status of the SAME assignment.
+    Role.SCHOOL_STAFF: lambda user: (
+        Q(assignments__need__school=user.school_id, assignments__status=_ACCEPTED)
+        if user.school_id
+        else NOTHING
+    ),
+    Role.TEACHER: _teacher_rule("id"),
+}
+
+
+def _teacher_contact_rule(user) -> Q:
+    if user is None or not user.is_authenticated or not user.is_active:
+        return NOTHING
+    if user.is_admin:
+        return Q()
+    rule = TEACHER_CONTACT_RULES.get(user.role)
+    return rule(user) if rule is not None else NOTHING
+
+
+def with_teacher_contact(user, queryset: QuerySet) -> QuerySet:
+    """Teachers annotated with ``contact_visible``: whether ``user`` may see their
+    phone and e-mail (one subquery, whatever the number of rows)."""
+    condition = _teacher_contact_rule(user)
+    if not condition:  # Q() means every teacher
+        return queryset.annotate(contact_visible=Value(True))
+    if condition == NOTHING:
+        return queryset.annotate(contact_visible=Value(False))
+    ids = queryset.model._default_manager.filter(condition).values("pk")
+    return queryset.annotate(
+        contact_visible=Case(
+            When(pk__in=ids, then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        )
+    )
+
+
+def sees_teacher_contact(user, teacher: Model) -> bool:
+    """Whether ``user`` may see this teacher's phone and e-mail."""
+    known = getattr(teacher, "contact_visible", None)
+    if known is not None:
+        return bool(known)
+    queryset = type(teacher)._default_manager.filter(pk=teacher.pk)
+    return bool(
+        with_teacher_contact(user, queryset)
+        .values_list("contact_visible", flat=True)
+        .first()
+    )
+
+
+def sees_school_contact(user, school_id: int | None) -> bool:
+    """Whether ``user`` may see the contact details of a school's staff: admins, the
+    county's coordinators, the school's own staff, and a teacher who serves the
+    school on an accepted assignment (the mirror of the teacher contact policy)."""
+    if user is None or not user.is_authenticated or not user.is_active or not school_id:
+        return False
+    if user.is_admin:
+        return True
+    school_model = apps.get_model("needs", "School")
+    if user.is_coordinator:
+        county_id = (
+            school_model.objects.filter(pk=school_id)
+            .values_list("county_id", flat=True)
+            .first()
+        )
+        return county_id in _county_ids(user)
+    if user.is_school_staff:
+        return user.school_id == school_id
+    teacher_id = _teacher_id(user)
+    if user.is_teacher and teacher_id:
+        assignment_model = apps.get_model("matching", "Assignment")
+        return assignment_model.objects.filter(
+            teacher_id=teacher_id, need__school_id=school_id, status=_ACCEPTED
+        ).exists()
+    return False
+
+
+def school_contacts(school_id: int) -> list:
+    """The school's active staff accounts: the people a teacher gets in touch with."""
+    user_model = apps.get_model("accounts", "User")
+    return list(
+        user_model.objects.filter(
+            school_id=school_id, role=Role.SCHOOL_STAFF, is_active=True
+        ).order_by("id")
+    )

@@ -4,4 +4,5 @@ from . import views
 
 urlpatterns = [
     path("me/", views.profile, name="profile"),
+    path("me/password/", views.PasswordChangeView.as_view(), name="password_change"),
 ]

@@ -104,3 +104,27 @@ def database_config(name: str, default_sqlite_path: str) -> dict:
         config.pop("CONN_MAX_AGE", None)
         config["CONN_HEALTH_CHECKS"] = False
     return config
+
+
+_DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def env_duration(name: str, default: int, *, minimum: int = 1) -> int:
+    """A duration in seconds, written as seconds (``3600``) or with one unit
+    (``45m``, ``12h``, ``30d``)."""
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    text = raw.strip().lower()
+    unit = _DURATION_UNITS.get(text[-1:])
+    number = text[:-1] if unit else text
+    if not (number.isascii() and number.isdigit()):
+        raise ImproperlyConfigured(
+            f"{name} must be a duration such as 3600, 45m, 12h or 30d, got {raw!r}"
+        )
+    value = int(number) * (unit or 1)
+    if value < minimum:
+        raise ImproperlyConfigured(
+            f"{name} must be at least {minimum} seconds, got {raw!r}"
+        )
+    return value

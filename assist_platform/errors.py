@@ -15,7 +15,14 @@ from rest_framework.views import exception_handler as drf_exception_handler
 class TransitionNotAllowed(Exception):
     """A state change the object's current state does not allow."""
 
-    def __init__(self, obj_label: str, current: str, current_display: str, action: str):
+    def __init__(
+        self,
+        obj_label: str,
+        current: str,
+        current_display: str,
+        action: str,
+        detail: str = "",
+    ):
         self.current = current
         self.action = action
         self.message = _("Cannot %(action)s: this %(obj)s is %(state)s.") % {
@@ -23,6 +30,8 @@ class TransitionNotAllowed(Exception):
             "obj": obj_label,
             "state": current_display,
         }
+        if detail:
+            self.message = f"{self.message} {detail}"
         super().__init__(self.message)
 
 

@@ -1,6 +1,7 @@
 """Settings for the assistance platform: every difference between environments is an
 environment variable (see .env.example); each is parsed strictly."""
 
+from datetime import timedelta
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -8,6 +9,7 @@ from django.core.exceptions import ImproperlyConfigured
 from .env import (
     database_config,
     env_bool,
+    env_duration,
     env_int,
     env_list,
     env_str,
@@ -42,7 +44,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -103,13 +105,27 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 SILENCED_SYSTEM_CHECKS = ["models.W040"]
 
 AUTH_USER_MODEL = "accounts.User"
+# Sessions in the database, each knowing its account (accounts/sessions.py).
+SESSION_ENGINE = "accounts.sessions"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
-# Sign-in throttling (accounts/throttling.py): attempts per fixed window.
+# Sign-in throttling (accounts/throttling.py): FAILED attempts per fixed window of
+# LOGIN_THROTTLE_WINDOW seconds, for one account from one address (the lock a
+# mistyped password meets), for one account from anywhere, and from one address
+# for any accounts. A successful sign-in never counts.
 LOGIN_THROTTLE_WINDOW = env_int("LOGIN_THROTTLE_WINDOW", 900, minimum=1)
-LOGIN_THROTTLE_PER_ACCOUNT = env_int("LOGIN_THROTTLE_PER_ACCOUNT", 5, minimum=1)
-LOGIN_THROTTLE_PER_ADDRESS = env_int("LOGIN_THROTTLE_PER_ADDRESS", 20, minimum=1)
+LOGIN_THROTTLE_PAIR_FAILURES = env_int("LOGIN_THROTTLE_PAIR_FAILURES", 5, minimum=1)
+LOGIN_THROTTLE_ACCOUNT_FAILURES = env_int(
+    "LOGIN_THROTTLE_ACCOUNT_FAILURES", 50, minimum=1
+)
+LOGIN_THROTTLE_ADDRESS_FAILURES = env_int(
+    "LOGIN_THROTTLE_ADDRESS_FAILURES", 100, minimum=1
+)
+# How many reverse proxies stand in front of the application, each appending the
+# address it was reached from to X-Forwarded-For. 0 (the default): the header is
+# ignored and the client is REMOTE_ADDR.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
 AUTH_PASSWORD_VALIDATORS = [
     {
         "NAME": "django.contrib.auth.password_validation."
@@ -219,17 +235,36 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
+# Spreadsheet imports (assist_platform/spreadsheet_reader.py): what an upload may
+# hold. The reading costs what the file really holds, never what it declares.
+SPREADSHEET_MAX_UPLOAD_BYTES = env_int(
+    "SPREADSHEET_MAX_UPLOAD_BYTES", 10 * 1024 * 1024, minimum=1024
+)
+SPREADSHEET_MAX_ROWS = env_int("SPREADSHEET_MAX_ROWS", 20_000, minimum=1)
+# Each row costs its cells, empty ones included, up to this many (templates have 14).
+SPREADSHEET_MAX_COLUMNS = env_int("SPREADSHEET_MAX_COLUMNS", 50, minimum=1)
+# Excel's own limit for one cell.
+SPREADSHEET_MAX_CELL_CHARS = env_int("SPREADSHEET_MAX_CELL_CHARS", 32_767, minimum=1)
+# An .xlsx file's parts that are read, inflated, together; and how many times more
+# than its compressed size a part over 1 MiB may inflate to.
+SPREADSHEET_MAX_UNPACKED_BYTES = env_int(
+    "SPREADSHEET_MAX_UNPACKED_BYTES", 64 * 1024 * 1024, minimum=1024
+)
+SPREADSHEET_MAX_COMPRESSION_RATIO = env_int(
+    "SPREADSHEET_MAX_COMPRESSION_RATIO", 100, minimum=1
+)
+
 # Request bodies: forms and JSON are small here (1 MiB); spreadsheet uploads may be
-# up to 10 MiB (assist_platform/spreadsheets.py MAX_UPLOAD_BYTES) plus the multipart
-# envelope. Larger requests are refused with 413 (assist_platform/middleware.py).
+# up to SPREADSHEET_MAX_UPLOAD_BYTES plus the multipart envelope. Larger requests are
+# refused with 413 (assist_platform/middleware.py).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int(
     "DATA_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024, minimum=1024
 )
-FILE_UPLOAD_LIMIT = 11 * 1024 * 1024
+FILE_UPLOAD_LIMIT = SPREADSHEET_MAX_UPLOAD_BYTES + 1024 * 1024
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.tokens.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -244,16 +279,30 @@ REST_FRAMEWORK = {
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "assist_platform.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "assist_platform.errors.api_exception_handler",
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": (
+        "assist_platform.negotiation.DownloadNegotiation"
+    ),
     "DATETIME_FORMAT": "iso-8601",
     "DATE_FORMAT": "iso-8601",
 }
+# API tokens (accounts/tokens.py): django-rest-knox stores only a SHA-512 digest of
+# each token; a token ends API_TOKEN_TTL after it was issued (never extended by use),
+# when its owner revokes it, and when the owner's password changes or the account is
+# deactivated.
+API_TOKEN_TTL = env_duration("API_TOKEN_TTL", 30 * 24 * 3600, minimum=60)
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(seconds=API_TOKEN_TTL),
+    "AUTO_REFRESH": False,
+    "AUTH_HEADER_PREFIX": "Token",
+}
 SPECTACULAR_SETTINGS = {
-    "TITLE": "组团式帮扶需求匹配平台 API",
+    # Generators name the client package after the title: plain ASCII words.
+    "TITLE": "Assist Platform API",
     "DESCRIPTION": (
-        "Needs of assisted vocational schools, dispatched teachers, matching "
-        "and evaluation."
+        "组团式帮扶需求匹配平台 (group-based assistance): needs of assisted "
+        "vocational schools, dispatched teachers, matching and evaluation."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
@@ -264,6 +313,8 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "assist_platform.openapi.document_error_responses",
+        # Last: names from code identifiers, unique for SDK generators.
+        "assist_platform.openapi.name_schema_from_code",
     ],
     "ENUM_NAME_OVERRIDES": {
         "NeedStatusEnum": "needs.models.NeedStatus",
@@ -286,6 +337,11 @@ NEED_PRIORITY_WEIGHTS = {
     "industry_fit": 25,
     "readiness": 15,
 }
+# How long after a school confirmed a need fulfilled a coordinator may reopen it.
+NEED_REOPEN_DAYS = 30
+# Coordinators are reminded (in the daily digest) of needs waiting for review and
+# proposals waiting for a decision longer than this.
+NOTIFY_WAITING_AFTER_DAYS = env_int("NOTIFY_WAITING_AFTER_DAYS", 3, minimum=1)
 
 # Matching weights (DESIGN section 5); see matching/solver.py for how each is used.
 MATCHING_WEIGHTS = {

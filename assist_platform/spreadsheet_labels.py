@@ -8,6 +8,8 @@ in ``needs/imports.py`` and the assignment export use them."""
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
+from .spreadsheets import shown
+
 # --- schools ---------------------------------------------------------------------
 SCHOOL_NAME = pgettext_lazy("column", "School name")
 SCHOOL_COUNTY = pgettext_lazy("column", "County")
@@ -80,44 +82,44 @@ def end_before_start() -> str:
 def unknown_specialty(value: str, suggestion: str | None) -> str:
     if suggestion:
         return _("Unknown specialty 「%(value)s」 — did you mean %(suggestion)s?") % {
-            "value": value,
+            "value": shown(value),
             "suggestion": suggestion,
         }
     return _(
         "Unknown specialty 「%(value)s」; use a name or code from the specialty "
         "catalogue."
-    ) % {"value": value}
+    ) % {"value": shown(value)}
 
 
 def unknown_county(value: str, suggestion: str | None) -> str:
     if suggestion:
         return _("Unknown county 「%(value)s」 — did you mean %(suggestion)s?") % {
-            "value": value,
+            "value": shown(value),
             "suggestion": suggestion,
         }
-    return _("Unknown county 「%(value)s」.") % {"value": value}
+    return _("Unknown county 「%(value)s」.") % {"value": shown(value)}
 
 
 def ambiguous_county(value: str, options: list[str]) -> str:
     return _(
         "「%(value)s」 names more than one county (%(options)s); write the province "
         "too, e.g. %(example)s."
-    ) % {"value": value, "options": "、".join(options), "example": options[0]}
+    ) % {"value": shown(value), "options": "、".join(options), "example": options[0]}
 
 
 def unknown_school(value: str, suggestion: str | None) -> str:
     if suggestion:
         return _("Unknown school 「%(value)s」 — did you mean %(suggestion)s?") % {
-            "value": value,
+            "value": shown(value),
             "suggestion": suggestion,
         }
-    return _("Unknown school 「%(value)s」.") % {"value": value}
+    return _("Unknown school 「%(value)s」.") % {"value": shown(value)}
 
 
 def ambiguous_school(value: str) -> str:
     return _(
         "More than one school is called 「%(value)s」; fill in its county as well."
-    ) % {"value": value}
+    ) % {"value": shown(value)}
 
 
 def not_your_county(county: str) -> str:
@@ -126,14 +128,14 @@ def not_your_county(county: str) -> str:
 
 def school_kind_conflict(name: str, kind: str) -> str:
     return _("「%(name)s」 is already registered as a %(kind)s.") % {
-        "name": name,
+        "name": shown(name),
         "kind": kind,
     }
 
 
 def unknown_choice(value: str, choices: list[str]) -> str:
     return _("「%(value)s」 is not one of: %(choices)s.") % {
-        "value": value,
+        "value": shown(value),
         "choices": "、".join(choices),
     }
 

@@ -18,7 +18,6 @@ as a formula (CSV/formula injection); the importer strips that apostrophe again.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import difflib
 import io
@@ -37,7 +36,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.comments import Comment
@@ -46,11 +45,19 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import from_excel
 from rest_framework.decorators import action
 
+from .spreadsheet_reader import (  # noqa: F401 - the importers' API
+    Limits,
+    ReadStats,
+    SpreadsheetError,
+    Table,
+    decode_text,
+    read_table,
+)
+
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024
-MAX_ROWS = 20_000
 MAX_REPORTED_ERRORS = 500
+MAX_MESSAGE_CHARS = 500  # a message quotes at most a few clipped values
 DATE_FORMAT = "yyyy-mm-dd"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 
@@ -278,153 +285,19 @@ class XlsxExportMixin:
 
 
 # --- reading uploads -----------------------------------------------------------------
+# The bounded readers live in ``spreadsheet_reader``; what follows turns their cells
+# into typed values and reports.
+
+ECHO_CHARS = 100  # a value quoted back in a report is cut to this many characters
 
 
-class SpreadsheetError(Exception):
-    """The upload as a whole cannot be read (wrong type, encoding, too large...)."""
-
-    def __init__(self, message: str, *, column: str | None = None):
-        self.message = message
-        self.column = column
-        super().__init__(message)
-
-
-@dataclass
-class Table:
-    headers: list[str]
-    rows: list[tuple[int, list[Any]]]  # (row number as the spreadsheet shows it, cells)
-    encoding: str = ""  # for CSV: the encoding that was detected
-
-
-def read_table(upload) -> Table:
-    """The first sheet of an .xlsx or a .csv upload as headers and rows.
-
-    CSV text may be UTF-8 (with or without BOM), UTF-16 with BOM, or GBK/GB18030 as
-    Chinese Excel writes it; the encoding is detected. Rows that are entirely empty
-    are skipped, but row numbers stay those the user sees in the spreadsheet."""
-    name = (getattr(upload, "name", "") or "").lower()
-    size = getattr(upload, "size", None)
-    if size is not None and size > MAX_UPLOAD_BYTES:
-        raise SpreadsheetError(_too_large_message())
-    data = upload.read()
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise SpreadsheetError(_too_large_message())
-    if not data.strip():
-        raise SpreadsheetError(_("The file is empty."))
-    if data.startswith(b"\xd0\xcf\x11\xe0"):
-        raise SpreadsheetError(
-            _(
-                "Old .xls workbooks cannot be read; save the file as an Excel "
-                "workbook (.xlsx) or as CSV and upload it again."
-            )
-        )
-    if data.startswith(b"PK\x03\x04"):
-        return _read_xlsx(data)
-    if name.endswith((".xlsx", ".xlsm", ".xls")):
-        raise SpreadsheetError(_wrong_type_message())
-    if name and not name.endswith((".csv", ".txt")):
-        raise SpreadsheetError(_wrong_type_message())
-    return _read_csv(data)
-
-
-def _too_large_message() -> str:
-    return _("The file is larger than %(mb)d MB; split it into smaller files.") % {
-        "mb": MAX_UPLOAD_BYTES // (1024 * 1024)
-    }
-
-
-def _wrong_type_message() -> str:
-    return _(
-        "This is not an .xlsx or .csv file. Download the template, fill it in and "
-        "save it as .xlsx or CSV."
-    )
-
-
-def _read_xlsx(data: bytes) -> Table:
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # a zip that is no workbook (.docx, a broken file...)
-        raise SpreadsheetError(_wrong_type_message()) from exc
-    try:
-        sheet = workbook.worksheets[0]
-        rows_iter = sheet.iter_rows(values_only=True)
-        headers: list[str] | None = None
-        rows: list[tuple[int, list[Any]]] = []
-        for number, values in enumerate(rows_iter, start=1):
-            cells = list(values)
-            if headers is None:
-                if not any(_blank(v) is not None for v in cells):
-                    continue  # leading empty rows
-                headers = [str(v).strip() if v is not None else "" for v in cells]
-                continue
-            if all(_blank(v) is None for v in cells):
-                continue
-            rows.append((number, cells))
-            if len(rows) > MAX_ROWS:
-                raise SpreadsheetError(_too_many_rows_message())
-    finally:
-        workbook.close()
-    if headers is None:
-        raise SpreadsheetError(_("The file is empty."))
-    return Table(headers=headers, rows=rows)
-
-
-def _too_many_rows_message() -> str:
-    return _("At most %(rows)d rows can be imported at once.") % {"rows": MAX_ROWS}
-
-
-def decode_text(data: bytes) -> tuple[str, str]:
-    """The text of a CSV file and the encoding it was written in."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16"), "utf-16"
-    for encoding in ("utf-8", "gb18030"):
-        try:
-            return data.decode(encoding), encoding
-        except UnicodeDecodeError:
-            continue
-    raise SpreadsheetError(
-        _(
-            "The text encoding of this CSV file was not recognised; save it as "
-            "CSV UTF-8 or as GBK."
-        )
-    )
-
-
-def _read_csv(data: bytes) -> Table:
-    try:
-        text, encoding = decode_text(data)
-    except UnicodeDecodeError as exc:
-        raise SpreadsheetError(_wrong_type_message()) from exc
-    if "\x00" in text:
-        raise SpreadsheetError(_wrong_type_message())
-    sample = text[:8192]
-    try:
-        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",\t;")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text, newline=""), dialect)
-    headers: list[str] | None = None
-    rows: list[tuple[int, list[Any]]] = []
-    try:
-        for cells in reader:
-            number = reader.line_num
-            if headers is None:
-                if not any(c.strip() for c in cells):
-                    continue
-                headers = [c.strip() for c in cells]
-                continue
-            if not any(c.strip() for c in cells):
-                continue
-            rows.append((number, cells))
-            if len(rows) > MAX_ROWS:
-                raise SpreadsheetError(_too_many_rows_message())
-    except csv.Error as exc:
-        raise SpreadsheetError(_wrong_type_message()) from exc
-    if headers is None:
-        raise SpreadsheetError(_("The file is empty."))
-    return Table(headers=headers, rows=rows, encoding=encoding)
+def shown(value: Any) -> str:
+    """``value`` as a report quotes it: at most :data:`ECHO_CHARS` characters, so a
+    huge cell is never echoed back whole."""
+    text = _display(value)
+    if len(text) > ECHO_CHARS:
+        return text[: ECHO_CHARS - 1] + "…"
+    return text
 
 
 def _blank(value: Any) -> Any:
@@ -586,7 +459,7 @@ class Row:
         if number is None:
             self.error(
                 key,
-                _("「%(value)s」 is not a whole number.") % {"value": _display(value)},
+                _("「%(value)s」 is not a whole number.") % {"value": shown(value)},
             )
             return None
         if not low <= number <= high:
@@ -608,7 +481,7 @@ class Row:
             self.error(
                 key,
                 _("「%(value)s」 is not a date; write it like 2026-09-01.")
-                % {"value": _display(value)},
+                % {"value": shown(value)},
             )
         return parsed
 
@@ -626,7 +499,7 @@ class Row:
         self.error(
             key,
             _("「%(value)s」 is neither 是 (yes) nor 否 (no).")
-            % {"value": _display(value)},
+            % {"value": shown(value)},
         )
         return default
 
@@ -747,8 +620,8 @@ class Importer:
         problem = ImportProblem(
             row=row,
             column=column,
-            value=_display(value),
-            message=message,
+            value=shown(value),
+            message=message[:MAX_MESSAGE_CHARS],
             position=self.positions.get(key, -1) if key else -1,
         )
         self.report.errors.append(problem)
@@ -772,12 +645,12 @@ class Importer:
         report = self.report
         report.dry_run = dry_run
         try:
-            table = read_table(upload)
+            table = read_table(upload, self._select_columns)
         except SpreadsheetError as exc:
             self.add_error(None, None, getattr(upload, "name", ""), exc.message)
             return report
         report.encoding = table.encoding
-        positions = self.positions = self._map_headers(table.headers)
+        positions = self.positions
         if report.error_count:
             return report
         if not table.rows:
@@ -788,10 +661,7 @@ class Importer:
         items: list[tuple[Row, Any]] = []
         first_seen: dict[Hashable, int] = {}
         for number, cells in table.rows:
-            values = {
-                key: (cells[index] if index < len(cells) else None)
-                for key, index in positions.items()
-            }
+            values = {key: cells.get(index) for key, index in positions.items()}
             row = Row(number, values, self)
             item = self.parse(row)
             if item is None or not row.ok:
@@ -833,6 +703,14 @@ class Importer:
         report.ok = True
         return report
 
+    def _select_columns(self, headers: list[str]) -> set[int] | None:
+        """The columns of the file to read: those that map to a field; none at all
+        (None) when the headers already make the file unusable."""
+        self.positions = self._map_headers(headers)
+        if self.report.error_count:
+            return None
+        return set(self.positions.values())
+
     def _map_headers(self, headers: list[str]) -> dict[str, int]:
         lookup: dict[str, Column] = {}
         for column in self.columns:
@@ -846,18 +724,19 @@ class Importer:
             column = lookup.get(normalised)
             if column is None or not column.importable:
                 if column is None:
-                    self.report.ignored_columns.append(header)
+                    self.report.ignored_columns.append(shown(header))
                 continue
             if column.key in positions:
                 self.add_error(
                     1,
                     None,
                     header,
-                    _("The column 「%(column)s」 appears twice.") % {"column": header},
+                    _("The column 「%(column)s」 appears twice.")
+                    % {"column": shown(header)},
                 )
                 continue
             positions[column.key] = index
-            self.headers[column.key] = header
+            self.headers[column.key] = shown(header)
         for column in self.columns:
             if column.required and column.importable and column.key not in positions:
                 self.add_error(

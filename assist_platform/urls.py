@@ -25,3 +25,8 @@ urlpatterns = [
     path("", include("evaluations.urls")),
     path("", include("dashboard.urls")),
 ]
+
+handler400 = "assist_platform.views.bad_request"
+handler403 = "assist_platform.views.permission_denied"
+handler404 = "assist_platform.views.page_not_found"
+handler500 = "assist_platform.views.server_error"

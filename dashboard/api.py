@@ -1,16 +1,23 @@
-"""REST endpoints of this app (DESIGN section 6): ``GET /api/v1/dashboard/``."""
+"""REST endpoints of this app (DESIGN section 6): ``GET /api/v1/dashboard/`` and
+``GET /api/v1/reports/monthly/``."""
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.urls import path
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions
+from rest_framework.negotiation import DefaultContentNegotiation
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from assist_platform.openapi import errors
+from assist_platform.spreadsheets import XLSX_CONTENT_TYPE
 
+from .reports import report_read, report_response
 from .selectors import dashboard_read
 from .serializers import DashboardSerializer
 
@@ -53,6 +60,69 @@ class DashboardAPIView(APIView):
         return Response(view.figures)
 
 
+class _JSONForErrors(DefaultContentNegotiation):
+    """The report answers with its file; anything it refuses is JSON. ``?format=`` is
+    the report's own parameter here, not DRF's renderer override."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+class MonthlyReportAPIView(APIView):
+    """The monthly report for a county's education bureau."""
+
+    renderer_classes = [JSONRenderer]
+    content_negotiation_class = _JSONForErrors
+
+    @extend_schema(
+        operation_id="reports_monthly_retrieve",
+        summary="Monthly report for a county's education bureau (.xlsx or PDF)",
+        description=(
+            "Needs by status with the month's new and fulfilled ones, teachers on "
+            "site, activities and hours, local teachers and students reached, "
+            "schools covered, matching runs and open issues. Admins and the "
+            "county's coordinators; other roles 403; a county outside the scope "
+            "404."
+        ),
+        parameters=[
+            OpenApiParameter("county", int, required=True, description="County id."),
+            OpenApiParameter(
+                "month", str, required=True, description="The month, YYYY-MM."
+            ),
+            OpenApiParameter(
+                "format",
+                str,
+                enum=["xlsx", "pdf"],
+                description="xlsx (default) or pdf.",
+            ),
+        ],
+        responses={
+            (200, XLSX_CONTENT_TYPE): OpenApiTypes.BINARY,
+            (200, "application/pdf"): OpenApiTypes.BINARY,
+            **errors(400, 401, 403, 404),
+        },
+        tags=["dashboard"],
+    )
+    def get(self, request: Request) -> HttpResponse:
+        try:
+            report = report_read(user=request.user, params=request.query_params)
+        except PermissionDenied:
+            raise exceptions.PermissionDenied() from None
+        except Http404:
+            raise exceptions.NotFound() from None
+        fmt = request.query_params.get("format") or "xlsx"
+        if fmt not in ("xlsx", "pdf"):
+            raise exceptions.ValidationError({"format": [_("Choose xlsx or pdf.")]})
+        return report_response(report, fmt)
+
+
 def register(router) -> list:
     """Add this app's viewsets to the v1 router; return any extra URL patterns."""
-    return [path("dashboard/", DashboardAPIView.as_view(), name="api-dashboard")]
+    return [
+        path("dashboard/", DashboardAPIView.as_view(), name="api-dashboard"),
+        path(
+            "reports/monthly/",
+            MonthlyReportAPIView.as_view(),
+            name="api-monthly-report",
+        ),
+    ]

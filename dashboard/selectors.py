@@ -6,8 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from needs.models import County
+from evaluations.models import CycleStatus, EvaluationCycle
+from matching.models import Assignment, AssignmentStatus
+from needs.models import County, Need, NeedStatus
 
 from .forms import DashboardFilterForm
 from .queries import Period, dashboard_counties, dashboard_figures, may_view_dashboard
@@ -49,3 +54,37 @@ def dashboard_read(*, user, params, default_single_county: bool = False):
         **figures,
     }
     return DashboardResult(form, counties, county, period, figures)
+
+
+def waiting_for_you(county_ids: list[int]) -> list[dict]:
+    """What waits for a coordinator of ``county_ids``: needs to review, proposals to
+    decide, cycles whose period is over and that are still open. Three counts, each
+    with the list it opens (the same filters, so the count and the list agree)."""
+    today = timezone.localdate()
+    return [
+        {
+            "key": "review",
+            "label": _("Needs to review"),
+            "count": Need.objects.filter(
+                status=NeedStatus.SUBMITTED, school__county_id__in=county_ids
+            ).count(),
+            "link": reverse("needs:review_queue"),
+        },
+        {
+            "key": "proposals",
+            "label": _("Proposals to decide"),
+            "count": Assignment.objects.filter(
+                status=AssignmentStatus.PROPOSED,
+                need__school__county_id__in=county_ids,
+            ).count(),
+            "link": reverse("matching-proposals"),
+        },
+        {
+            "key": "cycles",
+            "label": _("Evaluation cycles to close"),
+            "count": EvaluationCycle.objects.filter(
+                status=CycleStatus.OPEN, county_id__in=county_ids, end_date__lt=today
+            ).count(),
+            "link": reverse("evaluations:cycles"),
+        },
+    ]

@@ -7,10 +7,12 @@ from __future__ import annotations
 import datetime as dt
 from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.staticfiles import finders
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
@@ -21,7 +23,8 @@ from evaluations.models import SubjectType
 from needs.models import NeedStatus
 
 from .queries import BACKLOG_STATUSES
-from .selectors import dashboard_read
+from .reports import report_read, report_response
+from .selectors import dashboard_read, waiting_for_you
 
 CHART_JS = "vendor/chartjs/chart.umd.min.js"
 
@@ -210,6 +213,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "charts_available": _charts_available(),
         "chart_js": CHART_JS,
         "presets": _presets(request),
+        "report_month": _last_month(),
+        # Over all the coordinator's counties, whatever the switcher shows: the
+        # lists these counts open are not filtered by county.
+        "waiting": waiting_for_you([c.pk for c in view.counties]),
     }
     if view.figures is not None:
         figures = view.figures
@@ -260,6 +267,27 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         context,
         status=200 if view.figures is not None else 400,
     )
+
+
+def _last_month() -> str:
+    first = timezone.localdate().replace(day=1)
+    return (first - dt.timedelta(days=1)).strftime("%Y-%m")
+
+
+@login_required
+@require_GET
+def monthly_report(request: HttpRequest) -> HttpResponse:
+    """The monthly report as a download (``format=xlsx`` or ``pdf``); a bad choice
+    goes back to the dashboard with the reason."""
+    try:
+        report = report_read(user=request.user, params=request.GET)
+    except ValidationError as exc:
+        for messages_of_field in exc.message_dict.values():
+            for message in messages_of_field:
+                messages.error(request, message)
+        return redirect("dashboard")
+    fmt = "pdf" if request.GET.get("format") == "pdf" else "xlsx"
+    return report_response(report, fmt)
 
 
 def _presets(request: HttpRequest) -> list[dict]:

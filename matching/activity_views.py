@@ -97,6 +97,14 @@ def activity_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _chosen_assignment(request: HttpRequest, assignments) -> int | None:
+    ids = [a.pk for a in assignments]
+    asked = request.GET.get("assignment", "")
+    if asked.isdigit() and int(asked) in ids:
+        return int(asked)
+    return ids[0] if len(ids) == 1 else None
+
+
 @login_required
 def activity_new(request: HttpRequest) -> HttpResponse:
     teacher = services.teacher_of(request.user)
@@ -110,8 +118,9 @@ def activity_new(request: HttpRequest) -> HttpResponse:
         assignments=assignments,
         initial={
             "date": timezone.localdate(),
-            # The usual case: one assignment at a time, chosen already.
-            "assignment": assignments[0].pk if len(assignments) == 1 else None,
+            # Chosen already: the one asked for (from an assignment's card), or
+            # the only one.
+            "assignment": _chosen_assignment(request, assignments),
         },
     )
     if request.method == "POST" and form.is_valid():

@@ -18,7 +18,8 @@ What the solver is given (see the docstring of :mod:`matching.solver`):
 - covered schools: schools of the scope with a live assignment;
 - excluded pairs: every (need, teacher) pair that already has an assignment, live or
   not: a teacher is proposed for a need at most once, so a declined or cancelled
-  pair is not proposed again by the next (nightly) run.
+  pair is not proposed again by the next (nightly) run; a decline a coordinator has
+  cleared no longer excludes its pair.
 """
 
 from __future__ import annotations
@@ -198,8 +199,9 @@ def read_inputs(counties: Sequence[int] | None) -> Inputs:
             JOIN needs_need n ON n.id = a.need_id
             JOIN needs_school s ON s.id = n.school_id
             WHERE n.status = %s{need_where}
+              AND NOT (a.status = %s AND a.decline_cleared_at IS NOT NULL)
             """,  # noqa: S608
-            [NeedStatus.OPEN.value, *need_params],
+            [NeedStatus.OPEN.value, *need_params, AssignmentStatus.DECLINED.value],
             2,
         )
     neighbours = (

@@ -197,6 +197,17 @@ class AssignmentViewSet(viewsets.ReadOnlyModelViewSet):
             )
         )
 
+    @_action_schema(
+        "Let matching propose a declined pair again (coordinator)",
+    )
+    @action(detail=True, methods=["post"], url_path="clear-decline")
+    def clear_decline(self, request, pk=None):
+        assignment = self.get_object()
+        services.assignment_check(request.user, "clear_decline", assignment)
+        return self._answer(
+            services.assignment_clear_decline(assignment=assignment, actor=request.user)
+        )
+
 
 def register_runs(router) -> None:
     router.register("matching-runs", MatchingRunViewSet, basename="matching-run")

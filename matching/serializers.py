@@ -146,9 +146,20 @@ class AssignmentSerializer(serializers.ModelSerializer):
             "decided_by",
             "decided_at",
             "decision_reason",
+            "decline_cleared_at",
             "created_at",
         ]
         read_only_fields = fields
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        # Why a named teacher declined or was cancelled is between the teacher and
+        # the coordinators: school staff see the decision, not its reason.
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        if user is None or getattr(user, "is_school_staff", False):
+            data["decision_reason"] = ""
+        return data
 
 
 class ReasonSerializer(serializers.Serializer):

@@ -73,17 +73,17 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 
-from accounts.models import Notification, User
+from accounts.models import Notification, Role, User
 from accounts.scopes import manages_county
 from assist_platform.errors import TransitionNotAllowed
 from needs.models import County, Need, NeedStatus
-from needs.services import need_mark_matched, need_may
+from needs.services import need_mark_matched, need_mark_open, need_may
 from teams.models import Teacher
 
 from . import pipeline, solver
@@ -427,6 +427,7 @@ def _match(
                 progress=100,
                 stats=_stats(inputs, result, timings),
             )
+            _notify_proposed(run.pk)
             if run.parent_id is None:
                 _notify_starter(run.pk)
     except _ScopeBusy:
@@ -530,6 +531,101 @@ def _parent_refresh(parent_id: int) -> None:
             ]
         )
         _notify_starter(parent.pk)
+
+
+def _notify_proposed(run_id: int) -> None:
+    """Tell each teacher (with an account) the run proposed for a need: one notice
+    per teacher, leading to the page where they accept or decline. Teachers are the
+    few rows here: the query starts from those with an account."""
+    counts = (
+        Teacher.objects.filter(
+            user__isnull=False,
+            user__is_active=True,
+            assignments__run_id=run_id,
+            assignments__status=A.PROPOSED,
+        )
+        .annotate(proposed=Count("assignments"))
+        .select_related("user")
+    )
+    by_count: dict[int, list[User]] = {}
+    for teacher in counts:
+        by_count.setdefault(teacher.proposed, []).append(teacher.user)
+    with translation.override(settings.LANGUAGE_CODE):
+        for count, users in sorted(by_count.items()):
+            notify(
+                users=users,
+                title=ngettext(
+                    "You are proposed for %(count)d need: please accept or decline",
+                    "You are proposed for %(count)d needs: please accept or decline",
+                    count,
+                )
+                % {"count": count},
+                url=reverse("my-assignments"),
+                action_label=_("Answer the proposals"),
+                kind="proposed",
+            )
+
+
+def notify_waiting_coordinators() -> int:
+    """Remind each coordinator, at most once a day and through the digest, of needs
+    waiting for review and proposals waiting for a decision longer than
+    ``NOTIFY_WAITING_AFTER_DAYS``. Return the number of reminders written."""
+    cutoff = timezone.now() - timedelta(days=settings.NOTIFY_WAITING_AFTER_DAYS)
+    today = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    written = 0
+    coordinators = User.objects.filter(
+        is_active=True, role=Role.COORDINATOR
+    ).prefetch_related("counties")
+    with translation.override(settings.LANGUAGE_CODE):
+        for user in coordinators:
+            county_ids = [c.pk for c in user.counties.all()]
+            if not county_ids:
+                continue
+            waiting = [
+                (
+                    "waiting_review",
+                    Need.objects.filter(
+                        status=NeedStatus.SUBMITTED,
+                        school__county_id__in=county_ids,
+                        submitted_at__lt=cutoff,
+                    ).count(),
+                    "needs:review_queue",
+                    _("%(count)d needs have waited more than %(days)d days for review"),
+                    _("Review the needs"),
+                ),
+                (
+                    "waiting_decision",
+                    Assignment.objects.filter(
+                        status=A.PROPOSED,
+                        need__school__county_id__in=county_ids,
+                        created_at__lt=cutoff,
+                    ).count(),
+                    "matching-proposals",
+                    _(
+                        "%(count)d proposals have waited more than %(days)d days "
+                        "for a decision"
+                    ),
+                    _("Decide the proposals"),
+                ),
+            ]
+            for kind, count, url_name, title, label in waiting:
+                if (
+                    not count
+                    or Notification.objects.filter(
+                        user=user, kind=kind, created_at__gte=today
+                    ).exists()
+                ):
+                    continue
+                written += notify(
+                    users=[user],
+                    title=title
+                    % {"count": count, "days": settings.NOTIFY_WAITING_AFTER_DAYS},
+                    url=reverse(url_name),
+                    action_label=label,
+                    kind=kind,
+                    urgent=False,
+                )
+    return written
 
 
 def _notify_starter(run_id: int) -> None:
@@ -656,6 +752,7 @@ ALLOWED_FROM = {
     "decline": frozenset({A.PROPOSED}),
     "complete": frozenset({A.ACCEPTED}),
     "cancel": frozenset({A.ACCEPTED}),
+    "clear_decline": frozenset({A.DECLINED}),
 }
 # Actions a teacher may take on their own assignment; coordinators and admins take all.
 TEACHER_ACTIONS = frozenset({"accept", "decline"})
@@ -665,6 +762,7 @@ ACTION_LABELS = {
     "decline": pgettext_lazy("assignment action", "decline"),
     "complete": pgettext_lazy("assignment action", "complete"),
     "cancel": pgettext_lazy("assignment action", "cancel"),
+    "clear_decline": pgettext_lazy("assignment action", "allow proposing again"),
 }
 
 
@@ -685,6 +783,8 @@ def assignment_may(actor: User | None, action: str, assignment: Assignment) -> b
 
 
 def assignment_state_allows(assignment: Assignment, action: str) -> bool:
+    if action == "clear_decline" and assignment.decline_cleared_at is not None:
+        return False
     return assignment.status in ALLOWED_FROM[action]
 
 
@@ -753,9 +853,11 @@ def _decide(assignment: Assignment, *, status: str, actor: User, reason: str = "
     )
 
 
-def _notify(assignment: Assignment, actor: User, title, body: str = "") -> None:
-    """Tell the teacher (link: their assignments) and the school's staff (link:
-    the need), but not the person who made the decision."""
+def _notify(
+    assignment: Assignment, actor: User, title, body: str = "", *, school: bool = True
+) -> None:
+    """Tell the teacher (link: their assignments) and, unless ``school`` is false,
+    the school's staff (link: the need), but not the person who made the decision."""
     audience = assignment_audience(assignment, exclude=actor)
     teacher_user_id = assignment.teacher.user_id
     with translation.override(settings.LANGUAGE_CODE):
@@ -769,13 +871,16 @@ def _notify(assignment: Assignment, actor: User, title, body: str = "") -> None:
             title=text,
             body=body,
             url=reverse("my-assignments"),
+            action_label=_("Open my assignments"),
         )
-        notify(
-            users=[u for u in audience if u.pk != teacher_user_id],
-            title=text,
-            body=body,
-            url=reverse("needs:detail", args=[assignment.need_id]),
-        )
+        if school:
+            notify(
+                users=[u for u in audience if u.pk != teacher_user_id],
+                title=text,
+                body=body,
+                url=reverse("needs:detail", args=[assignment.need_id]),
+                action_label=_("Open the need"),
+            )
 
 
 @transaction.atomic
@@ -821,11 +926,14 @@ def assignment_decline(
     assignment = _lock_for(actor, "decline", assignment)
     reason = _reason(reason)
     _decide(assignment, status=A.DECLINED, actor=actor, reason=reason)
+    # Only the teacher hears of it: a reason about a named teacher is not for the
+    # school's staff, who never relied on a mere proposal.
     _notify(
         assignment,
         actor,
         gettext_lazy("The proposal of %(teacher)s for “%(need)s” was declined"),
         body=reason,
+        school=False,
     )
     return assignment
 
@@ -847,7 +955,9 @@ def assignment_complete(*, assignment: Assignment, actor: User) -> Assignment:
 def assignment_cancel(
     *, assignment: Assignment, actor: User, reason: str
 ) -> Assignment:
-    """accepted -> cancelled, with a reason: the place of the need is open again."""
+    """accepted -> cancelled, with a reason: the place of the need is open again,
+    and a need that was ``matched`` goes back to ``open`` so that the next run may
+    fill it (with another teacher: the cancelled pair is not proposed again)."""
     assignment = _lock_for(actor, "cancel", assignment)
     reason = _reason(reason)
     need = Need.objects.select_for_update().get(pk=assignment.need_id)
@@ -855,11 +965,27 @@ def assignment_cancel(
     if need.filled > 0:
         need.filled -= 1
         need.save(update_fields=["filled", "updated_at"])
+    if need.status == NeedStatus.MATCHED and need.filled < need.headcount:
+        need_mark_open(need, actor=actor)
     _notify(
         assignment,
         actor,
         gettext_lazy("The assignment of %(teacher)s to “%(need)s” was cancelled"),
         body=reason,
+    )
+    return assignment
+
+
+@transaction.atomic
+def assignment_clear_decline(*, assignment: Assignment, actor: User) -> Assignment:
+    """Let matching propose a declined pair again (coordinators): the decline stays
+    in the record, with who cleared it and when."""
+    assignment = _lock_for(actor, "clear_decline", assignment)
+    assignment.decline_cleared_at = timezone.now()
+    assignment.decline_cleared_by = actor
+    assignment.full_clean(validate_unique=False, validate_constraints=False)
+    assignment.save(
+        update_fields=["decline_cleared_at", "decline_cleared_by", "updated_at"]
     )
     return assignment
 

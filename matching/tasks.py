@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from celery import shared_task
 
-from . import services
+from . import notifications, services
 from .models import RunTrigger
 
 
@@ -42,3 +42,17 @@ def recover_runs(stale_after_s: float | None = None) -> dict[str, list[int]]:
     if stale_after_s is not None:
         kwargs["stale_after"] = timedelta(seconds=stale_after_s)
     return services.matching_runs_recover(**kwargs)
+
+
+@shared_task(name="matching.notify_waiting_coordinators", acks_late=True)
+def notify_waiting_coordinators() -> int:
+    """Every morning (migration 0008): remind coordinators of what waits too long;
+    at most one reminder of each kind a day, so a redelivered task adds nothing."""
+    return services.notify_waiting_coordinators()
+
+
+@shared_task(name="matching.send_notification_digests", acks_late=True)
+def send_notification_digests() -> int:
+    """Every evening (migration 0008): one e-mail per user with the day's
+    non-urgent notices; at most one a day, so a redelivered task sends nothing."""
+    return notifications.send_digests()

@@ -15,6 +15,11 @@ urlpatterns: list = [
     ),
     path("matching/proposals/", views.proposals, name="matching-proposals"),
     path(
+        "matching/proposals/export/",
+        views.proposals_export,
+        name="matching-proposals-export",
+    ),
+    path(
         "matching/proposals/accept/",
         views.accept_selected,
         name="matching-accept-selected",
@@ -38,6 +43,11 @@ urlpatterns: list = [
         "matching/assignments/<int:pk>/cancel/",
         views.assignment_cancel,
         name="assignment-cancel",
+    ),
+    path(
+        "matching/assignments/<int:pk>/clear-decline/",
+        views.assignment_clear_decline,
+        name="assignment-clear-decline",
     ),
     path("matching/my-assignments/", views.my_assignments, name="my-assignments"),
     path("inbox/", views.inbox, name="inbox"),

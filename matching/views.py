@@ -7,6 +7,8 @@ names the state)."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -22,11 +24,14 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import Notification
-from accounts.scopes import visible
+from accounts.scopes import school_contacts, sees_school_contact, visible
+from assist_platform import spreadsheet_labels as L
 from assist_platform.errors import TransitionNotAllowed
+from assist_platform.spreadsheets import xlsx_response
 from needs.models import County
 
 from . import services
+from .exports import ASSIGNMENT_COLUMNS
 from .forms import RunStartForm
 from .models import (
     Assignment,
@@ -216,15 +221,12 @@ PROPOSAL_TABS = (
 )
 
 
-@login_required
-@require_GET
-def proposals(request: HttpRequest) -> HttpResponse:
-    """Coordinators review the proposals of their counties (one by one or together)."""
-    user = request.user
-    if not services.may_start_run(user):
+def _filtered_proposals(request: HttpRequest):
+    """The proposals page's rows: its tab (status), county and run."""
+    if not services.may_start_run(request.user):
         raise PermissionDenied
     status = request.GET.get("status") or AssignmentStatus.PROPOSED
-    queryset = _assignments(user)
+    queryset = _assignments(request.user)
     if status == "decided":
         queryset = queryset.exclude(status__in=services.pipeline.LIVE)
     else:
@@ -242,6 +244,28 @@ def proposals(request: HttpRequest) -> HttpResponse:
         queryset = queryset.filter(Q(run_id=int(run)) | Q(run__parent_id=int(run)))
         params["run"] = run
     queryset = queryset.order_by("need__school__name", "need_id", "-score", "id")
+    return queryset, status, params, county
+
+
+@login_required
+@require_GET
+def proposals_export(request: HttpRequest) -> HttpResponse:
+    """The proposals page's tab, with its county and run, as .xlsx."""
+    queryset, _status, _params, _county = _filtered_proposals(request)
+    queryset = queryset.select_related(
+        "need__school__county", "need__specialty", "teacher__home_school"
+    )
+    return xlsx_response(
+        ASSIGNMENT_COLUMNS, queryset, filename=str(L.ASSIGNMENTS_TITLE)
+    )
+
+
+@login_required
+@require_GET
+def proposals(request: HttpRequest) -> HttpResponse:
+    """Coordinators review the proposals of their counties (one by one or together)."""
+    user = request.user
+    queryset, status, params, county = _filtered_proposals(request)
     page = _page(request, queryset)
     rows = _rows(user, page)
     return render(
@@ -260,6 +284,9 @@ def proposals(request: HttpRequest) -> HttpResponse:
             ],
             "status": status,
             "params": "&".join(f"{k}={v}" for k, v in params.items()),
+            "export_url": reverse("matching-proposals-export")
+            + "?"
+            + urlencode(params),
             "counties": visible(user, County.objects.all()),
             "chosen_county": county,
         },
@@ -273,14 +300,29 @@ def my_assignments(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not user.is_teacher:
         raise PermissionDenied
-    queryset = _assignments(user).order_by("-created_at", "-id")
+    queryset = (
+        _assignments(user)
+        .prefetch_related("need__goals")
+        .order_by("-created_at", "-id")
+    )
     page = _page(request, queryset)
+    rows = _rows(user, page)
+    # Once accepted, the teacher may reach the school's contact people.
+    contacts: dict[int, list] = {}
+    for assignment, _actions, _parts in rows:
+        school_id = assignment.need.school_id
+        if assignment.status == AssignmentStatus.ACCEPTED and sees_school_contact(
+            user, school_id
+        ):
+            if school_id not in contacts:
+                contacts[school_id] = school_contacts(school_id)
+            assignment.school_contacts = contacts[school_id]
     return render(
         request,
         "matching/my_assignments.html",
         {
             "page": page,
-            "rows": _rows(user, page),
+            "rows": rows,
             "teacher": getattr(user, "teacher", None),
         },
     )
@@ -315,6 +357,13 @@ def _act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         elif action == "complete":
             services.assignment_complete(assignment=assignment, actor=request.user)
             messages.success(request, _("The assignment is completed."))
+        elif action == "clear_decline":
+            services.assignment_clear_decline(assignment=assignment, actor=request.user)
+            messages.success(
+                request,
+                _("The next matching run may propose %(teacher)s for “%(need)s” again.")
+                % {"teacher": assignment.teacher.name, "need": assignment.need.title},
+            )
         else:
             services.assignment_cancel(
                 assignment=assignment, actor=request.user, reason=reason
@@ -350,6 +399,12 @@ def assignment_complete(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def assignment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(request, pk, "cancel")
+
+
+@login_required
+@require_POST
+def assignment_clear_decline(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(request, pk, "clear_decline")
 
 
 @login_required

@@ -24,7 +24,9 @@ from .serializers import (
     CountySerializer,
     NeedCancelSerializer,
     NeedCommentSerializer,
+    NeedConfirmSerializer,
     NeedDetailSerializer,
+    NeedReopenSerializer,
     NeedReviewSerializer,
     NeedSerializer,
     SchoolSerializer,
@@ -241,8 +243,12 @@ class NeedViewSet(
             return NeedReviewSerializer
         if self.action == "cancel":
             return NeedCancelSerializer
-        if self.action in ("submit", "confirm"):
+        if self.action == "submit":
             return NeedCommentSerializer
+        if self.action == "confirm":
+            return NeedConfirmSerializer
+        if self.action == "reopen":
+            return NeedReopenSerializer
         if self.action in ("create", "partial_update"):
             return NeedSerializer
         return NeedDetailSerializer
@@ -256,8 +262,8 @@ class NeedViewSet(
                 Prefetch(
                     "transitions",
                     queryset=NeedTransition.objects.select_related("actor"),
-                )
-            )
+                ),
+            ).with_people()
         return visible(self.request.user, queryset)
 
     def _answer(self, need: Need, status_code: int = status.HTTP_200_OK) -> Response:
@@ -329,12 +335,25 @@ class NeedViewSet(
 
     @extend_schema(
         summary="Confirm a matched need is fulfilled (school staff)",
-        request=NeedCommentSerializer,
+        description="Once the window has started and an activity is logged; "
+        "before that, or without any activity, `reason` is required (400).",
+        request=NeedConfirmSerializer,
         responses={200: NeedDetailSerializer, **errors(400, 403, 404, 409)},
     )
     @action(detail=True, methods=["post"])
     def confirm(self, request, pk=None):
         return self._transition(request, "confirm", services.need_confirm)
+
+    @extend_schema(
+        summary="Reopen a fulfilled need (coordinator, reason required)",
+        description="`fulfilled` to `matched`, within `NEED_REOPEN_DAYS` (30) of "
+        "the confirmation; later, 409.",
+        request=NeedReopenSerializer,
+        responses={200: NeedDetailSerializer, **errors(400, 403, 404, 409)},
+    )
+    @action(detail=True, methods=["post"])
+    def reopen(self, request, pk=None):
+        return self._transition(request, "reopen", services.need_reopen)
 
 
 def register(router) -> list:

@@ -225,3 +225,25 @@ class CancelForm(forms.Form):
         label=_("Reason for cancelling"),
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+
+class ConfirmForm(forms.Form):
+    """Confirming a need fulfilled: a reason is required while the window has not
+    started or no activity has been logged (``services.confirm_needs_reason``)."""
+
+    reason = forms.CharField(
+        label=_("Why is it fulfilled already?"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, reason_required: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].required = reason_required
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for reopening"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

@@ -445,9 +445,11 @@ class NeedImporter(Importer):
         return "title"
 
     def load(self) -> None:
+        # Only what the user may see: a county or school outside the scope is
+        # answered like one that does not exist, and never suggested.
         schools = visible(self.user, School.objects.filter(kind=SchoolKind.ASSISTED))
         self.schools = SchoolLookup(schools)
-        self.counties = CountyLookup()
+        self.counties = CountyLookup(visible(self.user, County.objects.all()))
         self.specialties = SpecialtyLookup()
         self.kinds = choice_lookup(NeedKind, NEED_KIND_SYNONYMS)
         self.kind_labels = list(NEED_KIND_SYNONYMS)

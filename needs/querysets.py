@@ -1,11 +1,32 @@
 from django.db import models
-from django.db.models import F
+from django.db.models import F, Prefetch
+
+# The assignments that say who is proposed, coming or has served (not the declined
+# or cancelled ones: a decline's reason about a named teacher is for coordinators).
+PEOPLE_STATUSES = ("proposed", "accepted", "completed")
 
 
 class NeedQuerySet(models.QuerySet):
     def open(self):
         """Approved needs with unfilled headcount: what matching considers."""
         return self.filter(status="open", filled__lt=F("headcount"))
+
+    def with_people(self):
+        """Prefetch each need's proposed, accepted and completed assignments with
+        their teacher and home school, as ``need.people`` (two queries in all).
+
+        The assignment model belongs to the matching app, above this one: it is
+        reached through the reverse relation rather than imported."""
+        assignment = self.model._meta.get_field("assignments").related_model
+        return self.prefetch_related(
+            Prefetch(
+                "assignments",
+                queryset=assignment.objects.filter(status__in=PEOPLE_STATUSES)
+                .select_related("teacher__home_school", "teacher__user")
+                .order_by("status", "teacher__name", "id"),
+                to_attr="people",
+            )
+        )
 
     def visible_to(self, user):
         from accounts.scopes import visible

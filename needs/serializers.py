@@ -5,7 +5,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from accounts.scopes import visible
+from accounts.scopes import sees_teacher_contact, visible
 
 from .models import (
     County,
@@ -17,7 +17,7 @@ from .models import (
     Specialty,
     SpecialtyFamily,
 )
-from .services import ReviewDecision
+from .services import ReviewDecision, available_actions
 
 
 class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
@@ -175,11 +175,57 @@ class NeedSerializer(serializers.ModelSerializer):
         ]
 
 
+class NeedTeacherSerializer(serializers.Serializer):
+    """A teacher proposed for, serving or having served a need (its assignment)."""
+
+    id = serializers.IntegerField(read_only=True, help_text=_("The assignment."))
+    teacher = serializers.IntegerField(source="teacher_id", read_only=True)
+    teacher_name = serializers.CharField(source="teacher.name", read_only=True)
+    home_school = serializers.CharField(
+        source="teacher.home_school.name", read_only=True
+    )
+    status = serializers.CharField(read_only=True)
+    phone = serializers.SerializerMethodField(
+        help_text=_("Under the contact policy: null for those who may not see it.")
+    )
+    email = serializers.SerializerMethodField(
+        help_text=_("Under the contact policy: null for those who may not see it.")
+    )
+
+    def _visible(self, assignment) -> bool:
+        request = self.context.get("request")
+        return request is not None and sees_teacher_contact(
+            request.user, assignment.teacher
+        )
+
+    def get_phone(self, assignment) -> str | None:
+        return assignment.teacher.phone if self._visible(assignment) else None
+
+    def get_email(self, assignment) -> str | None:
+        if not self._visible(assignment):
+            return None
+        user = assignment.teacher.user
+        return user.email if user is not None else ""
+
+
 class NeedDetailSerializer(NeedSerializer):
+    """A need with its history, who is proposed or coming (``assignments``: the
+    proposed, accepted and completed ones) and what the caller may do now."""
+
     transitions = NeedTransitionSerializer(many=True, read_only=True)
+    assignments = NeedTeacherSerializer(
+        source="people", many=True, read_only=True, default=()
+    )
+    actions = serializers.SerializerMethodField()
 
     class Meta(NeedSerializer.Meta):
-        fields = [*NeedSerializer.Meta.fields, "transitions"]
+        fields = [*NeedSerializer.Meta.fields, "transitions", "assignments", "actions"]
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_actions(self, obj) -> list[str]:
+        request = self.context.get("request")
+        user = request.user if request is not None else None
+        return sorted(available_actions(user, obj))
 
 
 class DiagnosisInputSerializer(serializers.Serializer):
@@ -210,3 +256,24 @@ class NeedCancelSerializer(serializers.Serializer):
 
 class NeedCommentSerializer(serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class NeedConfirmSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_(
+            "Required before the window starts or while no activity is logged."
+        ),
+    )
+    comment = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_("Older name of `reason`, still accepted."),
+    )
+
+
+class NeedReopenSerializer(serializers.Serializer):
+    reason = serializers.CharField()

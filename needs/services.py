@@ -4,7 +4,12 @@
 
     draft -> submitted -> open -> matched -> fulfilled
     submitted -> draft (returned with a comment) | rejected (with a reason)
+    matched -> open (an accepted assignment was cancelled: places are missing again)
+    fulfilled -> matched (a coordinator reopens within REOPEN_DAYS, reason required)
     draft | submitted | open | matched -> cancelled (reason required)
+
+A school confirms a need fulfilled only once its window has started and an activity
+has been logged on it, or else with a written reason (:func:`need_confirm`).
 
 Every transition is recorded as a :class:`~needs.models.NeedTransition` (who, when,
 from, to, comment). A transition the current state does not allow raises
@@ -79,7 +84,9 @@ ALLOWED_FROM: dict[str, frozenset[str]] = {
     "submit": frozenset({S.DRAFT}),
     "review": frozenset({S.SUBMITTED}),
     "mark_matched": frozenset({S.OPEN}),
+    "mark_open": frozenset({S.MATCHED}),
     "confirm": frozenset({S.MATCHED}),
+    "reopen": frozenset({S.FULFILLED}),
     "cancel": frozenset({S.DRAFT, S.SUBMITTED, S.OPEN, S.MATCHED}),
 }
 
@@ -90,8 +97,10 @@ ACTION_ROLES: dict[str, frozenset[str]] = {
     "submit": frozenset({Role.SCHOOL_STAFF, Role.COORDINATOR}),
     "review": frozenset({Role.COORDINATOR}),
     "mark_matched": frozenset({Role.COORDINATOR}),
+    "mark_open": frozenset({Role.COORDINATOR}),
     "cancel": frozenset({Role.SCHOOL_STAFF, Role.COORDINATOR}),
     "confirm": frozenset({Role.SCHOOL_STAFF}),
+    "reopen": frozenset({Role.COORDINATOR}),
 }
 
 # How the action is named in "Cannot <action>: this need is <state>."
@@ -101,7 +110,9 @@ ACTION_LABELS = {
     "submit": pgettext_lazy("need action", "submit"),
     "review": pgettext_lazy("need action", "review"),
     "mark_matched": pgettext_lazy("need action", "mark as matched"),
+    "mark_open": pgettext_lazy("need action", "open its places again"),
     "confirm": pgettext_lazy("need action", "confirm fulfilment"),
+    "reopen": pgettext_lazy("need action", "reopen"),
     "cancel": pgettext_lazy("need action", "cancel"),
 }
 
@@ -189,12 +200,20 @@ def need_check(actor: User | None, action: str, need: Need | None = None) -> Non
         )
 
 
+# Taken by the matching app as a consequence of an assignment's change, never by a
+# person from a page.
+SYSTEM_ACTIONS = frozenset({"mark_matched", "mark_open"})
+
+
 def available_actions(actor: User | None, need: Need) -> set[str]:
     """The actions ``actor`` may take on ``need`` now (for buttons on pages)."""
     return {
         action
         for action in ALLOWED_FROM
-        if need_may(actor, action, need) and need_state_allows(need, action)
+        if action not in SYSTEM_ACTIONS
+        and need_may(actor, action, need)
+        and need_state_allows(need, action)
+        and (action != "reopen" or reopen_deadline(need) >= timezone.now())
     }
 
 
@@ -554,18 +573,89 @@ def need_cancel(*, need: Need, actor: User, reason: str) -> Need:
     )
 
 
+def confirm_needs_reason(need: Need) -> bool:
+    """True while a confirmation needs a written reason: the window has not started,
+    or no activity has been logged on the need yet."""
+    if need.start_date > timezone.localdate():
+        return True
+    return not need.assignments.filter(activities__isnull=False).exists()
+
+
 @transaction.atomic
-def need_confirm(*, need: Need, actor: User, comment: str = "") -> Need:
-    """matched -> fulfilled: the school confirms the help it received."""
+def need_confirm(
+    *, need: Need, actor: User, reason: str = "", comment: str = ""
+) -> Need:
+    """matched -> fulfilled: the school confirms the help it received.
+
+    Only after the window started and with at least one logged activity; before
+    that, or without any activity, a written reason is required."""
     need_check(actor, "confirm", need)
     need = _lock(need)
     need_check(actor, "confirm", need)
+    reason = (reason or comment or "").strip()
+    if not reason and confirm_needs_reason(need):
+        raise ValidationError(
+            {
+                "reason": [
+                    _(
+                        "The window of this need starts on %(start)s and no "
+                        "activity has been logged yet: say why it is fulfilled "
+                        "already."
+                    )
+                    % {"start": need.start_date.isoformat()}
+                    if need.start_date > timezone.localdate()
+                    else _(
+                        "No activity has been logged on this need: say why it is "
+                        "fulfilled."
+                    )
+                ]
+            }
+        )
     need.fulfilled_at = timezone.now()
     return _move(
         need,
         to_status=S.FULFILLED,
         actor=actor,
-        comment=(comment or "").strip(),
+        comment=reason,
+        extra_fields=["fulfilled_at"],
+    )
+
+
+def reopen_deadline(need: Need) -> dt.datetime:
+    """Until when a fulfilled need may be reopened (``NEED_REOPEN_DAYS`` after)."""
+    fulfilled_at = need.fulfilled_at or need.updated_at
+    return fulfilled_at + dt.timedelta(days=settings.NEED_REOPEN_DAYS)
+
+
+@transaction.atomic
+def need_reopen(*, need: Need, actor: User, reason: str) -> Need:
+    """fulfilled -> matched: a coordinator reopens a need confirmed too early, within
+    ``NEED_REOPEN_DAYS`` of its confirmation; the reason is required."""
+    need_check(actor, "reopen", need)
+    need = _lock(need)
+    need_check(actor, "reopen", need)
+    reason = _require_text("reason", reason, _("Give the reason for reopening."))
+    if reopen_deadline(need) < timezone.now():
+        raise TransitionNotAllowed(
+            obj_label=str(Need._meta.verbose_name),
+            current=need.status,
+            current_display=str(need.get_status_display()),
+            action=str(ACTION_LABELS["reopen"]),
+            detail=_(
+                "It was confirmed on %(date)s; a need can be reopened within "
+                "%(days)d days of its confirmation."
+            )
+            % {
+                "date": timezone.localtime(need.fulfilled_at).date().isoformat(),
+                "days": settings.NEED_REOPEN_DAYS,
+            },
+        )
+    need.fulfilled_at = None
+    return _move(
+        need,
+        to_status=S.MATCHED,
+        actor=actor,
+        comment=reason,
         extra_fields=["fulfilled_at"],
     )
 
@@ -604,6 +694,22 @@ def need_mark_matched(need: Need, actor: User | None = None) -> Need:
         to_status=S.MATCHED,
         actor=actor,
         extra_fields=["matched_at"],
+    )
+
+
+@transaction.atomic
+def need_mark_open(need: Need, actor: User | None = None) -> Need:
+    """matched -> open once places are missing again (an accepted assignment was
+    cancelled), so that the next matching run may fill them. For the matching app;
+    ``actor`` is the coordinator who cancelled, or ``None`` for the system."""
+    need = _lock(need)
+    if need.status != S.MATCHED or need.filled >= need.headcount:
+        return need
+    return _move(
+        need,
+        to_status=S.OPEN,
+        actor=actor,
+        comment=str(_("A place is missing again: an assignment was cancelled.")),
     )
 
 

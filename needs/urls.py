@@ -7,6 +7,7 @@ app_name = "needs"
 urlpatterns = [
     path("needs/", views.need_list, name="list"),
     path("needs/new/", views.need_create, name="create"),
+    path("needs/export/", views.need_export, name="export"),
     path("needs/review/", views.review_queue, name="review_queue"),
     path("needs/specialties/", views.specialty_options, name="specialty_options"),
     path("needs/<int:pk>/", views.need_detail, name="detail"),
@@ -15,5 +16,6 @@ urlpatterns = [
     path("needs/<int:pk>/delete/", views.need_delete, name="delete"),
     path("needs/<int:pk>/cancel/", views.need_cancel, name="cancel"),
     path("needs/<int:pk>/confirm/", views.need_confirm, name="confirm"),
+    path("needs/<int:pk>/reopen/", views.need_reopen, name="reopen"),
     path("needs/<int:pk>/review/", views.need_review, name="review"),
 ]

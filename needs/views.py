@@ -13,15 +13,26 @@ from django.db.models import Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.scopes import visible
+from accounts.scopes import sees_teacher_contact, visible
+from assist_platform import spreadsheet_labels as L
 from assist_platform.errors import TransitionNotAllowed
+from assist_platform.spreadsheets import xlsx_response
 
 from . import services
 from .filters import NeedFilter
-from .forms import CancelForm, NeedForm, ReviewForm, add_service_errors
+from .forms import (
+    CancelForm,
+    ConfirmForm,
+    NeedForm,
+    ReopenForm,
+    ReviewForm,
+    add_service_errors,
+)
+from .imports import NEED_COLUMNS
 from .models import (
     County,
     Need,
@@ -44,11 +55,15 @@ def _needs(user):
 
 
 def _need_or_404(request: HttpRequest, pk: int) -> Need:
-    queryset = _needs(request.user).prefetch_related(
-        "goals",
-        Prefetch(
-            "transitions", queryset=NeedTransition.objects.select_related("actor")
-        ),
+    queryset = (
+        _needs(request.user)
+        .prefetch_related(
+            "goals",
+            Prefetch(
+                "transitions", queryset=NeedTransition.objects.select_related("actor")
+            ),
+        )
+        .with_people()
     )
     return get_object_or_404(queryset, pk=pk)
 
@@ -58,14 +73,11 @@ def _refused(request: HttpRequest, need: Need, exc: TransitionNotAllowed):
     return redirect("needs:detail", pk=need.pk)
 
 
-@login_required
-@require_GET
-def need_list(request: HttpRequest) -> HttpResponse:
-    """The needs the user may see, with filters; school staff see their school's."""
-    user = request.user
+def _filtered_needs(request: HttpRequest):
+    """The needs list as the page shows it: scope, filters and the search box."""
     filterset = NeedFilter(
         request.GET,
-        queryset=_needs(user).order_by("-created_at", "-id"),
+        queryset=_needs(request.user).order_by("-created_at", "-id"),
         request=request,
     )
     queryset = filterset.qs if filterset.is_valid() else filterset.queryset.none()
@@ -74,6 +86,23 @@ def need_list(request: HttpRequest) -> HttpResponse:
         queryset = queryset.filter(
             Q(title__icontains=query) | Q(description__icontains=query)
         )
+    return filterset, queryset, query
+
+
+@login_required
+@require_GET
+def need_export(request: HttpRequest) -> HttpResponse:
+    """The needs list as shown, with its filters and search, as .xlsx."""
+    _, queryset, _ = _filtered_needs(request)
+    return xlsx_response(NEED_COLUMNS, queryset, filename=str(L.NEEDS_TITLE))
+
+
+@login_required
+@require_GET
+def need_list(request: HttpRequest) -> HttpResponse:
+    """The needs the user may see, with filters; school staff see their school's."""
+    user = request.user
+    filterset, queryset, query = _filtered_needs(request)
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
@@ -96,6 +125,7 @@ def need_list(request: HttpRequest) -> HttpResponse:
             if not user.is_school_staff
             else County.objects.none(),
             "may_create": services.need_may(user, "create"),
+            "export_url": f"{reverse('needs:export')}?{params.urlencode()}",
         },
     )
 
@@ -122,7 +152,7 @@ def need_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_detail(request, need, CancelForm())
 
 
-def _render_detail(request, need, cancel_form, status=200):
+def _render_detail(request, need, cancel_form, status=200, reopen_form=None):
     actions = services.available_actions(request.user, need)
     return render(
         request,
@@ -130,7 +160,15 @@ def _render_detail(request, need, cancel_form, status=200):
         {
             "need": need,
             "actions": actions,
+            "people": [
+                (person, sees_teacher_contact(request.user, person.teacher))
+                for person in need.people
+            ],
             "cancel_form": cancel_form,
+            "reopen_form": reopen_form or ReopenForm(),
+            "reopen_until": services.reopen_deadline(need)
+            if "reopen" in actions
+            else None,
             "diagnosis": getattr(need, "diagnosis", None),
             "goals": list(need.goals.all()),
             "transitions": list(need.transitions.all()),
@@ -227,9 +265,6 @@ def _transition_view(action: str):
             if action == "submit":
                 services.need_submit(need=need, actor=request.user)
                 messages.success(request, _("The need was submitted for review."))
-            elif action == "confirm":
-                services.need_confirm(need=need, actor=request.user)
-                messages.success(request, _("Thank you: the need is fulfilled."))
             elif action == "delete":
                 services.need_delete(need=need, actor=request.user)
                 messages.success(request, _("The draft was deleted."))
@@ -243,8 +278,69 @@ def _transition_view(action: str):
 
 
 need_submit = _transition_view("submit")
-need_confirm = _transition_view("confirm")
 need_delete = _transition_view("delete")
+
+
+@login_required
+def need_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    """Confirming a need fulfilled asks first: a page says what will happen, and
+    asks for a reason when the window has not started or no activity is logged."""
+    need = _need_or_404(request, pk)
+    try:
+        services.need_check(request.user, "confirm", need)
+    except TransitionNotAllowed as exc:
+        return _refused(request, need, exc)
+    reason_required = services.confirm_needs_reason(need)
+    form = ConfirmForm(request.POST or None, reason_required=reason_required)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.need_confirm(
+                need=need, actor=request.user, reason=form.cleaned_data["reason"]
+            )
+            messages.success(request, _("Thank you: the need is fulfilled."))
+            return redirect("needs:detail", pk=need.pk)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        except TransitionNotAllowed as exc:
+            return _refused(request, need, exc)
+    return render(
+        request,
+        "needs/confirm.html",
+        {
+            "need": need,
+            "form": form,
+            "reason_required": reason_required,
+            "window_started": need.start_date <= timezone.localdate(),
+            "activities": need.assignments.filter(activities__isnull=False)
+            .values("activities")
+            .count(),
+            "people": [(p, False) for p in need.people if p.status != "proposed"],
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_POST
+def need_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    need = _need_or_404(request, pk)
+    try:
+        services.need_check(request.user, "reopen", need)
+    except TransitionNotAllowed as exc:
+        return _refused(request, need, exc)
+    form = ReopenForm(request.POST)
+    if form.is_valid():
+        try:
+            services.need_reopen(
+                need=need, actor=request.user, reason=form.cleaned_data["reason"]
+            )
+            messages.success(request, _("The need was reopened."))
+            return redirect("needs:detail", pk=need.pk)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        except TransitionNotAllowed as exc:
+            return _refused(request, need, exc)
+    return _render_detail(request, need, CancelForm(), status=400, reopen_form=form)
 
 
 @login_required

@@ -6,6 +6,8 @@ scope is 404 on every verb. Only programme admins and the coordinators of the co
 write (403 for other roles); a county outside a coordinator's scope is refused like an
 id that does not exist (400), and nothing is stored."""
 
+from dataclasses import replace
+
 from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.urls import re_path
@@ -24,8 +26,8 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.scopes import manages_county, visible
-from assist_platform.spreadsheets import XLSX_CONTENT_TYPE, XlsxExportMixin
+from accounts.scopes import manages_county, visible, with_teacher_contact
+from assist_platform.spreadsheets import XLSX_CONTENT_TYPE, Column, XlsxExportMixin
 from needs.imports import NeedImporter, SchoolImporter
 
 from . import services
@@ -74,9 +76,39 @@ class CoordinatorWrites(permissions.BasePermission):
 
 
 def teacher_queryset():
-    return Teacher.objects.select_related("home_school", "county").prefetch_related(
+    return Teacher.objects.select_related(
+        "home_school", "county", "user"
+    ).prefetch_related(
         Prefetch("skills", queryset=TeacherSkill.objects.select_related("specialty"))
     )
+
+
+def teachers_for(user):
+    """The teachers ``user`` may see, each marked with whether ``user`` may see its
+    contact details (``contact_visible``, accounts/scopes.py)."""
+    return with_teacher_contact(user, visible(user, teacher_queryset()))
+
+
+# Columns that carry contact details; an export shows them only on the rows whose
+# teacher's contact the caller may see.
+CONTACT_COLUMNS = {"phone", "email"}
+
+
+def _contact_only(read):
+    return lambda teacher: read(teacher) if teacher.contact_visible else ""
+
+
+def teacher_export_columns() -> list[Column]:
+    """The teacher export's columns, the contact ones under the contact policy.
+    The rows must come from ``teachers_for`` (a row without ``contact_visible``
+    fails rather than show a phone)."""
+    return [
+        replace(column, value=_contact_only(column.value))
+        if column.key in CONTACT_COLUMNS
+        else column
+        for column in TEACHER_COLUMNS
+        if column.value is not None
+    ]
 
 
 def team_queryset():
@@ -132,11 +164,13 @@ class TeacherViewSet(
         "id",
     ]
     ordering = ["name", "id"]
-    export_columns = TEACHER_COLUMNS
     export_filename = TEACHERS_TITLE
 
     def get_queryset(self):
-        return visible(self.request.user, teacher_queryset())
+        return teachers_for(self.request.user)
+
+    def get_export_columns(self):
+        return teacher_export_columns()
 
     def perform_create(self, serializer):
         serializer.instance = services.teacher_create(

@@ -2,8 +2,9 @@
 
 A teacher's natural key is (name, home school): importing the same roster twice
 changes nothing, and a changed row updates that teacher. A coordinator imports into
-the counties they coordinate only; a row naming another county, or a teacher who is
-already stationed outside their counties, makes the whole file fail.
+the counties they coordinate only: another county is answered like an unknown one,
+and a teacher already registered outside their counties as the teachers API answers
+it (the name is taken at that home school), never saying where that teacher serves.
 
 The skills column lists specialty and level pairs, e.g. ``电子商务:5;计算机应用:3``
 (``;`` ``；`` ``,`` ``，`` or ``、`` between pairs, ``:`` or ``：`` before the level).
@@ -19,8 +20,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
-from accounts.scopes import manages_county
-from assist_platform.spreadsheets import Column, Importer, Row, yes_no
+from accounts.scopes import manages_county, visible
+from assist_platform import spreadsheet_labels as L
+from assist_platform.spreadsheets import Column, Importer, Row, shown, yes_no
 from needs.imports import CountyLookup, SchoolLookup, SpecialtyLookup
 from needs.models import County, School, SchoolKind
 
@@ -215,8 +217,11 @@ class TeacherImporter(Importer):
         )
 
     def load(self) -> None:
+        # Home schools are the programme's reference list, as in the teachers API;
+        # counties are those the user may see, so that neither an answer nor a
+        # suggestion names another county.
         self.schools = SchoolLookup(School.objects.filter(kind=SchoolKind.SUPPORTING))
-        self.counties = CountyLookup()
+        self.counties = CountyLookup(visible(self.user, County.objects.all()))
         self.specialties = SpecialtyLookup()
 
     def parse(self, row: Row) -> _TeacherItem | None:
@@ -234,14 +239,10 @@ class TeacherImporter(Importer):
         )
         county = self.counties.find(row, "county", county_text) if county_text else None
         if county is not None and not manages_county(self.user, county.pk):
-            row.error(
-                "county",
-                _(
-                    "You may only import teachers into counties you coordinate; "
-                    "%(county)s is not one of them."
-                )
-                % {"county": county},
-            )
+            # Not reached while the look-up holds only visible counties; should the
+            # two rules ever differ, answer as for a county that does not exist.
+            row.error("county", L.unknown_county(county_text, None))
+            county = None
         if start and end and end < start:
             row.error(
                 "available_until",
@@ -279,7 +280,7 @@ class TeacherImporter(Importer):
                         "「%(value)s」: write a specialty and its level, e.g. "
                         "电子商务:5."
                     )
-                    % {"value": part},
+                    % {"value": shown(part)},
                     part,
                 )
                 continue
@@ -293,7 +294,7 @@ class TeacherImporter(Importer):
                         "The level of 「%(specialty)s」 must be a whole number from "
                         "1 to 5, not 「%(level)s」."
                     )
-                    % {"specialty": specialty_text, "level": level_text},
+                    % {"specialty": shown(specialty_text), "level": shown(level_text)},
                     part,
                 )
             if specialty is None or level is None:
@@ -318,24 +319,21 @@ class TeacherImporter(Importer):
             home_school_id__in={i.home_school.pk for _r, i in items},
         ).prefetch_related("skills")
         existing = {(t.name, t.home_school_id): t for t in stored}
-        counties = {c.pk: c for c in County.objects.all()}
         for row, item in items:
             teacher = existing.get(self.key(item))
             if teacher is None:
                 continue
             item.existing = teacher
             if not manages_county(self.user, teacher.county_id):
+                # A name is unique per home school, so the row cannot be taken for
+                # a new teacher; answer as the teachers API does, saying nothing of
+                # where that teacher serves.
                 row.error(
                     "name",
                     _(
-                        "%(name)s of %(school)s is already stationed in "
-                        "%(county)s, which you do not coordinate."
-                    )
-                    % {
-                        "name": item.name,
-                        "school": item.home_school.name,
-                        "county": counties.get(teacher.county_id, ""),
-                    },
+                        "A teacher of this name from this home school is already "
+                        "registered."
+                    ),
                 )
                 continue
             item.changed = [

@@ -3,7 +3,7 @@
 
 from rest_framework import serializers
 
-from accounts.scopes import visible
+from accounts.scopes import sees_teacher_contact, visible
 from needs.models import County, School, SchoolKind, Specialty
 
 from .models import Teacher, Team
@@ -23,6 +23,13 @@ class SkillSerializer(serializers.Serializer):
     level = serializers.IntegerField(min_value=1, max_value=5)
 
 
+CONTACT_HELP = (
+    "Null unless the caller may see the teacher's contact details: the teacher, "
+    "the coordinators of the teacher's county, the admins, and the staff of a "
+    "school the teacher serves on an accepted assignment."
+)
+
+
 class TeacherSerializer(serializers.ModelSerializer):
     home_school = serializers.PrimaryKeyRelatedField(
         queryset=School.objects.filter(kind=SchoolKind.SUPPORTING)
@@ -30,6 +37,19 @@ class TeacherSerializer(serializers.ModelSerializer):
     county = ScopedPrimaryKeyRelatedField(queryset=County.objects.all())
     skills = SkillSerializer(many=True, required=False)
     capacity = serializers.IntegerField(min_value=1, max_value=5, required=False)
+    phone = serializers.CharField(
+        max_length=30,
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        help_text=CONTACT_HELP,
+    )
+    email = serializers.EmailField(
+        source="user.email",
+        read_only=True,
+        allow_null=True,
+        help_text="The e-mail of the teacher's account. " + CONTACT_HELP,
+    )
 
     class Meta:
         model = Teacher
@@ -44,8 +64,17 @@ class TeacherSerializer(serializers.ModelSerializer):
             "available_until",
             "capacity",
             "active",
+            "phone",
+            "email",
         ]
         validators: list = []  # uniqueness is checked by the service, per field
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        if not sees_teacher_contact(getattr(request, "user", None), instance):
+            data["phone"] = data["email"] = None
+        return data
 
 
 class TeamSerializer(serializers.ModelSerializer):

@@ -22,7 +22,14 @@ from assist_platform.spreadsheets import xlsx_response
 from needs.models import Specialty, SpecialtyFamily
 
 from . import services
-from .api import IMPORTERS, teacher_queryset, team_queryset, template_response
+from .api import (
+    IMPORTERS,
+    teacher_export_columns,
+    teacher_queryset,
+    teachers_for,
+    team_queryset,
+    template_response,
+)
 from .availability import availability
 from .filters import TeacherFilter, TeamFilter
 from .forms import (
@@ -33,7 +40,7 @@ from .forms import (
     TeamForm,
     add_service_errors,
 )
-from .imports import TEACHER_COLUMNS, TEACHERS_TITLE, TEAM_COLUMNS, TEAMS_TITLE
+from .imports import TEACHERS_TITLE, TEAM_COLUMNS, TEAMS_TITLE
 from .models import Teacher, Team
 
 PAGE_SIZE = 50
@@ -78,7 +85,7 @@ def _params(request: HttpRequest) -> str:
 
 
 def _filtered_teachers(request: HttpRequest):
-    queryset = visible(request.user, teacher_queryset())
+    queryset = teachers_for(request.user)
     filterset = TeacherFilter(request.GET or None, queryset=queryset, request=request)
     queryset = filterset.qs if filterset.is_bound else queryset
     term = request.GET.get("search", "").strip()
@@ -114,7 +121,9 @@ def teacher_export(request: HttpRequest) -> HttpResponse:
     filterset, queryset = _filtered_teachers(request)
     if filterset.is_bound and not filterset.is_valid():
         queryset = queryset.none()
-    return xlsx_response(TEACHER_COLUMNS, queryset, filename=str(TEACHERS_TITLE))
+    return xlsx_response(
+        teacher_export_columns(), queryset, filename=str(TEACHERS_TITLE)
+    )
 
 
 def _teacher_or_404(request: HttpRequest, pk: int) -> Teacher:

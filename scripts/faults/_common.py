@@ -50,7 +50,6 @@ ENV = {
     "ALLOWED_HOSTS": "127.0.0.1,localhost",
     "STATICFILES_STORAGE": "django.contrib.staticfiles.storage.StaticFilesStorage",
     "LOG_LEVEL": "WARNING",
-    "LOGIN_THROTTLE_PER_ADDRESS": "1000",
     "PYTHONPATH": str(ROOT),
     "DJANGO_SETTINGS_MODULE": "assist_platform.settings",
 }
@@ -263,9 +262,8 @@ def reset_matching() -> None:
 
 def admin_user():
     """The scripts' admin account and its API token."""
-    from rest_framework.authtoken.models import Token
-
     from accounts.models import Role, User
+    from accounts.tokens import token_issue
 
     user, created = User.objects.get_or_create(
         username="fault_admin", defaults={"role": Role.ADMIN, "is_staff": True}
@@ -273,8 +271,7 @@ def admin_user():
     if created or not user.check_password("Fault@2026-admin"):
         user.set_password("Fault@2026-admin")
         user.save()
-    token, _ = Token.objects.get_or_create(user=user)
-    return user, token.key
+    return user, token_issue(user=user)
 
 
 def purge_queue() -> None:

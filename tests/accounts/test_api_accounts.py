@@ -3,7 +3,8 @@
 import pytest
 from django.conf import settings
 from django.core.cache import cache
-from rest_framework.authtoken.models import Token
+from django.test import Client
+from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from accounts.models import Role, User
@@ -32,15 +33,16 @@ def test_token_for_good_credentials_works_on_me(world):
     assert response.status_code == 200
     assert set(response.data) == {"token"}
     token = response.data["token"]
-    assert Token.objects.get(key=token).user == world.users.coord_a
+    assert AuthToken.objects.get().user == world.users.coord_a
     client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     me = client.get("/api/v1/me/")
     assert me.status_code == 200 and me.data["username"] == "coord_a"
-    # asking again gives the same token
+    # asking again gives a new token; the first one keeps working
     again = APIClient().post(
         "/api/v1/auth/token/", {"username": "coord_a", "password": PASSWORD}
     )
-    assert again.data["token"] == token
+    assert again.status_code == 200 and again.data["token"] != token
+    assert client.get("/api/v1/me/").status_code == 200
 
 
 @pytest.mark.parametrize(
@@ -54,7 +56,7 @@ def test_bad_credentials_are_400_in_chinese(world, body):
     response = APIClient().post("/api/v1/auth/token/", body, format="json")
     assert response.status_code == 400
     assert response.data == {"non_field_errors": ["无法使用提供的认证信息登录。"]}
-    assert not Token.objects.exists()
+    assert not AuthToken.objects.exists()
 
 
 def test_missing_credentials_are_named_per_field(world):
@@ -72,7 +74,7 @@ def test_inactive_accounts_get_no_token(world):
 
 
 def test_token_requests_share_the_sign_in_throttle(world, settings):
-    settings.LOGIN_THROTTLE_PER_ACCOUNT = 3
+    settings.LOGIN_THROTTLE_PAIR_FAILURES = 3
     client = APIClient()
     body = {"username": "coord_a", "password": "wrong"}
     for _ in range(3):
@@ -82,14 +84,33 @@ def test_token_requests_share_the_sign_in_throttle(world, settings):
     )
     assert refused.status_code == 429
     assert int(refused["Retry-After"]) > 0
-    assert not Token.objects.exists()
-    # another account from elsewhere is not affected
-    other = client.post(
+    assert "此账号" in refused.data["detail"]
+    assert not AuthToken.objects.exists()
+    # its owner elsewhere, and another account from here, are not affected
+    elsewhere = client.post(
         "/api/v1/auth/token/",
-        {"username": "coord_b", "password": PASSWORD},
+        {"username": "coord_a", "password": PASSWORD},
         REMOTE_ADDR="10.0.0.9",
     )
+    assert elsewhere.status_code == 200
+    other = client.post(
+        "/api/v1/auth/token/", {"username": "coord_b", "password": PASSWORD}
+    )
     assert other.status_code == 200
+
+
+def test_failures_on_the_sign_in_page_count_for_the_token_endpoint(world, settings):
+    settings.LOGIN_THROTTLE_PAIR_FAILURES = 2
+    browser = Client()
+    for _ in range(2):
+        response = browser.post(
+            "/accounts/login/", {"username": "coord_a", "password": "wrong"}
+        )
+        assert response.status_code == 200
+    refused = APIClient().post(
+        "/api/v1/auth/token/", {"username": "coord_a", "password": PASSWORD}
+    )
+    assert refused.status_code == 429
 
 
 def test_a_bad_token_is_401(world):

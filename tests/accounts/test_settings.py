@@ -62,6 +62,33 @@ def test_a_bad_integer_names_the_variable(monkeypatch):
         env.env_int("EMAIL_PORT", 25)
 
 
+@pytest.mark.parametrize(
+    ("raw", "seconds"),
+    [("3600", 3600), ("45m", 2700), ("12h", 43200), ("30d", 2592000), (" 2D ", 172800)],
+)
+def test_durations_parse_as_seconds_or_with_one_unit(monkeypatch, raw, seconds):
+    monkeypatch.setenv("API_TOKEN_TTL", raw)
+    assert env.env_duration("API_TOKEN_TTL", 1) == seconds
+
+
+@pytest.mark.parametrize("raw", ["30 days", "1.5h", "-1", "d", "1w", "30s30"])
+def test_a_bad_duration_names_the_variable(monkeypatch, raw):
+    monkeypatch.setenv("API_TOKEN_TTL", raw)
+    with pytest.raises(ImproperlyConfigured, match="API_TOKEN_TTL"):
+        env.env_duration("API_TOKEN_TTL", 1)
+
+
+def test_tokens_last_thirty_days_unless_configured(settings):
+    assert settings.API_TOKEN_TTL == 30 * 24 * 3600
+    assert settings.REST_KNOX["TOKEN_TTL"].days == 30
+
+
+def test_start_up_with_a_malformed_token_ttl_fails_naming_it():
+    result = start_up(DEBUG="1", API_TOKEN_TTL="a month")
+    assert result.returncode != 0
+    assert "API_TOKEN_TTL" in result.stderr
+
+
 def test_unset_database_url_means_sqlite_under_var(monkeypatch):
     monkeypatch.delenv("DATABASE_URL", raising=False)
     config = env.database_config("DATABASE_URL", "/srv/var/db.sqlite3")

@@ -98,8 +98,6 @@ def browser_settings(settings, live_server):
     settings.SESSION_COOKIE_SECURE = False
     settings.CSRF_COOKIE_SECURE = False
     settings.SECURE_SSL_REDIRECT = False
-    # Every sign-in of every browser test comes from 127.0.0.1.
-    settings.LOGIN_THROTTLE_PER_ADDRESS = 10_000
     return settings
 
 

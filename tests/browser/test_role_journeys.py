@@ -20,13 +20,6 @@ pytestmark = pytest.mark.browser
 DESKTOP = {"width": 1280, "height": 900}
 
 
-@pytest.fixture(autouse=True)
-def _many_sign_ins(settings):
-    """Each journey signs in several times from 127.0.0.1; the address throttle
-    (which counts successful sign-ins too) is not what these tests are about."""
-    settings.LOGIN_THROTTLE_PER_ADDRESS = 10_000
-
-
 CANVASES = ["chart-status", "chart-coverage", "chart-backlog", "chart-supply"]
 
 # Counts the painted pixels of every chart canvas.

@@ -1,12 +1,15 @@
 """The matching pages: start a run and follow it, review proposals, a teacher's own
 assignments, and the inbox (zh-hans first)."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
 from accounts.models import Notification
 from matching import services
 from matching.models import Assignment, MatchingRun
+from needs.models import PlanGoal
 
 from .. import factories as f
 from .helpers import open_need, run, teacher
@@ -70,7 +73,9 @@ def test_the_run_page_polls_while_running_and_reloads_when_done(world, client):
     login(client, world.users.coord_a)
     page = client.get(reverse("matching-run", args=[queued.pk])).content.decode()
     assert "hx-get" in page and "htmx-2.min.js" in page
-    assert "unpkg" not in page and "cdn" not in page.lower()
+    # Every script comes from this site (a CSRF token may well contain "cdn").
+    sources = re.findall(r'<script[^>]+src="([^"]+)"', page)
+    assert sources and all(src.startswith("/static/") for src in sources), sources
 
     partial = client.get(
         reverse("matching-run-progress", args=[queued.pk]), HTTP_HX_REQUEST="true"
@@ -249,3 +254,19 @@ def test_the_admin_links_a_run_to_its_unmatched_needs(world, client):
     )
     assert listing.status_code == 200  # not a redirect with ?e=1 (bad lookup)
     assert listing.context["cl"].result_count == 1
+
+
+def test_a_teachers_card_shows_the_plan_goals_and_leads_to_logging(world, client):
+    need = f.NeedFactory(
+        school=world.school_a, specialty=world.ecommerce, status="matched"
+    )
+    PlanGoal.objects.create(need=need, text="培训4名本地教师开展直播电商教学")
+    accepted = f.AssignmentFactory(
+        need=need, teacher=world.teacher_a, status="accepted"
+    )
+    client.force_login(world.users.teacher_a)
+    page = client.get("/matching/my-assignments/").content.decode()
+    assert "培训4名本地教师开展直播电商教学" in page
+    assert f"/activities/new/?assignment={accepted.pk}" in page
+    form = client.get(f"/activities/new/?assignment={accepted.pk}").content.decode()
+    assert f'<option value="{accepted.pk}" selected>' in form

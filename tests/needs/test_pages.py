@@ -168,11 +168,18 @@ def test_cancel_needs_a_reason_shown_next_to_the_field(world, browser_as):
     assert need.status == S.CANCELLED and need.cancel_reason == "计划调整"
 
 
-def test_school_staff_confirm_fulfilment(world, browser_as):
+def test_school_staff_confirm_fulfilment_on_a_confirmation_page(world, browser_as):
     need = make_need(world, S.MATCHED)
     client = browser_as(world.users.staff_a)
     assert "确认需求已完成" in client.get(f"/needs/{need.pk}/").content.decode()
-    client.post(f"/needs/{need.pk}/confirm/")
+    page = client.get(f"/needs/{need.pk}/confirm/")
+    assert page.status_code == 200
+    assert "请说明" in page.content.decode()  # no activity yet: a reason is asked
+    refused = client.post(f"/needs/{need.pk}/confirm/", {"reason": ""})
+    assert refused.status_code == 400
+    need.refresh_from_db()
+    assert need.status == S.MATCHED
+    client.post(f"/needs/{need.pk}/confirm/", {"reason": "培训已在线上完成"})
     need.refresh_from_db()
     assert need.status == S.FULFILLED
 

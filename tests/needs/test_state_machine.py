@@ -158,7 +158,9 @@ def test_any_state_before_fulfilled_can_be_cancelled_with_a_reason(
 
 def test_school_staff_confirm_a_matched_need(world, api, need_in):
     need = need_in(S.MATCHED)
-    response = api.as_user(world.users.staff_a).post(url(need, "confirm"))
+    response = api.as_user(world.users.staff_a).post(
+        url(need, "confirm"), {"reason": "已线上完成"}, format="json"
+    )
     assert response.status_code == 200
     need.refresh_from_db()
     assert need.status == S.FULFILLED
@@ -328,7 +330,9 @@ def test_the_timeline_records_the_whole_journey(world, api):
     Need.objects.filter(pk=need.pk).update(filled=1)
     need.refresh_from_db()
     services.need_mark_matched(need, world.users.coord_a)
-    response = api.as_user(world.users.staff_a).post(url(need, "confirm"))
+    response = api.as_user(world.users.staff_a).post(
+        url(need, "confirm"), {"reason": "已线上完成"}, format="json"
+    )
     assert response.status_code == 200
     steps = [(t["from_status"], t["to_status"]) for t in response.data["transitions"]]
     assert steps == [

@@ -87,7 +87,7 @@ MATRIX = [
     ("POST", "needs/{draft_a}/submit/", {},                "401 200 200 404 200 200 404 403 404"),
     ("POST", "needs/{submitted_a}/review/", REVIEW_BODY,   "401 200 200 404 200 403 404 403 404"),
     ("POST", "needs/{open_a}/cancel/", REASON,             "401 200 200 404 200 200 404 403 404"),
-    ("POST", "needs/{matched_a}/confirm/", {},             "401 200 403 404 403 200 404 403 404"),
+    ("POST", "needs/{matched_a}/confirm/", {"reason": "r"},"401 200 403 404 403 200 404 403 404"),
 ]  # fmt: skip
 
 

@@ -11,8 +11,8 @@ from types import SimpleNamespace
 
 import pytest
 from django.core.cache import cache
-from rest_framework.authtoken.models import Token
 
+from accounts.tokens import token_issue
 from evaluations import services as evaluation_services
 from evaluations.models import Evaluation, Framework, Rating
 from matching.models import MatchingRun, RunStatus
@@ -46,8 +46,9 @@ def _plain_static_storage(settings):
 
 @pytest.fixture
 def no_sign_in_throttle(settings):
-    settings.LOGIN_THROTTLE_PER_ADDRESS = 10_000
-    settings.LOGIN_THROTTLE_PER_ACCOUNT = 10_000
+    settings.LOGIN_THROTTLE_PAIR_FAILURES = 10_000
+    settings.LOGIN_THROTTLE_ACCOUNT_FAILURES = 10_000
+    settings.LOGIN_THROTTLE_ADDRESS_FAILURES = 10_000
     cache.clear()
 
 
@@ -207,7 +208,4 @@ def full(world, no_sign_in_throttle):
 @pytest.fixture
 def tokens(world):
     """persona -> API token key."""
-    return {
-        name: Token.objects.get_or_create(user=user)[0].key
-        for name, user in vars(world.users).items()
-    }
+    return {name: token_issue(user=user) for name, user in vars(world.users).items()}

@@ -280,7 +280,8 @@ MATRIX = [
     ("POST", "needs/{submitted_a}/review/", REVIEW_BODY,                  "401 200 200 404 200 404 403 404 404 404"),
     ("POST", "needs/{draft_a}/review/", REVIEW_BODY,                      "401 409 409 404 409 404 403 404 404 404"),
     ("POST", "needs/{open_a}/cancel/", REASON,                            "401 200 200 404 200 404 200 404 403 404"),
-    ("POST", "needs/{matched_a}/confirm/", {},                            "401 200 403 404 403 404 200 404 403 404"),
+    ("POST", "needs/{matched_a}/confirm/", {"reason": "r"},                "401 200 403 404 403 404 200 404 403 404"),
+    ("POST", "needs/{matched_a}/reopen/", REASON,                         "401 409 409 404 409 404 403 404 403 404"),
     ("POST", "needs/{open_b}/cancel/", REASON,                            "401 200 404 200 200 404 404 200 404 403"),
     # dispatched teachers and teams
     ("GET", "teachers/", None,                                            "401 200 200 200 200 200 200 200 200 200"),
@@ -325,6 +326,7 @@ MATRIX = [
     ("POST", "assignments/{acc_a}/accept/", {},                           "401 409 409 404 409 404 403 404 409 404"),
     ("POST", "assignments/{acc_a}/complete/", {},                         "401 200 200 404 200 404 403 404 403 404"),
     ("POST", "assignments/{acc_a}/cancel/", REASON,                       "401 200 200 404 200 404 403 404 403 404"),
+    ("POST", "assignments/{prop_a}/clear-decline/", {},                   "401 409 409 404 409 404 403 404 403 404"),
     ("POST", "assignments/{prop_b}/accept/", {},                          "401 200 404 200 200 404 404 403 404 200"),
     ("DELETE", "assignments/{prop_a}/", None,                             "401 405 405 405 405 405 405 405 405 405"),
     # activities
@@ -405,7 +407,7 @@ MATRIX = [
 ]  # fmt: skip
 
 # Apps whose tables a refused request must leave exactly as they were.
-CHECKED_APPS = ("accounts", "needs", "teams", "matching", "evaluations", "authtoken")
+CHECKED_APPS = ("accounts", "needs", "teams", "matching", "evaluations", "knox")
 
 
 def fill(value, full):

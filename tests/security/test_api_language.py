@@ -10,10 +10,10 @@ from django.test import Client
 
 @pytest.fixture
 def token_client(world):
-    from rest_framework.authtoken.models import Token
+    from accounts.tokens import token_issue
 
     client = Client()
-    key = Token.objects.get_or_create(user=world.users.staff_a)[0].key
+    key = token_issue(user=world.users.staff_a)
     client.defaults["HTTP_AUTHORIZATION"] = f"Token {key}"
     return client
 

@@ -8,7 +8,7 @@ import pytest
 from django.conf import settings
 from django.core.cache import caches
 
-from accounts.throttling import reserve_attempt
+from accounts.throttling import attempt_begin
 from assist_platform.cache import FailSoftRedisCache
 
 NOWHERE = "redis://127.0.0.1:1/0"  # nothing listens on port 1: refused at once
@@ -48,9 +48,9 @@ def test_sign_in_stays_throttled_while_redis_is_unreachable(settings):
             "LOCATION": NOWHERE,
         }
     }
-    settings.LOGIN_THROTTLE_PER_ACCOUNT = 3
+    settings.LOGIN_THROTTLE_PAIR_FAILURES = 3
     verdicts = [
-        reserve_attempt(username="zhang", address="10.0.0.1").allowed for _ in range(4)
+        attempt_begin(username="zhang", address="10.0.0.1").allowed for _ in range(4)
     ]
     assert verdicts == [True, True, True, False]
 

@@ -70,6 +70,8 @@ def test_list_has_the_fields_of_the_contract(api, world):
         "available_until",
         "capacity",
         "active",
+        "phone",
+        "email",
     }
     assert row["skills"] == [{"specialty": world.ecommerce.pk, "level": 5}]
 

@@ -1,0 +1,101 @@
+"""Notices that lead somewhere: a teacher hears of a proposal with a link to answer
+it, each inbox item's link says what to do, coordinators are reminded (once a day)
+of work that waits too long, and non-urgent e-mail goes out as one daily digest."""
+
+import datetime as dt
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from accounts.models import Notification
+from matching import services
+from matching.notifications import notify, send_digests
+from needs.models import NeedStatus
+
+from .. import factories as f
+from .helpers import open_need, run
+
+
+@pytest.fixture
+def addresses(world):
+    for name in ("teacher_a", "coord_a", "staff_a"):
+        user = getattr(world.users, name)
+        user.email = f"{name}@example.cn"
+        user.save(update_fields=["email"])
+    return world
+
+
+def test_a_teacher_is_told_of_a_proposal_with_a_link_to_answer_it(
+    addresses, client, django_capture_on_commit_callbacks
+):
+    open_need(addresses.school_a, addresses.ecommerce)
+    with django_capture_on_commit_callbacks(execute=True):
+        run(addresses.county_a)
+    note = Notification.objects.get(user=addresses.users.teacher_a, kind="proposed")
+    assert "接受或拒绝" in note.title
+    assert note.url == "/matching/my-assignments/"
+    assert note.action_label == "回应匹配建议"
+    assert [m.to for m in mail.outbox] == [["teacher_a@example.cn"]]
+    client.force_login(addresses.users.teacher_a)
+    inbox = client.get("/inbox/").content.decode()
+    assert "回应匹配建议" in inbox  # the link names the action
+    # A second run with nothing new proposes nothing and tells nobody again.
+    run(addresses.county_a)
+    assert Notification.objects.filter(kind="proposed").count() == 1
+
+
+def test_coordinators_are_reminded_once_a_day_of_what_waits_too_long(addresses):
+    old = timezone.now() - dt.timedelta(days=5)
+    f.NeedFactory(
+        school=addresses.school_a, status=NeedStatus.SUBMITTED, submitted_at=old
+    )
+    f.NeedFactory(  # recent: not yet a reminder
+        school=addresses.school_a,
+        status=NeedStatus.SUBMITTED,
+        submitted_at=timezone.now(),
+    )
+    f.NeedFactory(  # another county: not coord_a's
+        school=addresses.school_b, status=NeedStatus.SUBMITTED, submitted_at=old
+    )
+    assert services.notify_waiting_coordinators() >= 1
+    mine = Notification.objects.get(user=addresses.users.coord_a, kind="waiting_review")
+    assert mine.title.startswith("1 ")
+    assert mine.url == "/needs/review/" and not mine.urgent
+    assert mail.outbox == []  # it waits for the digest
+    services.notify_waiting_coordinators()
+    assert (
+        Notification.objects.filter(
+            user=addresses.users.coord_a, kind="waiting_review"
+        ).count()
+        == 1
+    )
+
+
+def test_non_urgent_notices_go_out_as_one_digest_a_day(
+    addresses, django_capture_on_commit_callbacks
+):
+    coordinator = addresses.users.coord_a
+    with django_capture_on_commit_callbacks(execute=True):
+        notify(users=[coordinator], title="甲", urgent=False)
+        notify(users=[coordinator], title="乙", urgent=False)
+    assert mail.outbox == []
+    with django_capture_on_commit_callbacks(execute=True):
+        assert send_digests() == 1
+    assert len(mail.outbox) == 1
+    assert "甲" in mail.outbox[0].body and "乙" in mail.outbox[0].body
+    with django_capture_on_commit_callbacks(execute=True):
+        notify(users=[coordinator], title="丙", urgent=False)
+        assert send_digests() == 0  # already had today's digest
+    assert len(mail.outbox) == 1
+    assert Notification.objects.get(title="丙").emailed_at is None
+
+
+def test_the_school_is_told_when_a_teacher_accepts_with_a_link_to_the_need(
+    addresses,
+):
+    need = open_need(addresses.school_a, addresses.ecommerce)
+    proposal = f.AssignmentFactory(need=need, teacher=addresses.teacher_a)
+    services.assignment_accept(assignment=proposal, actor=addresses.users.coord_a)
+    note = Notification.objects.get(user=addresses.users.staff_a)
+    assert note.url == f"/needs/{need.pk}/" and note.action_label == "查看需求"
