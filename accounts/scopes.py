@@ -93,6 +93,9 @@ def _either(label: str, *rules: Rule) -> Rule:
 
 _EVERYONE: Rule = lambda user: Q()  # noqa: E731
 
+# The cycles that use a framework: for teachers, for teams, for assisted schools.
+_FRAMEWORK_USES = ("cycles", "team_cycles", "school_cycles")
+
 # model label -> role -> rule. Reference data (specialties) is visible to everyone.
 RULES: dict[str, dict[str, Rule]] = {
     "needs.County": {
@@ -149,11 +152,24 @@ RULES: dict[str, dict[str, Rule]] = {
     "matching.MatchingRun": {
         Role.COORDINATOR: _county_rule("county"),
     },
-    # Frameworks are shared reference data: everyone may read what they are rated on.
+    # A framework is read by its owners (a county's coordinators; the programme's
+    # are read by every coordinator, who may choose them for a cycle) and by whoever
+    # may read a cycle that uses it.
     "evaluations.Framework": {
-        Role.COORDINATOR: _EVERYONE,
-        Role.SCHOOL_STAFF: _EVERYONE,
-        Role.TEACHER: _EVERYONE,
+        Role.COORDINATOR: _either(
+            "evaluations.Framework",
+            lambda user: Q(county__isnull=True),
+            _county_rule("county"),
+            *(_county_rule(f"{used}__county") for used in _FRAMEWORK_USES),
+        ),
+        Role.SCHOOL_STAFF: _either(
+            "evaluations.Framework",
+            *(_school_county_rule(f"{used}__county") for used in _FRAMEWORK_USES),
+        ),
+        Role.TEACHER: _either(
+            "evaluations.Framework",
+            *(_teacher_county_rule(f"{used}__county") for used in _FRAMEWORK_USES),
+        ),
     },
     "evaluations.EvaluationCycle": {
         Role.COORDINATOR: _county_rule("county"),
@@ -164,6 +180,13 @@ RULES: dict[str, dict[str, Rule]] = {
         Role.COORDINATOR: _county_rule("cycle__county"),
         Role.SCHOOL_STAFF: _school_rule("school"),
         Role.TEACHER: _teacher_rule("teacher"),
+    },
+    "evaluations.Appeal": {
+        Role.COORDINATOR: _county_rule("evaluation__cycle__county"),
+        Role.SCHOOL_STAFF: _school_rule("evaluation__school"),
+        Role.TEACHER: lambda user: (
+            _teacher_rule("evaluation__teacher")(user) | Q(appellant=user)
+        ),
     },
     "evaluations.Rating": {
         # Raters see their own tasks only, coordinators those of their counties.

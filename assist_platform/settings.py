@@ -322,6 +322,7 @@ SPECTACULAR_SETTINGS = {
         "SchoolKindEnum": "needs.models.SchoolKind",
         "RoleEnum": "accounts.models.Role",
         "EvaluationStatusEnum": "evaluations.models.EvaluationStatus",
+        "CycleStatusEnum": "evaluations.models.CycleStatus",
         "IndicatorKindEnum": "evaluations.models.IndicatorKind",
         "RunStatusEnum": "matching.models.RunStatus",
         "AssignmentStatusEnum": "matching.models.AssignmentStatus",
@@ -360,6 +361,16 @@ EVALUATION_GRADES = [("优秀", 90), ("良好", 80), ("合格", 60), ("不合格
 # A team's result blends its own framework score with its members' mean score; this
 # is the members' share in percent (see evaluations/scoring.py).
 EVALUATION_TEAM_MEMBER_SHARE = 50
+# A rater role's own figures are shown to the person evaluated only when at least
+# this many of its raters submitted (coordinators and admins see all).
+EVALUATION_MIN_RATERS_SHOWN = 3
+# Closing a cycle needs this share of each subject's rater weight submitted, unless
+# forced with a reason (the results are then provisional).
+EVALUATION_MIN_COMPLETION = 0.6
+# At most this many team peers rate a teacher (chosen fairly, recorded).
+EVALUATION_MAX_PEER_TASKS = 5
+# Days after a cycle closes in which a subject may appeal their result.
+EVALUATION_APPEAL_DAYS = 14
 
 LOGGING = {
     "version": 1,

@@ -75,7 +75,17 @@ class IndicatorInline(admin.TabularInline):
     model = Indicator
     formset = IndicatorFormSet
     extra = 0
-    fields = ("code", "name", "name_en", "parent", "weight", "kind", "metric", "target")
+    fields = (
+        "code",
+        "name",
+        "name_en",
+        "parent",
+        "weight",
+        "kind",
+        "metric",
+        "target",
+        "anchors",
+    )
 
 
 class RaterWeightInline(admin.TabularInline):

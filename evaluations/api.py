@@ -18,15 +18,17 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from accounts.scopes import visible
+from accounts.scopes import manages_county, visible
 from assist_platform.errors import TransitionNotAllowed
 from assist_platform.openapi import errors
 from assist_platform.spreadsheets import XLSX_CONTENT_TYPE
 
 from . import services
 from .certificates import certificate_available, certificate_response
+from .completion import completion_of
 from .exports import results_response
 from .models import (
+    Appeal,
     CycleStatus,
     Evaluation,
     EvaluationCycle,
@@ -36,6 +38,10 @@ from .models import (
     RatingStatus,
 )
 from .serializers import (
+    AppealAnswerSerializer,
+    AppealCreateSerializer,
+    AppealSerializer,
+    EvaluationCycleDetailSerializer,
     EvaluationCycleSerializer,
     EvaluationDetailSerializer,
     EvaluationSerializer,
@@ -50,14 +56,20 @@ _SUBJECTS = ("teacher", "team", "school")
 
 
 def _with_subjects(queryset):
-    return queryset.select_related("teacher", "team", "school")
+    return queryset.select_related("cycle", "teacher", "team", "school")
 
 
 # --- frameworks ------------------------------------------------------------------
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Evaluation frameworks"),
+    list=extend_schema(
+        summary="Evaluation frameworks the caller may read",
+        description=(
+            "A coordinator reads the programme's frameworks and their counties'; "
+            "everyone reads the frameworks of the cycles they may read."
+        ),
+    ),
     retrieve=extend_schema(
         summary="An evaluation framework",
         responses={200: FrameworkSerializer, **errors(404)},
@@ -67,20 +79,23 @@ def _with_subjects(queryset):
         description=(
             "Indicators as a flat list whose `parent` names the parent's code; the "
             "weights at each level must add up to 100, and so must the rater "
-            "weights."
+            "weights. `county` names the owner (a coordinator of several counties "
+            "must name one); an admin who gives none makes a framework of the "
+            "programme."
         ),
         request=FrameworkWriteSerializer,
         responses={201: FrameworkSerializer, **errors(400, 403)},
     ),
     partial_update=extend_schema(
-        summary="Change a framework",
-        description="Indicators and rater weights cannot change once a cycle "
-        "using the framework is open (409).",
+        summary="Change a framework (its owners)",
+        description="Owners only: the county's coordinators and the admins, or "
+        "the admins for the programme's (403 for other readers). Nothing but "
+        "`is_default` changes once a cycle using the framework is open (409).",
         request=FrameworkWriteSerializer,
         responses={200: FrameworkSerializer, **errors(400, 403, 404, 409)},
     ),
     destroy=extend_schema(
-        summary="Delete a framework no cycle uses",
+        summary="Delete a framework no cycle uses (its owners)",
         responses={204: None, **errors(403, 404, 409)},
     ),
 )
@@ -99,7 +114,9 @@ class FrameworkViewSet(viewsets.ModelViewSet):
         )
 
     def _write(self, partial: bool):
-        serializer = FrameworkWriteSerializer(data=self.request.data, partial=partial)
+        serializer = FrameworkWriteSerializer(
+            data=self.request.data, partial=partial, context={"request": self.request}
+        )
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         if "indicators" in data:
@@ -107,6 +124,10 @@ class FrameworkViewSet(viewsets.ModelViewSet):
         return data
 
     def create(self, request, *args, **kwargs):
+        if not services.can_keep_frameworks(request.user):
+            raise PermissionDenied(
+                _("Only coordinators and admins keep evaluation frameworks.")
+            )
         data = self._write(partial=False)
         framework = services.framework_create(user=request.user, **data)
         framework = self.get_queryset().get(pk=framework.pk)
@@ -116,8 +137,14 @@ class FrameworkViewSet(viewsets.ModelViewSet):
 
     def partial_update(self, request, *args, **kwargs):
         framework = self.get_object()
+        if not services.can_change_framework(request.user, framework):
+            raise PermissionDenied(_("You may read this framework, not change it."))
         data = self._write(partial=True)
         data.pop("subject_type", None)
+        if "county" in data and data.pop("county") != framework.county:
+            raise serializers.ValidationError(
+                {"county": [_("The owner of a framework cannot change.")]}
+            )
         services.framework_update(user=request.user, framework=framework, **data)
         return Response(
             FrameworkSerializer(self.get_queryset().get(pk=framework.pk)).data
@@ -155,6 +182,32 @@ class CycleRunSerializer(serializers.Serializer):
     background = serializers.BooleanField(required=False, default=False)
 
 
+class CycleCloseSerializer(CycleRunSerializer):
+    force = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Close below the minimum completion: the results are provisional.",
+    )
+    reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=2000,
+        help_text="Required with `force`: why the cycle closes early.",
+    )
+
+
+_Incomplete = inline_serializer(
+    name="CycleCompletionTooLow",
+    fields={
+        "detail": serializers.CharField(),
+        "status": serializers.CharField(),
+        "code": serializers.CharField(),
+        "completion": serializers.DictField(),
+    },
+)
+
+
 _Queued = inline_serializer(
     name="CycleQueued",
     fields={
@@ -182,7 +235,7 @@ _CloseStats = inline_serializer(
     list=extend_schema(summary="Evaluation cycles in the caller's scope"),
     retrieve=extend_schema(
         summary="An evaluation cycle",
-        responses={200: EvaluationCycleSerializer, **errors(404)},
+        responses={200: EvaluationCycleDetailSerializer, **errors(404)},
     ),
     create=extend_schema(
         summary="Create a cycle (coordinator of the county)",
@@ -211,6 +264,21 @@ class EvaluationCycleViewSet(
     def get_queryset(self):
         return visible(
             self.request.user, EvaluationCycle.objects.select_related("county")
+        )
+
+    def get_serializer_class(self):
+        if self.action == "retrieve":
+            return EvaluationCycleDetailSerializer
+        return EvaluationCycleSerializer
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        context = {
+            **self.get_serializer_context(),
+            "completion": completion_of(page),
+        }
+        return self.get_paginated_response(
+            EvaluationCycleSerializer(page, many=True, context=context).data
         )
 
     def perform_create(self, serializer):
@@ -250,21 +318,58 @@ class EvaluationCycleViewSet(
 
     @extend_schema(
         summary="Close the cycle: compute scores, grades and ranks",
-        description=_BACKGROUND,
-        request=CycleRunSerializer,
-        responses={200: _CloseStats, 202: _Queued, **errors(403, 404, 409)},
+        description=(
+            "Refused with 409 and the `completion` figures while a subject has "
+            "less than EVALUATION_MIN_COMPLETION of its rater weight submitted, "
+            'unless `{"force": true, "reason": "..."}`: the results are then '
+            "provisional and no certificate is issued. "
+        )
+        + _BACKGROUND,
+        request=CycleCloseSerializer,
+        responses={
+            200: _CloseStats,
+            202: _Queued,
+            409: OpenApiResponse(
+                response=_Incomplete,
+                description=(
+                    "The cycle is not open; or (`code` completion_too_low) a "
+                    "subject is below the minimum completion: the figures are in "
+                    "`completion`. Nothing changed."
+                ),
+            ),
+            **errors(400, 403, 404),
+        },
     )
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
-        return self._run(request, "close", services.cycle_close)
+        body = CycleCloseSerializer(data=request.data or {})
+        body.is_valid(raise_exception=True)
+        options = {
+            "force": body.validated_data["force"],
+            "reason": body.validated_data["reason"],
+        }
+        try:
+            return self._run(request, "close", services.cycle_close, **options)
+        except services.CompletionTooLow as exc:
+            return Response(
+                {
+                    "detail": exc.message,
+                    "status": exc.current,
+                    "code": "completion_too_low",
+                    "completion": exc.figures,
+                },
+                status=status.HTTP_409_CONFLICT,
+            )
 
-    def _run(self, request, action: str, service) -> Response:
+    def _run(self, request, action: str, service, **options) -> Response:
         """Open or close now, or queue it when the body asks for the background."""
         cycle = self.get_object()
         if self._background(request):
-            services.cycle_enqueue(user=request.user, cycle=cycle, action=action)
+            services.cycle_enqueue(
+                user=request.user, cycle=cycle, action=action, **options
+            )
             return self._queued(cycle)
-        stats = service(user=request.user, cycle=cycle)
+        stats = service(user=request.user, cycle=cycle, **options)
         cycle.refresh_from_db()
         return Response(
             {"cycle": EvaluationCycleSerializer(cycle).data, "stats": stats}
@@ -321,7 +426,7 @@ class EvaluationCycleViewSet(
     )
     def export(self, request, pk=None):
         cycle = self.get_object()
-        return results_response(cycle, self._results(cycle))
+        return results_response(cycle, self._results(cycle), user=request.user)
 
 
 # --- evaluations -----------------------------------------------------------------
@@ -469,6 +574,97 @@ class RatingViewSet(
         )
 
 
+# --- appeals ---------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Appeals in the caller's scope"),
+    retrieve=extend_schema(
+        summary="An appeal", responses={200: AppealSerializer, **errors(404)}
+    ),
+    create=extend_schema(
+        summary="Appeal a result (the one evaluated)",
+        description=(
+            "Within EVALUATION_APPEAL_DAYS after the cycle closed, one open appeal "
+            "per result: 409 outside the window or while one is open; 403 for "
+            "anyone but the one evaluated (the teacher, the school's staff, the "
+            "team's leader)."
+        ),
+        request=AppealCreateSerializer,
+        responses={201: AppealSerializer, **errors(400, 403, 404, 409)},
+    ),
+)
+class AppealViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = AppealSerializer
+    filterset_fields = ["evaluation", "status"]
+    ordering_fields = ["created_at", "id"]
+    ordering = ["-created_at", "-id"]
+
+    def get_queryset(self):
+        return visible(
+            self.request.user,
+            Appeal.objects.select_related(
+                "appellant",
+                "evaluation__cycle",
+                "evaluation__teacher",
+                "evaluation__team",
+                "evaluation__school",
+            ),
+        )
+
+    def create(self, request, *args, **kwargs):
+        body = AppealCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        evaluation = (
+            _with_subjects(visible(request.user, Evaluation.objects.all()))
+            .filter(pk=body.validated_data["evaluation"])
+            .first()
+        )
+        if evaluation is None:
+            raise Http404
+        appeal = services.appeal_create(
+            user=request.user,
+            evaluation=evaluation,
+            reason=body.validated_data["reason"],
+        )
+        return Response(
+            AppealSerializer(self.get_queryset().get(pk=appeal.pk)).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+    @extend_schema(
+        summary="Answer an appeal (the county's coordinator), may revise the score",
+        description=(
+            "`answer` is required and is the reason of any revision; with `score` "
+            "the result's score, grade and ranks change and the change is kept in "
+            "the result's history. 409 when already answered."
+        ),
+        request=AppealAnswerSerializer,
+        responses={200: AppealSerializer, **errors(400, 403, 404, 409)},
+    )
+    @action(detail=True, methods=["post"])
+    def answer(self, request, pk=None):
+        appeal = self.get_object()
+        if not manages_county(request.user, appeal.evaluation.cycle.county_id):
+            raise PermissionDenied(
+                _("Only a coordinator of the county answers appeals.")
+            )
+        body = AppealAnswerSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.appeal_answer(
+            user=request.user,
+            appeal=appeal,
+            answer=body.validated_data["answer"],
+            score=body.validated_data.get("score"),
+        )
+        return Response(AppealSerializer(self.get_queryset().get(pk=appeal.pk)).data)
+
+
 def register(router) -> list:
     """Add this app's viewsets to the v1 router; return any extra URL patterns."""
     router.register("evaluation-frameworks", FrameworkViewSet, basename="framework")
@@ -477,4 +673,5 @@ def register(router) -> list:
     )
     router.register("evaluations", EvaluationViewSet, basename="evaluation")
     router.register("ratings", RatingViewSet, basename="rating")
+    router.register("appeals", AppealViewSet, basename="appeal")
     return []

@@ -24,11 +24,26 @@ def top_grade() -> str:
     return max(settings.EVALUATION_GRADES, key=lambda grade: grade[1])[0]
 
 
+def second_grade() -> str | None:
+    ordered = sorted(settings.EVALUATION_GRADES, key=lambda grade: -grade[1])
+    return ordered[1][0] if len(ordered) > 1 else None
+
+
+def document_kind(evaluation: Evaluation) -> str | None:
+    """``"certificate"`` (荣誉证书) for the top grade, ``"thanks"`` (感谢信) for
+    the second, none otherwise or while the results are provisional."""
+    cycle = evaluation.cycle
+    if cycle.status != CycleStatus.CLOSED or cycle.provisional or not evaluation.grade:
+        return None
+    if evaluation.grade == top_grade():
+        return "certificate"
+    if evaluation.grade == second_grade():
+        return "thanks"
+    return None
+
+
 def certificate_available(evaluation: Evaluation) -> bool:
-    return (
-        evaluation.cycle.status == CycleStatus.CLOSED
-        and evaluation.grade == top_grade()
-    )
+    return document_kind(evaluation) is not None
 
 
 def font_file() -> Path | None:
@@ -53,6 +68,7 @@ def render_certificate(evaluation: Evaluation) -> bytes:
             "county": cycle.county,
             "name": evaluation.subject_name,
             "grade": evaluation.grade,
+            "thanks": document_kind(evaluation) == "thanks",
             "number": certificate_number(evaluation),
             "issued_on": timezone.localdate(cycle.closed_at)
             if cycle.closed_at

@@ -8,8 +8,9 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from assist_platform.spreadsheets import Column, xlsx_response
 
+from .disclosure import breakdown_for
 from .models import EvaluationCycle, RaterRole, SubjectType
-from .templatetags.evaluations import flag_label, grade_label
+from .templatetags.evaluations import flag_label, result_grade
 
 
 def _top_level(evaluation) -> list[dict]:
@@ -46,7 +47,7 @@ def results_columns(cycle: EvaluationCycle, evaluations: list) -> list[Column]:
         Column(
             "grade",
             pgettext_lazy("results column", "Grade"),
-            lambda e: grade_label(e.grade),
+            result_grade,
             width=10,
         ),
     ]
@@ -56,8 +57,8 @@ def results_columns(cycle: EvaluationCycle, evaluations: list) -> list[Column]:
     for evaluation in evaluations:
         for row in _top_level(evaluation):
             seen_codes.setdefault(row["code"], row["name"])
-        for role in evaluation.breakdown.get("raters", {}):
-            if role not in roles:
+        for role, info in evaluation.breakdown.get("raters", {}).items():
+            if role not in roles and not info.get("hidden"):
                 roles.append(role)
 
     def indicator_value(code):
@@ -103,8 +104,11 @@ def results_columns(cycle: EvaluationCycle, evaluations: list) -> list[Column]:
 RESULTS_TITLE = gettext_lazy("Evaluation results")
 
 
-def results_response(cycle: EvaluationCycle, queryset):
+def results_response(cycle: EvaluationCycle, queryset, *, user):
+    """The results ``user`` may see, with the rater figures they may see."""
     evaluations = list(queryset)
+    for evaluation in evaluations:
+        evaluation.breakdown = breakdown_for(user, evaluation)
     return xlsx_response(
         results_columns(cycle, evaluations),
         evaluations,

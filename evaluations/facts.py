@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from dataclasses import dataclass
 
 from django.db.models import Q
 from django.utils import timezone
 
 from matching.models import Activity, Assignment, AssignmentStatus
-from needs.models import Need, NeedStatus, NeedTransition, PlanGoal
-from teams.models import Team
+from needs.models import Need, NeedStatus, NeedTransition, PlanGoal, School, SchoolKind
+from teams.models import Teacher, Team
 
-from .models import EvaluationCycle, RaterRole, Rating, RatingStatus
+from .models import CycleStatus, EvaluationCycle, RaterRole, Rating, RatingStatus
 from .scoring import (
     ActivityRecord,
     CycleFacts,
@@ -23,6 +24,7 @@ from .scoring import (
 
 SERVED_STATUSES = (AssignmentStatus.ACCEPTED, AssignmentStatus.COMPLETED)
 _SERVED_NEED_STATUSES = (NeedStatus.MATCHED, NeedStatus.FULFILLED)
+_SHOWN_NEED_STATUSES = (NeedStatus.OPEN, NeedStatus.MATCHED, NeedStatus.FULFILLED)
 
 
 def served_assignments(cycle: EvaluationCycle):
@@ -42,6 +44,94 @@ def teams_in_period(cycle: EvaluationCycle):
         start_date__lte=cycle.end_date,
         end_date__gte=cycle.start_date,
     )
+
+
+def schools_with_needs_in_period(cycle: EvaluationCycle):
+    """Assisted schools of the county with a need open, matched or fulfilled in the
+    period: its window overlaps the period in one of those states, or it was
+    matched or fulfilled during the period."""
+    start, end = cycle.start_date, cycle.end_date
+    needs = Need.objects.filter(school__county_id=cycle.county_id).filter(
+        Q(
+            status__in=_SHOWN_NEED_STATUSES,
+            start_date__lte=end,
+            end_date__gte=start,
+        )
+        | Q(matched_at__date__gte=start, matched_at__date__lte=end)
+        | Q(fulfilled_at__date__gte=start, fulfilled_at__date__lte=end)
+    )
+    return School.objects.filter(
+        county_id=cycle.county_id,
+        kind=SchoolKind.ASSISTED,
+        pk__in=needs.values("school_id"),
+    )
+
+
+@dataclass(frozen=True)
+class Subjects:
+    """Who a cycle evaluates: those who served in its period, and no one else."""
+
+    teachers: frozenset[int]
+    teams: frozenset[int]
+    schools: frozenset[int]
+
+
+def subjects_of(cycle: EvaluationCycle) -> Subjects:
+    """A teacher with an accepted or completed assignment whose window overlaps
+    the period; a team of the period with such a teacher among its members; an
+    assisted school with a need open, matched or fulfilled in the period."""
+    teachers = frozenset(
+        served_assignments(cycle).values_list("teacher_id", flat=True).distinct()
+    )
+    teams = frozenset(
+        Team.members.through.objects.filter(
+            team__in=teams_in_period(cycle), teacher_id__in=teachers
+        )
+        .values_list("team_id", flat=True)
+        .distinct()
+    )
+    schools = frozenset(
+        schools_with_needs_in_period(cycle).values_list("id", flat=True)
+    )
+    return Subjects(teachers=teachers, teams=teams, schools=schools)
+
+
+def evaluated(cycle: EvaluationCycle) -> Subjects:
+    """Who the cycle evaluates: once open, its evaluations; before, who would be."""
+    if cycle.status == CycleStatus.DRAFT:
+        return subjects_of(cycle)
+    rows = list(cycle.evaluations.values_list("teacher_id", "team_id", "school_id"))
+    return Subjects(
+        teachers=frozenset(t for t, _, _ in rows if t),
+        teams=frozenset(t for _, t, _ in rows if t),
+        schools=frozenset(s for _, _, s in rows if s),
+    )
+
+
+def not_evaluated(cycle: EvaluationCycle, subjects: Subjects | None = None) -> dict:
+    """The county's teachers, teams of the period and assisted schools that the
+    cycle does not evaluate because they did not serve in its period, by kind:
+    ``{"teacher": [(id, name)], "team": [...], "school": [...]}``."""
+    subjects = subjects or evaluated(cycle)
+    teachers = (
+        Teacher.objects.filter(county_id=cycle.county_id, active=True)
+        .exclude(pk__in=subjects.teachers)
+        .order_by("name", "id")
+        .values_list("id", "name")
+    )
+    teams = (
+        teams_in_period(cycle)
+        .exclude(pk__in=subjects.teams)
+        .order_by("name", "id")
+        .values_list("id", "name")
+    )
+    schools = (
+        School.objects.filter(county_id=cycle.county_id, kind=SchoolKind.ASSISTED)
+        .exclude(pk__in=subjects.schools)
+        .order_by("name", "id")
+        .values_list("id", "name")
+    )
+    return {"teacher": list(teachers), "team": list(teams), "school": list(schools)}
 
 
 def as_of(cycle: EvaluationCycle, today: dt.date | None = None) -> dt.date:
@@ -140,10 +230,12 @@ def collect(cycle: EvaluationCycle, today: dt.date | None = None) -> CycleFacts:
         )
 
     need_ids = {a.need_id for a in assignments} | {n.id for n in needs}
+    # Only goals someone has marked count: an unmarked goal is no data, not a
+    # goal missed.
     goals: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-    for need_id, met in PlanGoal.objects.filter(need_id__in=need_ids).values_list(
-        "need_id", "met"
-    ):
+    for need_id, met in PlanGoal.objects.filter(
+        need_id__in=need_ids, met__isnull=False
+    ).values_list("need_id", "met"):
         goals[need_id][0] += 1
         goals[need_id][1] += 1 if met else 0
 

@@ -19,9 +19,21 @@ class FrameworkQuerySet(models.QuerySet):
 
 class Framework(models.Model):
     """An evaluation framework: a tree of weighted indicators and rater weights,
-    for one kind of subject (teachers, teams or assisted schools)."""
+    for one kind of subject (teachers, teams or assisted schools).
 
-    name = models.CharField(_("name"), max_length=100, unique=True)
+    Its owner is a county (its coordinators and the admins keep it) or, with no
+    county, the programme (the admins keep it; the shipped defaults)."""
+
+    name = models.CharField(_("name"), max_length=100)
+    county = models.ForeignKey(
+        "needs.County",
+        verbose_name=_("owned by county"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="evaluation_frameworks",
+        help_text=_("Empty: a framework of the programme, kept by the admins."),
+    )
     description = models.TextField(_("description"), blank=True)
     subject_type = models.CharField(
         _("evaluates"),
@@ -45,9 +57,21 @@ class Framework(models.Model):
         ordering = ["subject_type", "name"]
         constraints = [
             models.UniqueConstraint(
+                fields=["county", "name"],
+                nulls_distinct=False,
+                name="framework_name_unique_per_owner",
+                violation_error_message=_(
+                    "A framework of this name already exists for this owner."
+                ),
+            ),
+            models.UniqueConstraint(
                 fields=["subject_type"],
                 condition=Q(is_default=True),
                 name="framework_single_default_per_subject",
+            ),
+            models.CheckConstraint(
+                condition=Q(is_default=False) | Q(county__isnull=True),
+                name="framework_default_is_the_programmes",
             ),
             models.CheckConstraint(
                 condition=Q(subject_type__in=SubjectType.values),
@@ -115,6 +139,15 @@ class Indicator(models.Model):
         ),
     )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
+    anchors = models.JSONField(
+        _("anchors"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            'For rated indicators: what a score means, e.g. {"90": "...", '
+            '"75": "...", "60": "..."}; shown to raters.'
+        ),
+    )
 
     class Meta:
         verbose_name = _("indicator")
@@ -234,6 +267,27 @@ class EvaluationCycle(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     opened_at = models.DateTimeField(_("opened at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("closed by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    provisional = models.BooleanField(
+        _("provisional"),
+        default=False,
+        help_text=_(
+            "Closed below the minimum completion of ratings: the results are "
+            "provisional and no certificate is issued."
+        ),
+    )
+    close_reason = models.TextField(
+        _("reason for closing early"),
+        blank=True,
+        help_text=_("Why the cycle was closed below the minimum completion."),
+    )
 
     class Meta:
         verbose_name = _("evaluation cycle")
@@ -249,6 +303,10 @@ class EvaluationCycle(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(status__in=CycleStatus.values), name="cycle_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(provisional=False) | ~Q(close_reason=""),
+                name="cycle_provisional_has_a_reason",
             ),
         ]
         indexes = [models.Index(fields=["county", "status"])]
@@ -434,3 +492,75 @@ class RatingScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator.code}: {self.score}"
+
+
+class AppealStatus(models.TextChoices):
+    OPEN = "open", pgettext_lazy("appeal", "Awaiting an answer")
+    ANSWERED = "answered", pgettext_lazy("appeal", "Answered")
+
+
+class Appeal(models.Model):
+    """A subject's appeal against a result of a closed cycle, and the
+    coordinator's answer, which may revise the score (with a reason)."""
+
+    evaluation = models.ForeignKey(
+        Evaluation,
+        verbose_name=_("result"),
+        on_delete=models.CASCADE,
+        related_name="appeals",
+    )
+    appellant = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("appealed by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reason = models.TextField(_("reason for the appeal"))
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=AppealStatus.choices,
+        default=AppealStatus.OPEN,
+    )
+    answer = models.TextField(_("answer"), blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("answered by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    previous_score = models.DecimalField(
+        _("score before"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    revised_score = models.DecimalField(
+        _("revised score"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("appeal")
+        verbose_name_plural = _("appeals")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["evaluation"],
+                condition=Q(status="open"),
+                name="appeal_one_open_per_result",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=AppealStatus.values), name="appeal_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(revised_score__isnull=True)
+                | Q(revised_score__gte=0, revised_score__lte=100),
+                name="appeal_revised_score_0_100",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.evaluation} · {self.get_status_display()}"

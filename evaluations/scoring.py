@@ -14,10 +14,14 @@ metric                 value                                         default tar
 hours_taught           hours of activities logged (every kind)       120 hours
 local_teachers_trained local teachers reached, summed over            30 (人次)
                        activities (attendances, not persons)
-needs_fulfilled        share of served needs that are done: the      1.0 (all)
-                       assignment completed or the need fulfilled
-goals_met              share of the plan goals of those needs        1.0 (all)
-                       recorded as met
+needs_fulfilled        share of the served needs due by ``as_of``    1.0 (all)
+                       that are done (the assignment completed or
+                       the need fulfilled); a need still running
+                       (its window not ended, not done) is not
+                       counted, neither done nor failed
+goals_met              share of the marked plan goals of those       1.0 (all)
+                       needs marked met (an unmarked goal is no
+                       data, not a goal missed)
 activity_regularity    share of the weeks of service with at least   0.8
                        one activity; the weeks are counted from the
                        first day of the teacher's served needs (or
@@ -68,6 +72,7 @@ score of its members: ``(1 - s) * own + s * members`` with ``s`` the member shar
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -295,6 +300,76 @@ def combine_raters(
     )
 
 
+# --- explaining a result ------------------------------------------------------------
+
+
+def global_weights(indicators: Sequence[IndicatorSpec]) -> dict[str, float]:
+    """Each indicator's share of the whole score (0-1): its weight times its
+    ancestors' weights, each as a share of 100."""
+    parent_of = {i.code: i.parent for i in indicators}
+    weight_of = {i.code: float(i.weight) / 100.0 for i in indicators}
+    shares = {}
+    for code in parent_of:
+        share_ = 1.0
+        current: str | None = code
+        while current is not None:
+            share_ *= weight_of[current]
+            current = parent_of.get(current)
+        shares[code] = share_
+    return shares
+
+
+def what_lowered(
+    indicators: Sequence[IndicatorSpec],
+    scores: Mapping[str, float | None],
+    limit: int = 3,
+) -> list[tuple[str, float]]:
+    """The leaf indicators that cost the most points: (code, points below 100 it
+    cost the total), largest first; only those that cost at least one point."""
+    shares = global_weights(indicators)
+    costs = [
+        (leaf.code, shares[leaf.code] * (100.0 - scores[leaf.code]))
+        for leaf in leaves(indicators)
+        if scores.get(leaf.code) is not None
+    ]
+    costs = [(code, round(cost, 2)) for code, cost in costs if cost >= 1.0]
+    return sorted(costs, key=lambda pair: -pair[1])[:limit]
+
+
+# --- who rates whom ----------------------------------------------------------------
+
+
+def _stable_key(*parts: object) -> str:
+    return hashlib.sha256(":".join(map(str, parts)).encode()).hexdigest()
+
+
+def choose_peer_tasks(
+    candidates: Mapping[int, Iterable[int]], limit: int, seed: object
+) -> dict[int, list[int]]:
+    """Which peers each rater rates: at most ``limit`` of their candidates.
+
+    Fair and repeatable: in rounds, each rater in turn (in an order drawn from a
+    hash of ``seed``, so no one is always first) takes one more of their
+    candidates, the one with the fewest peer raters so far (ties broken by the
+    same hash); so everyone gets about as many peer raters as anyone else, and
+    the same input always gives the same tasks."""
+    options = {rater: set(peers) - {rater} for rater, peers in candidates.items()}
+    received: dict[int, int] = defaultdict(int)
+    chosen: dict[int, list[int]] = {rater: [] for rater in options}
+    order = sorted(options, key=lambda r: _stable_key(seed, "rater", r))
+    for _round in range(max(limit, 0)):
+        for rater in order:
+            left = options[rater] - set(chosen[rater])
+            if not left:
+                continue
+            pick = min(
+                left, key=lambda s, r=rater: (received[s], _stable_key(seed, r, s))
+            )
+            chosen[rater].append(pick)
+            received[pick] += 1
+    return {rater: sorted(peers) for rater, peers in chosen.items()}
+
+
 # --- grades, ranks, teams ----------------------------------------------------------
 
 
@@ -420,13 +495,120 @@ class CycleFacts:
             last,
         )
 
+    def _weeks(self, teacher_id: int) -> tuple[int, int]:
+        """(weeks with an activity, weeks of service) of a teacher."""
+        served = self._by_teacher.get(teacher_id)
+        if not served:
+            return 0, 0
+        first = max(min(a.need_start for a in served), self.start)
+        last = min(max(a.need_end for a in served), self.as_of)
+        if last < first:
+            return 0, 0
+        weeks = math.ceil(((last - first).days + 1) / 7)
+        active = {
+            (a.date - first).days // 7
+            for a in self._activities_by_teacher.get(teacher_id, ())
+            if first <= a.date <= last
+        }
+        return len(active), weeks
+
+    def _goal_counts(self, need_ids: Iterable[int]) -> tuple[int, int]:
+        total = met = 0
+        for need_id in set(need_ids):
+            all_goals, met_goals = self.goals.get(need_id, (0, 0))
+            total += all_goals
+            met += met_goals
+        return met, total
+
+    def _people_basis(self, teacher_ids: Sequence[int]) -> dict[str, dict]:
+        """The data behind each objective indicator of teachers and teams: what
+        was counted, so a result can explain itself."""
+        served = [a for t in teacher_ids for a in self._by_teacher.get(t, [])]
+        acts = [a for t in teacher_ids for a in self._activities_by_teacher.get(t, [])]
+        due = self._due(served)
+        met, goals = self._goal_counts(a.need_id for a in served)
+        weeks = [self._weeks(t) for t in teacher_ids]
+        return {
+            HOURS_TAUGHT: {
+                "activities": len(acts),
+                "hours": round(sum(a.hours for a in acts), 2),
+            },
+            LOCAL_TEACHERS_TRAINED: {
+                "activities": len(acts),
+                "teachers": sum(a.local_teachers for a in acts),
+            },
+            NEEDS_FULFILLED: {
+                "done": sum(1 for a in due if a.done),
+                "due": len(due),
+                "running": len(served) - len(due),
+            },
+            GOALS_MET: {"met": met, "goals": goals},
+            ACTIVITY_REGULARITY: {
+                "active_weeks": sum(a for a, _ in weeks),
+                "weeks": sum(w for _, w in weeks),
+            },
+        }
+
+    def teacher_basis(self, teacher_id: int) -> dict[str, dict]:
+        return self._people_basis([teacher_id])
+
+    def team_basis(self, team_id: int) -> dict[str, dict]:
+        return self._people_basis(self.team_members.get(team_id, []))
+
+    def school_basis(self, school_id: int) -> dict[str, dict]:
+        acts = self._activities_by_school.get(school_id, [])
+        needs = [n for n in self.needs if n.school_id == school_id]
+        served = [
+            n
+            for n in needs
+            if n.served and n.start <= self.as_of and n.end >= self.start
+        ]
+        due = [n for n in served if n.fulfilled or n.end <= self.as_of]
+        submitted = [
+            n
+            for n in needs
+            if n.submitted_on is not None and self.start <= n.submitted_on <= self.as_of
+        ]
+        met, goals = self._goal_counts(n.id for n in served)
+        tasks_total, tasks_done = self.school_tasks.get(school_id, (0, 0))
+        return {
+            HOURS_TAUGHT: {
+                "activities": len(acts),
+                "hours": round(sum(a.hours for a in acts), 2),
+            },
+            LOCAL_TEACHERS_TRAINED: {
+                "activities": len(acts),
+                "teachers": sum(a.local_teachers for a in acts),
+            },
+            NEEDS_FULFILLED: {
+                "done": sum(1 for n in due if n.fulfilled),
+                "due": len(due),
+                "running": len(served) - len(due),
+            },
+            GOALS_MET: {"met": met, "goals": goals},
+            CONFIRMATION_SPEED: {
+                "needs": sum(1 for n in served if self.start <= n.end <= self.as_of)
+            },
+            RATING_PARTICIPATION: {"done": tasks_done, "tasks": tasks_total},
+            NEED_QUALITY: {
+                "clean": sum(1 for n in submitted if n.clean),
+                "submitted": len(submitted),
+            },
+        }
+
+    def _due(self, served: Iterable[ServedAssignment]) -> list[ServedAssignment]:
+        """Served assignments that count for need completion: done, or whose
+        need's window ended by ``as_of``. A need still running is no failure."""
+        return [a for a in served if a.done or a.need_end <= self.as_of]
+
     def teacher_values(self, teacher_id: int) -> dict[str, float | None]:
         served = self._by_teacher.get(teacher_id, [])
         acts = self._activities_by_teacher.get(teacher_id, [])
+        due = self._due(served)
         return {
             HOURS_TAUGHT: sum(a.hours for a in acts),
             LOCAL_TEACHERS_TRAINED: sum(a.local_teachers for a in acts),
-            NEEDS_FULFILLED: share(sum(1 for a in served if a.done), len(served)),
+            NEEDS_FULFILLED: share(sum(1 for a in due if a.done), len(due)),
             GOALS_MET: self._goal_share(a.need_id for a in served),
             ACTIVITY_REGULARITY: self._regularity(teacher_id),
         }
@@ -436,6 +618,7 @@ class CycleFacts:
         served = [a for m in members for a in self._by_teacher.get(m, [])]
         acts = [a for m in members for a in self._activities_by_teacher.get(m, [])]
         regularities = [r for m in members if (r := self._regularity(m)) is not None]
+        due = self._due(served)
         return {
             HOURS_TAUGHT: (sum(a.hours for a in acts) / len(members))
             if members
@@ -443,7 +626,7 @@ class CycleFacts:
             LOCAL_TEACHERS_TRAINED: (sum(a.local_teachers for a in acts) / len(members))
             if members
             else None,
-            NEEDS_FULFILLED: share(sum(1 for a in served if a.done), len(served)),
+            NEEDS_FULFILLED: share(sum(1 for a in due if a.done), len(due)),
             GOALS_MET: self._goal_share(a.need_id for a in served),
             ACTIVITY_REGULARITY: fmean(regularities) if regularities else None,
         }
@@ -462,10 +645,11 @@ class CycleFacts:
             if n.submitted_on is not None and self.start <= n.submitted_on <= self.as_of
         ]
         tasks_total, tasks_done = self.school_tasks.get(school_id, (0, 0))
+        due = [n for n in served if n.fulfilled or n.end <= self.as_of]
         return {
             HOURS_TAUGHT: sum(a.hours for a in acts),
             LOCAL_TEACHERS_TRAINED: sum(a.local_teachers for a in acts),
-            NEEDS_FULFILLED: share(sum(1 for n in served if n.fulfilled), len(served)),
+            NEEDS_FULFILLED: share(sum(1 for n in due if n.fulfilled), len(due)),
             GOALS_MET: self._goal_share(n.id for n in served),
             CONFIRMATION_SPEED: confirmation_lag(
                 ((n.end, n.confirmed_on) for n in served), self.start, self.as_of

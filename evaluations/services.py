@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from decimal import Decimal, InvalidOperation
+from statistics import median
 from typing import Any
 
 from django.conf import settings
@@ -25,12 +26,15 @@ from django.utils.translation import ngettext
 from accounts.models import Notification, Role
 from accounts.scopes import manages_county
 from assist_platform.errors import TransitionNotAllowed
-from needs.models import County, School, SchoolKind
+from needs.models import County
 from teams.models import Teacher
 
 from . import scoring
-from .facts import collect, served_assignments, teams_in_period
+from .completion import completion_of, summary
+from .facts import collect, served_assignments, subjects_of
 from .models import (
+    Appeal,
+    AppealStatus,
     CycleStatus,
     Evaluation,
     EvaluationCycle,
@@ -48,11 +52,35 @@ from .models import (
 
 User = get_user_model()
 
+# What a rater's anchors explain: the scores 90, 75 and 60.
+ANCHOR_SCORES = ("90", "75", "60")
+
 # --- who may do what -------------------------------------------------------------
 
 
 def can_keep_frameworks(user) -> bool:
+    """May the user's role keep frameworks at all (create their own)."""
     return user.is_authenticated and (user.is_admin or user.is_coordinator)
+
+
+def can_change_framework(user, framework: Framework) -> bool:
+    """Owners change a framework: the admins any, a county's coordinators their
+    county's; the programme's (no county) only the admins."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_admin:
+        return True
+    return framework.county_id is not None and manages_county(user, framework.county_id)
+
+
+def _require_owner(user, framework: Framework) -> None:
+    if framework.county_id is None:
+        message = _("Only an admin changes a framework of the programme.")
+    else:
+        message = _(
+            "Only the county's coordinators and the admins change this framework."
+        )
+    _require(can_change_framework(user, framework), message)
 
 
 def can_run_cycle(user, cycle: EvaluationCycle) -> bool:
@@ -132,6 +160,19 @@ def _clean_indicators(subject_type: str, rows: list[dict]) -> list[dict]:
                 )
             target = float(target_value) if target_value is not None else None
         parent = row.get("parent") or None
+        anchors = row.get("anchors") or {}
+        if not isinstance(anchors, dict) or any(
+            key not in ANCHOR_SCORES or not isinstance(text, str) or len(text) > 200
+            for key, text in anchors.items()
+        ):
+            errors.append(
+                _(
+                    "Indicator %(code)s: anchors map 90, 75 or 60 to a text of at "
+                    "most 200 characters."
+                )
+                % {"code": label}
+            )
+            anchors = {}
         clean.append(
             {
                 "code": code,
@@ -143,6 +184,7 @@ def _clean_indicators(subject_type: str, rows: list[dict]) -> list[dict]:
                 "target": target,
                 "parent": str(parent) if parent is not None else None,
                 "position": row.get("position", position),
+                "anchors": {k: v.strip() for k, v in anchors.items() if v.strip()},
             }
         )
     if errors:
@@ -283,6 +325,7 @@ def _write_tree(
                 metric=row["metric"],
                 target=row["target"],
                 position=row["position"],
+                anchors=row.get("anchors") or {},
             )
             indicator.full_clean(exclude=["framework", "parent"])
             indicator.save()
@@ -310,7 +353,11 @@ def framework_create(
     rater_weights: dict,
     description: str = "",
     is_default: bool = False,
+    county: County | None = None,
 ) -> Framework:
+    """A new framework owned by ``county``, or by the programme when an admin
+    gives no county. A coordinator's framework belongs to a county they
+    coordinate (the only one, unless they name it)."""
     _require(
         can_keep_frameworks(user),
         _("Only coordinators and admins keep evaluation frameworks."),
@@ -318,6 +365,19 @@ def framework_create(
     _require(
         not is_default or user.is_admin, _("Only an admin sets the default framework.")
     )
+    if county is None and not user.is_admin:
+        own = list(user.counties.all()[:2])
+        if len(own) != 1:
+            raise ValidationError(
+                {"county": [_("Choose the county that owns the framework.")]}
+            )
+        county = own[0]
+    if county is not None and not manages_county(user, county.pk):
+        raise ValidationError({"county": [_("Choose a county you coordinate.")]})
+    if is_default and county is not None:
+        raise ValidationError(
+            {"is_default": [_("Only a framework of the programme can be a default.")]}
+        )
     if subject_type not in SubjectType.values:
         raise ValidationError({"subject_type": [_("Unknown kind of subject.")]})
     rows = _clean_indicators(subject_type, indicators)
@@ -326,6 +386,7 @@ def framework_create(
         name=name,
         description=description,
         subject_type=subject_type,
+        county=county,
         is_default=False,
     )
     framework.full_clean()
@@ -349,21 +410,25 @@ def framework_update(
     rater_weights: dict | None = None,
     is_default: bool | None = None,
 ) -> Framework:
+    """Change a framework no open or closed cycle uses (409 otherwise: results
+    computed with it must not change under their readers). Only whether it is the
+    default may change while it is used."""
+    _require_owner(user, framework)
     _require(
-        can_keep_frameworks(user),
-        _("Only coordinators and admins keep evaluation frameworks."),
-    )
-    _require(
-        user.is_admin or not (framework.is_default or is_default),
-        _("Only an admin changes a default framework."),
+        user.is_admin or not is_default, _("Only an admin sets the default framework.")
     )
     framework = Framework.objects.select_for_update().get(pk=framework.pk)
-    if (indicators is not None or rater_weights is not None) and _in_use(framework):
+    edits = (name, description, indicators, rater_weights)
+    if any(edit is not None for edit in edits) and _in_use(framework):
         raise TransitionNotAllowed(
             _("framework"),
             "in_use",
             _("in use by an open or closed cycle"),
             _("change"),
+        )
+    if is_default and framework.county_id is not None:
+        raise ValidationError(
+            {"is_default": [_("Only a framework of the programme can be a default.")]}
         )
     update_fields = ["updated_at"]
     if name is not None:
@@ -396,19 +461,17 @@ def framework_update(
 
 @transaction.atomic
 def framework_delete(*, user, framework: Framework) -> None:
-    _require(
-        can_keep_frameworks(user),
-        _("Only coordinators and admins keep evaluation frameworks."),
-    )
-    _require(
-        user.is_admin or not framework.is_default,
-        _("Only an admin changes a default framework."),
-    )
+    _require_owner(user, framework)
     if _cycles_using(framework).exists():
         raise TransitionNotAllowed(
             _("framework"), "in_use", _("used by a cycle"), _("delete")
         )
     framework.delete()
+
+
+def framework_rows(framework: Framework) -> list[dict]:
+    """The indicator tree as the flat rows :func:`framework_create` takes."""
+    return _rows_of(framework)
 
 
 def _rows_of(framework: Framework) -> list[dict]:
@@ -423,6 +486,7 @@ def _rows_of(framework: Framework) -> list[dict]:
             "target": i.target,
             "parent": i.parent.code if i.parent_id else None,
             "position": i.position,
+            "anchors": dict(i.anchors or {}),
         }
         for i in framework.indicators.select_related("parent")
     ]
@@ -462,7 +526,9 @@ def framework_for(cycle: EvaluationCycle, subject_type: str) -> Framework | None
     return cycle.school_framework
 
 
-def _check_frameworks(frameworks: dict[str, Framework | None]) -> None:
+def _check_frameworks(frameworks: dict[str, Framework | None], county_id: int) -> None:
+    """Each framework evaluates its kind of subject and is the programme's or the
+    cycle's county's (another county's is refused without naming it)."""
     errors = {}
     fields = {
         SubjectType.TEACHER: "framework",
@@ -470,7 +536,11 @@ def _check_frameworks(frameworks: dict[str, Framework | None]) -> None:
         SubjectType.SCHOOL: "school_framework",
     }
     for subject_type, framework in frameworks.items():
-        if framework is not None and framework.subject_type != subject_type:
+        if framework is not None and framework.county_id not in (None, county_id):
+            errors[fields[subject_type]] = [
+                _("Choose a framework of the programme or of the cycle's county.")
+            ]
+        elif framework is not None and framework.subject_type != subject_type:
             errors[fields[subject_type]] = [
                 _("This framework evaluates %(kind)s, not %(wanted)s.")
                 % {
@@ -512,7 +582,8 @@ def cycle_create(
             SubjectType.TEACHER: framework,
             SubjectType.TEAM: team_framework,
             SubjectType.SCHOOL: school_framework,
-        }
+        },
+        county.pk,
     )
     cycle = EvaluationCycle(
         name=name,
@@ -557,7 +628,8 @@ def cycle_update(*, user, cycle: EvaluationCycle, **changes: Any) -> EvaluationC
             SubjectType.TEACHER: cycle.framework,
             SubjectType.TEAM: cycle.team_framework,
             SubjectType.SCHOOL: cycle.school_framework,
-        }
+        },
+        cycle.county_id,
     )
     cycle.full_clean()
     cycle.save(update_fields=sorted(changes))
@@ -580,10 +652,11 @@ def _active_users(**filters) -> list:
 
 @transaction.atomic
 def cycle_open(*, user, cycle: EvaluationCycle) -> dict[str, int]:
-    """``draft`` -> ``open``: an evaluation for every teacher who served in the
-    county during the period (an accepted or completed assignment overlapping it,
-    or membership of one of the county's teams of the period), every such team and
-    every assisted school of the county, and a rating task for each rater."""
+    """``draft`` -> ``open``: an evaluation for each subject that served in the
+    period (:func:`evaluations.facts.subjects_of`: teachers with an accepted or
+    completed assignment overlapping it, their teams, the assisted schools with a
+    need open, matched or fulfilled in it), and a rating task for each rater.
+    Everyone else is not evaluated, never scored."""
     _require(
         can_run_cycle(user, cycle),
         _("Only a coordinator of the county runs its evaluation cycles."),
@@ -610,18 +683,15 @@ def cycle_open(*, user, cycle: EvaluationCycle) -> dict[str, int]:
     for teacher_id, school_id in served:
         schools_of_teacher[teacher_id].add(school_id)
         teachers_of_school[school_id].add(teacher_id)
-    team_ids = list(teams_in_period(cycle).values_list("id", flat=True))
+    subjects = subjects_of(cycle)
+    team_ids = sorted(subjects.teams)
     members: dict[int, set[int]] = defaultdict(set)
     for team_id, teacher_id in Teacher.teams.through.objects.filter(
         team_id__in=team_ids
     ).values_list("team_id", "teacher_id"):
         members[team_id].add(teacher_id)
-    teacher_ids = set(schools_of_teacher) | {t for m in members.values() for t in m}
-    school_ids = list(
-        School.objects.filter(
-            county_id=cycle.county_id, kind=SchoolKind.ASSISTED
-        ).values_list("id", flat=True)
-    )
+    teacher_ids = set(subjects.teachers)
+    school_ids = sorted(subjects.schools)
 
     # The raters.
     coordinators = _active_users(role=Role.COORDINATOR, counties=cycle.county_id)
@@ -678,40 +748,45 @@ def cycle_open(*, user, cycle: EvaluationCycle) -> dict[str, int]:
     def staff_for(schools) -> set[int]:
         return {u for s in schools for u in staff_of_school.get(s, ())}
 
+    # Raters rate only whom they worked with (README, "Who rates whom"): a
+    # school's staff the teachers who served it; a teacher, besides themself, at
+    # most EVALUATION_MAX_PEER_TASKS team peers who also served in the period,
+    # chosen fairly; the coordinators the teams and schools, and the teachers
+    # where the framework gives them a weight.
+    peer_candidates = {
+        teacher_id: {
+            m
+            for team_id in teams_of_teacher.get(teacher_id, ())
+            for m in members[team_id]
+            if m != teacher_id and m in teacher_ids
+        }
+        for teacher_id in teacher_ids
+        if teacher_id in user_of_teacher
+    }
+    peer_tasks = scoring.choose_peer_tasks(
+        peer_candidates,
+        int(getattr(settings, "EVALUATION_MAX_PEER_TASKS", 5)),
+        seed=cycle.pk,
+    )
+    peer_raters: dict[int, set[int]] = defaultdict(set)
+    for rater_teacher, subjects in peer_tasks.items():
+        for subject in subjects:
+            peer_raters[subject].add(user_of_teacher[rater_teacher])
+
     tasks: list[Rating] = []
     for evaluation in evaluations:
         roles = roles_with_weight[evaluation.subject_type]
         raters: dict[str, set[int]] = {}
         if evaluation.subject_type == SubjectType.TEACHER:
             teacher_id = evaluation.teacher_id
-            peers = {
-                m
-                for team_id in teams_of_teacher.get(teacher_id, ())
-                for m in members[team_id]
-                if m != teacher_id
-            }
             raters = {
                 RaterRole.SCHOOL: staff_for(schools_of_teacher.get(teacher_id, ())),
                 RaterRole.COORDINATOR: set(coordinators),
-                RaterRole.PEER: users_of(peers),
+                RaterRole.PEER: peer_raters.get(teacher_id, set()),
                 RaterRole.SELF: users_of([teacher_id]),
             }
-        elif evaluation.subject_type == SubjectType.TEAM:
-            team_members = members.get(evaluation.team_id, set())
-            raters = {
-                RaterRole.SCHOOL: staff_for(
-                    {s for m in team_members for s in schools_of_teacher.get(m, ())}
-                ),
-                RaterRole.COORDINATOR: set(coordinators),
-                RaterRole.SELF: users_of(team_members),
-            }
         else:
-            raters = {
-                RaterRole.COORDINATOR: set(coordinators),
-                RaterRole.TEACHER: users_of(
-                    teachers_of_school.get(evaluation.school_id, ())
-                ),
-            }
+            raters = {RaterRole.COORDINATOR: set(coordinators)}
         for role, user_ids in raters.items():
             if role not in roles:
                 continue
@@ -824,11 +899,78 @@ def _breakdown(
     }
 
 
+def _explain(
+    breakdown: dict,
+    outcome: scoring.Outcome,
+    specs: list[scoring.IndicatorSpec],
+    basis: dict[str, dict],
+) -> None:
+    """What a result needs to explain itself: the data behind each objective
+    indicator, the indicators without data, and what cost the most points."""
+    names = {row["code"]: row["name"] for row in breakdown["indicators"]}
+    for row in breakdown["indicators"]:
+        if row["metric"]:
+            row["basis"] = basis.get(row["metric"])
+    breakdown["no_data"] = [
+        row["code"]
+        for row in breakdown["indicators"]
+        if row["metric"] and row["score"] is None
+    ]
+    breakdown["lowered_by"] = [
+        {"code": code, "name": names.get(code, code), "points": points}
+        for code, points in scoring.what_lowered(specs, outcome.indicator_scores)
+    ]
+
+
+def _add_medians(evaluations: list[Evaluation]) -> None:
+    """The county's median score of each indicator (over the cycle's subjects of
+    the same kind that have one), for comparison."""
+    scores: dict[tuple[str, str], list[float]] = defaultdict(list)
+    for evaluation in evaluations:
+        for row in evaluation.breakdown.get("indicators", []):
+            if row["score"] is not None:
+                scores[(evaluation.subject_type, row["code"])].append(row["score"])
+    for evaluation in evaluations:
+        for row in evaluation.breakdown.get("indicators", []):
+            values = scores.get((evaluation.subject_type, row["code"]))
+            row["median"] = round(median(values), 2) if values else None
+            row["median_of"] = len(values) if values else 0
+
+
+class CompletionTooLow(TransitionNotAllowed):
+    """Closing refused: some subjects have less than the minimum share of their
+    rater weight submitted. Carries the figures."""
+
+    def __init__(self, cycle: EvaluationCycle, figures: dict):
+        super().__init__(
+            _("evaluation cycle"), cycle.status, cycle.get_status_display(), _("close")
+        )
+        self.figures = figures
+        self.message = _(
+            "Cannot close: %(below)d subjects have less than %(threshold)d %% of "
+            "their rater weight submitted (lowest %(minimum)d %%). Wait for the "
+            "ratings, or close anyway with a written reason: the results are then "
+            "provisional."
+        ) % {
+            "below": figures["below"],
+            "threshold": round(100 * figures["threshold"]),
+            "minimum": round(100 * figures["minimum"]),
+        }
+
+
 @transaction.atomic
 def cycle_close(
-    *, user, cycle: EvaluationCycle, today: dt.date | None = None
+    *,
+    user,
+    cycle: EvaluationCycle,
+    today: dt.date | None = None,
+    force: bool = False,
+    reason: str = "",
 ) -> dict[str, int]:
-    """``open`` -> ``closed``: score, grade and rank every evaluation."""
+    """``open`` -> ``closed``: score, grade and rank every evaluation. Refused
+    (409, with the figures) while a subject is below the minimum completion of
+    its ratings, unless ``force`` with a ``reason``: the results are then
+    provisional (暂定) everywhere and no certificate is issued."""
     _require(
         can_run_cycle(user, cycle),
         _("Only a coordinator of the county runs its evaluation cycles."),
@@ -838,8 +980,22 @@ def cycle_close(
         raise TransitionNotAllowed(
             _("evaluation cycle"), cycle.status, cycle.get_status_display(), _("close")
         )
+    reason = (reason or "").strip()
+    if force and not reason:
+        raise ValidationError(
+            {"reason": [_("Say why the cycle closes before its ratings are done.")]}
+        )
+    figures = completion_of([cycle])[cycle.pk]
+    provisional = not figures["ready"]
+    if provisional and not force:
+        raise CompletionTooLow(cycle, summary(figures))
     facts = collect(cycle, today)
     sheets = _sheets(cycle)
+    roles_with_tasks = set(
+        Rating.objects.filter(evaluation__cycle=cycle)
+        .values_list("evaluation_id", "rater_role")
+        .distinct()
+    )
     frameworks = {}
     for subject_type in SubjectType.values:
         framework = framework_for(cycle, subject_type)
@@ -852,16 +1008,27 @@ def cycle_close(
     for evaluation in evaluations:
         if evaluation.subject_type == SubjectType.TEACHER:
             values = facts.teacher_values(evaluation.teacher_id)
+            basis = facts.teacher_basis(evaluation.teacher_id)
         elif evaluation.subject_type == SubjectType.TEAM:
             values = facts.team_values(evaluation.team_id)
+            basis = facts.team_basis(evaluation.team_id)
         else:
             values = facts.school_values(evaluation.school_id)
+            basis = facts.school_basis(evaluation.school_id)
         indicators, specs, weights = frameworks[evaluation.subject_type]
         outcome = scoring.evaluate(
             specs, weights, values, sheets.get(evaluation.pk, {})
         )
         evaluation.breakdown = _breakdown(outcome, indicators, weights)
-        evaluation.flags = outcome.flags
+        _explain(evaluation.breakdown, outcome, specs, basis)
+        # A role nobody could rate in (by the rule of who rates whom) is not
+        # missing: its weight is spread without a flag.
+        evaluation.flags = [
+            flag
+            for flag in outcome.flags
+            if not flag.startswith("missing_rater:")
+            or (evaluation.pk, flag.partition(":")[2]) in roles_with_tasks
+        ]
         final[evaluation.pk] = outcome.score
 
     # Team roll-up: a team's result also reflects its members' final scores.
@@ -892,6 +1059,7 @@ def cycle_close(
             "member_share": share,
         }
 
+    _add_medians(evaluations)
     grades = settings.EVALUATION_GRADES
     for evaluation in evaluations:
         score = final[evaluation.pk]
@@ -918,7 +1086,19 @@ def cycle_close(
     )
     cycle.status = CycleStatus.CLOSED
     cycle.closed_at = timezone.now()
-    cycle.save(update_fields=["status", "closed_at"])
+    cycle.closed_by = user
+    cycle.provisional = provisional
+    cycle.close_reason = reason if provisional else ""
+    cycle.full_clean()
+    cycle.save(
+        update_fields=[
+            "status",
+            "closed_at",
+            "closed_by",
+            "provisional",
+            "close_reason",
+        ]
+    )
     return {
         "scored": sum(1 for e in evaluations if e.score is not None),
         "no_data": sum(1 for e in evaluations if e.score is None),
@@ -926,7 +1106,14 @@ def cycle_close(
     }
 
 
-def cycle_enqueue(*, user, cycle: EvaluationCycle, action: str) -> None:
+def cycle_enqueue(
+    *,
+    user,
+    cycle: EvaluationCycle,
+    action: str,
+    force: bool = False,
+    reason: str = "",
+) -> None:
     """Check now, run later: ``open`` or ``close`` a cycle in a Celery task (for a
     big county), enqueued once the caller's transaction commits. The task calls
     the same service, which checks again; a second delivery does nothing."""
@@ -944,9 +1131,21 @@ def cycle_enqueue(*, user, cycle: EvaluationCycle, action: str) -> None:
             cycle.get_status_display(),
             _("open") if action == "open" else _("close"),
         )
-    task = tasks.cycle_open if action == "open" else tasks.cycle_close
     cycle_id, user_id = cycle.pk, user.pk
-    transaction.on_commit(lambda: task.delay(cycle_id, user_id))
+    if action == "open":
+        transaction.on_commit(lambda: tasks.cycle_open.delay(cycle_id, user_id))
+        return
+    reason = (reason or "").strip()
+    if force and not reason:
+        raise ValidationError(
+            {"reason": [_("Say why the cycle closes before its ratings are done.")]}
+        )
+    figures = completion_of([cycle])[cycle.pk]
+    if not figures["ready"] and not force:
+        raise CompletionTooLow(cycle, summary(figures))
+    transaction.on_commit(
+        lambda: tasks.cycle_close.delay(cycle_id, user_id, force, reason)
+    )
 
 
 # --- ratings ---------------------------------------------------------------------
@@ -1049,3 +1248,153 @@ def rating_submit(
     rating.full_clean()
     rating.save(update_fields=["comment", "status", "submitted_at"])
     return rating
+
+
+# --- appeals ---------------------------------------------------------------------
+
+
+def appeal_deadline(cycle: EvaluationCycle) -> dt.date | None:
+    """The last day a result of the cycle may be appealed."""
+    if cycle.closed_at is None:
+        return None
+    days = int(getattr(settings, "EVALUATION_APPEAL_DAYS", 14))
+    return timezone.localdate(cycle.closed_at) + dt.timedelta(days=days)
+
+
+def is_subject(user, evaluation: Evaluation) -> bool:
+    """Is ``user`` the one evaluated: the teacher, a staff member of the school,
+    or the leader of the team."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if evaluation.subject_type == SubjectType.TEACHER:
+        return evaluation.teacher.user_id == user.pk
+    if evaluation.subject_type == SubjectType.SCHOOL:
+        return user.is_school_staff and user.school_id == evaluation.school_id
+    leader = evaluation.team.leader
+    return leader is not None and leader.user_id == user.pk
+
+
+@transaction.atomic
+def appeal_create(
+    *, user, evaluation: Evaluation, reason: str, today: dt.date | None = None
+) -> Appeal:
+    """A subject appeals their result within EVALUATION_APPEAL_DAYS after the
+    cycle closed; one open appeal per result at a time."""
+    _require(is_subject(user, evaluation), _("Only the one evaluated may appeal."))
+    evaluation = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
+    cycle = evaluation.cycle
+    if cycle.status != CycleStatus.CLOSED:
+        raise TransitionNotAllowed(
+            _("evaluation cycle"), cycle.status, cycle.get_status_display(), _("appeal")
+        )
+    deadline = appeal_deadline(cycle)
+    if (today or timezone.localdate()) > deadline:
+        raise TransitionNotAllowed(
+            _("result"),
+            "appeal_closed",
+            _("past its appeal window (until %(day)s)") % {"day": deadline},
+            _("appeal"),
+        )
+    if evaluation.appeals.filter(status=AppealStatus.OPEN).exists():
+        raise TransitionNotAllowed(
+            _("result"), "appealed", _("already under appeal"), _("appeal")
+        )
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [_("Say why you appeal.")]})
+    appeal = Appeal(evaluation=evaluation, appellant=user, reason=reason)
+    appeal.full_clean()
+    appeal.save()
+    Notification.objects.bulk_create(
+        Notification(
+            user_id=coordinator,
+            title=_("Appeal against a result in %(cycle)s") % {"cycle": cycle.name},
+            url=reverse("evaluations:results", args=[cycle.pk]),
+        )
+        for coordinator in _active_users(
+            role=Role.COORDINATOR, counties=cycle.county_id
+        )
+    )
+    return appeal
+
+
+def _rerank(cycle: EvaluationCycle, subject_type: str) -> None:
+    evaluations = list(cycle.evaluations.filter(subject_type=subject_type))
+    ranks = scoring.competition_ranks({e.pk: e.score for e in evaluations})
+    for evaluation in evaluations:
+        evaluation.rank = ranks.get(evaluation.pk)
+    Evaluation.objects.bulk_update(evaluations, ["rank"])
+
+
+@transaction.atomic
+def appeal_answer(
+    *,
+    user,
+    appeal: Appeal,
+    answer: str,
+    score: Decimal | float | str | None = None,
+) -> Appeal:
+    """The county's coordinator answers an appeal; with ``score`` the result is
+    revised (grade and ranks follow) and the change is kept in its history with
+    the answer as its reason."""
+    appeal = (
+        Appeal.objects.select_for_update()
+        .select_related("evaluation__cycle")
+        .get(pk=appeal.pk)
+    )
+    evaluation = appeal.evaluation
+    _require(
+        manages_county(user, evaluation.cycle.county_id),
+        _("Only a coordinator of the county answers appeals."),
+    )
+    if appeal.status != AppealStatus.OPEN:
+        raise TransitionNotAllowed(
+            _("appeal"), appeal.status, appeal.get_status_display(), _("answer")
+        )
+    answer = (answer or "").strip()
+    errors: dict[str, list[str]] = {}
+    if not answer:
+        errors["answer"] = [_("Give the answer (and the reason for any revision).")]
+    new_score = None
+    if score not in (None, ""):
+        new_score = _score_value(score)
+        if new_score is None or not 0 <= new_score <= 100:
+            errors["score"] = [_("A score must be between 0 and 100.")]
+    if errors:
+        raise ValidationError(errors)
+    appeal.answer = answer
+    appeal.answered_by = user
+    appeal.answered_at = timezone.now()
+    appeal.status = AppealStatus.ANSWERED
+    appeal.previous_score = evaluation.score
+    if new_score is not None:
+        new_score = scoring.to_decimal(new_score)
+        appeal.revised_score = new_score
+        history = list(evaluation.breakdown.get("history", []))
+        history.append(
+            {
+                "at": appeal.answered_at.isoformat(),
+                "by": user.get_username(),
+                "from": float(evaluation.score)
+                if evaluation.score is not None
+                else None,
+                "to": float(new_score),
+                "reason": answer,
+                "appeal": appeal.pk,
+            }
+        )
+        evaluation.breakdown = {**evaluation.breakdown, "history": history}
+        evaluation.score = new_score
+        evaluation.grade = scoring.grade_for(new_score, settings.EVALUATION_GRADES)
+        evaluation.status = EvaluationStatus.SCORED
+        evaluation.save(update_fields=["score", "grade", "status", "breakdown"])
+        _rerank(evaluation.cycle, evaluation.subject_type)
+    appeal.full_clean()
+    appeal.save()
+    Notification.objects.create(
+        user=appeal.appellant,
+        title=_("Your appeal in %(cycle)s was answered")
+        % {"cycle": evaluation.cycle.name},
+        url=reverse("evaluations:results", args=[evaluation.cycle_id]),
+    )
+    return appeal

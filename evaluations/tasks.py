@@ -24,12 +24,14 @@ def cycle_open(cycle_id: int, user_id: int) -> dict | None:
 
 
 @shared_task(name="evaluations.cycle_close")
-def cycle_close(cycle_id: int, user_id: int) -> dict | None:
+def cycle_close(
+    cycle_id: int, user_id: int, force: bool = False, reason: str = ""
+) -> dict | None:
     cycle = EvaluationCycle.objects.filter(pk=cycle_id).first()
     if cycle is None or cycle.status != CycleStatus.OPEN:
         return None
     user = get_user_model().objects.get(pk=user_id)
     try:
-        return services.cycle_close(user=user, cycle=cycle)
+        return services.cycle_close(user=user, cycle=cycle, force=force, reason=reason)
     except TransitionNotAllowed:
         return None

@@ -15,6 +15,13 @@ urlpatterns = [
         views.results_export,
         name="results-export",
     ),
+    path("evaluations/results/<int:pk>/appeal/", views.appeal_new, name="appeal-new"),
+    path(
+        "evaluations/appeals/<int:pk>/answer/",
+        views.appeal_answer,
+        name="appeal-answer",
+    ),
+    path("evaluations/honour-roll/", views.honour_roll, name="honour-roll"),
     path("evaluations/tasks/", views.tasks, name="tasks"),
     path("evaluations/tasks/<int:pk>/", views.rate, name="rate"),
     path(

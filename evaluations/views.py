@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -18,17 +19,27 @@ from assist_platform.errors import TransitionNotAllowed
 from needs.models import County
 
 from . import services
-from .certificates import certificate_available, certificate_response
+from .certificates import (
+    certificate_available,
+    certificate_response,
+    document_kind,
+    top_grade,
+)
+from .completion import completion_of, subject_completion
+from .disclosure import breakdown_for, min_raters_shown
+from .evidence import evidence_for
 from .exports import results_response
+from .facts import not_evaluated
 from .forms import CycleForm, RatingForm
 from .models import (
+    Appeal,
+    AppealStatus,
     CycleStatus,
     Evaluation,
     EvaluationCycle,
     Framework,
     Indicator,
     Rating,
-    RatingStatus,
     SubjectType,
 )
 
@@ -94,18 +105,21 @@ def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
             .values_list("subject_type", "n")
         )
     )
-    progress = []
+    figures = by_subject = None
+    if may_run and cycle.status != CycleStatus.DRAFT:
+        figures = completion_of([cycle])[cycle.pk]
+        by_subject = subject_completion(cycle, figures)
+        for row in by_subject:
+            row["below"] = row["ratio"] < figures["threshold"]
+            row["percent"] = round(100 * row["ratio"])
+            row["type_label"] = SubjectType(row["subject_type"]).label
+    left_out = []
     if may_run:
-        rows = (
-            Rating.objects.filter(evaluation__cycle=cycle)
-            .values("rater_role")
-            .annotate(
-                total=Count("id"),
-                submitted=Count("id", filter=Q(status=RatingStatus.SUBMITTED)),
-            )
-            .order_by("rater_role")
-        )
-        progress = list(rows)
+        left_out = [
+            (SubjectType(kind).label, rows)
+            for kind, rows in not_evaluated(cycle).items()
+            if rows
+        ]
     return render(
         request,
         "evaluations/cycle_detail.html",
@@ -113,7 +127,15 @@ def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "cycle": cycle,
             "may_run": may_run,
             "counts": [(SubjectType(t).label, counts.get(t, 0)) for t in SubjectType],
-            "progress": progress,
+            "completion": figures,
+            "completion_percent": {
+                key: round(100 * figures[key])
+                for key in ("overall", "minimum", "threshold")
+            }
+            if figures
+            else None,
+            "by_subject": by_subject,
+            "not_evaluated": left_out,
         },
     )
 
@@ -141,11 +163,25 @@ def cycle_open(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def cycle_close(request: HttpRequest, pk: int) -> HttpResponse:
+    """Close after an explicit confirmation; below the minimum completion only
+    with ``force`` and a written reason (the results are then provisional)."""
     cycle = get_object_or_404(_cycles(request.user), pk=pk)
+    if not request.POST.get("confirm"):
+        messages.error(request, _("Tick the box to confirm that the cycle closes."))
+        return redirect("evaluations:cycle", pk=pk)
     try:
-        stats = services.cycle_close(user=request.user, cycle=cycle)
+        stats = services.cycle_close(
+            user=request.user,
+            cycle=cycle,
+            force=bool(request.POST.get("force")),
+            reason=request.POST.get("reason", ""),
+        )
     except TransitionNotAllowed as exc:
         messages.error(request, exc.message)
+        return redirect("evaluations:cycle", pk=pk)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
         return redirect("evaluations:cycle", pk=pk)
     messages.success(
         request,
@@ -157,7 +193,7 @@ def cycle_close(request: HttpRequest, pk: int) -> HttpResponse:
 def _results_queryset(user, cycle):
     return (
         visible(user, Evaluation.objects.filter(cycle=cycle))
-        .select_related("teacher", "team", "school")
+        .select_related("cycle", "teacher", "team", "school")
         .order_by("subject_type", "rank", "id")
     )
 
@@ -193,20 +229,91 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
     if not closed:
         return redirect("evaluations:cycle", pk=pk)
     evaluations = list(_results_queryset(request.user, cycle))
+    appeals_of = defaultdict(list)
+    for appeal in visible(
+        request.user,
+        Appeal.objects.filter(evaluation__cycle=cycle).select_related("appellant"),
+    ).order_by("created_at", "id"):
+        appeals_of[appeal.evaluation_id].append(appeal)
+    deadline = services.appeal_deadline(cycle)
+    window_open = deadline is not None and timezone.localdate() <= deadline
     groups = []
     for subject_type in SubjectType:
         items = [e for e in evaluations if e.subject_type == subject_type]
         if items:
             for e in items:
+                e.appeal_list = appeals_of.get(e.pk, [])
+                e.may_appeal = (
+                    window_open
+                    and services.is_subject(request.user, e)
+                    and not any(a.status == AppealStatus.OPEN for a in e.appeal_list)
+                )
+                e.breakdown = breakdown_for(request.user, e)
                 e.indicator_rows = _indicator_rows(e)
                 e.roles = sorted(e.breakdown.get("raters", {}).items())
+                e.shown_roles = [(r, i) for r, i in e.roles if not i.get("hidden")]
                 e.has_certificate = certificate_available(e)
+                e.document = document_kind(e)
             groups.append((subject_type.label, items))
     return render(
         request,
         "evaluations/results.html",
-        {"cycle": cycle, "groups": groups},
+        {
+            "cycle": cycle,
+            "groups": groups,
+            "min_raters": min_raters_shown(),
+            "appeal_deadline": deadline,
+            "may_answer": manages_county(request.user, cycle.county_id),
+        },
     )
+
+
+@login_required
+@require_POST
+def appeal_new(request: HttpRequest, pk: int) -> HttpResponse:
+    """The one evaluated appeals a result (evaluation ``pk``)."""
+    evaluation = get_object_or_404(
+        visible(request.user, Evaluation.objects.select_related("cycle")), pk=pk
+    )
+    try:
+        services.appeal_create(
+            user=request.user,
+            evaluation=evaluation,
+            reason=request.POST.get("reason", ""),
+        )
+    except (TransitionNotAllowed, ValidationError) as exc:
+        messages.error(request, _message(exc))
+    else:
+        messages.success(request, _("Your appeal was sent to the coordinators."))
+    return redirect("evaluations:results", pk=evaluation.cycle_id)
+
+
+@login_required
+@require_POST
+def appeal_answer(request: HttpRequest, pk: int) -> HttpResponse:
+    """The county's coordinator answers appeal ``pk``, may revise the score."""
+    appeal = get_object_or_404(
+        visible(request.user, Appeal.objects.select_related("evaluation__cycle")),
+        pk=pk,
+    )
+    try:
+        services.appeal_answer(
+            user=request.user,
+            appeal=appeal,
+            answer=request.POST.get("answer", ""),
+            score=request.POST.get("score") or None,
+        )
+    except (TransitionNotAllowed, ValidationError) as exc:
+        messages.error(request, _message(exc))
+    else:
+        messages.success(request, _("The appeal was answered."))
+    return redirect("evaluations:results", pk=appeal.evaluation.cycle_id)
+
+
+def _message(exc) -> str:
+    if isinstance(exc, TransitionNotAllowed):
+        return exc.message
+    return " ".join(exc.messages)
 
 
 @login_required
@@ -214,7 +321,9 @@ def results_export(request: HttpRequest, pk: int) -> HttpResponse:
     cycle, closed = _closed_cycle(request, pk)
     if not closed:
         return redirect("evaluations:cycle", pk=pk)
-    return results_response(cycle, _results_queryset(request.user, cycle))
+    return results_response(
+        cycle, _results_queryset(request.user, cycle), user=request.user
+    )
 
 
 @login_required
@@ -267,6 +376,7 @@ def tasks(request: HttpRequest) -> HttpResponse:
     mine = list(_my_results(request.user))
     for evaluation in mine:
         evaluation.has_certificate = certificate_available(evaluation)
+        evaluation.document = document_kind(evaluation)
     return render(
         request,
         "evaluations/tasks.html",
@@ -298,6 +408,9 @@ def rate(request: HttpRequest, pk: int) -> HttpResponse:
         indicator.parent_label = (
             str(parents[indicator.parent_id]) if indicator.parent_id else ""
         )
+        indicator.anchor_rows = sorted(
+            (indicator.anchors or {}).items(), key=lambda item: -int(item[0])
+        )
     initial = {s.indicator.code: s.score for s in rating.scores.all()}
     form = RatingForm(
         request.POST or None,
@@ -324,14 +437,21 @@ def rate(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "evaluations/rate.html",
-        {"rating": rating, "form": form, "is_open": is_open},
+        {
+            "rating": rating,
+            "form": form,
+            "is_open": is_open,
+            "evidence": evidence_for(request.user, rating.evaluation),
+        },
     )
 
 
 @login_required
 def framework_list(request: HttpRequest) -> HttpResponse:
-    frameworks = visible(request.user, Framework.objects.all()).annotate(
-        indicator_count=Count("indicators")
+    frameworks = (
+        visible(request.user, Framework.objects.select_related("county"))
+        .annotate(indicator_count=Count("indicators"))
+        .order_by("subject_type", "name", "id")
     )
     return render(
         request,
@@ -371,4 +491,50 @@ def framework_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "rows": rows,
             "rater_weights": framework.rater_weights.all(),
         },
+    )
+
+
+def _achievements(evaluation) -> dict:
+    """Hours, local teachers trained and goals met, from the result's data."""
+    basis = {
+        row["metric"]: row.get("basis") or {}
+        for row in evaluation.breakdown.get("indicators", [])
+        if row.get("metric")
+    }
+    return {
+        "hours": basis.get("hours_taught", {}).get("hours"),
+        "teachers": basis.get("local_teachers_trained", {}).get("teachers"),
+        "goals_met": basis.get("goals_met", {}).get("met"),
+        "goals": basis.get("goals_met", {}).get("goals"),
+    }
+
+
+@login_required
+def honour_roll(request: HttpRequest) -> HttpResponse:
+    """荣誉榜: the teachers, teams and schools graded at the top in each closed
+    cycle (final results only), for everyone signed in to the programme: public
+    recognition, so it shows names, counties and what was achieved, not scores."""
+    evaluations = (
+        Evaluation.objects.filter(
+            cycle__status=CycleStatus.CLOSED,
+            cycle__provisional=False,
+            grade=top_grade(),
+        )
+        .select_related("cycle__county", "teacher", "team", "school")
+        .order_by("-cycle__end_date", "cycle_id", "subject_type", "rank", "id")
+    )
+    cycles: dict[int, dict] = {}
+    for evaluation in evaluations:
+        entry = cycles.setdefault(
+            evaluation.cycle_id, {"cycle": evaluation.cycle, "rows": []}
+        )
+        entry["rows"].append(
+            {
+                "kind": evaluation.get_subject_type_display(),
+                "name": evaluation.subject_name,
+                **_achievements(evaluation),
+            }
+        )
+    return render(
+        request, "evaluations/honour_roll.html", {"cycles": list(cycles.values())}
     )

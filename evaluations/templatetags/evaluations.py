@@ -23,6 +23,16 @@ def grade_label(grade: str) -> str:
 
 
 @register.filter
+def result_grade(evaluation) -> str:
+    """The grade of a result, marked provisional (暂定) when its cycle closed
+    below the minimum completion of ratings."""
+    label = grade_label(evaluation.grade)
+    if label and evaluation.cycle.provisional:
+        return _("%(grade)s (provisional)") % {"grade": label}
+    return label
+
+
+@register.filter
 def role_label(role: str) -> str:
     return str(RaterRole(role).label) if role in RaterRole.values else role
 
@@ -54,3 +64,37 @@ def indent(level: int) -> str:
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key) if hasattr(mapping, "get") else None
+
+
+_BASIS = {
+    "hours_taught": gettext_lazy("%(hours)s hours in %(activities)s activities"),
+    "local_teachers_trained": gettext_lazy(
+        "%(teachers)s local teachers reached in %(activities)s activities"
+    ),
+    "needs_fulfilled": gettext_lazy(
+        "%(done)s of %(due)s needs due were done; %(running)s still running "
+        "(not counted)"
+    ),
+    "goals_met": gettext_lazy("%(met)s of %(goals)s plan goals met"),
+    "activity_regularity": gettext_lazy(
+        "activities in %(active_weeks)s of %(weeks)s weeks of service"
+    ),
+    "confirmation_speed": gettext_lazy("%(needs)s needs ended in the period"),
+    "rating_participation": gettext_lazy("%(done)s of %(tasks)s rating tasks done"),
+    "need_quality": gettext_lazy(
+        "%(clean)s of %(submitted)s needs posted were never returned or rejected"
+    ),
+}
+
+
+@register.filter
+def basis_label(row: dict) -> str:
+    """The data behind an objective indicator's value, in words."""
+    basis = row.get("basis") if hasattr(row, "get") else None
+    template_ = _BASIS.get(row.get("metric", "")) if basis else None
+    if template_ is None:
+        return ""
+    try:
+        return str(template_) % basis
+    except (KeyError, TypeError, ValueError):
+        return ""

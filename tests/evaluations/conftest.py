@@ -7,7 +7,8 @@ the cycle runs from Monday 2026-03-02 to Sunday 2026-04-26 (8 weeks).
 - Activities of 张老师 in the period: 03-02 4 h/5 teachers, 03-04 2 h/0 (both week
   0), 03-20 6 h/10 (week 2) at school A, 04-06 3 h/2 (week 5) at school A2; a
   disputed 04-10 8 h/20 and a 02-20 one outside the period do not count.
-  So: 15 hours, 17 local teachers, 1 of 2 needs done, 2 of 4 goals, 3 of 8 weeks.
+  So: 15 hours, 17 local teachers, 1 of 1 need due done (N2 still runs), 2 of
+  the 3 marked goals met (one unmarked), 3 of 8 weeks.
 - 王老师 (mate) is in the team with 张老师 but served no need and has no account.
 - School A also has N3 (03-01..03-31, matched, never confirmed: 26 days late at
   04-26), and needs submitted in the period: N3 (clean), N4 (returned), N5
@@ -21,6 +22,7 @@ import pytest
 from django.utils import timezone
 
 from evaluations import services
+from evaluations.models import Rating
 from needs.models import NeedStatus, NeedTransition, PlanGoal
 
 from .. import factories as f
@@ -140,6 +142,35 @@ def season(world):
     return SimpleNamespace(
         n1=n1, n2=n2, n3=n3, n4=n4, n5=n5, a1=a1, a2=a2, mate=mate, team=team
     )
+
+
+LATE_START, LATE_END = D(2026, 4, 20), D(2026, 6, 30)
+
+
+def serve(world, teacher, school=None, start=LATE_START, end=LATE_END):
+    """An accepted assignment of ``teacher`` to a matched need overlapping the
+    period, so that they served in it."""
+    need = f.NeedFactory(
+        school=school or world.school_a2,
+        specialty=world.ecommerce,
+        start_date=start,
+        end_date=end,
+        status=NeedStatus.MATCHED,
+    )
+    return f.AssignmentFactory(need=need, teacher=teacher, status="accepted")
+
+
+def rate_all(cycle, score=80, only=None):
+    """Every pending rating task of the cycle (or of the evaluation ``only``)
+    submitted with ``score`` on each rated indicator."""
+    tasks = Rating.objects.filter(evaluation__cycle=cycle, status="pending")
+    if only is not None:
+        tasks = tasks.filter(evaluation=only)
+    for task in tasks.select_related("evaluation__cycle", "rater"):
+        codes = [i.code for i in services.rated_indicators(task.evaluation)]
+        services.rating_submit(
+            user=task.rater, rating=task, scores=dict.fromkeys(codes, score)
+        )
 
 
 @pytest.fixture

@@ -9,13 +9,14 @@ import pytest
 from evaluations import services
 from evaluations.models import Evaluation
 
-from .conftest import END, START, framework
+from .conftest import END, START, framework, rate_all, serve
 
 
 @pytest.fixture
 def excellent(world, season):
     """张老师 rated 95 by everyone on a subjective-only framework: 优秀."""
     admin = world.users.admin
+    serve(world, season.mate)
     cycle = services.cycle_create(
         user=world.users.coord_a,
         county=world.county_a,
@@ -28,11 +29,10 @@ def excellent(world, season):
     )
     services.cycle_open(user=world.users.coord_a, cycle=cycle)
     evaluation = Evaluation.objects.get(cycle=cycle, teacher=world.teacher_a)
-    task = evaluation.ratings.get(rater=world.users.coord_a)
-    services.rating_submit(user=world.users.coord_a, rating=task, scores={"Q": 95})
+    rate_all(cycle, 95, only=evaluation)
     mate = Evaluation.objects.get(cycle=cycle, teacher=season.mate)
-    task = mate.ratings.get(rater=world.users.coord_a)
-    services.rating_submit(user=world.users.coord_a, rating=task, scores={"Q": 85})
+    rate_all(cycle, 85, only=mate)
+    rate_all(cycle, 80)
     services.cycle_close(user=world.users.coord_a, cycle=cycle)
     evaluation.refresh_from_db()
     assert evaluation.grade == "优秀"
@@ -74,9 +74,12 @@ def test_the_coordinator_downloads_it_and_others_cannot(world, excellent, api):
         assert api.as_user(user).get(path).status_code == 404
 
 
-def test_a_result_below_the_top_grade_has_no_certificate(world, season, excellent, api):
+def test_a_result_below_the_two_top_grades_has_no_certificate(
+    world, season, excellent, api
+):
     mate = Evaluation.objects.get(cycle=excellent.cycle, teacher=season.mate)
-    assert mate.grade == "良好"
+    mate.grade = "合格"
+    mate.save(update_fields=["grade"])
     path = f"/api/v1/evaluations/{mate.pk}/certificate/"
     assert api.as_user(world.users.coord_a).get(path).status_code == 404
 
@@ -90,3 +93,40 @@ def test_the_teacher_downloads_it_from_their_page(world, excellent, client):
     response = client.get(link)
     assert response.status_code == 200
     assert response.content.startswith(b"%PDF")
+
+
+def test_a_good_result_gets_a_letter_of_thanks_and_a_provisional_one_nothing(
+    world, season, excellent, api, tmp_path
+):
+    good = Evaluation.objects.get(cycle=excellent.cycle, teacher=season.mate)
+    assert good.grade == "良好"
+    response = api.as_user(world.users.coord_a).get(
+        f"/api/v1/evaluations/{good.pk}/certificate/"
+    )
+    assert response.status_code == 200
+    pdf = tmp_path / "thanks.pdf"
+    pdf.write_bytes(response.content)
+    text = subprocess.run(
+        [shutil.which("pdftotext"), "-enc", "UTF-8", str(pdf), "-"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    assert "特致感谢" in text and "王老师" in text
+    excellent.cycle.provisional = True
+    excellent.cycle.close_reason = "测试"
+    excellent.cycle.save(update_fields=["provisional", "close_reason"])
+    response = api.as_user(world.users.coord_a).get(
+        f"/api/v1/evaluations/{good.pk}/certificate/"
+    )
+    assert response.status_code == 404
+
+
+def test_the_honour_roll_shows_the_top_grade_to_everyone_signed_in(
+    world, excellent, client
+):
+    for user in (world.users.teacher_b, world.users.staff_b, world.users.coord_b):
+        client.force_login(user)
+        html = client.get("/evaluations/honour-roll/").content.decode()
+        assert "张老师" in html and "2026年春季考核" in html
+        assert "王老师" not in html  # 良好

@@ -140,12 +140,127 @@ def test_peers_do_not_rate_schools(world, api):
     assert response.status_code == 400
 
 
-def test_teachers_and_staff_read_frameworks_but_do_not_keep_them(world, api):
+def test_teachers_and_staff_do_not_keep_frameworks(world, api):
     for user in (world.users.teacher_a, world.users.staff_a):
         client = api.as_user(user)
-        assert client.get(URL).json()["count"] == 3
         assert client.post(URL, payload(), format="json").status_code == 403
     assert not Framework.objects.filter(name="测试体系").exists()
+
+
+def _county_a_framework_in_a_draft_cycle(world, name="测试体系"):
+    framework = services.framework_create(
+        user=world.users.coord_a, **payload(name=name)
+    )
+    services.cycle_create(
+        user=world.users.coord_a,
+        county=world.county_a,
+        name="c",
+        start_date="2026-03-01",
+        end_date="2026-04-30",
+        framework=framework,
+    )
+    return framework
+
+
+def test_a_coordinators_framework_belongs_to_their_county(world, api):
+    response = api.as_user(world.users.coord_a).post(URL, payload(), format="json")
+    assert response.status_code == 201
+    assert response.json()["county"] == world.county_a.pk
+
+
+def test_a_coordinator_of_another_county_cannot_read_change_or_delete_it(world, api):
+    framework = _county_a_framework_in_a_draft_cycle(world)
+    changed = payload()
+    changed["indicators"].append({"code": "X", "name": "注入", "weight": 10})
+    changed["indicators"][3]["weight"] = 30
+    client = api.as_user(world.users.coord_b)
+    assert client.get(f"{URL}{framework.pk}/").status_code == 404
+    assert framework.pk not in {row["id"] for row in client.get(URL).json()["results"]}
+    response = client.patch(
+        f"{URL}{framework.pk}/", {"indicators": changed["indicators"]}, format="json"
+    )
+    assert response.status_code == 404
+    assert client.delete(f"{URL}{framework.pk}/").status_code == 404
+    assert sorted(framework.indicators.values_list("code", flat=True)) == [
+        "A",
+        "A1",
+        "A2",
+        "B",
+    ]
+
+
+def test_staff_and_teachers_read_a_framework_only_through_a_cycle_of_theirs(world, api):
+    framework = services.framework_create(user=world.users.coord_a, **payload())
+    url = f"{URL}{framework.pk}/"
+    users = world.users
+    for user in (users.staff_a, users.teacher_a, users.staff_b, users.teacher_b):
+        assert api.as_user(user).get(url).status_code == 404
+    _county_a_framework_in_a_draft_cycle(world, name="另一个")  # it stays unused
+    services.cycle_create(
+        user=users.coord_a,
+        county=world.county_a,
+        name="用它的考核",
+        start_date="2026-03-01",
+        end_date="2026-04-30",
+        framework=framework,
+    )
+    for user in (users.staff_a, users.teacher_a):
+        client = api.as_user(user)
+        assert client.get(url).status_code == 200
+        assert client.patch(url, {"name": "改"}, format="json").status_code == 403
+        assert client.delete(url).status_code == 403
+    for user in (users.staff_b, users.teacher_b):
+        assert api.as_user(user).get(url).status_code == 404
+    framework.refresh_from_db()
+    assert framework.name == "测试体系"
+
+
+def test_a_coordinator_of_two_counties_names_the_owner(world, api):
+    client = api.as_user(world.users.coord_ab)
+    response = client.post(URL, payload(), format="json")
+    assert response.status_code == 400
+    assert "county" in response.json()
+    response = client.post(URL, payload(county=world.county_b.pk), format="json")
+    assert response.status_code == 201
+    assert response.json()["county"] == world.county_b.pk
+
+
+def test_a_coordinator_cannot_make_a_framework_for_another_county(world, api):
+    client = api.as_user(world.users.coord_a)
+    response = client.post(URL, payload(county=world.county_b.pk), format="json")
+    assert response.status_code == 400
+    assert not Framework.objects.filter(name="测试体系").exists()
+
+
+def test_an_admins_framework_without_a_county_is_the_programmes(world, api):
+    response = api.as_user(world.users.admin).post(URL, payload(), format="json")
+    assert response.status_code == 201
+    framework_id = response.json()["id"]
+    assert response.json()["county"] is None
+    for user in (world.users.coord_a, world.users.coord_ab):
+        client = api.as_user(user)
+        assert client.get(f"{URL}{framework_id}/").status_code == 200
+        response = client.patch(f"{URL}{framework_id}/", {"name": "改"}, format="json")
+        assert response.status_code == 403
+
+
+def test_a_cycle_cannot_use_another_countys_framework(world, api):
+    framework = services.framework_create(user=world.users.coord_a, **payload())
+    body = {
+        "name": "乙县考核",
+        "county": world.county_b.pk,
+        "start_date": "2026-03-01",
+        "end_date": "2026-04-30",
+        "framework": framework.pk,
+    }
+    for user in (world.users.coord_b, world.users.coord_ab):
+        response = api.as_user(user).post(
+            "/api/v1/evaluation-cycles/", body, format="json"
+        )
+        assert response.status_code == 400, user
+        assert "framework" in response.json()
+        assert "白河" not in response.content.decode()
+    assert not framework.cycles.exists()
 
 
 def test_only_an_admin_changes_a_default_framework(world, api):
@@ -181,6 +296,19 @@ def test_a_framework_in_use_by_an_open_cycle_is_locked(world, api):
     response = client.patch(f"{URL}{framework.pk}/", body, format="json")
     assert response.status_code == 409
     assert client.delete(f"{URL}{framework.pk}/").status_code == 409
+
+
+def test_a_framework_used_by_an_open_cycle_keeps_even_its_name(world, api):
+    framework = _county_a_framework_in_a_draft_cycle(world)
+    cycle = framework.cycles.get()
+    services.cycle_open(user=world.users.coord_a, cycle=cycle)
+    for user in (world.users.coord_a, world.users.admin):
+        response = api.as_user(user).patch(
+            f"{URL}{framework.pk}/", {"name": "改名"}, format="json"
+        )
+        assert response.status_code == 409
+    framework.refresh_from_db()
+    assert framework.name == "测试体系"
 
 
 def test_the_admin_refuses_weights_that_do_not_add_up(world, client):
@@ -239,3 +367,20 @@ def test_the_framework_list_keeps_a_flat_query_count(world, api):
     for n in range(4):
         services.framework_create(user=world.users.coord_a, **payload(name=f"体系{n}"))
     assert queries() == small
+
+
+def test_rated_indicators_carry_anchors_and_the_defaults_have_them(world, api):
+    default = Framework.objects.get(subject_type="teacher", is_default=True)
+    rated = default.indicators.filter(kind="subjective", children__isnull=True)
+    assert rated.exists()
+    assert all(set(i.anchors) == {"90", "75", "60"} for i in rated)
+    data = payload()
+    data["indicators"][2]["anchors"] = {"90": "课堂生动", "60": "能完成授课"}
+    client = api.as_user(world.users.coord_a)
+    response = client.post(URL, data, format="json")
+    assert response.status_code == 201, response.json()
+    row = next(i for i in response.json()["indicators"] if i["code"] == "A2")
+    assert row["anchors"] == {"90": "课堂生动", "60": "能完成授课"}
+    data = payload(name="坏锚点")
+    data["indicators"][2]["anchors"] = {"100": "满分"}
+    assert client.post(URL, data, format="json").status_code == 400

@@ -35,10 +35,23 @@ def test_coordinator_creates_opens_and_closes_a_cycle_from_the_pages(
     detail = client.get(f"/evaluations/cycles/{cycle.pk}/").content.decode()
     assert 'data-testid="close-cycle"' in detail
     assert 'data-testid="open-cycle"' not in detail
-    response = client.post(f"/evaluations/cycles/{cycle.pk}/close/")
+    assert 'data-testid="completion-by-subject"' in detail
+    assert 'data-testid="force"' in detail  # nobody has rated yet
+    close_url = f"/evaluations/cycles/{cycle.pk}/close/"
+    client.post(close_url, {"force": "1", "reason": "提前"})  # not confirmed
+    client.post(close_url, {"confirm": "1"})  # below the minimum, not forced
+    client.post(close_url, {"confirm": "1", "force": "1", "reason": ""})
+    cycle.refresh_from_db()
+    assert cycle.status == "open"
+    response = client.post(
+        close_url, {"confirm": "1", "force": "1", "reason": "学期结束，部分学校未评"}
+    )
     assert response.status_code == 302
+    cycle.refresh_from_db()
+    assert (cycle.status, cycle.provisional) == ("closed", True)
     results = client.get(f"/evaluations/cycles/{cycle.pk}/results/")
     html = results.content.decode()
+    assert 'data-testid="provisional"' in html and "学期结束，部分学校未评" in html
     assert "张老师" in html and "溧阳帮扶团队" in html
     assert "T1.1" in html  # the breakdown by indicator
     export = client.get(f"/evaluations/cycles/{cycle.pk}/results.xlsx")
@@ -142,8 +155,31 @@ def test_results_page_shows_the_breakdown_by_rater(world, season, cycle, client)
     task = evaluation.ratings.get(rater=world.users.coord_a)
     scores = {i.code: 75 for i in services.rated_indicators(evaluation)}
     services.rating_submit(user=world.users.coord_a, rating=task, scores=scores)
-    services.cycle_close(user=world.users.coord_a, cycle=cycle)
+    services.cycle_close(
+        user=world.users.coord_a, cycle=cycle, force=True, reason="测试"
+    )
     client.force_login(world.users.coord_a)
     html = client.get(f"/evaluations/cycles/{cycle.pk}/results/").content.decode()
     assert "75.0" in html  # the coordinators' column
     assert "⚑" in html  # flagged: school, peer and self did not rate
+
+
+def test_the_rating_form_shows_the_teachers_evidence_as_far_as_the_rater_sees(
+    world, season, cycle, client
+):
+    services.cycle_open(user=world.users.coord_a, cycle=cycle)
+    task = Rating.objects.get(
+        rater=world.users.staff_a, evaluation__teacher=world.teacher_a
+    )
+    client.force_login(world.users.staff_a)
+    html = client.get(f"/evaluations/tasks/{task.pk}/").content.decode()
+    assert 'data-testid="evidence"' in html
+    # Totals of the period: 15 h in 4 undisputed activities, 17 local teachers;
+    # the disputed one is named as such. Goals: 4, 3 marked, 2 met.
+    assert "4 次活动：15.0 课时，培训 17 名本地教师" in html
+    assert "1 次活动有异议（不计入）" in html
+    assert "计划目标 4 项，已标记 3 项，达成 2 项" in html
+    # Each rated indicator says what 90, 75 and 60 mean.
+    assert 'data-testid="anchors-T1.2"' in html and "90：明显超出预期" in html
+    # School A's staff see school A's assignment, not the one at school A2.
+    assert season.n1.title in html and season.n2.title not in html

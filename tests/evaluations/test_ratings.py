@@ -149,7 +149,9 @@ def test_an_evaluation_the_caller_sees_but_does_not_rate_is_403(
 
 def test_rating_outside_an_open_cycle_is_409(world, season, opened, api):
     task = own_task(world, world.users.staff_a, teacher=world.teacher_a)
-    services.cycle_close(user=world.users.coord_a, cycle=opened)
+    services.cycle_close(
+        user=world.users.coord_a, cycle=opened, force=True, reason="测试"
+    )
     response = api.as_user(world.users.staff_a).post(
         RATINGS,
         {"evaluation": task.evaluation_id, "scores": full_sheet(task.evaluation)},

@@ -129,7 +129,9 @@ def _side(world, side):
         )
     evaluation_services.cycle_open(user=coordinator, cycle=cycles["open"])
     evaluation_services.cycle_open(user=coordinator, cycle=cycles["closed"])
-    evaluation_services.cycle_close(user=coordinator, cycle=cycles["closed"])
+    evaluation_services.cycle_close(
+        user=coordinator, cycle=cycles["closed"], force=True, reason="测试"
+    )
     for state, cycle in cycles.items():
         cycle.refresh_from_db()
         objs[f"cycle_{state}"] = cycle
@@ -143,6 +145,14 @@ def _side(world, side):
     objs["rating_self"] = Rating.objects.get(
         evaluation=objs["eval_teacher"], rater=teacher.user
     )
+    in_closed = Evaluation.objects.filter(cycle=cycles["closed"])
+    objs["eval_closed_teacher"] = in_closed.get(teacher=teacher)
+    objs["eval_closed_school"] = in_closed.get(school=school)
+    objs["appeal"] = evaluation_services.appeal_create(
+        user=teacher.user,
+        evaluation=objs["eval_closed_teacher"],
+        reason=f"{mark}评分与实际工作不符{side}",
+    )
     return {f"{name}_{side}": obj for name, obj in objs.items()}
 
 
@@ -152,13 +162,25 @@ def full(world, no_sign_in_throttle):
     name (``open_a``, ``team_b``, ``cycle_closed_a``...) to the object and
     ``full.ids`` to its id, with the ``world`` objects and personas added."""
     objs = {**_side(world, "a"), **_side(world, "b")}
-    objs["framework"] = evaluation_services.framework_create(
+
+    def own_framework(coordinator, name):
+        return evaluation_services.framework_create(
+            user=coordinator,
+            name=name,
+            subject_type="teacher",
+            indicators=[FRAMEWORK_INDICATOR],
+            rater_weights={"school": 50, "coordinator": 50},
+        )
+
+    # County A's frameworks: one no cycle uses, one its draft cycle uses; and B's.
+    objs["framework"] = own_framework(world.users.coord_a, "自建体系")
+    objs["framework_draft_a"] = own_framework(world.users.coord_a, "草稿考核体系")
+    evaluation_services.cycle_update(
         user=world.users.coord_a,
-        name="自建体系",
-        subject_type="teacher",
-        indicators=[FRAMEWORK_INDICATOR],
-        rater_weights={"school": 50, "coordinator": 50},
+        cycle=objs["cycle_draft_a"],
+        framework=objs["framework_draft_a"],
     )
+    objs["framework_b"] = own_framework(world.users.coord_b, f"{B_MARK}自建体系")
     objs["default_framework"] = Framework.objects.filter(
         subject_type="teacher", is_default=True
     ).first()

@@ -142,6 +142,10 @@ FRAMEWORK_BODY = {
     "indicators": [INDICATOR],
     "rater_weights": {"school": 100},
 }
+FRAMEWORK_OF_A = {**FRAMEWORK_BODY, "county": "{county_a}"}
+FRAMEWORK_OF_B = {"county": "{county_b}"}
+FORCED = {"force": True, "reason": "学期结束"}
+REWEIGHTED = {"rater_weights": {"school": 70, "coordinator": 30}}
 TEACHER_CSV_HEAD = (
     "姓名",
     "派出学校",
@@ -337,14 +341,28 @@ MATRIX = [
     ("POST", "activities/{disputed_a}/dismiss-dispute/", {},              "401 200 200 404 200 404 403 404 403 404"),
     ("POST", "activities/{act_a}/dismiss-dispute/", {},                   "401 409 409 404 409 404 403 404 403 404"),
     ("PATCH", "activities/{act_a}/", {"note": "改"},                      "401 405 405 405 405 405 405 405 405 405"),
-    # evaluation frameworks (shared reference data), cycles, evaluations, ratings
+    # evaluation frameworks: owned by a county (its coordinators and the admins keep
+    # it) or the programme (admins); read by owners, by every coordinator for the
+    # programme's, and by whoever may read a cycle that uses it
     ("GET", "evaluation-frameworks/", None,                               "401 200 200 200 200 200 200 200 200 200"),
-    ("GET", "evaluation-frameworks/{framework}/", None,                   "401 200 200 200 200 200 200 200 200 200"),
-    ("POST", "evaluation-frameworks/", FRAMEWORK_BODY,                    "401 201 201 201 201 201 403 403 403 403"),
-    ("PATCH", "evaluation-frameworks/{framework}/", NAMED,                "401 200 200 200 200 200 403 403 403 403"),
-    ("PATCH", "evaluation-frameworks/{default_framework}/", NAMED,        "401 200 403 403 403 403 403 403 403 403"),
-    ("DELETE", "evaluation-frameworks/{framework}/", None,                "401 204 204 204 204 204 403 403 403 403"),
+    ("GET", "evaluation-frameworks/{framework}/", None,                   "401 200 200 404 200 404 404 404 404 404"),
+    ("GET", "evaluation-frameworks/{framework_draft_a}/", None,           "401 200 200 404 200 404 200 404 200 404"),
+    ("GET", "evaluation-frameworks/{framework_b}/", None,                 "401 200 404 200 200 404 404 404 404 404"),
+    ("GET", "evaluation-frameworks/{default_framework}/", None,           "401 200 200 200 200 200 200 200 200 200"),
+    ("POST", "evaluation-frameworks/", FRAMEWORK_BODY,                    "401 201 201 201 400 400 403 403 403 403"),
+    ("POST", "evaluation-frameworks/", FRAMEWORK_OF_A,                    "401 201 201 400 201 400 403 403 403 403"),
+    ("POST", "evaluation-frameworks/", {**FRAMEWORK_BODY, "is_default": True}, "401 201 403 403 403 403 403 403 403 403"),
+    ("PATCH", "evaluation-frameworks/{framework}/", NAMED,                "401 200 200 404 200 404 404 404 404 404"),
+    ("PATCH", "evaluation-frameworks/{framework}/", FRAMEWORK_OF_B,       "401 400 400 404 400 404 404 404 404 404"),
+    ("PATCH", "evaluation-frameworks/{framework}/", REWEIGHTED,           "401 200 200 404 200 404 404 404 404 404"),
+    ("PATCH", "evaluation-frameworks/{framework_draft_a}/", REWEIGHTED,   "401 200 200 404 200 404 403 404 403 404"),
+    ("PATCH", "evaluation-frameworks/{framework_b}/", REWEIGHTED,         "401 200 404 200 200 404 404 404 404 404"),
+    ("PATCH", "evaluation-frameworks/{default_framework}/", NAMED,        "401 409 403 403 403 403 403 403 403 403"),
+    ("DELETE", "evaluation-frameworks/{framework}/", None,                "401 204 204 404 204 404 404 404 404 404"),
+    ("DELETE", "evaluation-frameworks/{framework_draft_a}/", None,        "401 409 409 404 409 404 403 404 403 404"),
+    ("DELETE", "evaluation-frameworks/{framework_b}/", None,              "401 204 404 204 204 404 404 404 404 404"),
     ("DELETE", "evaluation-frameworks/{default_framework}/", None,        "401 409 403 403 403 403 403 403 403 403"),
+    ("POST", "evaluation-cycles/", {**CYCLE_BODY, "framework": "{framework_b}"}, "401 400 400 400 400 400 400 400 400 400"),
     ("GET", "evaluation-cycles/", None,                                   "401 200 200 200 200 200 200 200 200 200"),
     ("GET", "evaluation-cycles/{cycle_draft_a}/", None,                   "401 200 200 404 200 404 200 404 200 404"),
     ("GET", "evaluation-cycles/{cycle_open_a}/", None,                    "401 200 200 404 200 404 200 404 200 404"),
@@ -356,7 +374,9 @@ MATRIX = [
     ("PATCH", "evaluation-cycles/{cycle_open_a}/", NAMED,                 "401 409 409 404 409 404 403 404 403 404"),
     ("POST", "evaluation-cycles/{cycle_draft_a}/open/", {},               "401 200 200 404 200 404 403 404 403 404"),
     ("POST", "evaluation-cycles/{cycle_open_a}/open/", {},                "401 409 409 404 409 404 403 404 403 404"),
-    ("POST", "evaluation-cycles/{cycle_open_a}/close/", {},               "401 200 200 404 200 404 403 404 403 404"),
+    ("POST", "evaluation-cycles/{cycle_open_a}/close/", {},               "401 409 409 404 409 404 403 404 403 404"),
+    ("POST", "evaluation-cycles/{cycle_open_a}/close/", FORCED,           "401 200 200 404 200 404 403 404 403 404"),
+    ("POST", "evaluation-cycles/{cycle_open_a}/close/", {"force": True},  "401 400 400 404 400 404 403 404 403 404"),
     ("POST", "evaluation-cycles/{cycle_draft_a}/close/", {},              "401 409 409 404 409 404 403 404 403 404"),
     ("GET", "evaluation-cycles/{cycle_closed_a}/results/", None,          "401 200 200 404 200 404 200 404 200 404"),
     ("GET", "evaluation-cycles/{cycle_open_a}/results/", None,            "401 409 409 404 409 404 409 404 409 404"),
@@ -371,8 +391,16 @@ MATRIX = [
     ("GET", "ratings/{rating_staff_a}/", None,                            "401 404 404 404 404 404 200 404 404 404"),
     ("GET", "ratings/{rating_self_a}/", None,                             "401 404 404 404 404 404 404 404 200 404"),
     ("POST", "ratings/", rating_body("eval_teacher_a"),                   "401 403 201 404 201 404 201 404 201 404"),
-    ("POST", "ratings/", rating_body("eval_school_a"),                    "401 403 201 404 201 404 403 404 201 404"),
+    ("POST", "ratings/", rating_body("eval_school_a"),                    "401 403 201 404 201 404 403 404 404 404"),
     ("POST", "ratings/", rating_body("eval_teacher_b"),                   "401 403 404 201 201 404 404 201 404 201"),
+    # appeals: the one evaluated appeals within the window, the county answers
+    ("GET", "appeals/", None,                                             "401 200 200 200 200 200 200 200 200 200"),
+    ("GET", "appeals/{appeal_a}/", None,                                  "401 200 200 404 200 404 404 404 200 404"),
+    ("GET", "appeals/{appeal_b}/", None,                                  "401 200 404 200 200 404 404 404 404 200"),
+    ("POST", "appeals/", {"evaluation": "{eval_closed_teacher_a}", "reason": "再议"}, "401 403 403 404 403 404 404 404 409 404"),
+    ("POST", "appeals/", {"evaluation": "{eval_closed_school_a}", "reason": "再议"},  "401 403 403 404 403 404 201 404 404 404"),
+    ("POST", "appeals/{appeal_a}/answer/", {"answer": "维持原评分"},      "401 200 200 404 200 404 404 404 403 404"),
+    ("POST", "appeals/{appeal_a}/answer/", {"answer": "改", "score": 101}, "401 400 400 404 400 404 404 404 403 404"),
     # the dashboard: admins and coordinators
     ("GET", "dashboard/", None,                                           "401 200 200 200 200 200 403 403 403 403"),
     ("GET", "dashboard/?county={county_a}", None,                         "401 200 200 404 200 404 403 403 403 403"),
@@ -507,9 +535,11 @@ LISTS = {
     "matching-runs/": ("matching-runs/", None, None),
     "assignments/": ("assignments/", lambda o: o.need.title, "assignments/export/"),
     "activities/": ("activities/", lambda o: o.note, None),
+    "evaluation-frameworks/": ("evaluation-frameworks/", lambda o: o.name, None),
     "evaluation-cycles/": ("evaluation-cycles/", lambda o: o.name, None),
     "evaluations/": ("evaluations/", None, None),
     "ratings/": ("ratings/", None, None),
+    "appeals/": ("appeals/", lambda o: o.reason, None),
 }
 FILTERS = {
     "school": "schools/",

@@ -33,6 +33,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Role, User
+from evaluations import demo as evaluation_demo
 from matching.models import Activity, ActivityKind, Assignment, AssignmentStatus
 from needs.models import (
     County,
@@ -629,6 +630,8 @@ class Command(BaseCommand):
             self.accounts(world)
             self.supply(world)
             self.needs(world)
+        for cycle, what in evaluation_demo.load().items():
+            self.stdout.write(f"考核周期 {cycle}：{what}")
         self.report(world)
 
     # --- reference data ----------------------------------------------------------
