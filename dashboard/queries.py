@@ -36,8 +36,9 @@ median_days_to_match    median of ``matched_at - submitted_at`` in days over the
 backlog                 submitted and open (approved, unfilled) needs by age since
                         submission: under 7 days, 7-30, 30-90, 90 and more
 supply_demand           per specialty family: demand = open headcount (headcount -
-                        filled - proposed) of the open needs; supply = free capacity (capacity
-                        minus live, i.e. proposed or accepted, assignments; never
+                        filled - proposed) of the open needs; supply = free
+                        capacity (capacity minus live, i.e. proposed or accepted,
+                        assignments; never
                         below 0) of the active teachers stationed in the counties
                         with a skill in that family. A teacher with skills in
                         several families counts in each, so supplies do not add up.
