@@ -6,8 +6,6 @@ admins may have it."""
 import datetime as dt
 import io
 import re
-import shutil
-import subprocess
 from decimal import Decimal
 
 import pytest
@@ -19,6 +17,7 @@ from matching.models import MatchingRun
 from needs.models import NeedStatus
 
 from .. import factories as f
+from ..pdf import assert_cjk_font_embedded, pdf_text
 
 NOV = dt.date(2026, 11, 1)
 
@@ -171,19 +170,9 @@ def test_the_pdf_embeds_the_chinese_font(november, api, tmp_path):
     assert response["Content-Type"] == "application/pdf"
     pdf = tmp_path / "report.pdf"
     pdf.write_bytes(response.content)
-    text = subprocess.run(
-        [shutil.which("pdftotext"), "-enc", "UTF-8", str(pdf), "-"],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
+    text = pdf_text(pdf)
     assert "工作月报" in text and "张老师" in text and "白河县" in text
-    fonts = subprocess.run(
-        [shutil.which("pdffonts"), str(pdf)], check=True, capture_output=True, text=True
-    ).stdout.splitlines()[2:]
-    wqy = [line for line in fonts if "WenQuanYi" in line]
-    assert wqy, fonts
-    assert all(line.split()[-5] == "yes" for line in wqy), wqy
+    assert_cjk_font_embedded(pdf)
 
 
 @pytest.mark.parametrize(

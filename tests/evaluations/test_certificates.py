@@ -1,14 +1,12 @@
 """PDF certificates for the top grade: the right name, an embedded CJK font, and
 only for those who may have it."""
 
-import shutil
-import subprocess
-
 import pytest
 
 from evaluations import services
 from evaluations.models import Evaluation
 
+from ..pdf import assert_cjk_font_embedded, pdf_text
 from .conftest import END, START, framework, rate_all, serve
 
 
@@ -49,22 +47,10 @@ def test_the_certificate_carries_the_name_and_an_embedded_cjk_font(
     assert response["Content-Type"] == "application/pdf"
     pdf = tmp_path / "certificate.pdf"
     pdf.write_bytes(response.content)
-    text = subprocess.run(
-        [shutil.which("pdftotext"), "-enc", "UTF-8", str(pdf), "-"],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
+    text = pdf_text(pdf)
     assert "张老师" in text
     assert "2026年春季考核" in text
-    fonts = subprocess.run(
-        [shutil.which("pdffonts"), str(pdf)], check=True, capture_output=True, text=True
-    ).stdout.splitlines()[2:]
-    wqy = [line for line in fonts if "WenQuanYi" in line]
-    assert wqy, fonts
-    # Columns: name type encoding emb sub uni object ID; the type may hold a space,
-    # so count from the right: emb is the fifth.
-    assert all(line.split()[-5] == "yes" for line in wqy), wqy
+    assert_cjk_font_embedded(pdf)
 
 
 def test_the_coordinator_downloads_it_and_others_cannot(world, excellent, api):
@@ -106,12 +92,7 @@ def test_a_good_result_gets_a_letter_of_thanks_and_a_provisional_one_nothing(
     assert response.status_code == 200
     pdf = tmp_path / "thanks.pdf"
     pdf.write_bytes(response.content)
-    text = subprocess.run(
-        [shutil.which("pdftotext"), "-enc", "UTF-8", str(pdf), "-"],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
+    text = pdf_text(pdf)
     assert "特致感谢" in text and "王老师" in text
     excellent.cycle.provisional = True
     excellent.cycle.close_reason = "测试"
