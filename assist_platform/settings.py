@@ -305,6 +305,7 @@ SPECTACULAR_SETTINGS = {
         "IndicatorKindEnum": "evaluations.models.IndicatorKind",
         "RunStatusEnum": "matching.models.RunStatus",
         "AssignmentStatusEnum": "matching.models.AssignmentStatus",
+        "ActivityKindEnum": "matching.models.ActivityKind",
     },
 }
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
@@ -17,8 +18,15 @@ from django.utils.translation import gettext as _
 from accounts.models import Notification
 from accounts.scopes import manages_county
 from assist_platform.errors import TransitionNotAllowed
+from needs.attachments import check_files, store
 
-from .models import Activity, ActivityKind, Assignment, AssignmentStatus
+from .models import (
+    Activity,
+    ActivityAttachment,
+    ActivityKind,
+    Assignment,
+    AssignmentStatus,
+)
 
 
 def teacher_of(user):
@@ -53,9 +61,13 @@ def activity_log(
     local_teachers_reached: int = 0,
     students_reached: int = 0,
     note: str = "",
+    reached_names=(),
+    files=(),
 ) -> Activity:
     """Record an activity on the teacher's own accepted assignment, dated inside
-    the need's window and not in the future."""
+    the need's window and not in the future, with optional evidence files and the
+    names of the local teachers reached (then the count is at least the names).
+    A count above ``ACTIVITY_PLAUSIBLE_REACH`` needs a note saying how."""
     teacher = teacher_of(user)
     if teacher is None or assignment.teacher_id != teacher.pk:
         raise PermissionDenied(
@@ -88,6 +100,29 @@ def activity_log(
     ):
         if not isinstance(value, int) or isinstance(value, bool) or value < 0:
             errors[field] = [_("Give a whole number, 0 or more.")]
+    names = clean_names(reached_names)
+    if "local_teachers_reached" not in errors:
+        if names and not local_teachers_reached:
+            local_teachers_reached = len(names)
+        elif len(names) > local_teachers_reached:
+            errors["local_teachers_reached"] = [
+                _("%(names)d names are listed: the count cannot be smaller.")
+                % {"names": len(names)}
+            ]
+        limit = settings.ACTIVITY_PLAUSIBLE_REACH
+        if local_teachers_reached > limit and not (note or "").strip():
+            errors["note"] = [
+                _(
+                    "More than %(limit)d local teachers in one activity: say in the "
+                    "note how they were reached."
+                )
+                % {"limit": limit}
+            ]
+    try:
+        checked = check_files(files)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+        checked = []
     if errors:
         raise ValidationError(errors)
     activity = Activity(
@@ -97,11 +132,60 @@ def activity_log(
         hours=number,
         local_teachers_reached=local_teachers_reached,
         students_reached=students_reached,
+        reached_names="\n".join(names),
         note=note or "",
     )
     activity.full_clean()
     activity.save()
+    store(ActivityAttachment, checked, activity=activity)
     return activity
+
+
+def clean_names(names) -> list[str]:
+    """Names of people, from a list or one per line: trimmed, inner spaces
+    collapsed, each once (the first spelling kept)."""
+    if isinstance(names, str):
+        names = names.splitlines()
+    seen, cleaned = set(), []
+    for name in names or ():
+        name = " ".join(str(name).split())[:50]
+        if name and name.casefold() not in seen:
+            seen.add(name.casefold())
+            cleaned.append(name)
+    return cleaned
+
+
+def reach_by_assignment(activities) -> list[dict]:
+    """Per assignment of the given (undisputed) activities: how many activities,
+    the local teachers reached as counted, and the distinct people named. One
+    query; the names are compared as :func:`clean_names` leaves them."""
+    rows: dict[int, dict] = {}
+    for activity in activities.filter(disputed=False).select_related(
+        "assignment__teacher", "assignment__need"
+    ):
+        row = rows.setdefault(
+            activity.assignment_id,
+            {
+                "assignment": activity.assignment_id,
+                "teacher": activity.assignment.teacher_id,
+                "teacher_name": activity.assignment.teacher.name,
+                "need": activity.assignment.need_id,
+                "need_title": activity.assignment.need.title,
+                "activities": 0,
+                "local_teachers_reached": 0,
+                "names": set(),
+                "flagged": 0,
+            },
+        )
+        row["activities"] += 1
+        row["local_teachers_reached"] += activity.local_teachers_reached
+        row["names"].update(n.casefold() for n in activity.names_reached)
+        row["flagged"] += activity.reach_flagged
+    result = []
+    for row in rows.values():
+        row["distinct_local_teachers_named"] = len(row.pop("names"))
+        result.append(row)
+    return sorted(result, key=lambda r: (r["teacher_name"], r["need_title"]))
 
 
 def may_dispute(user, activity: Activity) -> bool:

@@ -16,7 +16,8 @@ from rest_framework.authtoken.models import Token
 
 from evaluations import services as evaluation_services
 from evaluations.models import Evaluation, Framework, Rating
-from matching.models import MatchingRun, RunStatus
+from matching.models import ActivityAttachment, MatchingRun, RunStatus
+from needs.attachments import check_files, store
 from needs.models import NeedStatus, NeedTransition
 from needs.threads import need_comment_post
 
@@ -123,6 +124,11 @@ def _side(world, side):
         files=[SimpleUploadedFile(f"photo{side}.png", TINY_PNG, "image/png")],
     )
     objs["photo"] = objs["comment"].attachments.get()
+    [objs["act_photo"]] = store(
+        ActivityAttachment,
+        check_files([SimpleUploadedFile(f"act{side}.png", TINY_PNG, "image/png")]),
+        activity=objs["act"],
+    )
     objs["team"] = f.TeamFactory(
         name=f"{mark}帮扶团队{side}",
         county=county,

@@ -349,6 +349,10 @@ MATRIX = [
     ("POST", "activities/{disputed_a}/dispute/", REASON,                  "401 403 403 404 403 404 409 404 403 404"),
     ("POST", "activities/{disputed_a}/dismiss-dispute/", {},              "401 200 200 404 200 404 403 404 403 404"),
     ("POST", "activities/{act_a}/dismiss-dispute/", {},                   "401 409 409 404 409 404 403 404 403 404"),
+    ("POST", "activities/", {**ACTIVITY_BODY, "local_teachers_reached": 61, "note": ""}, "401 403 403 403 403 403 403 403 400 400"),
+    ("GET", "activities/reach/", None,                                    "401 200 200 200 200 200 200 200 200 200"),
+    ("GET", "attachments/activities/{act_photo_a}/", None,                "401 200 200 404 200 404 200 404 200 404"),
+    ("GET", "attachments/activities/{act_photo_b}/", None,                "401 200 404 200 200 404 404 200 404 200"),
     ("PATCH", "activities/{act_a}/", {"note": "改"},                      "401 405 405 405 405 405 405 405 405 405"),
     # evaluation frameworks (shared reference data), cycles, evaluations, ratings
     ("GET", "evaluation-frameworks/", None,                               "401 200 200 200 200 200 200 200 200 200"),

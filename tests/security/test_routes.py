@@ -136,6 +136,8 @@ ROUTES = {
     "activity-list": (SIGNED_IN, None),
     "activity-detail": (SIGNED_IN, "act_a"),
     "activity-dispute": (SIGNED_IN, "act_a"),
+    "activity-reach": (SIGNED_IN, None),
+    "activity-attachment": (SIGNED_IN, "act_photo_a"),
     "activity-dismiss-dispute": (SIGNED_IN, "disputed_a"),
     "framework-list": (SIGNED_IN, None),
     "framework-detail": (SIGNED_IN, "framework"),
