@@ -5,6 +5,7 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -311,3 +312,34 @@ def test_staff_of_another_county_cannot_post_on_the_page(world, thread, signed_i
     )
     assert response.status_code == 404
     assert not NeedComment.objects.exists()
+
+
+def test_a_file_name_carrying_markup_is_reduced_to_a_safe_name(world, api, thread):
+    need, _declined, _need_b = thread
+    client = api.as_user(world.users.staff_a)
+    response = client.post(
+        url(need),
+        {"attachments": [upload('"><img src=x onerror=alert(1)>.png', image_bytes())]},
+        format="multipart",
+    )
+    assert response.status_code == 201
+    [file] = response.json()["attachments"]
+    assert not set('<>"/ ') & set(file["name"])
+    served = client.get(file["url"])
+    disposition = served["Content-Disposition"]
+    assert "<" not in disposition and disposition.count('"') == 2
+    assert served["Content-Security-Policy"] == "default-src 'none'; sandbox"
+
+
+def test_the_demo_world_has_a_thread_with_a_photo(db, signed_in):
+    call_command("load_demo", stdout=io.StringIO())
+    call_command("load_demo", stdout=io.StringIO())  # again: nothing is added
+    [first, answer] = NeedComment.objects.order_by("id")
+    photo = first.attachments.get()
+    assert photo.content_type == "image/jpeg"
+    assert first.author.role == "school_staff" and answer.author.role == "teacher"
+    page = signed_in(first.author).get(f"/needs/{first.need_id}/")
+    assert f'src="/api/v1/attachments/comments/{photo.pk}/"' in page.content.decode()
+    served = signed_in(answer.author).get(f"/api/v1/attachments/comments/{photo.pk}/")
+    assert served.status_code == 200
+    assert Image.open(io.BytesIO(b"".join(served.streaming_content))).size == (480, 320)

@@ -34,6 +34,7 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from matching.models import Activity, ActivityKind, Assignment, AssignmentStatus
+from needs.demo import seed_demo_thread
 from needs.models import (
     County,
     Diagnosis,
@@ -628,6 +629,7 @@ class Command(BaseCommand):
             self.accounts(world)
             self.supply(world)
             self.needs(world)
+            seed_demo_thread()
         self.report(world)
 
     # --- reference data ----------------------------------------------------------
