@@ -58,7 +58,7 @@ def test_school_sends_a_photo_from_a_phone_and_the_teacher_answers(
         page.click("[data-testid=post-comment]")
     page.wait_for_selector("[data-testid=thread] img")
     page.wait_for_function(
-        "[...document.querySelectorAll('[data-testid=thread] img')]"
+        "() => [...document.querySelectorAll('[data-testid=thread] img')]"
         ".every(img => img.complete)"
     )
     assert photos_loaded(page) == [320]
@@ -72,7 +72,7 @@ def test_school_sends_a_photo_from_a_phone_and_the_teacher_answers(
     sign_in(page, world.users.teacher_a)
     page.goto(f"/needs/{need.pk}/")
     page.wait_for_function(
-        "[...document.querySelectorAll('[data-testid=thread] img')]"
+        "() => [...document.querySelectorAll('[data-testid=thread] img')]"
         ".every(img => img.complete && img.naturalWidth > 0)"
     )
     page.fill("#id_text", "收到，请准备绿幕和补光灯")
