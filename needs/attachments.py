@@ -14,7 +14,7 @@ import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import SuspiciousFileOperation, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models
 from django.http import FileResponse
@@ -69,7 +69,7 @@ def safe_filename(original: str, extension: str) -> str:
     stem = (original or "").replace("\\", "/").rsplit("/", 1)[-1].rsplit(".", 1)[0]
     try:
         stem = get_valid_filename(stem)[:80]
-    except Exception:
+    except SuspiciousFileOperation:  # "", "." or "..": the name becomes "file"
         stem = ""
     return f"{stem or 'file'}.{extension}"
 

@@ -7,7 +7,9 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from PIL import Image
 
@@ -245,3 +247,24 @@ def test_a_refused_file_on_the_activity_page_is_named_next_to_the_field(
     assert response.status_code == 200
     assert "evil.png" in response.content.decode()
     assert not Activity.objects.exists()
+
+
+def test_reach_takes_the_same_queries_however_many_activities(world, work, api, today):
+    accepted, _, others = work
+    client = api.as_user(world.users.admin)
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(URL + "reach/").status_code == 200
+        return len(captured.captured_queries)
+
+    f.ActivityFactory(assignment=accepted, date=today, reached_names="甲")
+    few = queries()
+    for day in range(5):
+        for assignment in (accepted, others):
+            f.ActivityFactory(
+                assignment=assignment,
+                date=today - dt.timedelta(days=day),
+                reached_names=f"乙{day}",
+            )
+    assert queries() == few
