@@ -14,6 +14,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action, api_view
+from rest_framework.generics import get_object_or_404 as drf_get_object_or_404
 from rest_framework.response import Response
 
 from accounts.scopes import thread_needs, visible
@@ -361,7 +362,8 @@ class NeedViewSet(
         return self._transition(request, "confirm", services.need_confirm)
 
     def _thread_need(self, pk) -> Need:
-        return get_object_or_404(
+        # DRF's helper: a pk that is not a number is a 404 too, not a server error.
+        return drf_get_object_or_404(
             thread_needs(self.request.user, Need.objects.all()), pk=pk
         )
 

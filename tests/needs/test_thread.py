@@ -343,3 +343,10 @@ def test_the_demo_world_has_a_thread_with_a_photo(db, signed_in):
     served = signed_in(answer.author).get(f"/api/v1/attachments/comments/{photo.pk}/")
     assert served.status_code == 200
     assert Image.open(io.BytesIO(b"".join(served.streaming_content))).size == (480, 320)
+
+
+def test_a_thread_of_a_need_id_that_is_not_a_number_is_404(world, api):
+    assert (
+        api.as_user(world.users.admin).get("/api/v1/needs/D/comments/").status_code
+        == 404
+    )
