@@ -91,6 +91,27 @@ def _either(label: str, *rules: Rule) -> Rule:
     return rule
 
 
+THREAD_ASSIGNMENT_STATUSES = ("proposed", "accepted", "completed")
+
+
+def _thread_teacher_rule(need_path: str) -> Rule:
+    """Rows of a need's thread, for a teacher with a live or completed assignment on
+    the need (``need_path`` leads to the need; both conditions hold on one row)."""
+
+    def rule(user) -> Q:
+        teacher_id = _teacher_id(user)
+        if not teacher_id:
+            return NOTHING
+        return Q(
+            **{
+                f"{need_path}assignments__teacher": teacher_id,
+                f"{need_path}assignments__status__in": THREAD_ASSIGNMENT_STATUSES,
+            }
+        )
+
+    return rule
+
+
 _EVERYONE: Rule = lambda user: Q()  # noqa: E731
 
 # The cycles that use a framework: for teachers, for teams, for assisted schools.
@@ -127,6 +148,19 @@ RULES: dict[str, dict[str, Rule]] = {
         Role.SCHOOL_STAFF: _school_rule("school"),
         Role.TEACHER: _teacher_rule("assignments__teacher"),
     },
+    # A need's thread: its school's staff, the county's coordinators and the teachers
+    # proposed on, serving or having served the need (not those who declined or whose
+    # assignment was cancelled, who still see the need itself).
+    "needs.NeedComment": {
+        Role.COORDINATOR: _county_rule("need__school__county"),
+        Role.SCHOOL_STAFF: _school_rule("need__school"),
+        Role.TEACHER: _thread_teacher_rule("need__"),
+    },
+    "needs.NeedCommentAttachment": {
+        Role.COORDINATOR: _county_rule("comment__need__school__county"),
+        Role.SCHOOL_STAFF: _school_rule("comment__need__school"),
+        Role.TEACHER: _thread_teacher_rule("comment__need__"),
+    },
     "teams.Teacher": {
         Role.COORDINATOR: _county_rule("county"),
         Role.SCHOOL_STAFF: _school_rule("assignments__need__school"),
@@ -148,6 +182,11 @@ RULES: dict[str, dict[str, Rule]] = {
         Role.COORDINATOR: _county_rule("assignment__need__school__county"),
         Role.SCHOOL_STAFF: _school_rule("assignment__need__school"),
         Role.TEACHER: _teacher_rule("assignment__teacher"),
+    },
+    "matching.ActivityAttachment": {
+        Role.COORDINATOR: _county_rule("activity__assignment__need__school__county"),
+        Role.SCHOOL_STAFF: _school_rule("activity__assignment__need__school"),
+        Role.TEACHER: _teacher_rule("activity__assignment__teacher"),
     },
     "matching.MatchingRun": {
         Role.COORDINATOR: _county_rule("county"),
@@ -197,7 +236,14 @@ RULES: dict[str, dict[str, Rule]] = {
 }
 
 # Rules that cross a to-many relation can produce duplicates; those filter by id.
-_NEEDS_SUBQUERY = {"needs.School", "needs.Need", "teams.Teacher", "teams.Team"}
+_NEEDS_SUBQUERY = {
+    "needs.School",
+    "needs.Need",
+    "needs.NeedComment",
+    "needs.NeedCommentAttachment",
+    "teams.Teacher",
+    "teams.Team",
+}
 
 
 def rule_for(user, model: type[Model]) -> Q:
@@ -221,6 +267,19 @@ def visible(user, queryset: QuerySet) -> QuerySet:
         ids = model._default_manager.filter(condition).values("pk")
         return queryset.filter(pk__in=ids)
     return queryset.filter(condition)
+
+
+def thread_needs(user, queryset: QuerySet) -> QuerySet:
+    """The needs of ``queryset`` whose thread ``user`` may read and write: those the
+    user sees, less, for a teacher, the needs they declined or were cancelled on."""
+    queryset = visible(user, queryset)
+    if user.is_authenticated and user.is_teacher and not user.is_admin:
+        queryset = queryset.filter(
+            pk__in=queryset.model._default_manager.filter(
+                _thread_teacher_rule("")(user)
+            ).values("pk")
+        )
+    return queryset
 
 
 def can_see(user, obj: Model) -> bool:

@@ -175,7 +175,15 @@ STORAGES = {
         )
     },
 }
-MEDIA_ROOT = VAR_DIR / "media"
+# Uploaded evidence (thread and activity attachments) goes through the default storage;
+# production may swap the backend (object storage). There is deliberately no MEDIA_URL:
+# files are served only by views that check access (needs/attachments.py).
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
+ATTACHMENT_MAX_FILES = env_int("ATTACHMENT_MAX_FILES", 4, minimum=1)
+# Local teachers one activity may plausibly reach; above it a note is required and the
+# activity is flagged to the county's coordinators.
+ACTIVITY_PLAUSIBLE_REACH = env_int("ACTIVITY_PLAUSIBLE_REACH", 60, minimum=1)
 
 # Redis: broker and cache when set; without it Celery runs tasks in process (the
 # embedded default used by `make demo`).
@@ -255,12 +263,16 @@ SPREADSHEET_MAX_COMPRESSION_RATIO = env_int(
 )
 
 # Request bodies: forms and JSON are small here (1 MiB); spreadsheet uploads may be
-# up to SPREADSHEET_MAX_UPLOAD_BYTES plus the multipart envelope. Larger requests are
-# refused with 413 (assist_platform/middleware.py).
+# up to SPREADSHEET_MAX_UPLOAD_BYTES, attachments their count times their size, plus
+# the multipart envelope. Larger requests are refused with 413
+# (assist_platform/middleware.py).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int(
     "DATA_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024, minimum=1024
 )
-FILE_UPLOAD_LIMIT = SPREADSHEET_MAX_UPLOAD_BYTES + 1024 * 1024
+FILE_UPLOAD_LIMIT = (
+    max(SPREADSHEET_MAX_UPLOAD_BYTES, ATTACHMENT_MAX_BYTES * ATTACHMENT_MAX_FILES)
+    + 1024 * 1024
+)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -326,6 +338,7 @@ SPECTACULAR_SETTINGS = {
         "IndicatorKindEnum": "evaluations.models.IndicatorKind",
         "RunStatusEnum": "matching.models.RunStatus",
         "AssignmentStatusEnum": "matching.models.AssignmentStatus",
+        "ActivityKindEnum": "matching.models.ActivityKind",
     },
 }
 

@@ -8,8 +8,10 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Count, F, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,8 +19,15 @@ from django.utils.translation import gettext as _
 from accounts.models import Notification
 from accounts.scopes import manages_county
 from assist_platform.errors import TransitionNotAllowed
+from needs.attachments import check_files, store
 
-from .models import Activity, ActivityKind, Assignment, AssignmentStatus
+from .models import (
+    Activity,
+    ActivityAttachment,
+    ActivityKind,
+    Assignment,
+    AssignmentStatus,
+)
 
 
 def teacher_of(user):
@@ -53,9 +62,13 @@ def activity_log(
     local_teachers_reached: int = 0,
     students_reached: int = 0,
     note: str = "",
+    reached_names=(),
+    files=(),
 ) -> Activity:
     """Record an activity on the teacher's own accepted assignment, dated inside
-    the need's window and not in the future."""
+    the need's window and not in the future, with optional evidence files and the
+    names of the local teachers reached (then the count is at least the names).
+    A count above ``ACTIVITY_PLAUSIBLE_REACH`` needs a note saying how."""
     teacher = teacher_of(user)
     if teacher is None or assignment.teacher_id != teacher.pk:
         raise PermissionDenied(
@@ -88,6 +101,29 @@ def activity_log(
     ):
         if not isinstance(value, int) or isinstance(value, bool) or value < 0:
             errors[field] = [_("Give a whole number, 0 or more.")]
+    names = clean_names(reached_names)
+    if "local_teachers_reached" not in errors:
+        if names and not local_teachers_reached:
+            local_teachers_reached = len(names)
+        elif len(names) > local_teachers_reached:
+            errors["local_teachers_reached"] = [
+                _("%(names)d names are listed: the count cannot be smaller.")
+                % {"names": len(names)}
+            ]
+        limit = settings.ACTIVITY_PLAUSIBLE_REACH
+        if local_teachers_reached > limit and not (note or "").strip():
+            errors["note"] = [
+                _(
+                    "More than %(limit)d local teachers in one activity: say in the "
+                    "note how they were reached."
+                )
+                % {"limit": limit}
+            ]
+    try:
+        checked = check_files(files)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+        checked = []
     if errors:
         raise ValidationError(errors)
     activity = Activity(
@@ -97,11 +133,64 @@ def activity_log(
         hours=number,
         local_teachers_reached=local_teachers_reached,
         students_reached=students_reached,
+        reached_names="\n".join(names),
         note=note or "",
     )
     activity.full_clean()
     activity.save()
+    store(ActivityAttachment, checked, activity=activity)
     return activity
+
+
+def clean_names(names) -> list[str]:
+    """Names of people, from a list or one per line: trimmed, inner spaces
+    collapsed, each once (the first spelling kept)."""
+    if isinstance(names, str):
+        names = names.splitlines()
+    seen, cleaned = set(), []
+    for name in names or ():
+        name = " ".join(str(name).split())[:50]
+        if name and name.casefold() not in seen:
+            seen.add(name.casefold())
+            cleaned.append(name)
+    return cleaned
+
+
+def reach_by_assignment(activities) -> list[dict]:
+    """Per assignment of the given activities (the undisputed ones): how many, the
+    local teachers reached as counted, how many are above the plausible reach, and
+    the distinct people named (compared as :func:`clean_names` leaves them, case
+    folded). Two queries: the sums in the database, then only the names given."""
+    undisputed = activities.filter(disputed=False).order_by()
+    limit = settings.ACTIVITY_PLAUSIBLE_REACH
+    rows = {
+        row["assignment"]: {
+            **row,
+            "local_teachers_reached": row.pop("counted"),
+            "distinct_local_teachers_named": 0,
+        }
+        for row in undisputed.values("assignment")
+        .annotate(
+            teacher=F("assignment__teacher"),
+            teacher_name=F("assignment__teacher__name"),
+            need=F("assignment__need"),
+            need_title=F("assignment__need__title"),
+            activities=Count("id"),
+            counted=Sum("local_teachers_reached"),
+            flagged=Count("id", filter=Q(local_teachers_reached__gt=limit)),
+        )
+        .order_by()
+    }
+    names: dict[int, set[str]] = {}
+    for assignment_id, text in undisputed.exclude(reached_names="").values_list(
+        "assignment", "reached_names"
+    ):
+        names.setdefault(assignment_id, set()).update(
+            name.casefold() for name in text.splitlines() if name.strip()
+        )
+    for assignment_id, people in names.items():
+        rows[assignment_id]["distinct_local_teachers_named"] = len(people)
+    return sorted(rows.values(), key=lambda r: (r["teacher_name"], r["need_title"]))
 
 
 def may_dispute(user, activity: Activity) -> bool:

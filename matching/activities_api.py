@@ -1,24 +1,49 @@
 """``activities/``: teachers log their work on accepted assignments; the school's
 staff see and dispute; coordinators see their counties' (DESIGN section 6)."""
 
+from django.conf import settings
+from django.db.models import Q
+from django.shortcuts import get_object_or_404
+from django.urls import path
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_filters import rest_framework as filters
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
-from rest_framework.decorators import action
+from rest_framework.decorators import action, api_view
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from accounts.scopes import visible
 from assist_platform.openapi import errors
+from needs.attachments import attachment_response
+from needs.serializers import AttachmentSerializer
 
 from .activities import (
     activity_dismiss_dispute,
     activity_dispute,
     activity_log,
     can_log_activities,
+    reach_by_assignment,
 )
-from .models import Activity, Assignment
+from .models import Activity, ActivityAttachment, Assignment
+
+
+class NamesField(serializers.ListField):
+    """Names of the local teachers reached: a list in JSON, the field repeated in a
+    multipart form; stored one per line."""
+
+    child = serializers.CharField(max_length=50, allow_blank=True)
+
+    def to_representation(self, data):
+        if isinstance(data, str):
+            return data.splitlines()
+        return super().to_representation(data)
+
+
+class ActivityAttachmentSerializer(AttachmentSerializer):
+    url_name = "activity-attachment"
 
 
 class ActivitySerializer(serializers.ModelSerializer):
@@ -38,6 +63,15 @@ class ActivitySerializer(serializers.ModelSerializer):
     school_name = serializers.CharField(
         source="assignment.need.school.name", read_only=True
     )
+    reached_names = NamesField(required=False, default=list)
+    attachments = ActivityAttachmentSerializer(many=True, read_only=True)
+    reach_flagged = serializers.BooleanField(
+        read_only=True,
+        help_text=gettext_lazy(
+            "More local teachers than ACTIVITY_PLAUSIBLE_REACH: a coordinator "
+            "should check it."
+        ),
+    )
 
     class Meta:
         model = Activity
@@ -49,7 +83,10 @@ class ActivitySerializer(serializers.ModelSerializer):
             "hours",
             "local_teachers_reached",
             "students_reached",
+            "reached_names",
+            "reach_flagged",
             "note",
+            "attachments",
             "disputed",
             "dispute_reason",
             "teacher",
@@ -71,6 +108,36 @@ class ActivitySerializer(serializers.ModelSerializer):
             )
 
 
+class ActivityLogSerializer(ActivitySerializer):
+    """What a teacher posts: JSON, or multipart with ``attachments`` once per file
+    (JPEG, PNG, WebP or PDF, as on a need's thread)."""
+
+    attachments = serializers.ListField(
+        child=serializers.FileField(allow_empty_file=False, use_url=False),
+        required=False,
+        default=list,
+        write_only=True,
+    )
+
+
+class ReachSerializer(serializers.Serializer):
+    assignment = serializers.IntegerField()
+    teacher = serializers.IntegerField()
+    teacher_name = serializers.CharField()
+    need = serializers.IntegerField()
+    need_title = serializers.CharField()
+    activities = serializers.IntegerField()
+    local_teachers_reached = serializers.IntegerField(
+        help_text=gettext_lazy("The sum of the counts given.")
+    )
+    distinct_local_teachers_named = serializers.IntegerField(
+        help_text=gettext_lazy("Distinct people among the names given.")
+    )
+    flagged = serializers.IntegerField(
+        help_text=gettext_lazy("Activities above the plausible reach.")
+    )
+
+
 class DisputeSerializer(serializers.Serializer):
     reason = serializers.CharField(allow_blank=True, required=False, default="")
 
@@ -81,6 +148,11 @@ class ActivityFilter(filters.FilterSet):
     teacher = filters.NumberFilter(field_name="assignment__teacher")
     school = filters.NumberFilter(field_name="assignment__need__school")
     need = filters.NumberFilter(field_name="assignment__need")
+    reach_flagged = filters.BooleanFilter(method="filter_reach_flagged")
+
+    def filter_reach_flagged(self, queryset, name, value):
+        above = Q(local_teachers_reached__gt=settings.ACTIVITY_PLAUSIBLE_REACH)
+        return queryset.filter(above) if value else queryset.exclude(above)
 
     class Meta:
         model = Activity
@@ -96,8 +168,16 @@ class ActivityFilter(filters.FilterSet):
         summary="Log an activity (the teacher, on their own accepted assignment)",
         description=(
             "The date lies within the need's period and not in the future; "
-            "0 < hours <= 24; counts are 0 or more."
+            "0 < hours <= 24; counts are 0 or more. `reached_names` (optional) "
+            "lists the local teachers reached, each once; the count is at least "
+            "their number. A count above `ACTIVITY_PLAUSIBLE_REACH` (60) needs a "
+            "`note` and is flagged (`reach_flagged`). Evidence files: multipart "
+            "with `attachments` once per file."
         ),
+        request={
+            "application/json": ActivityLogSerializer,
+            "multipart/form-data": ActivityLogSerializer,
+        },
         responses={201: ActivitySerializer, **errors(400, 403)},
     ),
 )
@@ -118,17 +198,35 @@ class ActivityViewSet(
             self.request.user,
             Activity.objects.select_related(
                 "assignment__teacher", "assignment__need__school"
-            ),
+            ).prefetch_related("attachments"),
         )
+
+    @extend_schema(
+        summary="Reach per assignment: local teachers counted and distinct named",
+        description="Over the undisputed activities the caller sees (the list's "
+        "filters apply): per assignment, the activities, the sum of "
+        "`local_teachers_reached`, the distinct people among `reached_names` and "
+        "how many activities are flagged above the plausible reach.",
+        responses={200: ReachSerializer(many=True)},
+    )
+    @action(detail=False, methods=["get"], pagination_class=None)
+    def reach(self, request):
+        rows = reach_by_assignment(self.filter_queryset(self.get_queryset()))
+        return Response(ReachSerializer(rows, many=True).data)
 
     def create(self, request, *args, **kwargs):
         if not can_log_activities(request.user):
             raise PermissionDenied(
                 _("Only dispatched teachers log activities, on their assignments.")
             )
-        serializer = self.get_serializer(data=request.data)
+        serializer = ActivityLogSerializer(
+            data=request.data, context=self.get_serializer_context()
+        )
         serializer.is_valid(raise_exception=True)
-        activity = activity_log(user=request.user, **serializer.validated_data)
+        data = dict(serializer.validated_data)
+        activity = activity_log(
+            user=request.user, files=data.pop("attachments"), **data
+        )
         activity = self.get_queryset().get(pk=activity.pk)
         return Response(
             self.get_serializer(activity).data, status=status.HTTP_201_CREATED
@@ -163,5 +261,29 @@ class ActivityViewSet(
         return Response(self.get_serializer(self.get_queryset().get(pk=pk)).data)
 
 
-def register_activities(router) -> None:
+@extend_schema(
+    summary="Download an evidence file of an activity",
+    description="Only for those who see the activity (else 404); images inline, "
+    "PDF as a download, with the type found from the bytes at upload.",
+    responses={
+        (200, "application/octet-stream"): OpenApiTypes.BINARY,
+        **errors(404),
+    },
+)
+@api_view(["GET"])
+def activity_attachment(request, pk: int):
+    attachment = get_object_or_404(
+        visible(request.user, ActivityAttachment.objects.all()), pk=pk
+    )
+    return attachment_response(attachment)
+
+
+def register_activities(router) -> list:
     router.register("activities", ActivityViewSet, basename="activity")
+    return [
+        path(
+            "attachments/activities/<int:pk>/",
+            activity_attachment,
+            name="activity-attachment",
+        )
+    ]

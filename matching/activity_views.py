@@ -2,6 +2,7 @@
 staff dispute, coordinators settle disputes."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,11 +16,32 @@ from django.views.decorators.http import require_POST
 
 from accounts.scopes import visible
 from assist_platform.errors import TransitionNotAllowed
+from needs.attachments import KINDS
 
 from . import activities as services
 from .models import Activity, ActivityKind, Assignment, AssignmentStatus
 
 PAGE_SIZE = 30
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class EvidenceField(forms.FileField):
+    """Several files in one input; what they are is checked by the service."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault(
+            "widget", MultipleFileInput(attrs={"accept": ",".join(KINDS)})
+        )
+        super().__init__(required=False, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else [data]
+        return [
+            super(EvidenceField, self).clean(each, initial) for each in files if each
+        ]
 
 
 class ActivityForm(forms.Form):
@@ -43,10 +65,20 @@ class ActivityForm(forms.Form):
     students_reached = forms.IntegerField(
         label=gettext_lazy("Students reached"), min_value=0, initial=0
     )
+    reached_names = forms.CharField(
+        label=gettext_lazy("Names of the local teachers reached"),
+        help_text=gettext_lazy("Optional, one per line: each person counts once."),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
     note = forms.CharField(
         label=gettext_lazy("Note"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    attachments = EvidenceField(
+        label=gettext_lazy("Photos or PDF"),
+        help_text=gettext_lazy("JPEG, PNG, WebP or PDF, up to 10 MB each."),
     )
 
     def __init__(self, *args, assignments, **kwargs):
@@ -69,7 +101,7 @@ def _activities(user):
         user,
         Activity.objects.select_related(
             "assignment__teacher", "assignment__need__school"
-        ),
+        ).prefetch_related("attachments"),
     )
 
 
@@ -78,6 +110,12 @@ def activity_list(request: HttpRequest) -> HttpResponse:
     queryset = _activities(request.user).order_by("-date", "-id")
     if request.GET.get("disputed") == "1":
         queryset = queryset.filter(disputed=True)
+    checks_reach = request.user.is_admin or request.user.is_coordinator
+    only_flagged = checks_reach and request.GET.get("flagged") == "1"
+    if only_flagged:
+        queryset = queryset.filter(
+            local_teachers_reached__gt=settings.ACTIVITY_PLAUSIBLE_REACH
+        )
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     for activity in page.object_list:
         activity.may_dispute = not activity.disputed and services.may_dispute(
@@ -93,6 +131,10 @@ def activity_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "may_log": services.can_log_activities(request.user),
             "only_disputed": request.GET.get("disputed") == "1",
+            "checks_reach": checks_reach,
+            "only_flagged": only_flagged,
+            "plausible_reach": settings.ACTIVITY_PLAUSIBLE_REACH,
+            "reach": services.reach_by_assignment(_activities(request.user)),
         },
     )
 
@@ -115,6 +157,7 @@ def activity_new(request: HttpRequest) -> HttpResponse:
     ).select_related("need__school")
     form = ActivityForm(
         request.POST or None,
+        request.FILES or None,
         assignments=assignments,
         initial={
             "date": timezone.localdate(),
@@ -125,7 +168,10 @@ def activity_new(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.activity_log(user=request.user, **form.cleaned_data)
+            data = dict(form.cleaned_data)
+            services.activity_log(
+                user=request.user, files=data.pop("attachments"), **data
+            )
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
                 for error in errors:

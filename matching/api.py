@@ -7,5 +7,4 @@ def register(router) -> list:
     from .runs_api import register_runs
 
     register_runs(router)  # matching-runs/, assignments/ (issue 8)
-    register_activities(router)
-    return []
+    return register_activities(router)

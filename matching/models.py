@@ -4,6 +4,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from needs.attachments import Attachment
+
 
 class RunStatus(models.TextChoices):
     QUEUED = "queued", _("Queued")
@@ -272,6 +274,10 @@ class Activity(models.Model):
         _("local teachers reached"), default=0
     )
     students_reached = models.PositiveIntegerField(_("students reached"), default=0)
+    # Optional, one name per line: the radiating effect counts distinct people.
+    reached_names = models.TextField(
+        _("names of the local teachers reached"), blank=True
+    )
     note = models.TextField(_("note"), blank=True)
     disputed = models.BooleanField(_("disputed"), default=False)
     dispute_reason = models.TextField(_("dispute reason"), blank=True)
@@ -297,3 +303,28 @@ class Activity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {self.get_kind_display()}"
+
+    @property
+    def names_reached(self) -> list[str]:
+        return [name for name in self.reached_names.splitlines() if name.strip()]
+
+    @property
+    def reach_flagged(self) -> bool:
+        """More local teachers than one activity plausibly reaches: the coordinator
+        looks at it (the teacher had to explain it in the note)."""
+        return self.local_teachers_reached > settings.ACTIVITY_PLAUSIBLE_REACH
+
+
+class ActivityAttachment(Attachment):
+    """Evidence of an activity: a photo of the session, a sign-in sheet (PDF)."""
+
+    activity = models.ForeignKey(
+        Activity,
+        verbose_name=_("activity"),
+        on_delete=models.CASCADE,
+        related_name="attachments",
+    )
+
+    class Meta(Attachment.Meta):
+        verbose_name = _("activity attachment")
+        verbose_name_plural = _("activity attachments")

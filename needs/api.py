@@ -7,19 +7,33 @@ the scope), 403 (the role may not do this), 409 (the state does not allow it), 4
 (bad input); each refusal changes nothing."""
 
 from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, status, viewsets
-from rest_framework.decorators import action
+from rest_framework.decorators import action, api_view
+from rest_framework.generics import get_object_or_404 as drf_get_object_or_404
 from rest_framework.response import Response
 
-from accounts.scopes import visible
+from accounts.scopes import thread_needs, visible
 from assist_platform.openapi import errors
+from assist_platform.pagination import StandardPagination
 
 from . import services
+from .attachments import attachment_response
 from .filters import CountyFilter, NeedFilter, SchoolFilter, SpecialtyFilter
 from .imports import NeedExportMixin
-from .models import County, Need, NeedTransition, School, Specialty, SpecialtyFamily
+from .models import (
+    County,
+    Need,
+    NeedCommentAttachment,
+    NeedTransition,
+    School,
+    Specialty,
+    SpecialtyFamily,
+)
 from .serializers import (
     CountySerializer,
     NeedCancelSerializer,
@@ -32,7 +46,10 @@ from .serializers import (
     SchoolSerializer,
     SpecialtyFamilySerializer,
     SpecialtySerializer,
+    ThreadCommentPostSerializer,
+    ThreadCommentSerializer,
 )
+from .threads import need_comment_post
 
 
 class AdminWritesOnly(permissions.BasePermission):
@@ -350,6 +367,62 @@ class NeedViewSet(
     def confirm(self, request, pk=None):
         return self._transition(request, "confirm", services.need_confirm)
 
+    def _thread_need(self, pk) -> Need:
+        # DRF's helper: a pk that is not a number is a 404 too, not a server error.
+        return drf_get_object_or_404(
+            thread_needs(self.request.user, Need.objects.all()), pk=pk
+        )
+
+    @extend_schema(
+        methods=["GET"],
+        summary="The need's thread, oldest first",
+        description="Readable by the school's staff, the county's coordinators, "
+        "admins and the teachers proposed on, serving or having served the need; "
+        "404 for anyone else.",
+        responses={200: ThreadCommentSerializer(many=True), **errors(404)},
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary="Post to the need's thread, with optional evidence files",
+        description='JSON `{"text"}` or `multipart/form-data` with `text` and '
+        "`attachments` once per file: JPEG, PNG, WebP or PDF, checked from the "
+        "bytes, at most `ATTACHMENT_MAX_BYTES` (10 MB) each and "
+        "`ATTACHMENT_MAX_FILES` per message. Whoever may read may post.",
+        request={
+            "application/json": ThreadCommentPostSerializer,
+            "multipart/form-data": ThreadCommentPostSerializer,
+        },
+        responses={201: ThreadCommentSerializer, **errors(400, 404)},
+    )
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        filter_backends=[],
+        pagination_class=StandardPagination,
+    )
+    def comments(self, request, pk=None):
+        need = self._thread_need(pk)
+        if request.method == "POST":
+            data = ThreadCommentPostSerializer(data=request.data)
+            data.is_valid(raise_exception=True)
+            comment = need_comment_post(
+                need=need,
+                actor=request.user,
+                text=data.validated_data["text"],
+                files=data.validated_data["attachments"],
+            )
+            comment = self._comments(need).get(pk=comment.pk)
+            return Response(
+                ThreadCommentSerializer(comment, context={"request": request}).data,
+                status=status.HTTP_201_CREATED,
+            )
+        page = self.paginate_queryset(self._comments(need))
+        data = ThreadCommentSerializer(page, many=True, context={"request": request})
+        return self.get_paginated_response(data.data)
+
+    def _comments(self, need):
+        return need.comments.select_related("author").prefetch_related("attachments")
+
     @extend_schema(
         summary="Reopen a fulfilled need (coordinator, reason required)",
         description="`fulfilled` to `matched`, within `NEED_REOPEN_DAYS` (30) of "
@@ -362,6 +435,23 @@ class NeedViewSet(
         return self._transition(request, "reopen", services.need_reopen)
 
 
+@extend_schema(
+    summary="Download an evidence file of a need's thread",
+    description="Only for those who may read the thread (else 404); images inline, "
+    "PDF as a download, with the type found from the bytes at upload.",
+    responses={
+        (200, "application/octet-stream"): OpenApiTypes.BINARY,
+        **errors(404),
+    },
+)
+@api_view(["GET"])
+def comment_attachment(request, pk: int):
+    attachment = get_object_or_404(
+        visible(request.user, NeedCommentAttachment.objects.all()), pk=pk
+    )
+    return attachment_response(attachment)
+
+
 def register(router) -> list:
     """Add this app's viewsets to the v1 router; return any extra URL patterns."""
     router.register("counties", CountyViewSet, basename="county")
@@ -371,4 +461,10 @@ def register(router) -> list:
     )
     router.register("specialties", SpecialtyViewSet, basename="specialty")
     router.register("needs", NeedViewSet, basename="need")
-    return []
+    return [
+        path(
+            "attachments/comments/<int:pk>/",
+            comment_attachment,
+            name="comment-attachment",
+        )
+    ]

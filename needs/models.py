@@ -4,6 +4,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from .attachments import Attachment
 from .querysets import CountyQuerySet, NeedQuerySet, SpecialtyQuerySet
 
 
@@ -410,3 +411,42 @@ class NeedTransition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.need_id}: {self.from_status} -> {self.to_status}"
+
+
+class NeedComment(models.Model):
+    """One message of a need's thread (its school's staff, the county's coordinators
+    and the teachers proposed or serving); evidence files hang on it."""
+
+    need = models.ForeignKey(
+        Need, verbose_name=_("need"), on_delete=models.CASCADE, related_name="comments"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        on_delete=models.PROTECT,
+        related_name="need_comments",
+    )
+    text = models.TextField(_("text"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["need", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.need_id}: {self.text[:40]}"
+
+
+class NeedCommentAttachment(Attachment):
+    comment = models.ForeignKey(
+        NeedComment,
+        verbose_name=_("comment"),
+        on_delete=models.CASCADE,
+        related_name="attachments",
+    )
+
+    class Meta(Attachment.Meta):
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")

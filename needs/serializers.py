@@ -1,5 +1,6 @@
 """Serializers of the needs API: shapes and types only; rules live in services."""
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -11,6 +12,7 @@ from .models import (
     County,
     Diagnosis,
     Need,
+    NeedComment,
     NeedTransition,
     PlanGoal,
     School,
@@ -292,3 +294,61 @@ class NeedConfirmSerializer(serializers.Serializer):
 
 class NeedReopenSerializer(serializers.Serializer):
     reason = serializers.CharField()
+
+
+class AttachmentSerializer(serializers.Serializer):
+    """An evidence file as the API lists it; ``url`` is the only way to fetch it."""
+
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(read_only=True)
+    content_type = serializers.CharField(read_only=True)
+    size = serializers.IntegerField(read_only=True)
+    url = serializers.SerializerMethodField()
+
+    url_name = "comment-attachment"
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, obj) -> str:
+        path = reverse(self.url_name, kwargs={"pk": obj.pk})
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
+
+
+class ThreadCommentSerializer(serializers.ModelSerializer):
+    """A message of a need's thread as it is read."""
+
+    author = serializers.IntegerField(source="author_id", read_only=True)
+    author_name = serializers.SerializerMethodField()
+    author_role = serializers.CharField(source="author.role", read_only=True)
+    text = serializers.CharField(required=False, allow_blank=True, default="")
+    attachments = AttachmentSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = NeedComment
+        fields = [
+            "id",
+            "author",
+            "author_name",
+            "author_role",
+            "text",
+            "attachments",
+            "created_at",
+        ]
+
+    def get_author_name(self, obj) -> str:
+        return obj.author.get_full_name() or obj.author.username
+
+
+class ThreadCommentPostSerializer(serializers.Serializer):
+    """A new message: JSON with ``text``, or ``multipart/form-data`` with ``text``
+    and ``attachments`` repeated once per file."""
+
+    text = serializers.CharField(
+        required=False, allow_blank=True, default="", trim_whitespace=True
+    )
+    attachments = serializers.ListField(
+        child=serializers.FileField(allow_empty_file=False, use_url=False),
+        required=False,
+        default=list,
+        help_text=_("Images (JPEG, PNG, WebP) or PDF; the field once per file."),
+    )

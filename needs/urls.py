@@ -18,4 +18,5 @@ urlpatterns = [
     path("needs/<int:pk>/confirm/", views.need_confirm, name="confirm"),
     path("needs/<int:pk>/reopen/", views.need_reopen, name="reopen"),
     path("needs/<int:pk>/review/", views.need_review, name="review"),
+    path("needs/<int:pk>/comments/", views.need_comment, name="comment"),
 ]

@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
 from django.forms.renderers import get_default_renderer
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -45,6 +45,8 @@ from .models import (
     Specialty,
     SpecialtyFamily,
 )
+from .thread_views import CommentForm, thread_context
+from .threads import need_comment_post
 
 PAGE_SIZE = 25
 
@@ -154,7 +156,9 @@ def need_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_detail(request, need, CancelForm())
 
 
-def _render_detail(request, need, cancel_form, status=200, reopen_form=None):
+def _render_detail(
+    request, need, cancel_form, status=200, reopen_form=None, thread_form=None
+):
     actions = services.available_actions(request.user, need)
     return render(
         request,
@@ -174,6 +178,7 @@ def _render_detail(request, need, cancel_form, status=200, reopen_form=None):
             "diagnosis": getattr(need, "diagnosis", None),
             "goals": list(need.goals.all()),
             "transitions": list(need.transitions.all()),
+            "thread": thread_context(request, need, thread_form),
         },
         status=status,
     )
@@ -427,3 +432,26 @@ def need_review(request: HttpRequest, pk: int) -> HttpResponse:
         },
         status=400 if request.method == "POST" else 200,
     )
+
+
+@login_required
+@require_POST
+def need_comment(request: HttpRequest, pk: int) -> HttpResponse:
+    """Post to the need's thread from its page (text and optional files)."""
+    need = _need_or_404(request, pk)
+    if thread_context(request, need) is None:
+        raise Http404
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        try:
+            need_comment_post(
+                need=need,
+                actor=request.user,
+                text=form.cleaned_data["text"],
+                files=request.FILES.getlist("attachments"),
+            )
+            messages.success(request, _("Your message was posted."))
+            return redirect(reverse("needs:detail", args=[need.pk]) + "#thread")
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+    return _render_detail(request, need, CancelForm(), status=400, thread_form=form)

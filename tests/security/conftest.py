@@ -11,16 +11,24 @@ from types import SimpleNamespace
 
 import pytest
 from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.tokens import token_issue
 from evaluations import services as evaluation_services
 from evaluations.models import Evaluation, Framework, Rating
-from matching.models import MatchingRun, RunStatus
+from matching.models import ActivityAttachment, MatchingRun, RunStatus
+from needs.attachments import check_files, store
 from needs.models import NeedStatus, NeedTransition
+from needs.threads import need_comment_post
 
 from .. import factories as f
 
 B_MARK = "乙方专属"
+# A 1x1 PNG, for the evidence files of threads and activities.
+TINY_PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de"
+    "0000000c49444154789c63382127070002b6010534a675aa0000000049454e44ae426082"
+)
 START = dt.date(2026, 9, 1)
 CYCLE_END = dt.date(2026, 11, 20)
 FRAMEWORK_INDICATOR = {
@@ -110,6 +118,18 @@ def _side(world, side):
         disputed=True,
         dispute_reason=f"{mark}有异议{side}",
     )
+    objs["comment"] = need_comment_post(
+        need=objs["matched"],
+        actor=staff,
+        text=f"{mark}留言{side}",
+        files=[SimpleUploadedFile(f"photo{side}.png", TINY_PNG, "image/png")],
+    )
+    objs["photo"] = objs["comment"].attachments.get()
+    [objs["act_photo"]] = store(
+        ActivityAttachment,
+        check_files([SimpleUploadedFile(f"act{side}.png", TINY_PNG, "image/png")]),
+        activity=objs["act"],
+    )
     objs["team"] = f.TeamFactory(
         name=f"{mark}帮扶团队{side}",
         county=county,
@@ -157,10 +177,11 @@ def _side(world, side):
 
 
 @pytest.fixture
-def full(world, no_sign_in_throttle):
+def full(world, no_sign_in_throttle, settings, tmp_path):
     """``world`` plus every kind of object on both sides. ``full.objs`` maps a
     name (``open_a``, ``team_b``, ``cycle_closed_a``...) to the object and
     ``full.ids`` to its id, with the ``world`` objects and personas added."""
+    settings.MEDIA_ROOT = tmp_path / "media"
     objs = {**_side(world, "a"), **_side(world, "b")}
 
     def own_framework(coordinator, name):

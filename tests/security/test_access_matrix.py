@@ -283,6 +283,19 @@ MATRIX = [
     ("POST", "needs/{matched_a}/confirm/", {"reason": "r"},                "401 200 403 404 403 404 200 404 403 404"),
     ("POST", "needs/{matched_a}/reopen/", REASON,                         "401 409 409 404 409 404 403 404 403 404"),
     ("POST", "needs/{open_b}/cancel/", REASON,                            "401 200 404 200 200 404 404 200 404 403"),
+    # a need's thread: the school, the county, the teachers proposed or serving
+    ("GET", "needs/{matched_a}/comments/", None,                          "401 200 200 404 200 404 200 404 200 404"),
+    ("GET", "needs/{open_a}/comments/", None,                             "401 200 200 404 200 404 200 404 200 404"),
+    ("GET", "needs/{matched_b}/comments/", None,                          "401 200 404 200 200 404 404 200 404 200"),
+    ("GET", "needs/{draft_a}/comments/", None,                            "401 200 200 404 200 404 200 404 404 404"),
+    ("POST", "needs/{matched_a}/comments/", {"text": "t"},                "401 201 201 404 201 404 201 404 201 404"),
+    ("POST", "needs/{open_a}/comments/", {"text": "t"},                   "401 201 201 404 201 404 201 404 201 404"),
+    ("POST", "needs/{matched_b}/comments/", {"text": "t"},                "401 201 404 201 201 404 404 201 404 201"),
+    ("POST", "needs/{draft_a}/comments/", {"text": "t"},                  "401 201 201 404 201 404 201 404 404 404"),
+    ("POST", "needs/{matched_a}/comments/", {"text": " "},                "401 400 400 404 400 404 400 404 400 404"),
+    ("PATCH", "needs/{matched_a}/comments/", {"text": "t"},               "401 405 405 405 405 405 405 405 405 405"),
+    ("GET", "attachments/comments/{photo_a}/", None,                      "401 200 200 404 200 404 200 404 200 404"),
+    ("GET", "attachments/comments/{photo_b}/", None,                      "401 200 404 200 200 404 404 200 404 200"),
     # dispatched teachers and teams
     ("GET", "teachers/", None,                                            "401 200 200 200 200 200 200 200 200 200"),
     ("GET", "teachers/export/", None,                                     "401 200 200 200 200 200 200 200 200 200"),
@@ -340,6 +353,10 @@ MATRIX = [
     ("POST", "activities/{disputed_a}/dispute/", REASON,                  "401 403 403 404 403 404 409 404 403 404"),
     ("POST", "activities/{disputed_a}/dismiss-dispute/", {},              "401 200 200 404 200 404 403 404 403 404"),
     ("POST", "activities/{act_a}/dismiss-dispute/", {},                   "401 409 409 404 409 404 403 404 403 404"),
+    ("POST", "activities/", {**ACTIVITY_BODY, "local_teachers_reached": 61, "note": ""}, "401 403 403 403 403 403 403 403 400 400"),
+    ("GET", "activities/reach/", None,                                    "401 200 200 200 200 200 200 200 200 200"),
+    ("GET", "attachments/activities/{act_photo_a}/", None,                "401 200 200 404 200 404 200 404 200 404"),
+    ("GET", "attachments/activities/{act_photo_b}/", None,                "401 200 404 200 200 404 404 200 404 200"),
     ("PATCH", "activities/{act_a}/", {"note": "改"},                      "401 405 405 405 405 405 405 405 405 405"),
     # evaluation frameworks: owned by a county (its coordinators and the admins keep
     # it) or the programme (admins); read by owners, by every coordinator for the

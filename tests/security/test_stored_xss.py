@@ -1,7 +1,8 @@
 """Stored markup comes out escaped: ``<script>alert(1)</script>`` and
 ``"><img src=x onerror=alert(1)>`` in every text field that a person types
-(need title, description, goals, comments and reasons; teacher name and title;
-team, school, county and cycle names; activity notes and disputes; rating
+(need title, description, goals, comments and reasons, thread messages and file
+names; teacher name and title; team, school, county and cycle names; activity
+notes, names reached, evidence file names and disputes; rating
 comments; framework and indicator names; account names; notifications) appear as
 text on every page that shows them, as plain strings in the .xlsx exports (never a
 formula), and in the notification e-mails (plain text, no HTML part)."""
@@ -61,7 +62,12 @@ def poisoned(full):
     )
     save(o["teacher_a"], name=tainted("师", short=True), title=FORMULA[:30])
     save(o["team_a"], name=tainted("团队"))
-    save(o["act_a"], note=tainted("活动"))
+    save(
+        o["act_a"], note=tainted("活动"), reached_names=tainted("姓名") + "\n" + SCRIPT
+    )
+    save(o["comment_a"], text=tainted("留言"))
+    save(o["photo_a"], name=tainted("照片.png"))
+    save(o["act_photo_a"], name=tainted("活动照片.png"))
     save(o["disputed_a"], dispute_reason=tainted("异议"))
     save(o["acc_a"], decision_reason=tainted("理由"))
     for key in ("cycle_draft_a", "cycle_open_a", "cycle_closed_a"):

@@ -35,6 +35,7 @@ from django.utils import timezone
 from accounts.models import Role, User
 from evaluations import demo as evaluation_demo
 from matching.models import Activity, ActivityKind, Assignment, AssignmentStatus
+from needs.demo import seed_demo_thread
 from needs.models import (
     County,
     Diagnosis,
@@ -630,6 +631,7 @@ class Command(BaseCommand):
             self.accounts(world)
             self.supply(world)
             self.needs(world)
+            seed_demo_thread()
         for cycle, what in evaluation_demo.load().items():
             self.stdout.write(f"考核周期 {cycle}：{what}")
         self.report(world)
