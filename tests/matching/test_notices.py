@@ -99,3 +99,10 @@ def test_the_school_is_told_when_a_teacher_accepts_with_a_link_to_the_need(
     services.assignment_accept(assignment=proposal, actor=addresses.users.coord_a)
     note = Notification.objects.get(user=addresses.users.staff_a)
     assert note.url == f"/needs/{need.pk}/" and note.action_label == "查看需求"
+
+
+def test_a_notice_without_an_action_says_open_not_a_need_state(world, client):
+    notify(users=[world.users.teacher_a], title="评分任务", url="/evaluations/tasks/")
+    client.force_login(world.users.teacher_a)
+    inbox = client.get("/inbox/").content.decode()
+    assert ">打开<" in inbox and "待匹配" not in inbox
