@@ -192,3 +192,29 @@ def test_deploy_check_passes_with_production_settings():
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("command", ["makemigrations", "check", "migrate"])
+def test_a_command_without_a_secret_key_says_so_whatever_it_is(command):
+    """Not "Models aren't loaded yet": Django defers the settings error, and which
+    check meets it first is a matter of order."""
+    environment = {
+        k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY"}
+    }
+    result = subprocess.run(
+        [
+            sys.executable,
+            "manage.py",
+            command,
+            "--dry-run" if command != "check" else "-v0",
+        ],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "Configuration error: SECRET_KEY must be set" in result.stderr
+    assert "AppRegistryNotReady" not in result.stderr
