@@ -342,6 +342,23 @@ def with_teacher_contact(user, queryset: QuerySet) -> QuerySet:
     )
 
 
+def mark_teacher_contact(user, teachers: list) -> None:
+    """Set ``contact_visible`` on each of ``teachers`` (model instances) with one
+    query, so that :func:`sees_teacher_contact` asks nothing more about them."""
+    if not teachers:
+        return
+    queryset = type(teachers[0])._default_manager.filter(
+        pk__in={teacher.pk for teacher in teachers}
+    )
+    visible_ids = set(
+        with_teacher_contact(user, queryset)
+        .filter(contact_visible=True)
+        .values_list("pk", flat=True)
+    )
+    for teacher in teachers:
+        teacher.contact_visible = teacher.pk in visible_ids
+
+
 def sees_teacher_contact(user, teacher: Model) -> bool:
     """Whether ``user`` may see this teacher's phone and e-mail."""
     known = getattr(teacher, "contact_visible", None)
@@ -363,14 +380,14 @@ def sees_school_contact(user, school_id: int | None) -> bool:
         return False
     if user.is_admin:
         return True
-    school_model = apps.get_model("needs", "School")
     if user.is_coordinator:
+        school_model = apps.get_model("needs", "School")
         county_id = (
             school_model.objects.filter(pk=school_id)
             .values_list("county_id", flat=True)
             .first()
         )
-        return county_id in _county_ids(user)
+        return manages_county(user, county_id)
     if user.is_school_staff:
         return user.school_id == school_id
     teacher_id = _teacher_id(user)

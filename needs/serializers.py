@@ -6,7 +6,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from accounts.scopes import sees_teacher_contact, visible
+from accounts.scopes import mark_teacher_contact, sees_teacher_contact, visible
 
 from .models import (
     County,
@@ -237,6 +237,15 @@ class NeedDetailSerializer(NeedSerializer):
 
     class Meta(NeedSerializer.Meta):
         fields = [*NeedSerializer.Meta.fields, "transitions", "assignments", "actions"]
+
+    def to_representation(self, instance):
+        request = self.context.get("request")
+        if request is not None:
+            # Whose contact the caller may see, for every teacher at once.
+            mark_teacher_contact(
+                request.user, [a.teacher for a in getattr(instance, "people", ())]
+            )
+        return super().to_representation(instance)
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_actions(self, obj) -> list[str]:

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.scopes import sees_teacher_contact, visible
+from accounts.scopes import mark_teacher_contact, sees_teacher_contact, visible
 from assist_platform import spreadsheet_labels as L
 from assist_platform.errors import TransitionNotAllowed
 from assist_platform.spreadsheets import xlsx_response
@@ -160,6 +160,7 @@ def _render_detail(
     request, need, cancel_form, status=200, reopen_form=None, thread_form=None
 ):
     actions = services.available_actions(request.user, need)
+    mark_teacher_contact(request.user, [person.teacher for person in need.people])
     return render(
         request,
         "needs/need_detail.html",

@@ -6,6 +6,8 @@ again (matched -> open) for the next run."""
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from matching import services as matching
@@ -289,3 +291,23 @@ def test_the_teacher_card_shows_the_schools_contact_once_accepted(world, client)
     assert f'data-testid="school-contact-{accepted.pk}"' in page
     assert "staff@bhzj.cn" in page
     assert f'data-testid="school-contact-{proposal.pk}"' not in page
+
+
+def test_contacts_on_a_need_cost_the_same_queries_for_one_teacher_or_five(
+    world, api, client
+):
+    def queries_for(teachers: int) -> int:
+        need = started_need(world, headcount=teachers, filled=teachers)
+        for _ in range(teachers):
+            serving(world, need)
+        client = api.as_user(world.users.staff_a)
+        client.get(f"/api/v1/needs/{need.pk}/")  # warm the caller's caches
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(f"/api/v1/needs/{need.pk}/").status_code == 200
+        with CaptureQueriesContext(connection) as page:
+            assert browser.get(f"/needs/{need.pk}/").status_code == 200
+        return len(captured), len(page)
+
+    browser = client
+    browser.force_login(world.users.staff_a)
+    assert queries_for(1) == queries_for(5)
