@@ -292,6 +292,22 @@ need_submit = _transition_view("submit")
 need_delete = _transition_view("delete")
 
 
+def _with_reason(request, need, form, service, done_message) -> HttpResponse | None:
+    """Run a transition that takes the form's ``reason``: back to the need when it
+    is done (or refused for its state); ``None`` with the errors on the form."""
+    if not form.is_valid():
+        return None
+    try:
+        service(need=need, actor=request.user, reason=form.cleaned_data["reason"])
+    except ValidationError as exc:
+        add_service_errors(form, exc)
+        return None
+    except TransitionNotAllowed as exc:
+        return _refused(request, need, exc)
+    messages.success(request, done_message)
+    return redirect("needs:detail", pk=need.pk)
+
+
 @login_required
 def need_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     """Confirming a need fulfilled asks first: a page says what will happen, and
@@ -303,17 +319,16 @@ def need_confirm(request: HttpRequest, pk: int) -> HttpResponse:
         return _refused(request, need, exc)
     reason_required = services.confirm_needs_reason(need)
     form = ConfirmForm(request.POST or None, reason_required=reason_required)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.need_confirm(
-                need=need, actor=request.user, reason=form.cleaned_data["reason"]
-            )
-            messages.success(request, _("Thank you: the need is fulfilled."))
-            return redirect("needs:detail", pk=need.pk)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        except TransitionNotAllowed as exc:
-            return _refused(request, need, exc)
+    if request.method == "POST":
+        done = _with_reason(
+            request,
+            need,
+            form,
+            services.need_confirm,
+            _("Thank you: the need is fulfilled."),
+        )
+        if done is not None:
+            return done
     return render(
         request,
         "needs/confirm.html",
@@ -340,18 +355,12 @@ def need_reopen(request: HttpRequest, pk: int) -> HttpResponse:
     except TransitionNotAllowed as exc:
         return _refused(request, need, exc)
     form = ReopenForm(request.POST)
-    if form.is_valid():
-        try:
-            services.need_reopen(
-                need=need, actor=request.user, reason=form.cleaned_data["reason"]
-            )
-            messages.success(request, _("The need was reopened."))
-            return redirect("needs:detail", pk=need.pk)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        except TransitionNotAllowed as exc:
-            return _refused(request, need, exc)
-    return _render_detail(request, need, CancelForm(), status=400, reopen_form=form)
+    done = _with_reason(
+        request, need, form, services.need_reopen, _("The need was reopened.")
+    )
+    return done or _render_detail(
+        request, need, CancelForm(), status=400, reopen_form=form
+    )
 
 
 @login_required
@@ -363,18 +372,10 @@ def need_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     except TransitionNotAllowed as exc:
         return _refused(request, need, exc)
     form = CancelForm(request.POST)
-    if form.is_valid():
-        try:
-            services.need_cancel(
-                need=need, actor=request.user, reason=form.cleaned_data["reason"]
-            )
-            messages.success(request, _("The need was cancelled."))
-            return redirect("needs:detail", pk=need.pk)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        except TransitionNotAllowed as exc:
-            return _refused(request, need, exc)
-    return _render_detail(request, need, form, status=400)
+    done = _with_reason(
+        request, need, form, services.need_cancel, _("The need was cancelled.")
+    )
+    return done or _render_detail(request, need, form, status=400)
 
 
 @login_required
