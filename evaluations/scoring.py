@@ -451,6 +451,20 @@ class NeedRecord:
 
 
 @dataclass
+def _activity_basis(acts) -> dict[str, dict]:
+    """What the activity indicators counted (for teachers, teams and schools)."""
+    return {
+        HOURS_TAUGHT: {
+            "activities": len(acts),
+            "hours": round(sum(a.hours for a in acts), 2),
+        },
+        LOCAL_TEACHERS_TRAINED: {
+            "activities": len(acts),
+            "teachers": sum(a.local_teachers for a in acts),
+        },
+    }
+
+
 class CycleFacts:
     """Everything objective indicators need about one cycle, as plain data."""
 
@@ -529,14 +543,7 @@ class CycleFacts:
         met, goals = self._goal_counts(a.need_id for a in served)
         weeks = [self._weeks(t) for t in teacher_ids]
         return {
-            HOURS_TAUGHT: {
-                "activities": len(acts),
-                "hours": round(sum(a.hours for a in acts), 2),
-            },
-            LOCAL_TEACHERS_TRAINED: {
-                "activities": len(acts),
-                "teachers": sum(a.local_teachers for a in acts),
-            },
+            **_activity_basis(acts),
             NEEDS_FULFILLED: {
                 "done": sum(1 for a in due if a.done),
                 "due": len(due),
@@ -572,14 +579,7 @@ class CycleFacts:
         met, goals = self._goal_counts(n.id for n in served)
         tasks_total, tasks_done = self.school_tasks.get(school_id, (0, 0))
         return {
-            HOURS_TAUGHT: {
-                "activities": len(acts),
-                "hours": round(sum(a.hours for a in acts), 2),
-            },
-            LOCAL_TEACHERS_TRAINED: {
-                "activities": len(acts),
-                "teachers": sum(a.local_teachers for a in acts),
-            },
+            **_activity_basis(acts),
             NEEDS_FULFILLED: {
                 "done": sum(1 for n in due if n.fulfilled),
                 "due": len(due),
