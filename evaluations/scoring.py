@@ -450,7 +450,6 @@ class NeedRecord:
     clean: bool  # never returned to draft nor rejected
 
 
-@dataclass
 def _activity_basis(acts) -> dict[str, dict]:
     """What the activity indicators counted (for teachers, teams and schools)."""
     return {
@@ -465,6 +464,7 @@ def _activity_basis(acts) -> dict[str, dict]:
     }
 
 
+@dataclass
 class CycleFacts:
     """Everything objective indicators need about one cycle, as plain data."""
 
