@@ -16,7 +16,7 @@ from rest_framework.exceptions import Throttled
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from assist_platform.openapi import DetailError, errors
+from common.openapi import DetailError, errors
 from needs.models import County, School
 
 from . import services

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "django_htmx",
     "simple_history",
+    "common",
     "accounts",
     "needs",
     "teams",
@@ -280,7 +281,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "assist_platform.pagination.StandardPagination",
+    "DEFAULT_PAGINATION_CLASS": "common.pagination.StandardPagination",
     "DEFAULT_PARSER_CLASSES": [
         "assist_platform.parsers.JSONParser",
         "rest_framework.parsers.FormParser",
@@ -292,7 +293,7 @@ REST_FRAMEWORK = {
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_SCHEMA_CLASS": "assist_platform.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "assist_platform.errors.api_exception_handler",
+    "EXCEPTION_HANDLER": "common.errors.api_exception_handler",
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": (
         "assist_platform.negotiation.DownloadNegotiation"
     ),

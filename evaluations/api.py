@@ -19,8 +19,8 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from accounts.scopes import manages_county, visible
-from assist_platform.errors import TransitionNotAllowed
-from assist_platform.openapi import errors
+from common.errors import TransitionNotAllowed
+from common.openapi import errors
 from assist_platform.spreadsheets import XLSX_CONTENT_TYPE
 
 from . import services

@@ -25,7 +25,7 @@ from django.utils.translation import ngettext
 
 from accounts.models import Notification, Role
 from accounts.scopes import manages_county
-from assist_platform.errors import TransitionNotAllowed
+from common.errors import TransitionNotAllowed
 from needs.models import County
 from teams.models import Teacher
 

@@ -5,7 +5,7 @@ task delivered twice does no harm."""
 from celery import shared_task
 from django.contrib.auth import get_user_model
 
-from assist_platform.errors import TransitionNotAllowed
+from common.errors import TransitionNotAllowed
 
 from . import services
 from .models import CycleStatus, EvaluationCycle

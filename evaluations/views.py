@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.scopes import manages_county, visible
-from assist_platform.errors import TransitionNotAllowed
+from common.errors import TransitionNotAllowed
 from needs.models import County
 
 from . import services

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Notification
 from accounts.scopes import manages_county
-from assist_platform.errors import TransitionNotAllowed
+from common.errors import TransitionNotAllowed
 from needs.attachments import check_files, store
 
 from .models import (

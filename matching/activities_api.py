@@ -16,7 +16,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from accounts.scopes import visible
-from assist_platform.openapi import errors
+from common.openapi import errors
 from needs.attachments import attachment_response
 from needs.serializers import AttachmentSerializer
 

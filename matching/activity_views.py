@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.scopes import visible
-from assist_platform.errors import TransitionNotAllowed
+from common.errors import TransitionNotAllowed
 from needs.attachments import KINDS
 
 from . import activities as services

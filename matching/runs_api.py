@@ -14,7 +14,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.scopes import visible
-from assist_platform.openapi import errors
+from common.openapi import errors
 
 from . import services
 from .models import Assignment, AssignmentStatus, MatchingRun, RunStatus

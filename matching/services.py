@@ -81,7 +81,7 @@ from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 
 from accounts.models import Notification, Role, User
 from accounts.scopes import manages_county
-from assist_platform.errors import TransitionNotAllowed
+from common.errors import TransitionNotAllowed
 from needs.models import County, Need, NeedStatus
 from needs.services import need_mark_matched, need_mark_open, need_may
 from teams.models import Teacher

@@ -26,7 +26,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.models import Notification
 from accounts.scopes import school_contacts, sees_school_contact, visible
 from assist_platform import spreadsheet_labels as L
-from assist_platform.errors import TransitionNotAllowed
+from common.errors import TransitionNotAllowed
 from assist_platform.spreadsheets import xlsx_response
 from needs.models import County
 

@@ -18,8 +18,8 @@ from rest_framework.generics import get_object_or_404 as drf_get_object_or_404
 from rest_framework.response import Response
 
 from accounts.scopes import thread_needs, visible
-from assist_platform.openapi import errors
-from assist_platform.pagination import StandardPagination
+from common.openapi import errors
+from common.pagination import StandardPagination
 
 from . import services
 from .attachments import attachment_response

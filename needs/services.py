@@ -13,7 +13,7 @@ has been logged on it, or else with a written reason (:func:`need_confirm`).
 
 Every transition is recorded as a :class:`~needs.models.NeedTransition` (who, when,
 from, to, comment). A transition the current state does not allow raises
-:class:`~assist_platform.errors.TransitionNotAllowed` (HTTP 409 naming the state); an
+:class:`~common.errors.TransitionNotAllowed` (HTTP 409 naming the state); an
 action the actor's role may not take raises ``PermissionDenied`` (403); bad input
 raises ``ValidationError`` with messages per field (400). In each case nothing is
 stored: the checks run before the first write, inside one transaction, on the need's
@@ -59,7 +59,7 @@ from django.utils.translation import pgettext_lazy
 
 from accounts.models import Role, User
 from accounts.scopes import manages_county
-from assist_platform.errors import TransitionNotAllowed
+from common.errors import TransitionNotAllowed
 
 from .models import (
     County,

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.scopes import mark_teacher_contact, sees_teacher_contact, visible
 from assist_platform import spreadsheet_labels as L
-from assist_platform.errors import TransitionNotAllowed
+from common.errors import TransitionNotAllowed
 from assist_platform.spreadsheets import xlsx_response
 
 from . import services

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from accounts.models import Notification
-from assist_platform.errors import TransitionNotAllowed
+from common.errors import TransitionNotAllowed
 from matching import services
 from matching.models import Assignment
 from needs.models import NeedTransition

@@ -6,7 +6,7 @@ import pytest
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
-from assist_platform.errors import TransitionNotAllowed
+from common.errors import TransitionNotAllowed
 from needs import services
 from needs.models import Diagnosis, Need, NeedStatus, NeedTransition, PlanGoal
 
