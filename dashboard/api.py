@@ -14,8 +14,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from common.openapi import errors
 from assist_platform.spreadsheets import XLSX_CONTENT_TYPE
+from common.openapi import errors
 
 from .reports import report_read, report_response
 from .selectors import dashboard_read

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.scopes import manages_county, visible
 from common.errors import TransitionNotAllowed
+from common.forms import add_service_errors
 from needs.models import County
 
 from . import services
@@ -57,13 +58,6 @@ def _managed_counties(user):
     return counties.none()
 
 
-def _form_errors(form, exc: ValidationError) -> None:
-    for field, messages_ in exc.message_dict.items():
-        target = field if field in form.fields else None
-        for message in messages_:
-            form.add_error(target, message)
-
-
 @login_required
 def cycle_list(request: HttpRequest) -> HttpResponse:
     counties = _managed_counties(request.user)
@@ -75,7 +69,7 @@ def cycle_list(request: HttpRequest) -> HttpResponse:
             try:
                 cycle = services.cycle_create(user=request.user, **data)
             except ValidationError as exc:
-                _form_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("The cycle was created as a draft."))
                 return redirect("evaluations:cycle", pk=cycle.pk)
@@ -430,7 +424,7 @@ def rate(request: HttpRequest, pk: int) -> HttpResponse:
         except TransitionNotAllowed as exc:
             messages.error(request, exc.message)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Your rating was saved."))
             return redirect("evaluations:tasks")

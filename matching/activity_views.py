@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.scopes import visible
 from common.errors import TransitionNotAllowed
+from common.forms import add_service_errors
 from needs.attachments import KINDS
 
 from . import activities as services
@@ -173,9 +174,7 @@ def activity_new(request: HttpRequest) -> HttpResponse:
                 user=request.user, files=data.pop("attachments"), **data
             )
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                for error in errors:
-                    form.add_error(field if field in form.fields else None, error)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The activity was logged."))
             return redirect("activities:list")

@@ -26,8 +26,8 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.models import Notification
 from accounts.scopes import school_contacts, sees_school_contact, visible
 from assist_platform import spreadsheet_labels as L
-from common.errors import TransitionNotAllowed
 from assist_platform.spreadsheets import xlsx_response
+from common.errors import TransitionNotAllowed
 from needs.models import County
 
 from . import services

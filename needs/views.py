@@ -20,8 +20,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.scopes import mark_teacher_contact, sees_teacher_contact, visible
 from assist_platform import spreadsheet_labels as L
-from common.errors import TransitionNotAllowed
 from assist_platform.spreadsheets import xlsx_response
+from common.errors import TransitionNotAllowed
+from common.forms import add_service_errors
 
 from . import services
 from .fields import SpecialtyChoiceField
@@ -32,7 +33,6 @@ from .forms import (
     NeedForm,
     ReopenForm,
     ReviewForm,
-    add_service_errors,
 )
 from .imports import NEED_COLUMNS
 from .models import (

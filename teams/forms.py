@@ -169,15 +169,3 @@ class ImportForm(forms.Form):
     def __init__(self, *args, kinds: list[tuple[str, str]], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = kinds
-
-
-def add_service_errors(form: forms.Form, exc: ValidationError) -> list[str]:
-    """Put a service's field messages on the form; return those for other fields."""
-    rest: list[str] = []
-    for field, messages in exc.message_dict.items():
-        if field in form.fields:
-            for message in messages:
-                form.add_error(field, message)
-        else:
-            rest.extend(messages)
-    return rest

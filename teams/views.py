@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.scopes import manages_county, visible
 from assist_platform.spreadsheets import xlsx_response
+from common.forms import add_service_errors
 from needs.models import Specialty, SpecialtyFamily
 
 from . import services
@@ -38,7 +39,6 @@ from .forms import (
     SkillFormSet,
     TeacherForm,
     TeamForm,
-    add_service_errors,
 )
 from .imports import TEACHERS_TITLE, TEAM_COLUMNS, TEAMS_TITLE
 from .models import Teacher, Team
@@ -178,7 +178,7 @@ def _teacher_form_page(request: HttpRequest, teacher: Teacher | None) -> HttpRes
                     )
                 return redirect("teams:teacher_list")
             except ValidationError as exc:
-                other_errors = add_service_errors(form, exc)
+                other_errors = add_service_errors(form, exc, return_others=True)
     else:
         form = TeacherForm(user=request.user, initial=initial)
         skills = SkillFormSet(initial=skill_initial, prefix="skills")
@@ -293,7 +293,7 @@ def _team_form_page(request: HttpRequest, team: Team | None) -> HttpResponse:
                 )
                 return redirect("teams:team_list")
             except ValidationError as exc:
-                other_errors = add_service_errors(form, exc)
+                other_errors = add_service_errors(form, exc, return_others=True)
     else:
         form = TeamForm(user=request.user, initial=initial)
     return render(
