@@ -83,7 +83,8 @@ from accounts.models import Notification, Role, User
 from accounts.scopes import manages_county
 from common.errors import TransitionNotAllowed
 from needs.models import County, Need, NeedStatus
-from needs.services import need_mark_matched, need_mark_open, need_may
+from needs.policies import NEED
+from needs.services import need_mark_matched, need_mark_open
 from teams.models import Teacher
 
 from . import pipeline, solver
@@ -908,7 +909,7 @@ def assignment_accept(*, assignment: Assignment, actor: User) -> Assignment:
         # The need's own service records the transition; the system marks it when
         # the actor's role may not (a teacher accepting the last place).
         need_mark_matched(
-            need, actor=actor if need_may(actor, "mark_matched", need) else None
+            need, actor=actor if NEED.may(actor, "mark_matched", need) else None
         )
     _notify(
         assignment,

@@ -34,6 +34,7 @@ from .models import (
     Specialty,
     SpecialtyFamily,
 )
+from .policies import NEED, access_need
 from .serializers import (
     CountySerializer,
     NeedCancelSerializer,
@@ -276,7 +277,7 @@ class NeedViewSet(
             return NeedSerializer
         return NeedDetailSerializer
 
-    def get_queryset(self):
+    def _base_queryset(self):
         queryset = Need.objects.select_related(
             "school", "specialty__family", "diagnosis"
         ).prefetch_related("goals")
@@ -287,7 +288,17 @@ class NeedViewSet(
                     queryset=NeedTransition.objects.select_related("actor"),
                 ),
             ).with_people()
-        return visible(self.request.user, queryset)
+        return queryset
+
+    def get_queryset(self):
+        return visible(self.request.user, self._base_queryset())
+
+    def get_object(self):
+        need = access_need(
+            self.request.user, self.kwargs["pk"], queryset=self._base_queryset()
+        )
+        self.check_object_permissions(self.request, need)
+        return need
 
     def _answer(self, need: Need, status_code: int = status.HTTP_200_OK) -> Response:
         fresh = self.get_queryset().get(pk=need.pk)
@@ -298,7 +309,7 @@ class NeedViewSet(
         """Check the caller may take ``action`` on the need, validate the body, and
         hand it to the service of the same name."""
         need = self.get_object()
-        services.need_check(request.user, action, need)
+        NEED.check(request.user, action, need)
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         return self._answer(
@@ -306,7 +317,7 @@ class NeedViewSet(
         )
 
     def create(self, request, *args, **kwargs):
-        services.need_check(request.user, "create")
+        NEED.check(request.user, "create")
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         need = services.need_create(actor=request.user, **serializer.validated_data)
@@ -314,7 +325,7 @@ class NeedViewSet(
 
     def partial_update(self, request, *args, **kwargs):
         need = self.get_object()
-        services.need_check(request.user, "update", need)
+        NEED.check(request.user, "update", need)
         serializer = self.get_serializer(need, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         need = services.need_update(

@@ -5,7 +5,7 @@ The machinery is ``assist_platform.spreadsheets``; headers and messages are in
 ``assist_platform.spreadsheet_labels`` (translated in the project catalogue).
 
 Who may import follows the needs services: schools are reference data that only
-admins write; needs are created by whoever ``needs.services.need_may(user,
+admins write; needs are created by whoever ``needs.policies.NEED.may(user,
 "create")`` allows, for the schools in their scope. Natural keys: a school is
 (county, name); a need is (school, title, start date). Importing the same file
 twice changes nothing; a need that is no longer a draft is never changed."""
@@ -43,7 +43,7 @@ from .models import (
     SchoolKind,
     Specialty,
 )
-from .services import need_may
+from .policies import NEED
 
 
 def _squeeze(text: str) -> str:
@@ -443,7 +443,7 @@ class NeedImporter(Importer):
 
     @classmethod
     def allowed(cls, user) -> bool:
-        return need_may(user, "create")
+        return NEED.may(user, "create")
 
     def key_column(self) -> str:
         return "title"
@@ -528,7 +528,7 @@ class NeedImporter(Importer):
                 continue
             if need.status != NeedStatus.DRAFT:
                 row.error("title", L.need_not_draft(str(need.get_status_display())))
-            elif not need_may(self.user, "update", need):
+            elif not NEED.may(self.user, "update", need):
                 row.error("school", L.unknown_school(item.school.name, None))
 
     def save(self, items: list[_NeedItem]) -> tuple[int, int, int]:

@@ -19,7 +19,8 @@ from .models import (
     Specialty,
     SpecialtyFamily,
 )
-from .services import ReviewDecision, available_actions
+from .policies import NEED
+from .services import ReviewDecision
 
 
 class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
@@ -251,7 +252,7 @@ class NeedDetailSerializer(NeedSerializer):
     def get_actions(self, obj) -> list[str]:
         request = self.context.get("request")
         user = request.user if request is not None else None
-        return sorted(available_actions(user, obj))
+        return sorted(NEED.allowed_actions(user, obj))
 
 
 class DiagnosisInputSerializer(serializers.Serializer):

@@ -1,12 +1,5 @@
-"""Writes of the needs app, and the need state machine in one place (DESIGN section 4).
-
-::
-
-    draft -> submitted -> open -> matched -> fulfilled
-    submitted -> draft (returned with a comment) | rejected (with a reason)
-    matched -> open (an accepted assignment was cancelled: places are missing again)
-    fulfilled -> matched (a coordinator reopens within REOPEN_DAYS, reason required)
-    draft | submitted | open | matched -> cancelled (reason required)
+"""Writes of the needs app. The state machine and who may take each action are
+declared once in :mod:`needs.policies`; every write here goes through it.
 
 A school confirms a need fulfilled only once its window has started and an activity
 has been logged on it, or else with a written reason (:func:`need_confirm`).
@@ -18,11 +11,6 @@ action the actor's role may not take raises ``PermissionDenied`` (403); bad inpu
 raises ``ValidationError`` with messages per field (400). In each case nothing is
 stored: the checks run before the first write, inside one transaction, on the need's
 row locked with ``SELECT ... FOR UPDATE`` so that two concurrent requests serialise.
-
-Who may do what (:data:`ACTION_ROLES`, and always within the actor's scope):
-school staff create, edit, delete, submit, cancel and confirm their own school's
-needs; coordinators submit, review and cancel the needs of their counties; admins
-do everything; teachers only read.
 
 Priority score
 --------------
@@ -55,11 +43,9 @@ from django.core.exceptions import (
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from accounts.models import Role, User
-from accounts.scopes import manages_county
-from common.errors import TransitionNotAllowed
+from accounts.policies import actor_role
 
 from .models import (
     County,
@@ -72,49 +58,9 @@ from .models import (
     SchoolKind,
     Specialty,
 )
+from .policies import NEED
 
 S = NeedStatus
-
-# ---------------------------------------------------------------------------------
-# The rules: which states each action starts from, and which roles may take it.
-
-ALLOWED_FROM: dict[str, frozenset[str]] = {
-    "update": frozenset({S.DRAFT}),
-    "delete": frozenset({S.DRAFT}),
-    "submit": frozenset({S.DRAFT}),
-    "review": frozenset({S.SUBMITTED}),
-    "mark_matched": frozenset({S.OPEN}),
-    "mark_open": frozenset({S.MATCHED}),
-    "confirm": frozenset({S.MATCHED}),
-    "reopen": frozenset({S.FULFILLED}),
-    "cancel": frozenset({S.DRAFT, S.SUBMITTED, S.OPEN, S.MATCHED}),
-}
-
-ACTION_ROLES: dict[str, frozenset[str]] = {
-    "create": frozenset({Role.SCHOOL_STAFF}),
-    "update": frozenset({Role.SCHOOL_STAFF}),
-    "delete": frozenset({Role.SCHOOL_STAFF}),
-    "submit": frozenset({Role.SCHOOL_STAFF, Role.COORDINATOR}),
-    "review": frozenset({Role.COORDINATOR}),
-    "mark_matched": frozenset({Role.COORDINATOR}),
-    "mark_open": frozenset({Role.COORDINATOR}),
-    "cancel": frozenset({Role.SCHOOL_STAFF, Role.COORDINATOR}),
-    "confirm": frozenset({Role.SCHOOL_STAFF}),
-    "reopen": frozenset({Role.COORDINATOR}),
-}
-
-# How the action is named in "Cannot <action>: this need is <state>."
-ACTION_LABELS = {
-    "update": pgettext_lazy("need action", "edit"),
-    "delete": pgettext_lazy("need action", "delete"),
-    "submit": pgettext_lazy("need action", "submit"),
-    "review": pgettext_lazy("need action", "review"),
-    "mark_matched": pgettext_lazy("need action", "mark as matched"),
-    "mark_open": pgettext_lazy("need action", "open its places again"),
-    "confirm": pgettext_lazy("need action", "confirm fulfilment"),
-    "reopen": pgettext_lazy("need action", "reopen"),
-    "cancel": pgettext_lazy("need action", "cancel"),
-}
 
 EDITABLE_FIELDS = (
     "school",
@@ -143,78 +89,6 @@ _REVIEW_TARGET = {
     ReviewDecision.RETURN: S.DRAFT,
     ReviewDecision.REJECT: S.REJECTED,
 }
-
-
-# ---------------------------------------------------------------------------------
-# Policy helpers: used by the services and, before any input is parsed, by views.
-
-
-def _role(actor: User | None) -> str | None:
-    if actor is None or not actor.is_authenticated or not actor.is_active:
-        return None
-    return Role.ADMIN if actor.is_admin else actor.role
-
-
-def _in_scope(actor: User, school: School) -> bool:
-    if actor.is_admin:
-        return True
-    if actor.is_school_staff:
-        return actor.school_id is not None and actor.school_id == school.pk
-    if actor.is_coordinator:
-        return manages_county(actor, school.county_id)
-    return False
-
-
-def need_may(actor: User | None, action: str, need: Need | None = None) -> bool:
-    """True if ``actor``'s role (and scope, for an existing need) allows ``action``.
-
-    Says nothing about the need's state: see :func:`need_state_allows`."""
-    role = _role(actor)
-    if role is None:
-        return False
-    if role != Role.ADMIN and role not in ACTION_ROLES[action]:
-        return False
-    if need is not None:
-        return _in_scope(actor, need.school)
-    return True
-
-
-def need_state_allows(need: Need, action: str) -> bool:
-    return need.status in ALLOWED_FROM[action]
-
-
-def need_check(actor: User | None, action: str, need: Need | None = None) -> None:
-    """Raise ``PermissionDenied`` (role) or ``TransitionNotAllowed`` (state)."""
-    if not need_may(actor, action, need):
-        raise PermissionDenied(_("Your role may not do this with this need."))
-    if (
-        need is not None
-        and action in ALLOWED_FROM
-        and not need_state_allows(need, action)
-    ):
-        raise TransitionNotAllowed(
-            obj_label=str(Need._meta.verbose_name),
-            current=need.status,
-            current_display=str(need.get_status_display()),
-            action=str(ACTION_LABELS[action]),
-        )
-
-
-# Taken by the matching app as a consequence of an assignment's change, never by a
-# person from a page.
-SYSTEM_ACTIONS = frozenset({"mark_matched", "mark_open"})
-
-
-def available_actions(actor: User | None, need: Need) -> set[str]:
-    """The actions ``actor`` may take on ``need`` now (for buttons on pages)."""
-    return {
-        action
-        for action in ALLOWED_FROM
-        if action not in SYSTEM_ACTIONS
-        and need_may(actor, action, need)
-        and need_state_allows(need, action)
-        and (action != "reopen" or reopen_deadline(need) >= timezone.now())
-    }
 
 
 # ---------------------------------------------------------------------------------
@@ -368,7 +242,7 @@ def need_create(
 ) -> Need:
     """A new need in ``draft``. School staff post for their own school (``school``
     may be omitted); another school is refused."""
-    need_check(actor, "create")
+    NEED.check(actor, "create")
     if actor.is_school_staff and not actor.is_admin:
         if school is not None and school.pk != actor.school_id:
             raise ValidationError(
@@ -399,9 +273,7 @@ def need_create(
 @transaction.atomic
 def need_update(*, need: Need, actor: User, data: Mapping[str, Any]) -> Need:
     """Change the editable fields of a draft. Other keys are ignored."""
-    need_check(actor, "update", need)
-    need = _lock(need)
-    need_check(actor, "update", need)
+    need = NEED.lock(actor, "update", need, related=("school",))
     changes = {k: v for k, v in data.items() if k in EDITABLE_FIELDS}
     if "school" in changes and not actor.is_admin:
         school = changes["school"]
@@ -425,9 +297,7 @@ def need_update(*, need: Need, actor: User, data: Mapping[str, Any]) -> Need:
 
 @transaction.atomic
 def need_delete(*, need: Need, actor: User) -> None:
-    need_check(actor, "delete", need)
-    need = _lock(need)
-    need_check(actor, "delete", need)
+    need = NEED.lock(actor, "delete", need, related=("school",))
     need.delete()
 
 
@@ -438,9 +308,7 @@ def need_delete(*, need: Need, actor: User) -> None:
 @transaction.atomic
 def need_submit(*, need: Need, actor: User, comment: str = "") -> Need:
     """draft -> submitted, for a coordinator to review."""
-    need_check(actor, "submit", need)
-    need = _lock(need)
-    need_check(actor, "submit", need)
+    need = NEED.lock(actor, "submit", need, related=("school",))
     need.submitted_at = timezone.now()
     return _move(
         need,
@@ -512,9 +380,7 @@ def need_review(
     it), ``return`` -> draft (a comment saying what to revise is required),
     ``reject`` -> rejected (a reason is required). A diagnosis or goals given with
     any decision are kept; goals replace the plan's goals."""
-    need_check(actor, "review", need)
-    need = _lock(need)
-    need_check(actor, "review", need)
+    need = NEED.lock(actor, "review", need, related=("school",))
     if decision not in ReviewDecision.values:
         raise ValidationError({"decision": [_("Choose approve, return or reject.")]})
     comment = (comment or "").strip()
@@ -559,9 +425,7 @@ def need_review(
 @transaction.atomic
 def need_cancel(*, need: Need, actor: User, reason: str) -> Need:
     """Any state before fulfilled -> cancelled; the reason is required."""
-    need_check(actor, "cancel", need)
-    need = _lock(need)
-    need_check(actor, "cancel", need)
+    need = NEED.lock(actor, "cancel", need, related=("school",))
     reason = _require_text("reason", reason, _("Give the reason for cancelling."))
     need.cancel_reason = reason
     return _move(
@@ -589,9 +453,7 @@ def need_confirm(
 
     Only after the window started and with at least one logged activity; before
     that, or without any activity, a written reason is required."""
-    need_check(actor, "confirm", need)
-    need = _lock(need)
-    need_check(actor, "confirm", need)
+    need = NEED.lock(actor, "confirm", need, related=("school",))
     reason = (reason or comment or "").strip()
     if not reason and confirm_needs_reason(need):
         raise ValidationError(
@@ -621,35 +483,12 @@ def need_confirm(
     )
 
 
-def reopen_deadline(need: Need) -> dt.datetime:
-    """Until when a fulfilled need may be reopened (``NEED_REOPEN_DAYS`` after)."""
-    fulfilled_at = need.fulfilled_at or need.updated_at
-    return fulfilled_at + dt.timedelta(days=settings.NEED_REOPEN_DAYS)
-
-
 @transaction.atomic
 def need_reopen(*, need: Need, actor: User, reason: str) -> Need:
     """fulfilled -> matched: a coordinator reopens a need confirmed too early, within
     ``NEED_REOPEN_DAYS`` of its confirmation; the reason is required."""
-    need_check(actor, "reopen", need)
-    need = _lock(need)
-    need_check(actor, "reopen", need)
+    need = NEED.lock(actor, "reopen", need, related=("school",))
     reason = _require_text("reason", reason, _("Give the reason for reopening."))
-    if reopen_deadline(need) < timezone.now():
-        raise TransitionNotAllowed(
-            obj_label=str(Need._meta.verbose_name),
-            current=need.status,
-            current_display=str(need.get_status_display()),
-            action=str(ACTION_LABELS["reopen"]),
-            detail=_(
-                "It was confirmed on %(date)s; a need can be reopened within "
-                "%(days)d days of its confirmation."
-            )
-            % {
-                "date": timezone.localtime(need.fulfilled_at).date().isoformat(),
-                "days": settings.NEED_REOPEN_DAYS,
-            },
-        )
     need.fulfilled_at = None
     return _move(
         need,
@@ -667,18 +506,7 @@ def need_mark_matched(need: Need, actor: User | None = None) -> Need:
     For the matching app to call when an assignment is accepted. ``actor`` is the
     coordinator who accepted it, or ``None`` for the system; positional or keyword
     arguments both work."""
-    if actor is not None:
-        need_check(actor, "mark_matched", need)
-    need = _lock(need)
-    if actor is not None:
-        need_check(actor, "mark_matched", need)
-    elif not need_state_allows(need, "mark_matched"):
-        raise TransitionNotAllowed(
-            obj_label=str(Need._meta.verbose_name),
-            current=need.status,
-            current_display=str(need.get_status_display()),
-            action=str(ACTION_LABELS["mark_matched"]),
-        )
+    need = NEED.lock(actor, "mark_matched", need, related=("school",))
     if need.filled < need.headcount:
         raise ValidationError(
             {
@@ -718,7 +546,7 @@ def need_mark_open(need: Need, actor: User | None = None) -> Need:
 
 
 def _require_admin(actor: User) -> None:
-    if _role(actor) != Role.ADMIN:
+    if actor_role(actor) != Role.ADMIN:
         raise PermissionDenied(_("Only programme admins may change this."))
 
 

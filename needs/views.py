@@ -1,9 +1,9 @@
 """Web pages of the needs app: school staff post and follow their needs;
 coordinators review and diagnose the needs of their counties.
 
-Each view reads through ``accounts.scopes.visible`` (404 outside the scope), asks
-``services.need_check`` whether the role and state allow the action (403 / a message
-naming the state), and calls one service."""
+Each view finds its need through ``access_need`` (404 outside the scope), asks the
+need policy (``needs.policies.NEED``) whether the role and state allow the action
+(403 / a message naming the state), and calls one service."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -12,7 +12,7 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
 from django.forms.renderers import get_default_renderer
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -45,6 +45,7 @@ from .models import (
     Specialty,
     SpecialtyFamily,
 )
+from .policies import NEED, access_need, reopen_deadline
 from .thread_views import CommentForm, thread_context
 from .threads import need_comment_post
 
@@ -69,7 +70,7 @@ def _need_or_404(request: HttpRequest, pk: int) -> Need:
         )
         .with_people()
     )
-    return get_object_or_404(queryset, pk=pk)
+    return access_need(request.user, pk, queryset=queryset)
 
 
 def _refused(request: HttpRequest, need: Need, exc: TransitionNotAllowed):
@@ -128,7 +129,7 @@ def need_list(request: HttpRequest) -> HttpResponse:
             "counties": visible(user, County.objects.assisted())
             if not user.is_school_staff
             else County.objects.none(),
-            "may_create": services.need_may(user, "create"),
+            "may_create": NEED.may(user, "create"),
             "export_url": f"{reverse('needs:export')}?{params.urlencode()}",
         },
     )
@@ -138,7 +139,7 @@ def need_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def review_queue(request: HttpRequest) -> HttpResponse:
     """Submitted needs in the coordinator's counties, oldest first."""
-    if not services.need_may(request.user, "review"):
+    if not NEED.may(request.user, "review"):
         raise PermissionDenied
     queryset = (
         _needs(request.user)
@@ -159,7 +160,7 @@ def need_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _render_detail(
     request, need, cancel_form, status=200, reopen_form=None, thread_form=None
 ):
-    actions = services.available_actions(request.user, need)
+    actions = NEED.allowed_actions(request.user, need)
     mark_teacher_contact(request.user, [person.teacher for person in need.people])
     return render(
         request,
@@ -173,9 +174,7 @@ def _render_detail(
             ],
             "cancel_form": cancel_form,
             "reopen_form": reopen_form or ReopenForm(),
-            "reopen_until": services.reopen_deadline(need)
-            if "reopen" in actions
-            else None,
+            "reopen_until": reopen_deadline(need) if "reopen" in actions else None,
             "diagnosis": getattr(need, "diagnosis", None),
             "goals": list(need.goals.all()),
             "transitions": list(need.transitions.all()),
@@ -191,7 +190,7 @@ def _specialty_choices_context(form: NeedForm) -> dict:
 
 @login_required
 def need_create(request: HttpRequest) -> HttpResponse:
-    if not services.need_may(request.user, "create"):
+    if not NEED.may(request.user, "create"):
         raise PermissionDenied
     form = NeedForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -218,7 +217,7 @@ def need_create(request: HttpRequest) -> HttpResponse:
 def need_edit(request: HttpRequest, pk: int) -> HttpResponse:
     need = _need_or_404(request, pk)
     try:
-        services.need_check(request.user, "update", need)
+        NEED.check(request.user, "update", need)
     except TransitionNotAllowed as exc:
         return _refused(request, need, exc)
     initial = NeedForm.initial_for(need)
@@ -272,7 +271,7 @@ def _transition_view(action: str):
     def view(request: HttpRequest, pk: int) -> HttpResponse:
         need = _need_or_404(request, pk)
         try:
-            services.need_check(request.user, action, need)
+            NEED.check(request.user, action, need)
             if action == "submit":
                 services.need_submit(need=need, actor=request.user)
                 messages.success(request, _("The need was submitted for review."))
@@ -314,7 +313,7 @@ def need_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     asks for a reason when the window has not started or no activity is logged."""
     need = _need_or_404(request, pk)
     try:
-        services.need_check(request.user, "confirm", need)
+        NEED.check(request.user, "confirm", need)
     except TransitionNotAllowed as exc:
         return _refused(request, need, exc)
     reason_required = services.confirm_needs_reason(need)
@@ -351,7 +350,7 @@ def need_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 def need_reopen(request: HttpRequest, pk: int) -> HttpResponse:
     need = _need_or_404(request, pk)
     try:
-        services.need_check(request.user, "reopen", need)
+        NEED.check(request.user, "reopen", need)
     except TransitionNotAllowed as exc:
         return _refused(request, need, exc)
     form = ReopenForm(request.POST)
@@ -368,7 +367,7 @@ def need_reopen(request: HttpRequest, pk: int) -> HttpResponse:
 def need_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     need = _need_or_404(request, pk)
     try:
-        services.need_check(request.user, "cancel", need)
+        NEED.check(request.user, "cancel", need)
     except TransitionNotAllowed as exc:
         return _refused(request, need, exc)
     form = CancelForm(request.POST)
@@ -384,7 +383,7 @@ def need_review(request: HttpRequest, pk: int) -> HttpResponse:
     decision (approve, return for revision, reject)."""
     need = _need_or_404(request, pk)
     try:
-        services.need_check(request.user, "review", need)
+        NEED.check(request.user, "review", need)
     except TransitionNotAllowed as exc:
         return _refused(request, need, exc)
     initial = {}

@@ -1,0 +1,88 @@
+"""The policy engine (accounts/policies.py), exercised through the need's policy:
+role before state, scope, the 409 that names the state, buttons, and access."""
+
+import datetime as dt
+
+import pytest
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404
+from django.utils import timezone
+
+from common.errors import TransitionNotAllowed
+from needs.models import NeedStatus
+from needs.policies import NEED, access_need
+from tests.needs.conftest import make_need
+
+S = NeedStatus
+
+
+@pytest.fixture
+def need_in(world):
+    return lambda status, **fields: make_need(world, status, **fields)
+
+
+def test_role_is_checked_before_state_so_a_refused_actor_learns_nothing(world, need_in):
+    draft = need_in(S.DRAFT)
+    with pytest.raises(PermissionDenied):
+        NEED.check(world.users.teacher_a, "confirm", draft)
+    with pytest.raises(TransitionNotAllowed) as refused:
+        NEED.check(world.users.staff_a, "confirm", draft)
+    assert refused.value.current == S.DRAFT
+
+
+def test_scope_follows_the_role(world, need_in):
+    need = need_in(S.SUBMITTED)
+    u = world.users
+    assert NEED.may(u.coord_a, "review", need)
+    assert NEED.may(u.coord_ab, "review", need)
+    assert not NEED.may(u.coord_b, "review", need)
+    assert not NEED.may(u.staff_a, "review", need)  # not the role's action
+    assert NEED.may(u.staff_a, "cancel", need)
+    assert not NEED.may(u.staff_b, "cancel", need)  # another school
+    assert NEED.may(u.admin, "review", need)
+    assert not NEED.may(None, "review", need)
+
+
+def test_buttons_are_the_allowed_object_actions_in_declared_order(world, need_in):
+    u = world.users
+    assert NEED.allowed_actions(u.staff_a, need_in(S.DRAFT)) == [
+        "update",
+        "delete",
+        "submit",
+        "cancel",
+    ]
+    # system actions (mark_matched) and collection actions (create) are no buttons
+    assert NEED.allowed_actions(u.admin, need_in(S.OPEN)) == ["cancel"]
+    assert NEED.allowed_actions(u.teacher_a, need_in(S.OPEN)) == []
+
+
+def test_a_further_condition_refuses_with_its_own_explanation(world, need_in):
+    need = need_in(S.FULFILLED)
+    assert "reopen" in NEED.allowed_actions(world.users.coord_a, need)
+    need.fulfilled_at = timezone.now() - dt.timedelta(days=400)
+    assert "reopen" not in NEED.allowed_actions(world.users.coord_a, need)
+    with pytest.raises(TransitionNotAllowed) as refused:
+        NEED.check(world.users.coord_a, "reopen", need)
+    assert str(settings.NEED_REOPEN_DAYS) in refused.value.message
+
+
+def test_access_is_404_outside_the_scope_and_for_nonsense(world, need_in):
+    need = need_in(S.OPEN)
+    assert access_need(world.users.coord_a, need.pk) == need
+    for actor in (world.users.coord_b, world.users.staff_b, world.users.teacher_a):
+        with pytest.raises(Http404):
+            access_need(actor, need.pk)
+    with pytest.raises(Http404):
+        access_need(world.users.admin, "not-a-number")
+
+
+def test_access_for_a_write_locks_and_checks(world, need_in):
+    need = need_in(S.OPEN)
+    with transaction.atomic():
+        assert access_need(world.users.coord_a, need.pk, for_write="cancel") == need
+        with pytest.raises(TransitionNotAllowed):
+            access_need(world.users.coord_a, need.pk, for_write="review")
+        with pytest.raises(PermissionDenied):
+            access_need(world.users.staff_a, need.pk, for_write="review")
