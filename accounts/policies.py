@@ -145,7 +145,7 @@ class Policy:
     def refuse_state(self, obj, action: str, detail: str = "") -> TransitionNotAllowed:
         display = getattr(obj, f"get_{self.state_field}_display", None)
         return TransitionNotAllowed(
-            obj_label=str(self.model._meta.verbose_name),
+            obj_label=str(obj._meta.verbose_name),
             current=self.state(obj),
             current_display=str(display() if display else self.state(obj)),
             action=str(self.actions[action].label),
@@ -219,3 +219,25 @@ class Policy:
 def roles(names: Iterable[str], scope: Scope = anyone) -> dict[str, Scope]:
     """The same scope rule for several roles."""
     return dict.fromkeys(names, scope)
+
+
+class PolicyViewSetMixin:
+    """For a DRF view-set over a resource with a :class:`Policy`: the list is the
+    policy's visible rows, and one object is found through :meth:`Policy.access`,
+    the same call the pages make. ``base_queryset`` adds joins and prefetches."""
+
+    policy: Policy
+
+    def base_queryset(self) -> QuerySet:
+        return self.policy.model._default_manager.all()
+
+    def get_queryset(self):
+        return self.policy.visible(self.request.user, self.base_queryset())
+
+    def get_object(self):
+        key = self.lookup_url_kwarg or self.lookup_field
+        obj = self.policy.access(
+            self.request.user, self.kwargs[key], queryset=self.base_queryset()
+        )
+        self.check_object_permissions(self.request, obj)
+        return obj

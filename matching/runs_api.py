@@ -5,19 +5,18 @@ caller's scope is 404 on every verb, and ``?need=`` / ``?teacher=`` with an id
 outside it simply match nothing. Then 403 for a role that may not act, 409 for a
 state that does not allow it, 400 for bad input; each refusal changes nothing."""
 
-from django.core.exceptions import PermissionDenied
-from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from accounts.scopes import visible
+from accounts.policies import PolicyViewSetMixin
 from common.openapi import errors
 
 from . import services
 from .models import Assignment, AssignmentStatus, MatchingRun, RunStatus
+from .policies import ASSIGNMENT, RUN
 from .serializers import (
     AssignmentSerializer,
     MatchingRunDetailSerializer,
@@ -63,6 +62,7 @@ class MatchingRunFilter(filters.FilterSet):
     ),
 )
 class MatchingRunViewSet(
+    PolicyViewSetMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -79,12 +79,10 @@ class MatchingRunViewSet(
             return MatchingRunStartSerializer
         return MatchingRunSerializer
 
-    def get_queryset(self):
-        return visible(self.request.user, MatchingRun.objects.all())
+    policy = RUN
 
     def create(self, request, *args, **kwargs):
-        if not services.may_start_run(request.user):
-            raise PermissionDenied(_("Only coordinators and admins start matching."))
+        RUN.check(request.user, "start")
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         run = services.matching_run_start(
@@ -125,7 +123,7 @@ def _action_schema(summary: str, *, reason: bool = False):
         responses={200: AssignmentSerializer, **errors(404)},
     ),
 )
-class AssignmentViewSet(viewsets.ReadOnlyModelViewSet):
+class AssignmentViewSet(PolicyViewSetMixin, viewsets.ReadOnlyModelViewSet):
     """Proposals of the matching runs and what became of them. Coordinators (and
     admins) accept, decline, complete and cancel; a teacher accepts or declines
     their own proposals; school staff read their school's."""
@@ -136,11 +134,10 @@ class AssignmentViewSet(viewsets.ReadOnlyModelViewSet):
     ordering_fields = ["created_at", "score", "status", "id"]
     ordering = ["-created_at", "-id"]
 
-    def get_queryset(self):
-        return visible(
-            self.request.user,
-            Assignment.objects.select_related("need__school", "teacher"),
-        )
+    policy = ASSIGNMENT
+
+    def base_queryset(self):
+        return Assignment.objects.select_related("need__school", "teacher")
 
     def _answer(self, assignment: Assignment) -> Response:
         fresh = self.get_queryset().get(pk=assignment.pk)
@@ -157,7 +154,7 @@ class AssignmentViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def accept(self, request, pk=None):
         assignment = self.get_object()
-        services.assignment_check(request.user, "accept", assignment)
+        ASSIGNMENT.check(request.user, "accept", assignment)
         return self._answer(
             services.assignment_accept(assignment=assignment, actor=request.user)
         )
@@ -166,7 +163,7 @@ class AssignmentViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def decline(self, request, pk=None):
         assignment = self.get_object()
-        services.assignment_check(request.user, "decline", assignment)
+        ASSIGNMENT.check(request.user, "decline", assignment)
         reason = self._reason(request)
         return self._answer(
             services.assignment_decline(
@@ -178,7 +175,7 @@ class AssignmentViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def complete(self, request, pk=None):
         assignment = self.get_object()
-        services.assignment_check(request.user, "complete", assignment)
+        ASSIGNMENT.check(request.user, "complete", assignment)
         return self._answer(
             services.assignment_complete(assignment=assignment, actor=request.user)
         )
@@ -189,7 +186,7 @@ class AssignmentViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         assignment = self.get_object()
-        services.assignment_check(request.user, "cancel", assignment)
+        ASSIGNMENT.check(request.user, "cancel", assignment)
         reason = self._reason(request)
         return self._answer(
             services.assignment_cancel(
@@ -203,7 +200,7 @@ class AssignmentViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"], url_path="clear-decline")
     def clear_decline(self, request, pk=None):
         assignment = self.get_object()
-        services.assignment_check(request.user, "clear_decline", assignment)
+        ASSIGNMENT.check(request.user, "clear_decline", assignment)
         return self._answer(
             services.assignment_clear_decline(assignment=assignment, actor=request.user)
         )

@@ -77,7 +77,7 @@ from django.db.models import Count, Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.models import Notification, Role, User
 from accounts.scopes import manages_county
@@ -96,6 +96,7 @@ from .models import (
     RunTrigger,
 )
 from .notifications import assignment_audience, notify
+from .policies import ASSIGNMENT, RUN
 
 logger = logging.getLogger(__name__)
 
@@ -157,15 +158,6 @@ class _ScopeBusy(Exception):
 # Starting a run
 
 
-def may_start_run(actor: User | None) -> bool:
-    return bool(
-        actor is not None
-        and actor.is_authenticated
-        and actor.is_active
-        and (actor.is_admin or actor.is_coordinator)
-    )
-
-
 def _send(run_id: int) -> None:
     """Hand a run to the workers. When the broker cannot be reached (Redis down)
     the run stays ``queued`` and the request that started it still succeeds: the
@@ -202,8 +194,7 @@ def matching_run_start(
     ``actor`` None is the scheduler. A coordinator must name one of their counties;
     only an admin (or the scheduler) starts a run of every county."""
     if actor is not None:
-        if not may_start_run(actor):
-            raise PermissionDenied(_("Only coordinators and admins start matching."))
+        RUN.check(actor, "start")
         if county is None and not actor.is_admin:
             raise ValidationError(
                 {"county": [_("Choose one of your counties to match.")]}
@@ -748,88 +739,6 @@ def matching_runs_recover(
 # Assignments
 
 
-ALLOWED_FROM = {
-    "accept": frozenset({A.PROPOSED}),
-    "decline": frozenset({A.PROPOSED}),
-    "complete": frozenset({A.ACCEPTED}),
-    "cancel": frozenset({A.ACCEPTED}),
-    "clear_decline": frozenset({A.DECLINED}),
-}
-# Actions a teacher may take on their own assignment; coordinators and admins take all.
-TEACHER_ACTIONS = frozenset({"accept", "decline"})
-
-ACTION_LABELS = {
-    "accept": pgettext_lazy("assignment action", "accept"),
-    "decline": pgettext_lazy("assignment action", "decline"),
-    "complete": pgettext_lazy("assignment action", "complete"),
-    "cancel": pgettext_lazy("assignment action", "cancel"),
-    "clear_decline": pgettext_lazy("assignment action", "allow proposing again"),
-}
-
-
-def _teacher_id(user: User) -> int | None:
-    teacher = getattr(user, "teacher", None) if user.is_teacher else None
-    return teacher.pk if teacher is not None else None
-
-
-def assignment_may(actor: User | None, action: str, assignment: Assignment) -> bool:
-    """True if ``actor`` may take ``action`` on ``assignment`` (role and scope)."""
-    if actor is None or not actor.is_authenticated or not actor.is_active:
-        return False
-    if actor.is_admin or (
-        actor.is_coordinator and manages_county(actor, assignment.need.school.county_id)
-    ):
-        return True
-    return action in TEACHER_ACTIONS and assignment.teacher_id == _teacher_id(actor)
-
-
-def assignment_state_allows(assignment: Assignment, action: str) -> bool:
-    if action == "clear_decline" and assignment.decline_cleared_at is not None:
-        return False
-    return assignment.status in ALLOWED_FROM[action]
-
-
-def assignment_actions(actor: User | None, assignment: Assignment) -> set[str]:
-    """What ``actor`` may do with ``assignment`` now (for buttons on pages)."""
-    return {
-        action
-        for action in ALLOWED_FROM
-        if assignment_may(actor, action, assignment)
-        and assignment_state_allows(assignment, action)
-    }
-
-
-def _refuse_state(obj, action: str) -> TransitionNotAllowed:
-    return TransitionNotAllowed(
-        obj_label=str(obj._meta.verbose_name),
-        current=obj.status,
-        current_display=str(obj.get_status_display()),
-        action=str(ACTION_LABELS[action]),
-    )
-
-
-def assignment_check(actor: User | None, action: str, assignment: Assignment) -> None:
-    """Raise ``PermissionDenied`` (role) or ``TransitionNotAllowed`` (state)."""
-    if not assignment_may(actor, action, assignment):
-        raise PermissionDenied(_("Your role may not do this with this assignment."))
-    if not assignment_state_allows(assignment, action):
-        raise _refuse_state(assignment, action)
-
-
-def _lock_for(actor: User, action: str, assignment: Assignment) -> Assignment:
-    """The assignment's row, locked and fresh, once role and state allow ``action``
-    (the role first: a refused actor learns nothing about the state)."""
-    if not assignment_may(actor, action, assignment):
-        raise PermissionDenied(_("Your role may not do this with this assignment."))
-    locked = (
-        Assignment.objects.select_for_update(of=("self",))
-        .select_related("need__school", "teacher")
-        .get(pk=assignment.pk)
-    )
-    assignment_check(actor, action, locked)
-    return locked
-
-
 def _reason(reason: str | None) -> str:
     reason = (reason or "").strip()
     if not reason:
@@ -887,10 +796,12 @@ def _notify(
 @transaction.atomic
 def assignment_accept(*, assignment: Assignment, actor: User) -> Assignment:
     """proposed -> accepted: fills one place of the need (``matched`` when full)."""
-    assignment = _lock_for(actor, "accept", assignment)
+    assignment = ASSIGNMENT.lock(
+        actor, "accept", assignment, related=("need__school", "teacher")
+    )
     need = Need.objects.select_for_update().get(pk=assignment.need_id)
     if need.status != NeedStatus.OPEN or need.filled >= need.headcount:
-        raise _refuse_state(need, "accept")
+        raise ASSIGNMENT.refuse_state(need, "accept")
     teacher = Teacher.objects.select_for_update().get(pk=assignment.teacher_id)
     busy = Assignment.objects.filter(teacher=teacher, status=A.ACCEPTED).count()
     if busy >= teacher.capacity:
@@ -924,7 +835,9 @@ def assignment_decline(
     *, assignment: Assignment, actor: User, reason: str
 ) -> Assignment:
     """proposed -> declined, with a reason; the teacher's capacity is free again."""
-    assignment = _lock_for(actor, "decline", assignment)
+    assignment = ASSIGNMENT.lock(
+        actor, "decline", assignment, related=("need__school", "teacher")
+    )
     reason = _reason(reason)
     _decide(assignment, status=A.DECLINED, actor=actor, reason=reason)
     # Only the teacher hears of it: a reason about a named teacher is not for the
@@ -942,7 +855,9 @@ def assignment_decline(
 @transaction.atomic
 def assignment_complete(*, assignment: Assignment, actor: User) -> Assignment:
     """accepted -> completed: the teacher's work on the need is done."""
-    assignment = _lock_for(actor, "complete", assignment)
+    assignment = ASSIGNMENT.lock(
+        actor, "complete", assignment, related=("need__school", "teacher")
+    )
     _decide(assignment, status=A.COMPLETED, actor=actor)
     _notify(
         assignment,
@@ -959,7 +874,9 @@ def assignment_cancel(
     """accepted -> cancelled, with a reason: the place of the need is open again,
     and a need that was ``matched`` goes back to ``open`` so that the next run may
     fill it (with another teacher: the cancelled pair is not proposed again)."""
-    assignment = _lock_for(actor, "cancel", assignment)
+    assignment = ASSIGNMENT.lock(
+        actor, "cancel", assignment, related=("need__school", "teacher")
+    )
     reason = _reason(reason)
     need = Need.objects.select_for_update().get(pk=assignment.need_id)
     _decide(assignment, status=A.CANCELLED, actor=actor, reason=reason)
@@ -981,7 +898,9 @@ def assignment_cancel(
 def assignment_clear_decline(*, assignment: Assignment, actor: User) -> Assignment:
     """Let matching propose a declined pair again (coordinators): the decline stays
     in the record, with who cleared it and when."""
-    assignment = _lock_for(actor, "clear_decline", assignment)
+    assignment = ASSIGNMENT.lock(
+        actor, "clear_decline", assignment, related=("need__school", "teacher")
+    )
     assignment.decline_cleared_at = timezone.now()
     assignment.decline_cleared_by = actor
     assignment.full_clean(validate_unique=False, validate_constraints=False)

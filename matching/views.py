@@ -40,6 +40,7 @@ from .models import (
     UnmatchedNeed,
     UnmatchedReason,
 )
+from .policies import ASSIGNMENT, RUN, access_assignment, access_run
 
 PAGE_SIZE = 25
 # How often a page showing a running run asks for its progress (htmx).
@@ -63,15 +64,19 @@ def _rows(user, page) -> list[tuple]:
     return [
         (
             a,
-            services.assignment_actions(user, a),
+            ASSIGNMENT.allowed_actions(user, a),
             [(label, float(a.breakdown.get(key, 0) or 0)) for key, label in labels],
         )
         for a in page.object_list
     ]
 
 
+def _runs_base():
+    return MatchingRun.objects.select_related("county", "started_by")
+
+
 def _runs(user):
-    return visible(user, MatchingRun.objects.select_related("county", "started_by"))
+    return RUN.visible(user, _runs_base())
 
 
 def _listed_runs(user):
@@ -81,13 +86,14 @@ def _listed_runs(user):
     return runs.filter(parent__isnull=True) if user.is_admin else runs
 
 
-def _assignments(user):
-    return visible(
-        user,
-        Assignment.objects.select_related(
-            "need__school__county", "need__specialty", "teacher__home_school"
-        ),
+def _assignments_base():
+    return Assignment.objects.select_related(
+        "need__school__county", "need__specialty", "teacher__home_school"
     )
+
+
+def _assignments(user):
+    return ASSIGNMENT.visible(user, _assignments_base())
 
 
 def _page(request: HttpRequest, queryset):
@@ -110,7 +116,7 @@ def _back(request: HttpRequest, fallback: str) -> HttpResponse:
 @login_required
 @require_GET
 def run_list(request: HttpRequest) -> HttpResponse:
-    if not services.may_start_run(request.user):
+    if not RUN.may(request.user, "start"):
         raise PermissionDenied
     return render(
         request,
@@ -126,7 +132,7 @@ def run_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def run_start(request: HttpRequest) -> HttpResponse:
-    if not services.may_start_run(request.user):
+    if not RUN.may(request.user, "start"):
         raise PermissionDenied
     form = RunStartForm(request.POST, user=request.user)
     if form.is_valid():
@@ -166,7 +172,7 @@ def _run_context(run: MatchingRun) -> dict:
 @login_required
 @require_GET
 def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    run = get_object_or_404(_runs(request.user), pk=pk)
+    run = access_run(request.user, pk, queryset=_runs_base())
     unmatched = (
         UnmatchedNeed.objects.filter(Q(run=run) | Q(run__parent=run))
         .select_related("need__school", "need__specialty")
@@ -203,7 +209,7 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def run_progress(request: HttpRequest, pk: int) -> HttpResponse:
     """The progress bar (htmx). A finished run reloads the page to show results."""
-    run = get_object_or_404(_runs(request.user), pk=pk)
+    run = access_run(request.user, pk, queryset=_runs_base())
     response = render(request, "matching/_run_progress.html", _run_context(run))
     if run.status in services.FINISHED and request.htmx:
         response["HX-Refresh"] = "true"
@@ -223,7 +229,7 @@ PROPOSAL_TABS = (
 
 def _filtered_proposals(request: HttpRequest):
     """The proposals page's rows: its tab (status), county and run."""
-    if not services.may_start_run(request.user):
+    if not RUN.may(request.user, "start"):
         raise PermissionDenied
     status = request.GET.get("status") or AssignmentStatus.PROPOSED
     queryset = _assignments(request.user)
@@ -335,7 +341,7 @@ def _fallback(user) -> str:
 
 
 def _act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    assignment = get_object_or_404(_assignments(request.user), pk=pk)
+    assignment = access_assignment(request.user, pk, queryset=_assignments_base())
     reason = request.POST.get("reason", "")
     try:
         if action == "accept":
@@ -411,7 +417,7 @@ def assignment_clear_decline(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def accept_selected(request: HttpRequest) -> HttpResponse:
     """Accept every selected proposal; report the ones that could not be."""
-    if not services.may_start_run(request.user):
+    if not RUN.may(request.user, "start"):
         raise PermissionDenied
     ids = [int(v) for v in request.POST.getlist("ids") if v.isdigit()]
     chosen = list(

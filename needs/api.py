@@ -17,6 +17,7 @@ from rest_framework.decorators import action, api_view
 from rest_framework.generics import get_object_or_404 as drf_get_object_or_404
 from rest_framework.response import Response
 
+from accounts.policies import PolicyViewSetMixin
 from accounts.scopes import thread_needs, visible
 from common.openapi import errors
 from common.pagination import StandardPagination
@@ -34,7 +35,7 @@ from .models import (
     Specialty,
     SpecialtyFamily,
 )
-from .policies import NEED, access_need
+from .policies import NEED
 from .serializers import (
     CountySerializer,
     NeedCancelSerializer,
@@ -232,6 +233,7 @@ class SpecialtyViewSet(viewsets.ReadOnlyModelViewSet):
     ),
 )
 class NeedViewSet(
+    PolicyViewSetMixin,
     NeedExportMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -277,7 +279,9 @@ class NeedViewSet(
             return NeedSerializer
         return NeedDetailSerializer
 
-    def _base_queryset(self):
+    policy = NEED
+
+    def base_queryset(self):
         queryset = Need.objects.select_related(
             "school", "specialty__family", "diagnosis"
         ).prefetch_related("goals")
@@ -289,16 +293,6 @@ class NeedViewSet(
                 ),
             ).with_people()
         return queryset
-
-    def get_queryset(self):
-        return visible(self.request.user, self._base_queryset())
-
-    def get_object(self):
-        need = access_need(
-            self.request.user, self.kwargs["pk"], queryset=self._base_queryset()
-        )
-        self.check_object_permissions(self.request, need)
-        return need
 
     def _answer(self, need: Need, status_code: int = status.HTTP_200_OK) -> Response:
         fresh = self.get_queryset().get(pk=need.pk)
