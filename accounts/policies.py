@@ -27,6 +27,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
+from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from common.errors import TransitionNotAllowed
 
@@ -241,3 +242,39 @@ class PolicyViewSetMixin:
         )
         self.check_object_permissions(self.request, obj)
         return obj
+
+
+# The policy action a view-set's write methods take.
+_WRITE_ACTIONS = {
+    "create": "create",
+    "update": "update",
+    "partial_update": "update",
+    "destroy": "delete",
+}
+
+
+class PolicyPermission(BasePermission):
+    """DRF permission from the view-set's ``policy``: anyone signed in reads within
+    scope; a write needs the policy's ``create`` (on the collection) or ``update`` /
+    ``delete`` (on the object, decided once the object is found, so an object
+    outside the caller's scope answers 404 before any 403)."""
+
+    def has_permission(self, request, view) -> bool:
+        if not (request.user and request.user.is_authenticated):
+            return False
+        if view.action == "create":
+            return self._allows(request, view, "create", None)
+        return True
+
+    def has_object_permission(self, request, view, obj) -> bool:
+        action = _WRITE_ACTIONS.get(view.action)
+        if request.method in SAFE_METHODS or action is None or action == "create":
+            return True
+        return self._allows(request, view, action, obj)
+
+    def _allows(self, request, view, action: str, obj) -> bool:
+        policy: Policy = view.policy
+        if policy.may(request.user, action, obj):
+            return True
+        self.message = policy.refusal
+        return False

@@ -20,13 +20,14 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_view,
 )
-from rest_framework import mixins, permissions, status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.scopes import manages_county, visible, with_teacher_contact
+from accounts.policies import PolicyPermission, PolicyViewSetMixin
+from accounts.scopes import visible, with_teacher_contact
 from assist_platform.spreadsheets import XLSX_CONTENT_TYPE, Column, XlsxExportMixin
 from needs.imports import NeedImporter, SchoolImporter
 
@@ -40,6 +41,7 @@ from .imports import (
     TeacherImporter,
 )
 from .models import Teacher, TeacherSkill, Team
+from .policies import TEACHER, TEAM
 from .serializers import (
     ImportReportSerializer,
     ImportUploadSerializer,
@@ -52,27 +54,6 @@ IMPORTERS = {
     "schools": SchoolImporter,
     "needs": NeedImporter,
 }
-
-
-class CoordinatorWrites(permissions.BasePermission):
-    """Anyone signed in reads (within scope); admins and the coordinators of the
-    object's county write. On a detail route the decision waits for the object, so
-    an object outside the caller's scope answers 404 before any 403."""
-
-    message = _("Only programme admins and the county's coordinators may do this.")
-
-    def has_permission(self, request, view) -> bool:
-        user = request.user
-        if not (user and user.is_authenticated):
-            return False
-        if request.method in permissions.SAFE_METHODS or getattr(view, "detail", False):
-            return True
-        return user.is_admin or user.is_coordinator
-
-    def has_object_permission(self, request, view, obj) -> bool:
-        if request.method in permissions.SAFE_METHODS:
-            return True
-        return manages_county(request.user, obj.county_id)
 
 
 def teacher_queryset():
@@ -141,6 +122,7 @@ _NOT_FOUND = {404: OpenApiResponse(description="Not found in the caller's scope.
     ),
 )
 class TeacherViewSet(
+    PolicyViewSetMixin,
     XlsxExportMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -152,7 +134,7 @@ class TeacherViewSet(
 
     http_method_names = ["get", "post", "patch", "head", "options"]
     serializer_class = TeacherSerializer
-    permission_classes = [permissions.IsAuthenticated, CoordinatorWrites]
+    permission_classes = [PolicyPermission]
     filterset_class = TeacherFilter
     search_fields = ["name", "title", "home_school__name", "skills__specialty__name"]
     ordering_fields = [
@@ -166,8 +148,10 @@ class TeacherViewSet(
     ordering = ["name", "id"]
     export_filename = TEACHERS_TITLE
 
-    def get_queryset(self):
-        return teachers_for(self.request.user)
+    policy = TEACHER
+
+    def base_queryset(self):
+        return with_teacher_contact(self.request.user, teacher_queryset())
 
     def get_export_columns(self):
         return teacher_export_columns()
@@ -203,6 +187,7 @@ class TeacherViewSet(
     ),
 )
 class TeamViewSet(
+    PolicyViewSetMixin,
     XlsxExportMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -214,7 +199,7 @@ class TeamViewSet(
 
     http_method_names = ["get", "post", "patch", "head", "options"]
     serializer_class = TeamSerializer
-    permission_classes = [permissions.IsAuthenticated, CoordinatorWrites]
+    permission_classes = [PolicyPermission]
     filterset_class = TeamFilter
     search_fields = ["name", "members__name"]
     ordering_fields = ["name", "start_date", "end_date", "id"]
@@ -222,8 +207,10 @@ class TeamViewSet(
     export_columns = TEAM_COLUMNS
     export_filename = TEAMS_TITLE
 
-    def get_queryset(self):
-        return visible(self.request.user, team_queryset())
+    policy = TEAM
+
+    def base_queryset(self):
+        return team_queryset()
 
     def perform_create(self, serializer):
         serializer.instance = services.team_create(

@@ -12,12 +12,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.scopes import manages_county, visible
+from accounts.scopes import visible
 from assist_platform.spreadsheets import xlsx_response
 from common.forms import add_service_errors
 from needs.models import Specialty, SpecialtyFamily
@@ -42,6 +42,7 @@ from .forms import (
 )
 from .imports import TEACHERS_TITLE, TEAM_COLUMNS, TEAMS_TITLE
 from .models import Teacher, Team
+from .policies import TEACHER, TEAM, access_teacher, access_team
 
 PAGE_SIZE = 50
 TEACHER_SEARCH_FIELDS = (
@@ -127,9 +128,8 @@ def teacher_export(request: HttpRequest) -> HttpResponse:
 
 
 def _teacher_or_404(request: HttpRequest, pk: int) -> Teacher:
-    teacher = get_object_or_404(visible(request.user, teacher_queryset()), pk=pk)
-    if not manages_county(request.user, teacher.county_id):
-        raise PermissionDenied
+    teacher = access_teacher(request.user, pk, queryset=teacher_queryset())
+    TEACHER.check(request.user, "update", teacher)
     return teacher
 
 
@@ -310,9 +310,8 @@ def team_create(request: HttpRequest) -> HttpResponse:
 
 @coordinator_required
 def team_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    team = get_object_or_404(visible(request.user, team_queryset()), pk=pk)
-    if not manages_county(request.user, team.county_id):
-        raise PermissionDenied
+    team = access_team(request.user, pk, queryset=team_queryset())
+    TEAM.check(request.user, "update", team)
     return _team_form_page(request, team)
 
 

@@ -1,0 +1,38 @@
+"""Who may change dispatched teachers and teams: the programme's admins and the
+coordinators of the county where the teacher is stationed or the team serves.
+Everyone signed in reads what their scope covers (accounts/scopes.py)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy, pgettext_lazy
+
+from accounts.models import Role
+from accounts.policies import Action, Policy, anyone, in_county
+
+from .models import Teacher, Team
+
+_REFUSAL = gettext_lazy(
+    "Only programme admins and the county's coordinators may do this."
+)
+
+
+def _actions(noun: str) -> dict[str, Action]:
+    in_scope = {Role.COORDINATOR: in_county("county_id")}
+    return {
+        "create": Action(
+            pgettext_lazy(noun, "create"), {Role.COORDINATOR: anyone}, collection=True
+        ),
+        "update": Action(pgettext_lazy(noun, "edit"), in_scope),
+    }
+
+
+TEACHER = Policy(Teacher, _actions("teacher action"), refusal=_REFUSAL)
+TEAM = Policy(Team, _actions("team action"), refusal=_REFUSAL)
+
+
+def access_teacher(actor, pk, *, for_write: str | None = None, queryset=None):
+    return TEACHER.access(actor, pk, for_write=for_write, queryset=queryset)
+
+
+def access_team(actor, pk, *, for_write: str | None = None, queryset=None):
+    return TEAM.access(actor, pk, for_write=for_write, queryset=queryset)
