@@ -1,4 +1,5 @@
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
 from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -140,12 +141,28 @@ class Notification(models.Model):
 
 
 class UserSession(AbstractBaseSession):
-    """A browser session with the account signed in to it (``accounts/sessions.py``)."""
+    """A browser session with the account signed in to it, so that a password change
+    or a deactivation can end that account's sessions."""
 
     user_id = models.BigIntegerField(_("user"), null=True, db_index=True)
 
     @classmethod
     def get_session_store_class(cls):
-        from .sessions import SessionStore
-
         return SessionStore
+
+
+class SessionStore(DatabaseSessionStore):
+    """The session engine (``SESSION_ENGINE = "accounts.sessions"``; the documented
+    way of extending Django's database session engine)."""
+
+    @classmethod
+    def get_model_class(cls):
+        return UserSession
+
+    def create_model_instance(self, data):
+        instance = super().create_model_instance(data)
+        try:
+            instance.user_id = int(data.get("_auth_user_id"))
+        except (TypeError, ValueError):
+            instance.user_id = None
+        return instance

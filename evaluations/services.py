@@ -26,6 +26,7 @@ from django.utils.translation import ngettext
 from accounts.models import Notification, Role
 from accounts.scopes import manages_county
 from common.errors import TransitionNotAllowed
+from common.tasks import task as celery_task
 from needs.models import County
 from teams.models import Teacher
 
@@ -1117,7 +1118,6 @@ def cycle_enqueue(
     """Check now, run later: ``open`` or ``close`` a cycle in a Celery task (for a
     big county), enqueued once the caller's transaction commits. The task calls
     the same service, which checks again; a second delivery does nothing."""
-    from . import tasks
 
     _require(
         can_run_cycle(user, cycle),
@@ -1133,7 +1133,9 @@ def cycle_enqueue(
         )
     cycle_id, user_id = cycle.pk, user.pk
     if action == "open":
-        transaction.on_commit(lambda: tasks.cycle_open.delay(cycle_id, user_id))
+        transaction.on_commit(
+            lambda: celery_task("evaluations.cycle_open").delay(cycle_id, user_id)
+        )
         return
     reason = (reason or "").strip()
     if force and not reason:
@@ -1144,7 +1146,9 @@ def cycle_enqueue(
     if not figures["ready"] and not force:
         raise CompletionTooLow(cycle, summary(figures))
     transaction.on_commit(
-        lambda: tasks.cycle_close.delay(cycle_id, user_id, force, reason)
+        lambda: celery_task("evaluations.cycle_close").delay(
+            cycle_id, user_id, force, reason
+        )
     )
 
 

@@ -82,6 +82,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from accounts.models import Notification, Role, User
 from accounts.scopes import manages_county
 from common.errors import TransitionNotAllowed
+from common.tasks import task
 from needs.models import County, Need, NeedStatus
 from needs.policies import NEED
 from needs.services import need_mark_matched, need_mark_open
@@ -162,8 +163,7 @@ def _send(run_id: int) -> None:
     """Hand a run to the workers. When the broker cannot be reached (Redis down)
     the run stays ``queued`` and the request that started it still succeeds: the
     recovery sweep (:func:`matching_runs_recover`) sends it again later."""
-    from .tasks import run_matching
-
+    run_matching = task("matching.run_matching")
     if run_matching.app.conf.task_always_eager:
         run_matching.delay(run_id)  # in process: let errors surface
         return

@@ -48,11 +48,7 @@ KNOWN_APP_EDGES: set[tuple[str, str]] = {
     ("evaluations", WIRING),
     ("dashboard", WIRING),
 }
-KNOWN_MODULE_CYCLES: list[set[str]] = [
-    {"accounts.models", "accounts.sessions"},
-    {"matching.services", "matching.tasks"},
-    {"evaluations.services", "evaluations.tasks"},
-]
+KNOWN_MODULE_CYCLES: list[set[str]] = []
 
 
 def _modules() -> dict[str, Path]:
