@@ -23,7 +23,7 @@ for register in (
     register_dashboard,
 ):
     extra_urls += register(router) or []
-# Before the router's assignments/{pk}/ (issue 4: exports of every list).
+# Before the router's assignments/{pk}/ (exports of every list).
 extra_urls.append(
     path(
         "assignments/export/",

@@ -81,7 +81,7 @@ class RequestLimitsMiddleware:
             return answer(400, _("Bad Content-Length."))
         multipart = content_type.startswith("multipart/")
         limit = (
-            getattr(settings, "FILE_UPLOAD_LIMIT", 11 * 1024 * 1024)
+            settings.FILE_UPLOAD_LIMIT
             if multipart
             else settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         )

@@ -370,6 +370,23 @@ MATCHING_WEIGHTS = {
 }
 MATCHING_ALLOW_NEIGHBOURS = env_bool("MATCHING_ALLOW_NEIGHBOURS", False)
 
+# The Content-Security-Policy of every page (assist_platform/security.py): no inline
+# script or style, nothing from another origin.
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+
 # Evaluation grades (lower bounds, inclusive).
 EVALUATION_GRADES = [("优秀", 90), ("良好", 80), ("合格", 60), ("不合格", 0)]
 # A team's result blends its own framework score with its members' mean score; this
@@ -385,6 +402,10 @@ EVALUATION_MIN_COMPLETION = 0.6
 EVALUATION_MAX_PEER_TASKS = 5
 # Days after a cycle closes in which a subject may appeal their result.
 EVALUATION_APPEAL_DAYS = 14
+# The CJK font of certificates and PDF reports (Debian: fonts-wqy-microhei).
+CERTIFICATE_FONT_FILE = env_str(
+    "CERTIFICATE_FONT_FILE", "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
+)
 
 LOGGING = {
     "version": 1,

@@ -16,7 +16,6 @@ from django.utils.http import content_disposition_header
 
 from .models import CycleStatus, Evaluation
 
-DEFAULT_FONT_FILE = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
 FONT_FAMILY = "WenQuanYi Micro Hei"
 
 
@@ -47,7 +46,7 @@ def certificate_available(evaluation: Evaluation) -> bool:
 
 
 def font_file() -> Path | None:
-    path = Path(getattr(settings, "CERTIFICATE_FONT_FILE", "") or DEFAULT_FONT_FILE)
+    path = Path(settings.CERTIFICATE_FONT_FILE)
     return path if path.is_file() else None
 
 

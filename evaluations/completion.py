@@ -30,7 +30,7 @@ from .models import (
 
 
 def threshold() -> float:
-    return float(getattr(settings, "EVALUATION_MIN_COMPLETION", 0.6))
+    return float(settings.EVALUATION_MIN_COMPLETION)
 
 
 def _framework_ids(cycle: EvaluationCycle) -> dict[str, int | None]:

@@ -25,7 +25,7 @@ from .models import Evaluation, RaterRole
 
 
 def min_raters_shown() -> int:
-    return int(getattr(settings, "EVALUATION_MIN_RATERS_SHOWN", 3))
+    return int(settings.EVALUATION_MIN_RATERS_SHOWN)
 
 
 def sees_every_rater(user, evaluation: Evaluation) -> bool:

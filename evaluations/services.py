@@ -766,7 +766,7 @@ def cycle_open(*, user, cycle: EvaluationCycle) -> dict[str, int]:
     }
     peer_tasks = scoring.choose_peer_tasks(
         peer_candidates,
-        int(getattr(settings, "EVALUATION_MAX_PEER_TASKS", 5)),
+        int(settings.EVALUATION_MAX_PEER_TASKS),
         seed=cycle.pk,
     )
     peer_raters: dict[int, set[int]] = defaultdict(set)
@@ -1033,7 +1033,7 @@ def cycle_close(
         final[evaluation.pk] = outcome.score
 
     # Team roll-up: a team's result also reflects its members' final scores.
-    share = float(getattr(settings, "EVALUATION_TEAM_MEMBER_SHARE", 50))
+    share = float(settings.EVALUATION_TEAM_MEMBER_SHARE)
     teacher_score = {
         e.teacher_id: final[e.pk]
         for e in evaluations
@@ -1261,7 +1261,7 @@ def appeal_deadline(cycle: EvaluationCycle) -> dt.date | None:
     """The last day a result of the cycle may be appealed."""
     if cycle.closed_at is None:
         return None
-    days = int(getattr(settings, "EVALUATION_APPEAL_DAYS", 14))
+    days = int(settings.EVALUATION_APPEAL_DAYS)
     return timezone.localdate(cycle.closed_at) + dt.timedelta(days=days)
 
 

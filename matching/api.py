@@ -6,5 +6,5 @@ def register(router) -> list:
     from .activities_api import register_activities
     from .runs_api import register_runs
 
-    register_runs(router)  # matching-runs/, assignments/ (issue 8)
+    register_runs(router)  # matching-runs/, assignments/
     return register_activities(router)

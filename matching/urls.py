@@ -4,7 +4,7 @@ from . import views
 
 urlpatterns: list = [
     path("", include("matching.activity_urls")),
-    # Matching runs, proposals, a teacher's assignments and the inbox (issue 8).
+    # Matching runs, proposals, a teacher's assignments and the inbox.
     path("matching/runs/", views.run_list, name="matching-runs"),
     path("matching/runs/start/", views.run_start, name="matching-run-start"),
     path("matching/runs/<int:pk>/", views.run_detail, name="matching-run"),

@@ -96,7 +96,7 @@ _REVIEW_TARGET = {
 
 
 def priority_weights() -> dict[str, float]:
-    weights = getattr(settings, "NEED_PRIORITY_WEIGHTS", None) or {}
+    weights = settings.NEED_PRIORITY_WEIGHTS or {}
     if set(weights) != set(DIAGNOSIS_FIELDS) or any(
         not isinstance(w, int | float) or w < 0 for w in weights.values()
     ):

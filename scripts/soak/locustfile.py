@@ -3,7 +3,7 @@
 Every user is one of the soak's accounts, signed in once beforehand by run.py
 (``SOAK_USERS``: a JSON file with each account's API token, and a session cookie
 for the teachers). Three kinds of user, in fixed numbers, whose tasks add up to
-the mix of issue 7 -- about 60% reads, 25% writes, 15% teacher pages:
+the mix of the reliability review -- about 60% reads, 25% writes, 15% teacher pages:
 
 - coordinators (20): API reads (needs, teachers, assignments: lists with filters,
   search and ordering, details; the dashboard) and reviews of submitted needs;

@@ -1,4 +1,4 @@
-"""Small builders shared by the matching tests (issue 8)."""
+"""Small builders shared by the matching tests."""
 
 import datetime as dt
 from collections import Counter
