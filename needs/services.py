@@ -46,6 +46,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, User
 from accounts.policies import actor_role
+from common.services import model_update
 
 from .models import (
     County,
@@ -566,12 +567,7 @@ def county_create(*, actor: User, name: str, province: str, code: str) -> County
 @transaction.atomic
 def county_update(*, county: County, actor: User, data: Mapping[str, Any]) -> County:
     _require_admin(actor)
-    changes = {k: v for k, v in data.items() if k in _COUNTY_FIELDS}
-    for name, value in changes.items():
-        setattr(county, name, value)
-    county.full_clean()
-    if changes:
-        county.save(update_fields=list(changes))
+    model_update(county, data, _COUNTY_FIELDS)
     return county
 
 
@@ -587,10 +583,5 @@ def school_create(*, actor: User, name: str, county: County, kind: str) -> Schoo
 @transaction.atomic
 def school_update(*, school: School, actor: User, data: Mapping[str, Any]) -> School:
     _require_admin(actor)
-    changes = {k: v for k, v in data.items() if k in _SCHOOL_FIELDS}
-    for name, value in changes.items():
-        setattr(school, name, value)
-    school.full_clean()
-    if changes:
-        school.save(update_fields=list(changes))
+    model_update(school, data, _SCHOOL_FIELDS)
     return school

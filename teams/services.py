@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.scopes import manages_county
+from common.services import model_update
 from needs.models import County, School, SchoolKind, Specialty
 
 from .models import Teacher, TeacherSkill, Team
@@ -187,15 +188,12 @@ def teacher_update(
     teacher = Teacher.objects.select_for_update().get(pk=teacher.pk)
     if not manages_county(actor, teacher.county_id):
         raise ValidationError({"county": _("You do not coordinate this county.")})
-    changed = []
-    for field, value in changes.items():
-        if field == "name":
-            value = (value or "").strip()
-        if field in ("title", "phone"):
-            value = value or ""
-        if getattr(teacher, field) != value:
-            setattr(teacher, field, value)
-            changed.append(field)
+    if "name" in changes:
+        changes["name"] = (changes["name"] or "").strip()
+    for field in ("title", "phone"):
+        if field in changes:
+            changes[field] = changes[field] or ""
+    changed = model_update(teacher, changes, TEACHER_FIELDS, clean=False, save=False)
     pairs = _skill_pairs(skills) if skills is not None else None
     _validate_teacher(teacher, actor=actor, skills=pairs)
     if changed:
@@ -296,13 +294,9 @@ def team_update(
     team = Team.objects.select_for_update().get(pk=team.pk)
     if not manages_county(actor, team.county_id):
         raise ValidationError({"county": _("You do not coordinate this county.")})
-    changed = []
-    for field, value in changes.items():
-        if field == "name":
-            value = (value or "").strip()
-        if getattr(team, field) != value:
-            setattr(team, field, value)
-            changed.append(field)
+    if "name" in changes:
+        changes["name"] = (changes["name"] or "").strip()
+    changed = model_update(team, changes, TEAM_FIELDS, clean=False, save=False)
     member_list = list(members) if members is not None else None
     _validate_team(team, actor=actor, members=member_list)
     if changed:
