@@ -80,6 +80,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 
 from accounts.models import Notification, Role, User
+from accounts.notifications import notify
 from accounts.scopes import manages_county
 from assist_platform.errors import TransitionNotAllowed
 from needs.models import County, Need, NeedStatus
@@ -94,7 +95,6 @@ from .models import (
     RunStatus,
     RunTrigger,
 )
-from .notifications import assignment_audience, notify
 
 logger = logging.getLogger(__name__)
 
@@ -851,6 +851,23 @@ def _decide(assignment: Assignment, *, status: str, actor: User, reason: str = "
             "updated_at",
         ]
     )
+
+
+def assignment_audience(
+    assignment: Assignment, *, exclude: User | None = None
+) -> list[User]:
+    """The teacher's account and the active staff accounts of the need's school."""
+    users = list(
+        User.objects.filter(
+            is_active=True, role=Role.SCHOOL_STAFF, school_id=assignment.need.school_id
+        ).order_by("id")
+    )
+    teacher_user_id = assignment.teacher.user_id
+    if teacher_user_id and all(u.pk != teacher_user_id for u in users):
+        teacher_user = User.objects.filter(pk=teacher_user_id, is_active=True).first()
+        if teacher_user is not None:
+            users.insert(0, teacher_user)
+    return [u for u in users if exclude is None or u.pk != exclude.pk]
 
 
 def _notify(

@@ -1,6 +1,6 @@
 """Notices that lead somewhere: a teacher hears of a proposal with a link to answer
 it, each inbox item's link says what to do, coordinators are reminded (once a day)
-of work that waits too long, and non-urgent e-mail goes out as one daily digest."""
+of work that waits too long (the digest: tests/accounts/test_notifications.py)."""
 
 import datetime as dt
 
@@ -9,8 +9,8 @@ from django.core import mail
 from django.utils import timezone
 
 from accounts.models import Notification
+from accounts.notifications import notify
 from matching import services
-from matching.notifications import notify, send_digests
 from needs.models import NeedStatus
 
 from .. import factories as f
@@ -70,25 +70,6 @@ def test_coordinators_are_reminded_once_a_day_of_what_waits_too_long(addresses):
         ).count()
         == 1
     )
-
-
-def test_non_urgent_notices_go_out_as_one_digest_a_day(
-    addresses, django_capture_on_commit_callbacks
-):
-    coordinator = addresses.users.coord_a
-    with django_capture_on_commit_callbacks(execute=True):
-        notify(users=[coordinator], title="甲", urgent=False)
-        notify(users=[coordinator], title="乙", urgent=False)
-    assert mail.outbox == []
-    with django_capture_on_commit_callbacks(execute=True):
-        assert send_digests() == 1
-    assert len(mail.outbox) == 1
-    assert "甲" in mail.outbox[0].body and "乙" in mail.outbox[0].body
-    with django_capture_on_commit_callbacks(execute=True):
-        notify(users=[coordinator], title="丙", urgent=False)
-        assert send_digests() == 0  # already had today's digest
-    assert len(mail.outbox) == 1
-    assert Notification.objects.get(title="丙").emailed_at is None
 
 
 def test_the_school_is_told_when_a_teacher_accepts_with_a_link_to_the_need(
