@@ -629,7 +629,8 @@ def notify_waiting_coordinators() -> int:
 
 
 def _notify_starter(run_id: int) -> None:
-    """In-app note to the person who started the run (not the scheduler)."""
+    """Tell the person who started the run (not the scheduler) how it ended: news,
+    not a request, so its e-mail waits for the daily digest."""
     run = MatchingRun.objects.select_related("started_by").get(pk=run_id)
     if run.started_by is None or not run.started_by.is_active:
         return
@@ -644,11 +645,14 @@ def _notify_starter(run_id: int) -> None:
                 "id": run.pk,
                 "status": run.get_status_display(),
             }
-        Notification.objects.create(
-            user=run.started_by,
-            title=title[:200],
+        notify(
+            users=[run.started_by],
+            title=title,
             body=run.error,
             url=reverse("matching-run", args=[run.pk]),
+            action_label=_("See the run"),
+            kind="run_ended",
+            urgent=False,
         )
 
 

@@ -9,7 +9,7 @@ from django.core import mail
 from django.utils import timezone
 
 from accounts.models import Notification
-from accounts.notifications import notify
+from accounts.notifications import notify, send_digests
 from matching import services
 from needs.models import NeedStatus
 
@@ -87,3 +87,26 @@ def test_a_notice_without_an_action_says_open_not_a_need_state(world, client):
     client.force_login(world.users.teacher_a)
     inbox = client.get("/inbox/").content.decode()
     assert ">打开<" in inbox and "待匹配" not in inbox
+
+
+def _mailed_to(address):
+    return [m for m in mail.outbox if m.to == [address]]
+
+
+def test_the_starter_of_a_run_hears_how_it_ended_in_the_daily_digest(
+    addresses, django_capture_on_commit_callbacks
+):
+    open_need(addresses.school_a, addresses.ecommerce)
+    coordinator = addresses.users.coord_a
+    with django_capture_on_commit_callbacks(execute=True):
+        started = services.matching_run_start(
+            actor=coordinator, county=addresses.county_a
+        )
+    note = Notification.objects.get(user=coordinator, kind="run_ended")
+    assert note.url == f"/matching/runs/{started.pk}/" and not note.urgent
+    assert note.action_label == "查看匹配运行结果"
+    assert _mailed_to("coord_a@example.cn") == []  # news: it waits for the digest
+    with django_capture_on_commit_callbacks(execute=True):
+        send_digests()
+    [digest] = _mailed_to("coord_a@example.cn")
+    assert f"匹配运行 #{started.pk}" in digest.body
