@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts.models import Notification
 from accounts.notifications import notify, send_digests
-from matching import services
+from matching import activities, services
 from needs.models import NeedStatus
 
 from .. import factories as f
@@ -110,3 +110,26 @@ def test_the_starter_of_a_run_hears_how_it_ended_in_the_daily_digest(
         send_digests()
     [digest] = _mailed_to("coord_a@example.cn")
     assert f"匹配运行 #{started.pk}" in digest.body
+
+
+def test_a_teacher_hears_of_a_disputed_activity_in_the_daily_digest(
+    addresses, django_capture_on_commit_callbacks
+):
+    need = open_need(addresses.school_a, addresses.ecommerce)
+    activity = f.ActivityFactory(
+        assignment=f.AssignmentFactory(
+            need=need, teacher=addresses.teacher_a, status="accepted"
+        )
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        activities.activity_dispute(
+            user=addresses.users.staff_a, activity=activity, reason="当天学校放假"
+        )
+    note = Notification.objects.get(kind="activity_disputed")
+    assert note.user == addresses.users.teacher_a and not note.urgent
+    assert note.body == "当天学校放假" and note.action_label == "查看我的帮扶活动"
+    assert mail.outbox == []
+    with django_capture_on_commit_callbacks(execute=True):
+        assert send_digests() == 1
+    [digest] = mail.outbox
+    assert digest.to == ["teacher_a@example.cn"] and "当天学校放假" in digest.body
