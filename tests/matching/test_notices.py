@@ -133,3 +133,26 @@ def test_a_teacher_hears_of_a_disputed_activity_in_the_daily_digest(
         assert send_digests() == 1
     [digest] = mail.outbox
     assert digest.to == ["teacher_a@example.cn"] and "当天学校放假" in digest.body
+
+
+def test_the_school_is_e_mailed_when_its_teacher_accepts_and_when_cancelled(
+    addresses, django_capture_on_commit_callbacks
+):
+    need = open_need(addresses.school_a, addresses.ecommerce)
+    proposal = f.AssignmentFactory(need=need, teacher=addresses.teacher_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.assignment_accept(assignment=proposal, actor=addresses.users.teacher_a)
+    # The teacher answered: the school hears of it at once, the teacher does not.
+    [accepted] = mail.outbox
+    assert accepted.to == ["staff_a@example.cn"] and "张老师" in accepted.subject
+    assert f"/needs/{need.pk}/" in accepted.body
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.assignment_cancel(
+            assignment=proposal, actor=addresses.users.coord_a, reason="家中有事"
+        )
+    assert sorted(m.to[0] for m in mail.outbox) == [
+        "staff_a@example.cn",
+        "teacher_a@example.cn",
+    ]
+    assert all("家中有事" in m.body for m in mail.outbox)
