@@ -23,7 +23,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from accounts.models import Notification, Role
+from accounts.models import Role
+from accounts.notifications import notify
 from accounts.scopes import manages_county
 from common.errors import TransitionNotAllowed
 from common.tasks import task as celery_task
@@ -804,10 +805,14 @@ def cycle_open(*, user, cycle: EvaluationCycle) -> dict[str, int]:
     per_rater: dict[int, int] = defaultdict(int)
     for task in tasks:
         per_rater[task.rater_id] += 1
+    raters_by_count: dict[int, list[int]] = defaultdict(list)
+    for rater_id, count in per_rater.items():
+        raters_by_count[count].append(rater_id)
     url = reverse("evaluations:tasks")
-    Notification.objects.bulk_create(
-        Notification(
-            user_id=rater_id,
+    # Work to do before the cycle closes: e-mailed at once.
+    for count, rater_ids in sorted(raters_by_count.items()):
+        notify(
+            users=User.objects.filter(pk__in=rater_ids).order_by("pk"),
             title=ngettext(
                 "%(count)d rating task in %(cycle)s",
                 "%(count)d rating tasks in %(cycle)s",
@@ -815,9 +820,9 @@ def cycle_open(*, user, cycle: EvaluationCycle) -> dict[str, int]:
             )
             % {"count": count, "cycle": cycle.name},
             url=url,
+            action_label=_("Do the ratings"),
+            kind="rating_tasks",
         )
-        for rater_id, count in per_rater.items()
-    )
     by_type: dict[str, int] = defaultdict(int)
     for evaluation in evaluations:
         by_type[evaluation.subject_type] += 1
@@ -1309,15 +1314,15 @@ def appeal_create(
     appeal = Appeal(evaluation=evaluation, appellant=user, reason=reason)
     appeal.full_clean()
     appeal.save()
-    Notification.objects.bulk_create(
-        Notification(
-            user_id=coordinator,
-            title=_("Appeal against a result in %(cycle)s") % {"cycle": cycle.name},
-            url=reverse("evaluations:results", args=[cycle.pk]),
-        )
-        for coordinator in _active_users(
-            role=Role.COORDINATOR, counties=cycle.county_id
-        )
+    # An appeal waits for the coordinators' answer: e-mailed at once.
+    notify(
+        users=User.objects.filter(
+            is_active=True, role=Role.COORDINATOR, counties=cycle.county_id
+        ).order_by("pk"),
+        title=_("Appeal against a result in %(cycle)s") % {"cycle": cycle.name},
+        url=reverse("evaluations:results", args=[cycle.pk]),
+        action_label=_("Answer the appeal"),
+        kind="appeal",
     )
     return appeal
 
@@ -1395,10 +1400,14 @@ def appeal_answer(
         _rerank(evaluation.cycle, evaluation.subject_type)
     appeal.full_clean()
     appeal.save()
-    Notification.objects.create(
-        user=appeal.appellant,
+    # The answer is news, not a request: its e-mail waits for the daily digest.
+    notify(
+        users=[appeal.appellant],
         title=_("Your appeal in %(cycle)s was answered")
         % {"cycle": evaluation.cycle.name},
         url=reverse("evaluations:results", args=[evaluation.cycle_id]),
+        action_label=_("See the result"),
+        kind="appeal_answered",
+        urgent=False,
     )
     return appeal

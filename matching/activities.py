@@ -16,7 +16,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Notification
+from accounts.models import User
+from accounts.notifications import notify
 from accounts.scopes import manages_county
 from common.errors import TransitionNotAllowed
 from needs.attachments import check_files, store
@@ -229,15 +230,20 @@ def activity_dispute(*, user, activity: Activity, reason: str) -> Activity:
     activity.dispute_reason = reason
     activity.full_clean()
     activity.save(update_fields=["disputed", "dispute_reason"])
-    teacher_user_id = activity.assignment.teacher.user_id
-    if teacher_user_id:
-        Notification.objects.create(
-            user_id=teacher_user_id,
-            title=_("An activity you logged on %(date)s is disputed")
-            % {"date": activity.date.isoformat()},
-            body=reason,
-            url=reverse("activities:list"),
-        )
+    # News for the teacher (the county's coordinator settles the dispute): the
+    # e-mail waits for the daily digest.
+    notify(
+        users=User.objects.filter(
+            pk=activity.assignment.teacher.user_id, is_active=True
+        ),
+        title=_("An activity you logged on %(date)s is disputed")
+        % {"date": activity.date.isoformat()},
+        body=reason,
+        url=reverse("activities:list"),
+        action_label=_("See your activities"),
+        kind="activity_disputed",
+        urgent=False,
+    )
     return activity
 
 

@@ -80,6 +80,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.models import Notification, Role, User
+from accounts.notifications import notify
 from accounts.scopes import manages_county
 from common.errors import TransitionNotAllowed
 from common.tasks import task
@@ -96,7 +97,6 @@ from .models import (
     RunStatus,
     RunTrigger,
 )
-from .notifications import assignment_audience, notify
 from .policies import ASSIGNMENT, RUN
 
 logger = logging.getLogger(__name__)
@@ -621,7 +621,8 @@ def notify_waiting_coordinators() -> int:
 
 
 def _notify_starter(run_id: int) -> None:
-    """In-app note to the person who started the run (not the scheduler)."""
+    """Tell the person who started the run (not the scheduler) how it ended: news,
+    not a request, so its e-mail waits for the daily digest."""
     run = MatchingRun.objects.select_related("started_by").get(pk=run_id)
     if run.started_by is None or not run.started_by.is_active:
         return
@@ -636,11 +637,14 @@ def _notify_starter(run_id: int) -> None:
                 "id": run.pk,
                 "status": run.get_status_display(),
             }
-        Notification.objects.create(
-            user=run.started_by,
-            title=title[:200],
+        notify(
+            users=[run.started_by],
+            title=title,
             body=run.error,
             url=reverse("matching-run", args=[run.pk]),
+            action_label=_("See the run"),
+            kind="run_ended",
+            urgent=False,
         )
 
 
@@ -761,6 +765,23 @@ def _decide(assignment: Assignment, *, status: str, actor: User, reason: str = "
             "updated_at",
         ]
     )
+
+
+def assignment_audience(
+    assignment: Assignment, *, exclude: User | None = None
+) -> list[User]:
+    """The teacher's account and the active staff accounts of the need's school."""
+    users = list(
+        User.objects.filter(
+            is_active=True, role=Role.SCHOOL_STAFF, school_id=assignment.need.school_id
+        ).order_by("id")
+    )
+    teacher_user_id = assignment.teacher.user_id
+    if teacher_user_id and all(u.pk != teacher_user_id for u in users):
+        teacher_user = User.objects.filter(pk=teacher_user_id, is_active=True).first()
+        if teacher_user is not None:
+            users.insert(0, teacher_user)
+    return [u for u in users if exclude is None or u.pk != exclude.pk]
 
 
 def _notify(

@@ -7,7 +7,9 @@ from datetime import timedelta
 
 from celery import shared_task
 
-from . import notifications, services
+from accounts import notifications
+
+from . import services
 from .models import RunTrigger
 
 
@@ -54,5 +56,7 @@ def notify_waiting_coordinators() -> int:
 @shared_task(name="matching.send_notification_digests", acks_late=True)
 def send_notification_digests() -> int:
     """Every evening (migration 0008): one e-mail per user with the day's
-    non-urgent notices; at most one a day, so a redelivered task sends nothing."""
+    non-urgent notices; at most one a day, so a redelivered task sends nothing.
+    The digest is written by ``accounts.notifications``; the task keeps its name,
+    which the beat schedule refers to."""
     return notifications.send_digests()

@@ -1,6 +1,6 @@
 """Notices that lead somewhere: a teacher hears of a proposal with a link to answer
 it, each inbox item's link says what to do, coordinators are reminded (once a day)
-of work that waits too long, and non-urgent e-mail goes out as one daily digest."""
+of work that waits too long (the digest: tests/accounts/test_notifications.py)."""
 
 import datetime as dt
 
@@ -9,8 +9,8 @@ from django.core import mail
 from django.utils import timezone
 
 from accounts.models import Notification
-from matching import services
-from matching.notifications import notify, send_digests
+from accounts.notifications import notify, send_digests
+from matching import activities, services
 from needs.models import NeedStatus
 
 from .. import factories as f
@@ -72,25 +72,6 @@ def test_coordinators_are_reminded_once_a_day_of_what_waits_too_long(addresses):
     )
 
 
-def test_non_urgent_notices_go_out_as_one_digest_a_day(
-    addresses, django_capture_on_commit_callbacks
-):
-    coordinator = addresses.users.coord_a
-    with django_capture_on_commit_callbacks(execute=True):
-        notify(users=[coordinator], title="甲", urgent=False)
-        notify(users=[coordinator], title="乙", urgent=False)
-    assert mail.outbox == []
-    with django_capture_on_commit_callbacks(execute=True):
-        assert send_digests() == 1
-    assert len(mail.outbox) == 1
-    assert "甲" in mail.outbox[0].body and "乙" in mail.outbox[0].body
-    with django_capture_on_commit_callbacks(execute=True):
-        notify(users=[coordinator], title="丙", urgent=False)
-        assert send_digests() == 0  # already had today's digest
-    assert len(mail.outbox) == 1
-    assert Notification.objects.get(title="丙").emailed_at is None
-
-
 def test_the_school_is_told_when_a_teacher_accepts_with_a_link_to_the_need(
     addresses,
 ):
@@ -106,3 +87,72 @@ def test_a_notice_without_an_action_says_open_not_a_need_state(world, client):
     client.force_login(world.users.teacher_a)
     inbox = client.get("/inbox/").content.decode()
     assert ">打开<" in inbox and "待匹配" not in inbox
+
+
+def _mailed_to(address):
+    return [m for m in mail.outbox if m.to == [address]]
+
+
+def test_the_starter_of_a_run_hears_how_it_ended_in_the_daily_digest(
+    addresses, django_capture_on_commit_callbacks
+):
+    open_need(addresses.school_a, addresses.ecommerce)
+    coordinator = addresses.users.coord_a
+    with django_capture_on_commit_callbacks(execute=True):
+        started = services.matching_run_start(
+            actor=coordinator, county=addresses.county_a
+        )
+    note = Notification.objects.get(user=coordinator, kind="run_ended")
+    assert note.url == f"/matching/runs/{started.pk}/" and not note.urgent
+    assert note.action_label == "查看匹配运行结果"
+    assert _mailed_to("coord_a@example.cn") == []  # news: it waits for the digest
+    with django_capture_on_commit_callbacks(execute=True):
+        send_digests()
+    [digest] = _mailed_to("coord_a@example.cn")
+    assert f"匹配运行 #{started.pk}" in digest.body
+
+
+def test_a_teacher_hears_of_a_disputed_activity_in_the_daily_digest(
+    addresses, django_capture_on_commit_callbacks
+):
+    need = open_need(addresses.school_a, addresses.ecommerce)
+    activity = f.ActivityFactory(
+        assignment=f.AssignmentFactory(
+            need=need, teacher=addresses.teacher_a, status="accepted"
+        )
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        activities.activity_dispute(
+            user=addresses.users.staff_a, activity=activity, reason="当天学校放假"
+        )
+    note = Notification.objects.get(kind="activity_disputed")
+    assert note.user == addresses.users.teacher_a and not note.urgent
+    assert note.body == "当天学校放假" and note.action_label == "查看我的帮扶活动"
+    assert mail.outbox == []
+    with django_capture_on_commit_callbacks(execute=True):
+        assert send_digests() == 1
+    [digest] = mail.outbox
+    assert digest.to == ["teacher_a@example.cn"] and "当天学校放假" in digest.body
+
+
+def test_the_school_is_e_mailed_when_its_teacher_accepts_and_when_cancelled(
+    addresses, django_capture_on_commit_callbacks
+):
+    need = open_need(addresses.school_a, addresses.ecommerce)
+    proposal = f.AssignmentFactory(need=need, teacher=addresses.teacher_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.assignment_accept(assignment=proposal, actor=addresses.users.teacher_a)
+    # The teacher answered: the school hears of it at once, the teacher does not.
+    [accepted] = mail.outbox
+    assert accepted.to == ["staff_a@example.cn"] and "张老师" in accepted.subject
+    assert f"/needs/{need.pk}/" in accepted.body
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.assignment_cancel(
+            assignment=proposal, actor=addresses.users.coord_a, reason="家中有事"
+        )
+    assert sorted(m.to[0] for m in mail.outbox) == [
+        "staff_a@example.cn",
+        "teacher_a@example.cn",
+    ]
+    assert all("家中有事" in m.body for m in mail.outbox)

@@ -1,6 +1,12 @@
-"""Telling people what happened to an assignment: an in-app inbox row
-(``accounts.Notification``) for each recipient, and an e-mail through Django's mail
-backend (console by default) sent only once the transaction has committed."""
+"""Telling people what happened: :func:`notify` is the one way a notice is written.
+Each recipient gets an in-app inbox row (:class:`accounts.models.Notification`),
+written in the caller's transaction so that a rolled-back change leaves no notice;
+e-mail goes through Django's mail backend (console by default) and leaves only once
+that transaction has committed: at once for an urgent notice, else in the daily
+digest (:func:`send_digests`, the ``matching.send_notification_digests`` task).
+
+This module knows users and notices only: the callers (needs, matching, activities,
+evaluations: apps above this one) decide who is told, with which words and link."""
 
 from __future__ import annotations
 
@@ -13,24 +19,9 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from accounts.models import Notification, Role, User
+from .models import Notification, User
 
 logger = logging.getLogger(__name__)
-
-
-def assignment_audience(assignment, *, exclude: User | None = None) -> list[User]:
-    """The teacher's account and the active staff accounts of the need's school."""
-    users = list(
-        User.objects.filter(
-            is_active=True, role=Role.SCHOOL_STAFF, school_id=assignment.need.school_id
-        ).order_by("id")
-    )
-    teacher_user_id = assignment.teacher.user_id
-    if teacher_user_id and all(u.pk != teacher_user_id for u in users):
-        teacher_user = User.objects.filter(pk=teacher_user_id, is_active=True).first()
-        if teacher_user is not None:
-            users.insert(0, teacher_user)
-    return [u for u in users if exclude is None or u.pk != exclude.pk]
 
 
 def notify(
@@ -51,6 +42,7 @@ def notify(
     users = list(users)
     if not users:
         return 0
+    title = str(title)
     now = timezone.now()
     Notification.objects.bulk_create(
         [
