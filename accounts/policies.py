@@ -26,6 +26,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 from django.http import Http404
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
@@ -98,6 +99,8 @@ class Action:
     system: bool = False
     # An action on the resource's collection (create): never one of an object's.
     collection: bool = False
+    # Admins take it too (not an action only its owner takes, such as rating).
+    admins: bool = True
 
 
 def actor_role(actor) -> str | None:
@@ -111,16 +114,24 @@ class Policy:
     model: type[Model]
     actions: dict[str, Action]
     state_field: str = "status"
+    # The 403 message: text, or a function of the object for a message that
+    # depends on it.
     refusal: Any = field(default=_("Your role may not do this here."))
+
+    def refusal_for(self, obj=None):
+        if isinstance(self.refusal, str | Promise):
+            return self.refusal
+        return self.refusal(obj)
 
     def may(self, actor, action: str, obj=None) -> bool:
         """Do the actor's role and scope allow ``action`` (whatever the state)?"""
         role = actor_role(actor)
         if role is None:
             return False
-        if role == Role.ADMIN:
+        rule = self.actions[action]
+        if role == Role.ADMIN and rule.admins:
             return True
-        scope = self.actions[action].roles.get(role)
+        scope = rule.roles.get(actor.role)
         return scope is not None and bool(scope(actor, obj))
 
     def _state_refusal(self, obj, action: str) -> bool | str | None:
@@ -137,7 +148,7 @@ class Policy:
         refusal = self._state_refusal(obj, action)
         if refusal:
             raise self.refuse_state(
-                obj, action, refusal if isinstance(refusal, str) else ""
+                obj, action, str(refusal) if isinstance(refusal, str | Promise) else ""
             )
 
     def state(self, obj) -> str:
@@ -156,7 +167,7 @@ class Policy:
     def check(self, actor, action: str, obj=None) -> None:
         """``PermissionDenied`` (role, scope) or ``TransitionNotAllowed`` (state)."""
         if not self.may(actor, action, obj):
-            raise PermissionDenied(self.refusal)
+            raise PermissionDenied(self.refusal_for(obj))
         if obj is not None:
             self.check_state(obj, action)
 
@@ -166,7 +177,7 @@ class Policy:
         the state of the locked row. ``actor=None`` is the platform itself, whose
         actions are checked for state only. Call inside a transaction."""
         if actor is not None and not self.may(actor, action, obj):
-            raise PermissionDenied(self.refusal)
+            raise PermissionDenied(self.refusal_for(obj))
         locked = (
             self.model._default_manager.select_for_update(of=("self",))
             .select_related(*related)
@@ -276,5 +287,5 @@ class PolicyPermission(BasePermission):
         policy: Policy = view.policy
         if policy.may(request.user, action, obj):
             return True
-        self.message = policy.refusal
+        self.message = policy.refusal_for(obj)
         return False

@@ -18,7 +18,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from accounts.scopes import manages_county, visible
+from accounts.scopes import visible
 from assist_platform.spreadsheets import XLSX_CONTENT_TYPE
 from common.errors import TransitionNotAllowed
 from common.openapi import errors
@@ -37,6 +37,7 @@ from .models import (
     Rating,
     RatingStatus,
 )
+from .policies import EVALUATION_APPEAL, FRAMEWORK
 from .serializers import (
     AppealAnswerSerializer,
     AppealCreateSerializer,
@@ -124,10 +125,7 @@ class FrameworkViewSet(viewsets.ModelViewSet):
         return data
 
     def create(self, request, *args, **kwargs):
-        if not services.can_keep_frameworks(request.user):
-            raise PermissionDenied(
-                _("Only coordinators and admins keep evaluation frameworks.")
-            )
+        FRAMEWORK.check(request.user, "create")
         data = self._write(partial=False)
         framework = services.framework_create(user=request.user, **data)
         framework = self.get_queryset().get(pk=framework.pk)
@@ -137,7 +135,7 @@ class FrameworkViewSet(viewsets.ModelViewSet):
 
     def partial_update(self, request, *args, **kwargs):
         framework = self.get_object()
-        if not services.can_change_framework(request.user, framework):
+        if not FRAMEWORK.may(request.user, "update", framework):
             raise PermissionDenied(_("You may read this framework, not change it."))
         data = self._write(partial=True)
         data.pop("subject_type", None)
@@ -650,10 +648,7 @@ class AppealViewSet(
     @action(detail=True, methods=["post"])
     def answer(self, request, pk=None):
         appeal = self.get_object()
-        if not manages_county(request.user, appeal.evaluation.cycle.county_id):
-            raise PermissionDenied(
-                _("Only a coordinator of the county answers appeals.")
-            )
+        EVALUATION_APPEAL.check(request.user, "answer", appeal)
         body = AppealAnswerSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         services.appeal_answer(

@@ -51,6 +51,7 @@ from .models import (
     RatingStatus,
     SubjectType,
 )
+from .policies import CYCLE, EVALUATION_APPEAL, FRAMEWORK, RATING
 
 User = get_user_model()
 
@@ -58,35 +59,6 @@ User = get_user_model()
 ANCHOR_SCORES = ("90", "75", "60")
 
 # --- who may do what -------------------------------------------------------------
-
-
-def can_keep_frameworks(user) -> bool:
-    """May the user's role keep frameworks at all (create their own)."""
-    return user.is_authenticated and (user.is_admin or user.is_coordinator)
-
-
-def can_change_framework(user, framework: Framework) -> bool:
-    """Owners change a framework: the admins any, a county's coordinators their
-    county's; the programme's (no county) only the admins."""
-    if not user.is_authenticated or not user.is_active:
-        return False
-    if user.is_admin:
-        return True
-    return framework.county_id is not None and manages_county(user, framework.county_id)
-
-
-def _require_owner(user, framework: Framework) -> None:
-    if framework.county_id is None:
-        message = _("Only an admin changes a framework of the programme.")
-    else:
-        message = _(
-            "Only the county's coordinators and the admins change this framework."
-        )
-    _require(can_change_framework(user, framework), message)
-
-
-def can_run_cycle(user, cycle: EvaluationCycle) -> bool:
-    return manages_county(user, cycle.county_id)
 
 
 def _require(allowed: bool, message: str) -> None:
@@ -360,10 +332,7 @@ def framework_create(
     """A new framework owned by ``county``, or by the programme when an admin
     gives no county. A coordinator's framework belongs to a county they
     coordinate (the only one, unless they name it)."""
-    _require(
-        can_keep_frameworks(user),
-        _("Only coordinators and admins keep evaluation frameworks."),
-    )
+    FRAMEWORK.check(user, "create")
     _require(
         not is_default or user.is_admin, _("Only an admin sets the default framework.")
     )
@@ -415,7 +384,7 @@ def framework_update(
     """Change a framework no open or closed cycle uses (409 otherwise: results
     computed with it must not change under their readers). Only whether it is the
     default may change while it is used."""
-    _require_owner(user, framework)
+    FRAMEWORK.check(user, "update", framework)
     _require(
         user.is_admin or not is_default, _("Only an admin sets the default framework.")
     )
@@ -463,7 +432,7 @@ def framework_update(
 
 @transaction.atomic
 def framework_delete(*, user, framework: Framework) -> None:
-    _require_owner(user, framework)
+    FRAMEWORK.check(user, "delete", framework)
     if _cycles_using(framework).exists():
         raise TransitionNotAllowed(
             _("framework"), "in_use", _("used by a cycle"), _("delete")
@@ -566,10 +535,7 @@ def cycle_create(
     team_framework: Framework | None = None,
     school_framework: Framework | None = None,
 ) -> EvaluationCycle:
-    _require(
-        manages_county(user, county.pk),
-        _("Only a coordinator of the county runs its evaluation cycles."),
-    )
+    CYCLE.check(user, "create", EvaluationCycle(county=county))
     framework = framework or Framework.objects.default_for(SubjectType.TEACHER)
     team_framework = team_framework or Framework.objects.default_for(SubjectType.TEAM)
     school_framework = school_framework or Framework.objects.default_for(
@@ -604,15 +570,7 @@ def cycle_create(
 
 @transaction.atomic
 def cycle_update(*, user, cycle: EvaluationCycle, **changes: Any) -> EvaluationCycle:
-    _require(
-        can_run_cycle(user, cycle),
-        _("Only a coordinator of the county runs its evaluation cycles."),
-    )
-    cycle = EvaluationCycle.objects.select_for_update().get(pk=cycle.pk)
-    if cycle.status != CycleStatus.DRAFT:
-        raise TransitionNotAllowed(
-            _("evaluation cycle"), cycle.status, cycle.get_status_display(), _("edit")
-        )
+    cycle = CYCLE.lock(user, "update", cycle)
     allowed = {
         "name",
         "start_date",
@@ -638,12 +596,8 @@ def cycle_update(*, user, cycle: EvaluationCycle, **changes: Any) -> EvaluationC
     return cycle
 
 
-def _lock(cycle: EvaluationCycle) -> EvaluationCycle:
-    return (
-        EvaluationCycle.objects.select_for_update(of=("self",))
-        .select_related("framework", "team_framework", "school_framework")
-        .get(pk=cycle.pk)
-    )
+# What opening and closing a cycle read with its locked row.
+LOCK_RELATED = ("framework", "team_framework", "school_framework")
 
 
 def _active_users(**filters) -> list:
@@ -659,15 +613,7 @@ def cycle_open(*, user, cycle: EvaluationCycle) -> dict[str, int]:
     completed assignment overlapping it, their teams, the assisted schools with a
     need open, matched or fulfilled in it), and a rating task for each rater.
     Everyone else is not evaluated, never scored."""
-    _require(
-        can_run_cycle(user, cycle),
-        _("Only a coordinator of the county runs its evaluation cycles."),
-    )
-    cycle = _lock(cycle)
-    if cycle.status != CycleStatus.DRAFT:
-        raise TransitionNotAllowed(
-            _("evaluation cycle"), cycle.status, cycle.get_status_display(), _("open")
-        )
+    cycle = CYCLE.lock(user, "open", cycle, related=LOCK_RELATED)
     changed = ["status", "opened_at"]
     if cycle.team_framework is None:
         cycle.team_framework = Framework.objects.default_for(SubjectType.TEAM)
@@ -977,15 +923,7 @@ def cycle_close(
     (409, with the figures) while a subject is below the minimum completion of
     its ratings, unless ``force`` with a ``reason``: the results are then
     provisional (暂定) everywhere and no certificate is issued."""
-    _require(
-        can_run_cycle(user, cycle),
-        _("Only a coordinator of the county runs its evaluation cycles."),
-    )
-    cycle = _lock(cycle)
-    if cycle.status != CycleStatus.OPEN:
-        raise TransitionNotAllowed(
-            _("evaluation cycle"), cycle.status, cycle.get_status_display(), _("close")
-        )
+    cycle = CYCLE.lock(user, "close", cycle, related=LOCK_RELATED)
     reason = (reason or "").strip()
     if force and not reason:
         raise ValidationError(
@@ -1124,18 +1062,7 @@ def cycle_enqueue(
     big county), enqueued once the caller's transaction commits. The task calls
     the same service, which checks again; a second delivery does nothing."""
 
-    _require(
-        can_run_cycle(user, cycle),
-        _("Only a coordinator of the county runs its evaluation cycles."),
-    )
-    wanted = {"open": CycleStatus.DRAFT, "close": CycleStatus.OPEN}[action]
-    if cycle.status != wanted:
-        raise TransitionNotAllowed(
-            _("evaluation cycle"),
-            cycle.status,
-            cycle.get_status_display(),
-            _("open") if action == "open" else _("close"),
-        )
+    CYCLE.check(user, action, cycle)
     cycle_id, user_id = cycle.pk, user.pk
     if action == "open":
         transaction.on_commit(
@@ -1190,14 +1117,11 @@ def rating_submit(
 ) -> Rating:
     """A rater's scores (0-100) on every subjective indicator of their task. A
     task may be submitted again while the cycle is open; the last one counts."""
-    _require(rating.rater_id == user.pk, _("This rating task is not yours."))
+    RATING.check(user, "submit", rating)
     cycle = EvaluationCycle.objects.select_for_update().get(
         pk=rating.evaluation.cycle_id
     )
-    if cycle.status != CycleStatus.OPEN:
-        raise TransitionNotAllowed(
-            _("evaluation cycle"), cycle.status, cycle.get_status_display(), _("rate")
-        )
+    CYCLE.check_state(cycle, "rate")
     rating = (
         Rating.objects.select_for_update()
         .select_related("evaluation__cycle")
@@ -1270,26 +1194,13 @@ def appeal_deadline(cycle: EvaluationCycle) -> dt.date | None:
     return timezone.localdate(cycle.closed_at) + dt.timedelta(days=days)
 
 
-def is_subject(user, evaluation: Evaluation) -> bool:
-    """Is ``user`` the one evaluated: the teacher, a staff member of the school,
-    or the leader of the team."""
-    if not user.is_authenticated or not user.is_active:
-        return False
-    if evaluation.subject_type == SubjectType.TEACHER:
-        return evaluation.teacher.user_id == user.pk
-    if evaluation.subject_type == SubjectType.SCHOOL:
-        return user.is_school_staff and user.school_id == evaluation.school_id
-    leader = evaluation.team.leader
-    return leader is not None and leader.user_id == user.pk
-
-
 @transaction.atomic
 def appeal_create(
     *, user, evaluation: Evaluation, reason: str, today: dt.date | None = None
 ) -> Appeal:
     """A subject appeals their result within EVALUATION_APPEAL_DAYS after the
     cycle closed; one open appeal per result at a time."""
-    _require(is_subject(user, evaluation), _("Only the one evaluated may appeal."))
+    EVALUATION_APPEAL.check(user, "create", evaluation)
     evaluation = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
     cycle = evaluation.cycle
     if cycle.status != CycleStatus.CLOSED:
@@ -1346,20 +1257,10 @@ def appeal_answer(
     """The county's coordinator answers an appeal; with ``score`` the result is
     revised (grade and ranks follow) and the change is kept in its history with
     the answer as its reason."""
-    appeal = (
-        Appeal.objects.select_for_update()
-        .select_related("evaluation__cycle")
-        .get(pk=appeal.pk)
+    appeal = EVALUATION_APPEAL.lock(
+        user, "answer", appeal, related=("evaluation__cycle",)
     )
     evaluation = appeal.evaluation
-    _require(
-        manages_county(user, evaluation.cycle.county_id),
-        _("Only a coordinator of the county answers appeals."),
-    )
-    if appeal.status != AppealStatus.OPEN:
-        raise TransitionNotAllowed(
-            _("appeal"), appeal.status, appeal.get_status_display(), _("answer")
-        )
     answer = (answer or "").strip()
     errors: dict[str, list[str]] = {}
     if not answer:

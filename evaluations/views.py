@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.scopes import manages_county, visible
+from accounts.scopes import visible
 from common.errors import TransitionNotAllowed
 from common.forms import add_service_errors
 from needs.models import County
@@ -43,6 +43,7 @@ from .models import (
     Rating,
     SubjectType,
 )
+from .policies import CYCLE, is_subject
 
 
 def _cycles(user):
@@ -91,7 +92,7 @@ def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         pk=pk,
     )
-    may_run = manages_county(request.user, cycle.county_id)
+    may_run = CYCLE.may(request.user, "update", cycle)
     counts = Counter(
         dict(
             cycle.evaluations.values_list("subject_type")
@@ -239,7 +240,7 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
                 e.appeal_list = appeals_of.get(e.pk, [])
                 e.may_appeal = (
                     window_open
-                    and services.is_subject(request.user, e)
+                    and is_subject(request.user, e)
                     and not any(a.status == AppealStatus.OPEN for a in e.appeal_list)
                 )
                 e.breakdown = breakdown_for(request.user, e)
@@ -257,7 +258,7 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
             "groups": groups,
             "min_raters": min_raters_shown(),
             "appeal_deadline": deadline,
-            "may_answer": manages_county(request.user, cycle.county_id),
+            "may_answer": CYCLE.may(request.user, "update", cycle),
         },
     )
 
