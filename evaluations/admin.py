@@ -20,7 +20,7 @@ from .scoring import plain_number
 
 class IndicatorFormSet(forms.BaseInlineFormSet):
     """Refuses a tree whose weights at some level do not add up to 100 (the same
-    rule the API applies, evaluations/services.py)."""
+    rule the API applies, evaluations/frameworks.py)."""
 
     def clean(self):
         super().clean()

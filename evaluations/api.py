@@ -23,7 +23,7 @@ from assist_platform.spreadsheets import XLSX_CONTENT_TYPE
 from common.errors import TransitionNotAllowed
 from common.openapi import errors
 
-from . import services
+from . import appeals, cycles, frameworks, ratings
 from .certificates import certificate_available, certificate_response
 from .completion import completion_of
 from .exports import results_response
@@ -127,7 +127,7 @@ class FrameworkViewSet(viewsets.ModelViewSet):
     def create(self, request, *args, **kwargs):
         FRAMEWORK.check(request.user, "create")
         data = self._write(partial=False)
-        framework = services.framework_create(user=request.user, **data)
+        framework = frameworks.framework_create(user=request.user, **data)
         framework = self.get_queryset().get(pk=framework.pk)
         return Response(
             FrameworkSerializer(framework).data, status=status.HTTP_201_CREATED
@@ -143,13 +143,13 @@ class FrameworkViewSet(viewsets.ModelViewSet):
             raise serializers.ValidationError(
                 {"county": [_("The owner of a framework cannot change.")]}
             )
-        services.framework_update(user=request.user, framework=framework, **data)
+        frameworks.framework_update(user=request.user, framework=framework, **data)
         return Response(
             FrameworkSerializer(self.get_queryset().get(pk=framework.pk)).data
         )
 
     def destroy(self, request, *args, **kwargs):
-        services.framework_delete(user=request.user, framework=self.get_object())
+        frameworks.framework_delete(user=request.user, framework=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -280,7 +280,7 @@ class EvaluationCycleViewSet(
         )
 
     def perform_create(self, serializer):
-        serializer.instance = services.cycle_create(
+        serializer.instance = cycles.cycle_create(
             user=self.request.user, **serializer.validated_data
         )
 
@@ -298,7 +298,7 @@ class EvaluationCycleViewSet(
         )
 
     def perform_update(self, serializer):
-        serializer.instance = services.cycle_update(
+        serializer.instance = cycles.cycle_update(
             user=self.request.user,
             cycle=serializer.instance,
             **serializer.validated_data,
@@ -312,7 +312,7 @@ class EvaluationCycleViewSet(
     )
     @action(detail=True, methods=["post"])
     def open(self, request, pk=None):
-        return self._run(request, "open", services.cycle_open)
+        return self._run(request, "open", cycles.cycle_open)
 
     @extend_schema(
         summary="Close the cycle: compute scores, grades and ranks",
@@ -347,8 +347,8 @@ class EvaluationCycleViewSet(
             "reason": body.validated_data["reason"],
         }
         try:
-            return self._run(request, "close", services.cycle_close, **options)
-        except services.CompletionTooLow as exc:
+            return self._run(request, "close", cycles.cycle_close, **options)
+        except cycles.CompletionTooLow as exc:
             return Response(
                 {
                     "detail": exc.message,
@@ -363,7 +363,7 @@ class EvaluationCycleViewSet(
         """Open or close now, or queue it when the body asks for the background."""
         cycle = self.get_object()
         if self._background(request):
-            services.cycle_enqueue(
+            cycles.cycle_enqueue(
                 user=request.user, cycle=cycle, action=action, **options
             )
             return self._queued(cycle)
@@ -559,7 +559,7 @@ class RatingViewSet(
                 )
             raise Http404
         first_time = rating.status == RatingStatus.PENDING
-        services.rating_submit(
+        ratings.rating_submit(
             user=request.user,
             rating=rating,
             scores=serializer.validated_data["scores"],
@@ -625,7 +625,7 @@ class AppealViewSet(
         )
         if evaluation is None:
             raise Http404
-        appeal = services.appeal_create(
+        appeal = appeals.appeal_create(
             user=request.user,
             evaluation=evaluation,
             reason=body.validated_data["reason"],
@@ -651,7 +651,7 @@ class AppealViewSet(
         EVALUATION_APPEAL.check(request.user, "answer", appeal)
         body = AppealAnswerSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        services.appeal_answer(
+        appeals.appeal_answer(
             user=request.user,
             appeal=appeal,
             answer=body.validated_data["answer"],

@@ -22,7 +22,7 @@ from django.db import transaction
 
 from needs.models import County, NeedStatus, PlanGoal
 
-from . import services
+from . import cycles, frameworks, ratings
 from .models import EvaluationCycle, Framework, Rating, RatingStatus, SubjectType
 
 CLOSED_NAME = "2026年秋季学期帮扶考核"
@@ -68,10 +68,10 @@ def _rate(tasks) -> int:
                 0,
                 min(100, level + _spread(task.rater.username, _subject(task), code)),
             )
-            for indicator in services.rated_indicators(task.evaluation)
+            for indicator in ratings.rated_indicators(task.evaluation)
             for code in [indicator.code]
         }
-        services.rating_submit(
+        ratings.rating_submit(
             user=task.rater, rating=task, scores=scores, comment=_comment(level)
         )
         count += 1
@@ -122,11 +122,11 @@ def _term_framework(coordinator, county: County, subject_type: str) -> Framework
     if existing is not None:
         return existing
     default = Framework.objects.default_for(subject_type)
-    rows = services.framework_rows(default)
+    rows = frameworks.framework_rows(default)
     for row in rows:
         if row["metric"] in TERM_TARGETS:
             row["target"] = TERM_TARGETS[row["metric"]]
-    return services.framework_create(
+    return frameworks.framework_create(
         user=coordinator,
         county=county,
         name=name,
@@ -147,7 +147,7 @@ def load() -> dict[str, str]:
     done = {}
     if not EvaluationCycle.objects.filter(county=county, name=CLOSED_NAME).exists():
         _mark_goals(county, dt.date(2026, 11, 30))
-        cycle = services.cycle_create(
+        cycle = cycles.cycle_create(
             user=coordinator,
             county=county,
             name=CLOSED_NAME,
@@ -156,13 +156,13 @@ def load() -> dict[str, str]:
             framework=_term_framework(coordinator, county, SubjectType.TEACHER),
             team_framework=_term_framework(coordinator, county, SubjectType.TEAM),
         )
-        opened = services.cycle_open(user=coordinator, cycle=cycle)
+        opened = cycles.cycle_open(user=coordinator, cycle=cycle)
         rated = _rate(
             Rating.objects.filter(evaluation__cycle=cycle).select_related(
                 "evaluation__cycle", "evaluation__teacher", "rater"
             )
         )
-        closed = services.cycle_close(
+        closed = cycles.cycle_close(
             user=coordinator, cycle=cycle, today=dt.date(2026, 11, 30)
         )
         done[CLOSED_NAME] = (
@@ -170,14 +170,14 @@ def load() -> dict[str, str]:
             f"{opened['schools']} 所学校；{rated} 项评分；{closed['scored']} 个结果"
         )
     if not EvaluationCycle.objects.filter(county=county, name=OPEN_NAME).exists():
-        cycle = services.cycle_create(
+        cycle = cycles.cycle_create(
             user=coordinator,
             county=county,
             name=OPEN_NAME,
             start_date=dt.date(2026, 9, 1),
             end_date=dt.date(2027, 1, 31),
         )
-        opened = services.cycle_open(user=coordinator, cycle=cycle)
+        opened = cycles.cycle_open(user=coordinator, cycle=cycle)
         tasks = list(
             Rating.objects.filter(evaluation__cycle=cycle)
             .select_related("evaluation__cycle", "evaluation__teacher", "rater")

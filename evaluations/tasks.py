@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 
 from common.errors import TransitionNotAllowed
 
-from . import services
+from . import cycles
 from .models import CycleStatus, EvaluationCycle
 
 
@@ -18,7 +18,7 @@ def cycle_open(cycle_id: int, user_id: int) -> dict | None:
         return None
     user = get_user_model().objects.get(pk=user_id)
     try:
-        return services.cycle_open(user=user, cycle=cycle)
+        return cycles.cycle_open(user=user, cycle=cycle)
     except TransitionNotAllowed:  # another delivery got there first
         return None
 
@@ -32,6 +32,6 @@ def cycle_close(
         return None
     user = get_user_model().objects.get(pk=user_id)
     try:
-        return services.cycle_close(user=user, cycle=cycle, force=force, reason=reason)
+        return cycles.cycle_close(user=user, cycle=cycle, force=force, reason=reason)
     except TransitionNotAllowed:
         return None

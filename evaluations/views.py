@@ -19,7 +19,8 @@ from common.errors import TransitionNotAllowed
 from common.forms import add_service_errors
 from needs.models import County
 
-from . import services
+from . import appeals, ratings
+from . import cycles as cycle_services
 from .certificates import (
     certificate_available,
     certificate_response,
@@ -68,7 +69,7 @@ def cycle_list(request: HttpRequest) -> HttpResponse:
         if request.method == "POST" and form.is_valid():
             data = {k: v for k, v in form.cleaned_data.items() if v is not None}
             try:
-                cycle = services.cycle_create(user=request.user, **data)
+                cycle = cycle_services.cycle_create(user=request.user, **data)
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
@@ -140,7 +141,7 @@ def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def cycle_open(request: HttpRequest, pk: int) -> HttpResponse:
     cycle = get_object_or_404(_cycles(request.user), pk=pk)
     try:
-        stats = services.cycle_open(user=request.user, cycle=cycle)
+        stats = cycle_services.cycle_open(user=request.user, cycle=cycle)
     except TransitionNotAllowed as exc:
         messages.error(request, exc.message)
     else:
@@ -165,7 +166,7 @@ def cycle_close(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Tick the box to confirm that the cycle closes."))
         return redirect("evaluations:cycle", pk=pk)
     try:
-        stats = services.cycle_close(
+        stats = cycle_services.cycle_close(
             user=request.user,
             cycle=cycle,
             force=bool(request.POST.get("force")),
@@ -230,7 +231,7 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
         Appeal.objects.filter(evaluation__cycle=cycle).select_related("appellant"),
     ).order_by("created_at", "id"):
         appeals_of[appeal.evaluation_id].append(appeal)
-    deadline = services.appeal_deadline(cycle)
+    deadline = appeals.appeal_deadline(cycle)
     window_open = deadline is not None and timezone.localdate() <= deadline
     groups = []
     for subject_type in SubjectType:
@@ -271,7 +272,7 @@ def appeal_new(request: HttpRequest, pk: int) -> HttpResponse:
         visible(request.user, Evaluation.objects.select_related("cycle")), pk=pk
     )
     try:
-        services.appeal_create(
+        appeals.appeal_create(
             user=request.user,
             evaluation=evaluation,
             reason=request.POST.get("reason", ""),
@@ -292,7 +293,7 @@ def appeal_answer(request: HttpRequest, pk: int) -> HttpResponse:
         pk=pk,
     )
     try:
-        services.appeal_answer(
+        appeals.appeal_answer(
             user=request.user,
             appeal=appeal,
             answer=request.POST.get("answer", ""),
@@ -392,7 +393,7 @@ def rate(request: HttpRequest, pk: int) -> HttpResponse:
         .prefetch_related("scores__indicator"),
         pk=pk,
     )
-    indicators = services.rated_indicators(rating.evaluation)
+    indicators = ratings.rated_indicators(rating.evaluation)
     parents = {
         i.pk: i
         for i in Indicator.objects.filter(
@@ -416,7 +417,7 @@ def rate(request: HttpRequest, pk: int) -> HttpResponse:
     is_open = rating.evaluation.cycle.status == CycleStatus.OPEN
     if request.method == "POST" and form.is_valid():
         try:
-            services.rating_submit(
+            ratings.rating_submit(
                 user=request.user,
                 rating=rating,
                 scores=form.scores(),

@@ -21,7 +21,7 @@ from types import SimpleNamespace
 import pytest
 from django.utils import timezone
 
-from evaluations import services
+from evaluations import cycles, frameworks, ratings
 from evaluations.models import Rating
 from needs.models import NeedStatus, NeedTransition, PlanGoal
 
@@ -37,7 +37,7 @@ def at(day: dt.date) -> dt.datetime:
 
 def framework(admin, subject_type, rows, raters, name=None):
     """A framework made through the service (so it is validated)."""
-    return services.framework_create(
+    return frameworks.framework_create(
         user=admin,
         name=name or f"test {subject_type} {len(rows)}",
         subject_type=subject_type,
@@ -167,15 +167,15 @@ def rate_all(cycle, score=80, only=None):
     if only is not None:
         tasks = tasks.filter(evaluation=only)
     for task in tasks.select_related("evaluation__cycle", "rater"):
-        codes = [i.code for i in services.rated_indicators(task.evaluation)]
-        services.rating_submit(
+        codes = [i.code for i in ratings.rated_indicators(task.evaluation)]
+        ratings.rating_submit(
             user=task.rater, rating=task, scores=dict.fromkeys(codes, score)
         )
 
 
 @pytest.fixture
 def cycle(world, season):
-    return services.cycle_create(
+    return cycles.cycle_create(
         user=world.users.coord_a,
         county=world.county_a,
         name="2026年春季考核",

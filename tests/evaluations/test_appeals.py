@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import Notification
-from evaluations import services
+from evaluations import appeals, cycles
 from evaluations.models import Appeal, Evaluation
 
 from .conftest import rate_all, serve
@@ -19,9 +19,9 @@ URL = "/api/v1/appeals/"
 @pytest.fixture
 def closed(world, season, cycle):
     serve(world, season.mate)
-    services.cycle_open(user=world.users.coord_a, cycle=cycle)
+    cycles.cycle_open(user=world.users.coord_a, cycle=cycle)
     rate_all(cycle, 70)
-    services.cycle_close(user=world.users.coord_a, cycle=cycle)
+    cycles.cycle_close(user=world.users.coord_a, cycle=cycle)
     return cycle
 
 
@@ -71,7 +71,7 @@ def test_a_teacher_appeals_and_the_coordinator_revises_the_score(world, api, clo
 
 def test_an_answer_may_keep_the_score_but_needs_words(world, api, closed):
     evaluation = _mine(world, closed)
-    appeal = services.appeal_create(
+    appeal = appeals.appeal_create(
         user=world.users.teacher_a, evaluation=evaluation, reason="不服"
     )
     coordinator = api.as_user(world.users.coord_a)
@@ -101,7 +101,7 @@ def test_only_the_one_evaluated_appeals_and_only_the_county_answers(world, api, 
     body = {"evaluation": evaluation.pk, "reason": "代为申诉"}
     assert api.as_user(world.users.coord_a).post(URL, body).status_code == 403
     assert api.as_user(world.users.staff_b).post(URL, body).status_code == 404
-    appeal = services.appeal_create(
+    appeal = appeals.appeal_create(
         user=world.users.teacher_a, evaluation=evaluation, reason="不服"
     )
     answer = {"answer": "改", "score": 99}

@@ -3,7 +3,7 @@ only for those who may have it."""
 
 import pytest
 
-from evaluations import services
+from evaluations import cycles
 from evaluations.models import Evaluation
 
 from ..pdf import assert_cjk_font_embedded, pdf_text
@@ -15,7 +15,7 @@ def excellent(world, season):
     """张老师 rated 95 by everyone on a subjective-only framework: 优秀."""
     admin = world.users.admin
     serve(world, season.mate)
-    cycle = services.cycle_create(
+    cycle = cycles.cycle_create(
         user=world.users.coord_a,
         county=world.county_a,
         name="2026年春季考核",
@@ -25,13 +25,13 @@ def excellent(world, season):
             admin, "teacher", [("Q", 100, "", None)], {"coordinator": 100}
         ),
     )
-    services.cycle_open(user=world.users.coord_a, cycle=cycle)
+    cycles.cycle_open(user=world.users.coord_a, cycle=cycle)
     evaluation = Evaluation.objects.get(cycle=cycle, teacher=world.teacher_a)
     rate_all(cycle, 95, only=evaluation)
     mate = Evaluation.objects.get(cycle=cycle, teacher=season.mate)
     rate_all(cycle, 85, only=mate)
     rate_all(cycle, 80)
-    services.cycle_close(user=world.users.coord_a, cycle=cycle)
+    cycles.cycle_close(user=world.users.coord_a, cycle=cycle)
     evaluation.refresh_from_db()
     assert evaluation.grade == "优秀"
     return evaluation

@@ -7,7 +7,7 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from evaluations import services
+from evaluations import cycles
 from evaluations.models import Evaluation, EvaluationCycle
 
 from .conftest import END, START, framework, rate_all
@@ -21,7 +21,7 @@ def url(cycle, action=""):
 def opened(world, season):
     """A subjective-only teacher framework rated by the coordinators, so that a
     result can be 优秀; the default team and school frameworks."""
-    cycle = services.cycle_create(
+    cycle = cycles.cycle_create(
         user=world.users.coord_a,
         county=world.county_a,
         name="2026年春季考核",
@@ -31,7 +31,7 @@ def opened(world, season):
             world.users.admin, "teacher", [("Q", 100, "", None)], {"coordinator": 100}
         ),
     )
-    services.cycle_open(user=world.users.coord_a, cycle=cycle)
+    cycles.cycle_open(user=world.users.coord_a, cycle=cycle)
     return cycle
 
 

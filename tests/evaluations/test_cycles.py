@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
 from accounts.models import Notification
-from evaluations import services
+from evaluations import cycles, ratings
 from evaluations.models import Evaluation, EvaluationCycle, Rating
 
 from .. import factories as f
@@ -250,7 +250,7 @@ def test_a_draft_cycle_can_be_changed_and_an_open_one_cannot(world, season, cycl
 @pytest.fixture
 def objective_cycle(world, season):
     admin = world.users.admin
-    return services.cycle_create(
+    return cycles.cycle_create(
         user=world.users.coord_a,
         county=world.county_a,
         name="客观指标",
@@ -314,7 +314,7 @@ def test_a_running_need_is_not_a_failure_until_its_window_ends(
     assert scores_of(evaluation)["O3"] is None
     assert "no_data:O3" in evaluation.flags
     # Once its window has ended within the period and it is not done: a failure.
-    other = services.cycle_create(
+    other = cycles.cycle_create(
         user=world.users.coord_a,
         county=world.county_a,
         name="更长的考核",
@@ -366,7 +366,7 @@ def test_school_engagement_is_computed_from_its_needs_and_ratings(world, season,
         ],
         {"coordinator": 100},
     )
-    cycle = services.cycle_create(
+    cycle = cycles.cycle_create(
         user=world.users.coord_a,
         county=world.county_a,
         name="学校",
@@ -379,7 +379,7 @@ def test_school_engagement_is_computed_from_its_needs_and_ratings(world, season,
     task = Rating.objects.get(
         rater=world.users.staff_a, evaluation__teacher=world.teacher_a
     )
-    codes = [i.code for i in services.rated_indicators(task.evaluation)]
+    codes = [i.code for i in ratings.rated_indicators(task.evaluation)]
     response = api.as_user(world.users.staff_a).post(
         "/api/v1/ratings/",
         {"evaluation": task.evaluation_id, "scores": dict.fromkeys(codes, 90)},
@@ -414,7 +414,7 @@ def test_school_engagement_is_computed_from_its_needs_and_ratings(world, season,
 
 
 def submit(api, user, evaluation, value):
-    codes = [i.code for i in services.rated_indicators(evaluation)]
+    codes = [i.code for i in ratings.rated_indicators(evaluation)]
     response = api.as_user(user).post(
         "/api/v1/ratings/",
         {"evaluation": evaluation.pk, "scores": dict.fromkeys(codes, value)},
@@ -582,7 +582,7 @@ def test_list_endpoints_keep_a_flat_query_count(world, season, api):
         teacher = f.TeacherFactory(county=world.county_a, home_school=world.home)
         team = f.TeamFactory(county=world.county_a, start_date=START, end_date=END)
         team.members.set([teacher])
-        return services.cycle_create(
+        return cycles.cycle_create(
             user=coord,
             county=world.county_a,
             name=f"c{teacher.pk}",
@@ -602,13 +602,13 @@ def test_list_endpoints_keep_a_flat_query_count(world, season, api):
 
     for _ in range(2):
         cycle = grow()
-        services.cycle_open(user=coord, cycle=cycle)
-    services.cycle_close(user=coord, cycle=cycle, force=True, reason="测试")
+        cycles.cycle_open(user=coord, cycle=cycle)
+    cycles.cycle_close(user=coord, cycle=cycle, force=True, reason="测试")
     small = measure()
     for _ in range(4):
         cycle = grow()
-        services.cycle_open(user=coord, cycle=cycle)
-    services.cycle_close(user=coord, cycle=cycle, force=True, reason="测试")
+        cycles.cycle_open(user=coord, cycle=cycle)
+    cycles.cycle_close(user=coord, cycle=cycle, force=True, reason="测试")
     assert Evaluation.objects.count() > 12
     assert measure() == small
 

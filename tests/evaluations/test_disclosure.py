@@ -8,7 +8,7 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from evaluations import services
+from evaluations import cycles, ratings
 from evaluations.models import Evaluation, Rating
 
 # Each rater gives a score no other gives, so a leak is easy to spot.
@@ -17,19 +17,17 @@ GIVEN = {"staff_a": 61, "coord_a": 73, "coord_ab": 87, "teacher_a": 99}
 
 @pytest.fixture
 def closed(world, cycle):
-    services.cycle_open(user=world.users.coord_a, cycle=cycle)
+    cycles.cycle_open(user=world.users.coord_a, cycle=cycle)
     evaluation = Evaluation.objects.get(cycle=cycle, teacher=world.teacher_a)
     for name, score in GIVEN.items():
         user = getattr(world.users, name)
         rating = Rating.objects.get(evaluation=evaluation, rater=user)
-        services.rating_submit(
+        ratings.rating_submit(
             user=user,
             rating=rating,
-            scores={i.code: score for i in services.rated_indicators(evaluation)},
+            scores={i.code: score for i in ratings.rated_indicators(evaluation)},
         )
-    services.cycle_close(
-        user=world.users.coord_a, cycle=cycle, force=True, reason="测试"
-    )
+    cycles.cycle_close(user=world.users.coord_a, cycle=cycle, force=True, reason="测试")
     evaluation.refresh_from_db()
     return evaluation
 

@@ -8,7 +8,7 @@ from django.db import transaction
 
 from accounts.models import Notification
 from accounts.notifications import send_digests
-from evaluations import services
+from evaluations import appeals, cycles
 from evaluations.models import Evaluation
 
 from .conftest import rate_all, serve
@@ -30,9 +30,9 @@ def addresses(world):
 @pytest.fixture
 def closed(addresses, season, cycle):
     serve(addresses, season.mate)
-    services.cycle_open(user=addresses.users.coord_a, cycle=cycle)
+    cycles.cycle_open(user=addresses.users.coord_a, cycle=cycle)
     rate_all(cycle, 70)
-    services.cycle_close(user=addresses.users.coord_a, cycle=cycle)
+    cycles.cycle_close(user=addresses.users.coord_a, cycle=cycle)
     Notification.objects.all().delete()
     mail.outbox.clear()
     return cycle
@@ -46,7 +46,7 @@ def test_each_rater_is_e_mailed_their_tasks_once_the_cycle_opens(
     addresses, season, cycle, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        services.cycle_open(user=addresses.users.coord_a, cycle=cycle)
+        cycles.cycle_open(user=addresses.users.coord_a, cycle=cycle)
     notes = Notification.objects.filter(kind="rating_tasks")
     told = {n.user.username for n in notes}
     assert {"coord_a", "coord_ab", "staff_a", "teacher_a"} <= told
@@ -70,7 +70,7 @@ def test_the_countys_coordinators_are_e_mailed_an_appeal_at_once(
     addresses, closed, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        services.appeal_create(
+        appeals.appeal_create(
             user=addresses.users.teacher_a,
             evaluation=_evaluation_of(addresses, closed),
             reason="活动记录漏算",
@@ -87,14 +87,14 @@ def test_the_countys_coordinators_are_e_mailed_an_appeal_at_once(
 def test_the_answer_to_an_appeal_reaches_the_appellant_in_the_daily_digest(
     addresses, closed, django_capture_on_commit_callbacks
 ):
-    appeal = services.appeal_create(
+    appeal = appeals.appeal_create(
         user=addresses.users.teacher_a,
         evaluation=_evaluation_of(addresses, closed),
         reason="不服",
     )
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        services.appeal_answer(
+        appeals.appeal_answer(
             user=addresses.users.coord_a, appeal=appeal, answer="评分有据，维持"
         )
     note = Notification.objects.get(kind="appeal_answered")
@@ -115,7 +115,7 @@ def test_an_appeal_rolled_back_tells_nobody(
         pytest.raises(Refused),
         transaction.atomic(),
     ):
-        services.appeal_create(
+        appeals.appeal_create(
             user=addresses.users.teacher_a,
             evaluation=_evaluation_of(addresses, closed),
             reason="活动记录漏算",

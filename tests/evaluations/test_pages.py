@@ -3,7 +3,7 @@ breakdown."""
 
 import re
 
-from evaluations import services
+from evaluations import cycles, ratings
 from evaluations.models import Evaluation, EvaluationCycle, Rating, RatingScore
 
 from .conftest import END, START
@@ -96,7 +96,7 @@ def test_other_roles_do_not_get_the_buttons_or_other_counties(
 def test_a_rater_rates_on_the_form_with_errors_next_to_the_fields(
     world, season, cycle, client
 ):
-    services.cycle_open(user=world.users.coord_a, cycle=cycle)
+    cycles.cycle_open(user=world.users.coord_a, cycle=cycle)
     task = Rating.objects.get(
         rater=world.users.staff_a, evaluation__teacher=world.teacher_a
     )
@@ -123,7 +123,7 @@ def test_a_rater_rates_on_the_form_with_errors_next_to_the_fields(
 
 
 def test_a_rater_cannot_open_someone_elses_task(world, season, cycle, client):
-    services.cycle_open(user=world.users.coord_a, cycle=cycle)
+    cycles.cycle_open(user=world.users.coord_a, cycle=cycle)
     task = Rating.objects.filter(rater=world.users.coord_a).first()
     client.force_login(world.users.staff_a)
     assert client.get(f"/evaluations/tasks/{task.pk}/").status_code == 404
@@ -150,14 +150,12 @@ def test_nav_links_follow_the_role(world, client):
 
 
 def test_results_page_shows_the_breakdown_by_rater(world, season, cycle, client):
-    services.cycle_open(user=world.users.coord_a, cycle=cycle)
+    cycles.cycle_open(user=world.users.coord_a, cycle=cycle)
     evaluation = Evaluation.objects.get(cycle=cycle, teacher=world.teacher_a)
     task = evaluation.ratings.get(rater=world.users.coord_a)
-    scores = {i.code: 75 for i in services.rated_indicators(evaluation)}
-    services.rating_submit(user=world.users.coord_a, rating=task, scores=scores)
-    services.cycle_close(
-        user=world.users.coord_a, cycle=cycle, force=True, reason="测试"
-    )
+    scores = {i.code: 75 for i in ratings.rated_indicators(evaluation)}
+    ratings.rating_submit(user=world.users.coord_a, rating=task, scores=scores)
+    cycles.cycle_close(user=world.users.coord_a, cycle=cycle, force=True, reason="测试")
     client.force_login(world.users.coord_a)
     html = client.get(f"/evaluations/cycles/{cycle.pk}/results/").content.decode()
     assert "75.0" in html  # the coordinators' column
@@ -167,7 +165,7 @@ def test_results_page_shows_the_breakdown_by_rater(world, season, cycle, client)
 def test_the_rating_form_shows_the_teachers_evidence_as_far_as_the_rater_sees(
     world, season, cycle, client
 ):
-    services.cycle_open(user=world.users.coord_a, cycle=cycle)
+    cycles.cycle_open(user=world.users.coord_a, cycle=cycle)
     task = Rating.objects.get(
         rater=world.users.staff_a, evaluation__teacher=world.teacher_a
     )

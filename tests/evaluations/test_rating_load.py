@@ -5,7 +5,7 @@ way every time."""
 from collections import Counter
 
 from accounts.models import Role
-from evaluations import scoring, services
+from evaluations import cycles, scoring
 from evaluations.models import Rating
 
 from .. import factories as f
@@ -40,14 +40,14 @@ def test_a_big_team_gives_each_teacher_at_most_six_tasks(world, season, settings
         serve(world, teacher)
         teachers.append(teacher)
     season.team.members.add(*teachers)  # 王老师 stays in the team, unserved
-    cycle = services.cycle_create(
+    cycle = cycles.cycle_create(
         user=world.users.coord_a,
         county=world.county_a,
         name="大团队",
         start_date=START,
         end_date=END,
     )
-    services.cycle_open(user=world.users.coord_a, cycle=cycle)
+    cycles.cycle_open(user=world.users.coord_a, cycle=cycle)
     ratings = Rating.objects.filter(evaluation__cycle=cycle)
     for teacher in teachers:
         mine = ratings.filter(rater=teacher.user)

@@ -3,7 +3,7 @@ nothing is stored when it is refused."""
 
 import pytest
 
-from evaluations import services
+from evaluations import cycles, ratings
 from evaluations.models import Evaluation, Rating, RatingScore
 
 RATINGS = "/api/v1/ratings/"
@@ -11,7 +11,7 @@ RATINGS = "/api/v1/ratings/"
 
 @pytest.fixture
 def opened(world, season, cycle):
-    services.cycle_open(user=world.users.coord_a, cycle=cycle)
+    cycles.cycle_open(user=world.users.coord_a, cycle=cycle)
     cycle.refresh_from_db()
     return cycle
 
@@ -23,7 +23,7 @@ def own_task(world, user, **evaluation):
 
 
 def full_sheet(evaluation, value=85):
-    return {i.code: value for i in services.rated_indicators(evaluation)}
+    return {i.code: value for i in ratings.rated_indicators(evaluation)}
 
 
 def nothing_stored(task):
@@ -149,7 +149,7 @@ def test_an_evaluation_the_caller_sees_but_does_not_rate_is_403(
 
 def test_rating_outside_an_open_cycle_is_409(world, season, opened, api):
     task = own_task(world, world.users.staff_a, teacher=world.teacher_a)
-    services.cycle_close(
+    cycles.cycle_close(
         user=world.users.coord_a, cycle=opened, force=True, reason="测试"
     )
     response = api.as_user(world.users.staff_a).post(

@@ -14,7 +14,7 @@ from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.tokens import token_issue
-from evaluations import services as evaluation_services
+from evaluations import appeals, cycles, frameworks
 from evaluations.models import Evaluation, Framework, Rating
 from matching.models import ActivityAttachment, MatchingRun, RunStatus
 from needs.attachments import check_files, store
@@ -138,24 +138,24 @@ def _side(world, side):
         end_date=START + dt.timedelta(days=300),
     )
     objs["team"].members.set([teacher])
-    cycles = {}
+    by_state = {}
     for state in ("draft", "open", "closed"):
-        cycles[state] = evaluation_services.cycle_create(
+        by_state[state] = cycles.cycle_create(
             user=coordinator,
             county=county,
             name=f"{mark}考核{state}{side}",
             start_date=START,
             end_date=CYCLE_END,
         )
-    evaluation_services.cycle_open(user=coordinator, cycle=cycles["open"])
-    evaluation_services.cycle_open(user=coordinator, cycle=cycles["closed"])
-    evaluation_services.cycle_close(
-        user=coordinator, cycle=cycles["closed"], force=True, reason="测试"
+    cycles.cycle_open(user=coordinator, cycle=by_state["open"])
+    cycles.cycle_open(user=coordinator, cycle=by_state["closed"])
+    cycles.cycle_close(
+        user=coordinator, cycle=by_state["closed"], force=True, reason="测试"
     )
-    for state, cycle in cycles.items():
+    for state, cycle in by_state.items():
         cycle.refresh_from_db()
         objs[f"cycle_{state}"] = cycle
-    in_open = Evaluation.objects.filter(cycle=cycles["open"])
+    in_open = Evaluation.objects.filter(cycle=by_state["open"])
     objs["eval_teacher"] = in_open.get(subject_type="teacher", teacher=teacher)
     objs["eval_school"] = in_open.get(subject_type="school", school=school)
     objs["eval_team"] = in_open.get(subject_type="team", team=objs["team"])
@@ -165,10 +165,10 @@ def _side(world, side):
     objs["rating_self"] = Rating.objects.get(
         evaluation=objs["eval_teacher"], rater=teacher.user
     )
-    in_closed = Evaluation.objects.filter(cycle=cycles["closed"])
+    in_closed = Evaluation.objects.filter(cycle=by_state["closed"])
     objs["eval_closed_teacher"] = in_closed.get(teacher=teacher)
     objs["eval_closed_school"] = in_closed.get(school=school)
-    objs["appeal"] = evaluation_services.appeal_create(
+    objs["appeal"] = appeals.appeal_create(
         user=teacher.user,
         evaluation=objs["eval_closed_teacher"],
         reason=f"{mark}评分与实际工作不符{side}",
@@ -185,7 +185,7 @@ def full(world, no_sign_in_throttle, settings, tmp_path):
     objs = {**_side(world, "a"), **_side(world, "b")}
 
     def own_framework(coordinator, name):
-        return evaluation_services.framework_create(
+        return frameworks.framework_create(
             user=coordinator,
             name=name,
             subject_type="teacher",
@@ -196,7 +196,7 @@ def full(world, no_sign_in_throttle, settings, tmp_path):
     # County A's frameworks: one no cycle uses, one its draft cycle uses; and B's.
     objs["framework"] = own_framework(world.users.coord_a, "自建体系")
     objs["framework_draft_a"] = own_framework(world.users.coord_a, "草稿考核体系")
-    evaluation_services.cycle_update(
+    cycles.cycle_update(
         user=world.users.coord_a,
         cycle=objs["cycle_draft_a"],
         framework=objs["framework_draft_a"],

@@ -29,7 +29,7 @@ from django.db import connection, transaction
 from django.test import Client
 from openpyxl import load_workbook
 
-from evaluations.services import rated_indicators
+from evaluations.ratings import rated_indicators
 from needs.models import Need
 
 PERSONAS = (
