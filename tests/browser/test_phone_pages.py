@@ -21,6 +21,7 @@ from django.core.management import call_command
 from accounts.models import User
 from dashboard.management.commands.load_demo import DEMO_PASSWORD
 from evaluations.models import (
+    Appeal,
     CycleStatus,
     Evaluation,
     EvaluationCycle,
@@ -311,6 +312,12 @@ def teacher_pages(page, demo, screenshot, tmp_path):
     assert own.locator("[data-testid=indicator-scores]").is_visible()
     assert own.locator("[data-testid=appeal-form] textarea").is_visible()
     look(page, screenshot, "teacher-own-result")
+    own.locator("[data-testid=appeal-form] textarea").fill(
+        "11月另有两次培训漏记，请核实培训人次。"
+    )
+    with page.expect_navigation():
+        own.locator("[data-testid=appeal-form] button[type=submit]").click()
+    assert result.appeals.count() == 1
 
     open_page(page, "/inbox/")
     assert page.locator("[data-testid=notifications] > li").count() >= 1
@@ -334,3 +341,11 @@ def admin_pages(page, demo, screenshot, tmp_path):
         frameworks.first.locator("a").first.click()
     assert page.locator("[data-testid=indicators] tbody tr").count() >= 3
     look(page, screenshot, "admin-framework")
+
+    # The teacher's appeal (sent above), with the form that answers it.
+    appeal = Appeal.objects.get()
+    open_page(page, f"/evaluations/cycles/{demo['closed'].pk}/results/")
+    open_all_details(page, f"[data-testid=result-{appeal.evaluation_id}] details")
+    assert page.locator(f"[data-testid=appeal-{appeal.pk}]").is_visible()
+    assert page.locator("[data-testid=answer-form] textarea").is_visible()
+    look(page, screenshot, "admin-appeal")
