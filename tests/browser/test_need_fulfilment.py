@@ -93,6 +93,7 @@ def test_a_missing_need_is_a_page_with_a_way_back_on_a_phone(
     assert [p for p in page.problems if "999999" not in p and "404" not in p] == []
 
 
+# On a phone a card is a column of its cells (flex, so that the title can lead).
 ROW_DISPLAY = """
 (selector) => getComputedStyle(document.querySelector(selector + ' tbody tr')).display
 """
@@ -104,7 +105,7 @@ def test_lists_are_cards_on_a_phone_and_tables_on_a_laptop(page, world, sign_in)
         f.AssignmentFactory(need=need, teacher=world.teacher_a, status="proposed")
     sign_in(page, world.users.staff_a)
     page.goto("/needs/")
-    assert page.evaluate(ROW_DISPLAY, "table.cards") == "block"
+    assert page.evaluate(ROW_DISPLAY, "table.cards") == "flex"
     assert fits_the_screen(page)
     page.set_viewport_size(LAPTOP)
     assert page.evaluate(ROW_DISPLAY, "table.cards") == "table-row"
@@ -113,6 +114,6 @@ def test_lists_are_cards_on_a_phone_and_tables_on_a_laptop(page, world, sign_in)
         page.click("[data-testid=logout]")
     sign_in(page, world.users.coord_a)
     page.goto("/matching/proposals/")
-    assert page.evaluate(ROW_DISPLAY, "table.cards") == "block"
+    assert page.evaluate(ROW_DISPLAY, "table.cards") == "flex"
     assert fits_the_screen(page)
     assert_no_problems(page)
