@@ -1,9 +1,9 @@
-"""Fast reads and bulk writes of a matching run (the data side of ``services``).
+"""Fast reads and bulk writes of a matching run (the data side of ``runs``).
 
 Reads go straight to SQL (tuples into numpy columns, never model instances: at
 national scale instances cost over a second); writes use PostgreSQL ``COPY`` (psycopg
 3 ``cursor.copy``) and fall back to ``bulk_create`` on other databases. Nothing here
-decides state: :mod:`matching.services` calls these inside its transaction.
+decides state: :mod:`matching.runs` calls these inside its transaction.
 
 What the solver is given (see the docstring of :mod:`matching.solver`):
 

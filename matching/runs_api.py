@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from accounts.policies import PolicyViewSetMixin
 from common.openapi import errors
 
-from . import services
+from . import assignments, runs
 from .models import Assignment, AssignmentStatus, MatchingRun, RunStatus
 from .policies import ASSIGNMENT, RUN
 from .serializers import (
@@ -85,7 +85,7 @@ class MatchingRunViewSet(
         RUN.check(request.user, "start")
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        run = services.matching_run_start(
+        run = runs.matching_run_start(
             actor=request.user, county=serializer.validated_data.get("county")
         )
         run.refresh_from_db()
@@ -156,7 +156,7 @@ class AssignmentViewSet(PolicyViewSetMixin, viewsets.ReadOnlyModelViewSet):
         assignment = self.get_object()
         ASSIGNMENT.check(request.user, "accept", assignment)
         return self._answer(
-            services.assignment_accept(assignment=assignment, actor=request.user)
+            assignments.assignment_accept(assignment=assignment, actor=request.user)
         )
 
     @_action_schema("Decline a proposal, with a reason", reason=True)
@@ -166,7 +166,7 @@ class AssignmentViewSet(PolicyViewSetMixin, viewsets.ReadOnlyModelViewSet):
         ASSIGNMENT.check(request.user, "decline", assignment)
         reason = self._reason(request)
         return self._answer(
-            services.assignment_decline(
+            assignments.assignment_decline(
                 assignment=assignment, actor=request.user, reason=reason
             )
         )
@@ -177,7 +177,7 @@ class AssignmentViewSet(PolicyViewSetMixin, viewsets.ReadOnlyModelViewSet):
         assignment = self.get_object()
         ASSIGNMENT.check(request.user, "complete", assignment)
         return self._answer(
-            services.assignment_complete(assignment=assignment, actor=request.user)
+            assignments.assignment_complete(assignment=assignment, actor=request.user)
         )
 
     @_action_schema(
@@ -189,7 +189,7 @@ class AssignmentViewSet(PolicyViewSetMixin, viewsets.ReadOnlyModelViewSet):
         ASSIGNMENT.check(request.user, "cancel", assignment)
         reason = self._reason(request)
         return self._answer(
-            services.assignment_cancel(
+            assignments.assignment_cancel(
                 assignment=assignment, actor=request.user, reason=reason
             )
         )
@@ -202,7 +202,9 @@ class AssignmentViewSet(PolicyViewSetMixin, viewsets.ReadOnlyModelViewSet):
         assignment = self.get_object()
         ASSIGNMENT.check(request.user, "clear_decline", assignment)
         return self._answer(
-            services.assignment_clear_decline(assignment=assignment, actor=request.user)
+            assignments.assignment_clear_decline(
+                assignment=assignment, actor=request.user
+            )
         )
 
 

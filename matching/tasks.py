@@ -9,14 +9,14 @@ from celery import shared_task
 
 from accounts import notifications
 
-from . import services
+from . import reminders, runs
 from .models import RunTrigger
 
 
 @shared_task(name="matching.run_matching", acks_late=True)
 def run_matching(run_id: int) -> str | None:
     """Execute one run; a run of every county fans out one such task per county."""
-    run = services.matching_run_execute(run_id)
+    run = runs.matching_run_execute(run_id)
     return run.status if run is not None else None
 
 
@@ -27,10 +27,8 @@ def run_scheduled_matching() -> int:
 
     Runs lost since the last sweep are ended first (not re-run: this run matches
     every county anyway)."""
-    services.matching_runs_recover(rerun=False)
-    run = services.matching_run_start(
-        actor=None, county=None, trigger=RunTrigger.SCHEDULE
-    )
+    runs.matching_runs_recover(rerun=False)
+    run = runs.matching_run_start(actor=None, county=None, trigger=RunTrigger.SCHEDULE)
     return run.pk
 
 
@@ -38,19 +36,19 @@ def run_scheduled_matching() -> int:
 def recover_runs(stale_after_s: float | None = None) -> dict[str, list[int]]:
     """The recovery sweep (every five minutes, migration 0006): runs whose worker
     died are ended and re-run, runs whose message was lost are sent again (see
-    ``services.matching_runs_recover``). ``stale_after_s`` overrides the age after
+    ``runs.matching_runs_recover``). ``stale_after_s`` overrides the age after
     which a run is looked at (scripts/faults use it; the schedule does not)."""
     kwargs = {}
     if stale_after_s is not None:
         kwargs["stale_after"] = timedelta(seconds=stale_after_s)
-    return services.matching_runs_recover(**kwargs)
+    return runs.matching_runs_recover(**kwargs)
 
 
 @shared_task(name="matching.notify_waiting_coordinators", acks_late=True)
 def notify_waiting_coordinators() -> int:
     """Every morning (migration 0008): remind coordinators of what waits too long;
     at most one reminder of each kind a day, so a redelivered task adds nothing."""
-    return services.notify_waiting_coordinators()
+    return reminders.notify_waiting_coordinators()
 
 
 @shared_task(name="matching.send_notification_digests", acks_late=True)

@@ -30,7 +30,7 @@ from assist_platform.spreadsheets import xlsx_response
 from common.errors import TransitionNotAllowed
 from needs.models import County
 
-from . import services
+from . import assignments, pipeline, runs
 from .exports import ASSIGNMENT_COLUMNS
 from .forms import RunStartForm
 from .models import (
@@ -124,7 +124,7 @@ def run_list(request: HttpRequest) -> HttpResponse:
         {
             "page": _page(request, _listed_runs(request.user)),
             "form": RunStartForm(user=request.user),
-            "stage_labels": services.STAGE_LABELS,
+            "stage_labels": runs.STAGE_LABELS,
         },
     )
 
@@ -137,7 +137,7 @@ def run_start(request: HttpRequest) -> HttpResponse:
     form = RunStartForm(request.POST, user=request.user)
     if form.is_valid():
         try:
-            run = services.matching_run_start(
+            run = runs.matching_run_start(
                 actor=request.user, county=form.cleaned_data["county"]
             )
         except ValidationError as exc:
@@ -154,7 +154,7 @@ def run_start(request: HttpRequest) -> HttpResponse:
         {
             "page": _page(request, _listed_runs(request.user)),
             "form": form,
-            "stage_labels": services.STAGE_LABELS,
+            "stage_labels": runs.STAGE_LABELS,
         },
         status=400,
     )
@@ -163,8 +163,8 @@ def run_start(request: HttpRequest) -> HttpResponse:
 def _run_context(run: MatchingRun) -> dict:
     return {
         "run": run,
-        "finished": run.status in services.FINISHED,
-        "stage_label": services.STAGE_LABELS.get(run.stage, run.stage),
+        "finished": run.status in runs.FINISHED,
+        "stage_label": runs.STAGE_LABELS.get(run.stage, run.stage),
         "poll_seconds": POLL_SECONDS,
     }
 
@@ -200,7 +200,7 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "reason": reason,
             "params": f"reason={reason}" if reason else "",
             "children": children,
-            "stage_labels": services.STAGE_LABELS,
+            "stage_labels": runs.STAGE_LABELS,
         },
     )
 
@@ -211,7 +211,7 @@ def run_progress(request: HttpRequest, pk: int) -> HttpResponse:
     """The progress bar (htmx). A finished run reloads the page to show results."""
     run = access_run(request.user, pk, queryset=_runs_base())
     response = render(request, "matching/_run_progress.html", _run_context(run))
-    if run.status in services.FINISHED and request.htmx:
+    if run.status in runs.FINISHED and request.htmx:
         response["HX-Refresh"] = "true"
     return response
 
@@ -234,7 +234,7 @@ def _filtered_proposals(request: HttpRequest):
     status = request.GET.get("status") or AssignmentStatus.PROPOSED
     queryset = _assignments(request.user)
     if status == "decided":
-        queryset = queryset.exclude(status__in=services.pipeline.LIVE)
+        queryset = queryset.exclude(status__in=pipeline.LIVE)
     else:
         status = (
             status if status in AssignmentStatus.values else AssignmentStatus.PROPOSED
@@ -345,14 +345,14 @@ def _act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     reason = request.POST.get("reason", "")
     try:
         if action == "accept":
-            services.assignment_accept(assignment=assignment, actor=request.user)
+            assignments.assignment_accept(assignment=assignment, actor=request.user)
             messages.success(
                 request,
                 _("Accepted: %(teacher)s for “%(need)s”.")
                 % {"teacher": assignment.teacher.name, "need": assignment.need.title},
             )
         elif action == "decline":
-            services.assignment_decline(
+            assignments.assignment_decline(
                 assignment=assignment, actor=request.user, reason=reason
             )
             messages.success(
@@ -361,17 +361,19 @@ def _act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                 % {"teacher": assignment.teacher.name, "need": assignment.need.title},
             )
         elif action == "complete":
-            services.assignment_complete(assignment=assignment, actor=request.user)
+            assignments.assignment_complete(assignment=assignment, actor=request.user)
             messages.success(request, _("The assignment is completed."))
         elif action == "clear_decline":
-            services.assignment_clear_decline(assignment=assignment, actor=request.user)
+            assignments.assignment_clear_decline(
+                assignment=assignment, actor=request.user
+            )
             messages.success(
                 request,
                 _("The next matching run may propose %(teacher)s for “%(need)s” again.")
                 % {"teacher": assignment.teacher.name, "need": assignment.need.title},
             )
         else:
-            services.assignment_cancel(
+            assignments.assignment_cancel(
                 assignment=assignment, actor=request.user, reason=reason
             )
             messages.success(request, _("The assignment was cancelled."))
@@ -426,7 +428,7 @@ def accept_selected(request: HttpRequest) -> HttpResponse:
     if not chosen:
         messages.error(request, _("Select at least one proposal."))
         return _back(request, reverse("matching-proposals"))
-    accepted, refused = services.assignment_accept_many(
+    accepted, refused = assignments.assignment_accept_many(
         assignments=chosen, actor=request.user
     )
     if accepted:

@@ -1,7 +1,7 @@
 """The recovery sweep as a django-celery-beat periodic task, every five minutes
 (editable in the admin under "Periodic tasks"): it ends runs whose worker died and
 re-runs their scope, and sends again runs whose message never reached a worker
-(``matching.services.matching_runs_recover``)."""
+(``matching.runs.matching_runs_recover``)."""
 
 from django.db import migrations
 from django.utils import timezone

@@ -36,7 +36,7 @@ from django.db import connection, transaction
 
 from matching import pipeline, solver, tasks
 from matching.models import Assignment, MatchingRun, UnmatchedNeed
-from matching.services import matching_run_start
+from matching.runs import matching_run_start
 from needs.models import County
 
 NAME = "kill_worker_mid_matching"

@@ -41,7 +41,7 @@ from django.db import connection
 
 from matching import pipeline, solver, tasks
 from matching.models import Assignment, MatchingRun
-from matching.services import matching_run_start
+from matching.runs import matching_run_start
 from needs.models import County
 
 NAME = "postgres_restart"

@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from matching.models import Assignment, MatchingRun
-from matching.services import matching_run_execute
+from matching.runs import matching_run_execute
 from needs.models import (
     County,
     Need,

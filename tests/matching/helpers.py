@@ -3,7 +3,7 @@
 import datetime as dt
 from collections import Counter
 
-from matching import services
+from matching import runs
 from matching.models import Assignment, MatchingRun
 
 from .. import factories as f
@@ -37,7 +37,7 @@ def teacher(county, specialty, *, capacity=1, level=4, home=None, **extra):
 def run(county=None, **kwargs) -> MatchingRun:
     """Create a run and execute it here, as the task would."""
     record = MatchingRun.objects.create(county=county)
-    return services.matching_run_execute(record.pk, **kwargs)
+    return runs.matching_run_execute(record.pk, **kwargs)
 
 
 def live_per_teacher() -> Counter:

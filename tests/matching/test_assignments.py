@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from accounts.models import Notification
 from common.errors import TransitionNotAllowed
-from matching import services
+from matching import assignments
 from matching.models import Assignment
 from needs.models import NeedTransition
 
@@ -38,7 +38,7 @@ def test_accepting_fills_a_place_and_notifies_teacher_and_school_staff(
     world, proposal, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        services.assignment_accept(assignment=proposal, actor=world.users.coord_a)
+        assignments.assignment_accept(assignment=proposal, actor=world.users.coord_a)
 
     accepted = _fresh(proposal)
     assert accepted.status == "accepted"
@@ -61,7 +61,7 @@ def test_e_mail_waits_for_the_commit(
     world, proposal, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        services.assignment_accept(assignment=proposal, actor=world.users.coord_a)
+        assignments.assignment_accept(assignment=proposal, actor=world.users.coord_a)
     assert mail.outbox == []
     for callback in callbacks:
         callback()
@@ -72,8 +72,8 @@ def test_accepting_the_last_place_marks_the_need_matched(world, proposal):
     second = f.AssignmentFactory(
         need=proposal.need, teacher=world.teacher_b, status="proposed"
     )
-    services.assignment_accept(assignment=proposal, actor=world.users.coord_a)
-    services.assignment_accept(assignment=second, actor=world.users.coord_a)
+    assignments.assignment_accept(assignment=proposal, actor=world.users.coord_a)
+    assignments.assignment_accept(assignment=second, actor=world.users.coord_a)
 
     need = _fresh(second).need
     need.refresh_from_db()
@@ -88,7 +88,7 @@ def test_a_teacher_accepting_the_last_place_lets_the_system_mark_it_matched(worl
     need = open_need(world.school_a, world.ecommerce)
     own = f.AssignmentFactory(need=need, teacher=world.teacher_a)
 
-    services.assignment_accept(assignment=own, actor=world.users.teacher_a)
+    assignments.assignment_accept(assignment=own, actor=world.users.teacher_a)
 
     need.refresh_from_db()
     assert need.status == "matched"
@@ -101,14 +101,14 @@ def test_a_teacher_accepting_the_last_place_lets_the_system_mark_it_matched(worl
 
 def test_declining_needs_a_reason_and_changes_nothing_without_one(world, proposal):
     with pytest.raises(ValidationError) as refused:
-        services.assignment_decline(
+        assignments.assignment_decline(
             assignment=proposal, actor=world.users.coord_a, reason="  "
         )
     assert "reason" in refused.value.message_dict
     assert _fresh(proposal).status == "proposed"
     assert not Notification.objects.exists()
 
-    services.assignment_decline(
+    assignments.assignment_decline(
         assignment=proposal, actor=world.users.coord_a, reason="时间冲突"
     )
     declined = _fresh(proposal)
@@ -123,27 +123,27 @@ def test_declining_needs_a_reason_and_changes_nothing_without_one(world, proposa
 
 def test_completing_and_cancelling_start_from_accepted(world, proposal):
     with pytest.raises(TransitionNotAllowed) as refused:
-        services.assignment_complete(assignment=proposal, actor=world.users.coord_a)
+        assignments.assignment_complete(assignment=proposal, actor=world.users.coord_a)
     assert refused.value.current == "proposed"
 
-    services.assignment_accept(assignment=proposal, actor=world.users.coord_a)
-    services.assignment_complete(assignment=proposal, actor=world.users.coord_a)
+    assignments.assignment_accept(assignment=proposal, actor=world.users.coord_a)
+    assignments.assignment_complete(assignment=proposal, actor=world.users.coord_a)
     completed = _fresh(proposal)
     assert completed.status == "completed"
     completed.need.refresh_from_db()
     assert completed.need.filled == 1  # the place was served
 
     with pytest.raises(TransitionNotAllowed):
-        services.assignment_cancel(
+        assignments.assignment_cancel(
             assignment=proposal, actor=world.users.coord_a, reason="x"
         )
     with pytest.raises(TransitionNotAllowed):
-        services.assignment_accept(assignment=proposal, actor=world.users.coord_a)
+        assignments.assignment_accept(assignment=proposal, actor=world.users.coord_a)
 
 
 def test_cancelling_an_accepted_assignment_frees_the_place(world, proposal):
-    services.assignment_accept(assignment=proposal, actor=world.users.coord_a)
-    services.assignment_cancel(
+    assignments.assignment_accept(assignment=proposal, actor=world.users.coord_a)
+    assignments.assignment_cancel(
         assignment=proposal, actor=world.users.coord_a, reason="教师调回"
     )
     cancelled = _fresh(proposal)
@@ -156,7 +156,7 @@ def test_a_cancelled_need_cannot_take_a_teacher(world, proposal):
     proposal.need.status = "cancelled"
     proposal.need.save(update_fields=["status"])
     with pytest.raises(TransitionNotAllowed) as refused:
-        services.assignment_accept(assignment=proposal, actor=world.users.coord_a)
+        assignments.assignment_accept(assignment=proposal, actor=world.users.coord_a)
     assert refused.value.current == "cancelled"
     assert _fresh(proposal).status == "proposed"
 
@@ -172,7 +172,7 @@ def test_accepting_beyond_the_teachers_capacity_is_refused(world, proposal):
     world.teacher_a.capacity = 1
     world.teacher_a.save(update_fields=["capacity"])
     with pytest.raises(ValidationError):
-        services.assignment_accept(assignment=proposal, actor=world.users.coord_a)
+        assignments.assignment_accept(assignment=proposal, actor=world.users.coord_a)
     assert _fresh(proposal).status == "proposed"
 
 
@@ -193,7 +193,7 @@ def test_accepting_beyond_the_teachers_capacity_is_refused(world, proposal):
 )
 def test_who_may_accept_or_decline(world, proposal, persona, action, allowed):
     actor = getattr(world.users, persona)
-    call = getattr(services, f"assignment_{action}")
+    call = getattr(assignments, f"assignment_{action}")
     kwargs = {"reason": "不合适"} if action == "decline" else {}
     if allowed:
         call(assignment=proposal, actor=actor, **kwargs)
@@ -208,11 +208,13 @@ def test_who_may_accept_or_decline(world, proposal, persona, action, allowed):
 
 
 def test_a_teacher_may_not_complete_or_cancel_their_own(world, proposal):
-    services.assignment_accept(assignment=proposal, actor=world.users.coord_a)
+    assignments.assignment_accept(assignment=proposal, actor=world.users.coord_a)
     with pytest.raises(PermissionDenied):
-        services.assignment_complete(assignment=proposal, actor=world.users.teacher_a)
+        assignments.assignment_complete(
+            assignment=proposal, actor=world.users.teacher_a
+        )
     with pytest.raises(PermissionDenied):
-        services.assignment_cancel(
+        assignments.assignment_cancel(
             assignment=proposal, actor=world.users.teacher_a, reason="不去了"
         )
     assert _fresh(proposal).status == "accepted"
@@ -224,7 +226,7 @@ def test_accepting_many_accepts_what_it_can(world, proposal):
     full.save(update_fields=["status"])
     refused = f.AssignmentFactory(need=full, teacher=world.teacher_b)
 
-    accepted, failed = services.assignment_accept_many(
+    accepted, failed = assignments.assignment_accept_many(
         assignments=[_fresh(proposal), _fresh(refused)], actor=world.users.coord_ab
     )
 

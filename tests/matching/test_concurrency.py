@@ -11,7 +11,7 @@ import time
 import pytest
 from django.db import connection
 
-from matching import services, solver
+from matching import runs, solver
 from matching.models import Assignment, MatchingRun
 
 from .. import factories as f
@@ -50,7 +50,7 @@ def market():
 def _execute_in_thread(run_id, results, errors, start):
     try:
         start.wait(WAIT)
-        results[run_id] = services.matching_run_execute(run_id).status
+        results[run_id] = runs.matching_run_execute(run_id).status
     except Exception as exc:  # pragma: no cover - reported by the test
         errors.append(exc)
     finally:
@@ -160,7 +160,7 @@ def test_a_run_of_every_county_excludes_county_runs_meanwhile(market, monkeypatc
 
     def whole():
         try:
-            done["whole"] = services.matching_run_execute(everything, fan_out=False)
+            done["whole"] = runs.matching_run_execute(everything, fan_out=False)
         finally:
             connection.close()
 
@@ -169,7 +169,7 @@ def test_a_run_of_every_county_excludes_county_runs_meanwhile(market, monkeypatc
     try:
         assert entered.wait(WAIT)
         county_run = MatchingRun.objects.create(county=county_a)
-        skipped = services.matching_run_execute(county_run.pk)
+        skipped = runs.matching_run_execute(county_run.pk)
         assert skipped.status == "skipped"
     finally:
         release.set()

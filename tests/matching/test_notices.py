@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts.models import Notification
 from accounts.notifications import notify, send_digests
-from matching import activities, services
+from matching import activities, assignments, reminders, runs
 from needs.models import NeedStatus
 
 from .. import factories as f
@@ -58,12 +58,12 @@ def test_coordinators_are_reminded_once_a_day_of_what_waits_too_long(addresses):
     f.NeedFactory(  # another county: not coord_a's
         school=addresses.school_b, status=NeedStatus.SUBMITTED, submitted_at=old
     )
-    assert services.notify_waiting_coordinators() >= 1
+    assert reminders.notify_waiting_coordinators() >= 1
     mine = Notification.objects.get(user=addresses.users.coord_a, kind="waiting_review")
     assert mine.title.startswith("1 ")
     assert mine.url == "/needs/review/" and not mine.urgent
     assert mail.outbox == []  # it waits for the digest
-    services.notify_waiting_coordinators()
+    reminders.notify_waiting_coordinators()
     assert (
         Notification.objects.filter(
             user=addresses.users.coord_a, kind="waiting_review"
@@ -77,7 +77,7 @@ def test_the_school_is_told_when_a_teacher_accepts_with_a_link_to_the_need(
 ):
     need = open_need(addresses.school_a, addresses.ecommerce)
     proposal = f.AssignmentFactory(need=need, teacher=addresses.teacher_a)
-    services.assignment_accept(assignment=proposal, actor=addresses.users.coord_a)
+    assignments.assignment_accept(assignment=proposal, actor=addresses.users.coord_a)
     note = Notification.objects.get(user=addresses.users.staff_a)
     assert note.url == f"/needs/{need.pk}/" and note.action_label == "查看需求"
 
@@ -99,9 +99,7 @@ def test_the_starter_of_a_run_hears_how_it_ended_in_the_daily_digest(
     open_need(addresses.school_a, addresses.ecommerce)
     coordinator = addresses.users.coord_a
     with django_capture_on_commit_callbacks(execute=True):
-        started = services.matching_run_start(
-            actor=coordinator, county=addresses.county_a
-        )
+        started = runs.matching_run_start(actor=coordinator, county=addresses.county_a)
     note = Notification.objects.get(user=coordinator, kind="run_ended")
     assert note.url == f"/matching/runs/{started.pk}/" and not note.urgent
     assert note.action_label == "查看匹配运行结果"
@@ -141,14 +139,16 @@ def test_the_school_is_e_mailed_when_its_teacher_accepts_and_when_cancelled(
     need = open_need(addresses.school_a, addresses.ecommerce)
     proposal = f.AssignmentFactory(need=need, teacher=addresses.teacher_a)
     with django_capture_on_commit_callbacks(execute=True):
-        services.assignment_accept(assignment=proposal, actor=addresses.users.teacher_a)
+        assignments.assignment_accept(
+            assignment=proposal, actor=addresses.users.teacher_a
+        )
     # The teacher answered: the school hears of it at once, the teacher does not.
     [accepted] = mail.outbox
     assert accepted.to == ["staff_a@example.cn"] and "张老师" in accepted.subject
     assert f"/needs/{need.pk}/" in accepted.body
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        services.assignment_cancel(
+        assignments.assignment_cancel(
             assignment=proposal, actor=addresses.users.coord_a, reason="家中有事"
         )
     assert sorted(m.to[0] for m in mail.outbox) == [

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import Notification
-from matching import services
+from matching import assignments
 from matching.models import Assignment, MatchingRun
 from needs.models import PlanGoal
 
@@ -206,7 +206,7 @@ def test_the_inbox_shows_notifications_and_marks_them_read(world, client, zh):
         need=open_need(world.school_a, world.ecommerce, title="直播电商实训"),
         teacher=world.teacher_a,
     )
-    services.assignment_accept(assignment=proposal, actor=world.users.coord_a)
+    assignments.assignment_accept(assignment=proposal, actor=world.users.coord_a)
     note = Notification.objects.get(user=world.users.staff_a)
     f.UserFactory(username="nobody")
     login(client, world.users.staff_a)

@@ -15,13 +15,13 @@ from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
 from assist_platform.celery import app as celery_app
-from matching import services, tasks
+from matching import runs, tasks
 from matching.models import Assignment, MatchingRun
 
 from .. import factories as f
 from .helpers import assert_within_capacity_and_unique, open_need
 
-LONG_AGO = dt.timedelta(minutes=11)  # past services.STALE_AFTER (10 minutes)
+LONG_AGO = dt.timedelta(minutes=11)  # past runs.STALE_AFTER (10 minutes)
 
 
 @pytest.fixture
@@ -71,7 +71,7 @@ def test_a_lost_run_ends_failed_and_its_scope_is_matched_again(
 def test_a_run_started_recently_is_left_alone(market):
     recent = lost_run(market.county_a, age=dt.timedelta(minutes=1))
 
-    done = services.matching_runs_recover()
+    done = runs.matching_runs_recover()
 
     recent.refresh_from_db()
     assert recent.status == "running"
@@ -93,7 +93,7 @@ def test_a_run_whose_scope_lock_is_held_is_not_taken_for_lost(world):
                 cursor.execute("BEGIN")
                 cursor.execute(
                     "SELECT pg_advisory_xact_lock(%s, %s)",
-                    [services._LOCK_COUNTY, world.county_a.pk],
+                    [runs._LOCK_COUNTY, world.county_a.pk],
                 )
                 locked.set()
                 release.wait(20)
@@ -105,14 +105,14 @@ def test_a_run_whose_scope_lock_is_held_is_not_taken_for_lost(world):
     holder.start()
     try:
         assert locked.wait(20)
-        done = services.matching_runs_recover(rerun=False)
+        done = runs.matching_runs_recover(rerun=False)
     finally:
         release.set()
         holder.join(20)
     stale.refresh_from_db()
     assert done["busy"] == [stale.pk] and stale.status == "running"
 
-    done = services.matching_runs_recover(rerun=False)  # the lock is free now
+    done = runs.matching_runs_recover(rerun=False)  # the lock is free now
     stale.refresh_from_db()
     assert done["failed"] == [stale.pk] and stale.status == "failed"
 
@@ -126,7 +126,7 @@ def test_a_run_whose_message_was_lost_is_sent_again(
     )
 
     with django_capture_on_commit_callbacks(execute=True):
-        done = services.matching_runs_recover()
+        done = runs.matching_runs_recover()
 
     queued.refresh_from_db()
     assert done["requeued"] == [queued.pk]
@@ -148,7 +148,7 @@ def test_a_run_of_every_county_ends_when_its_lost_county_run_is_ended(market):
         stats={"proposed": 3},
     )
 
-    services.matching_runs_recover(rerun=False)
+    runs.matching_runs_recover(rerun=False)
 
     parent.refresh_from_db()
     assert parent.status == "failed"

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import Notification
-from matching import pipeline, services, solver
+from matching import assignments, pipeline, runs, solver
 from matching.models import Assignment, MatchingRun, UnmatchedNeed
 
 from .. import factories as f
@@ -129,7 +129,7 @@ def test_running_again_with_nothing_changed_proposes_nothing(world, market):
 def test_accepted_assignments_stay_untouched(world, market):
     first = run(world.county_a)
     chosen = Assignment.objects.filter(run=first).order_by("-score").first()
-    services.assignment_accept(assignment=chosen, actor=world.users.coord_a)
+    assignments.assignment_accept(assignment=chosen, actor=world.users.coord_a)
     accepted = Assignment.objects.filter(pk=chosen.pk).values().get()
 
     again = run(world.county_a)
@@ -183,7 +183,7 @@ def test_a_declined_pair_is_not_proposed_again(world):
     need = open_need(world.school_a, world.ecommerce)
     first = run(world.county_a)
     proposal = Assignment.objects.get(run=first)
-    services.assignment_decline(
+    assignments.assignment_decline(
         assignment=proposal, actor=world.users.coord_a, reason="日期冲突"
     )
 
@@ -197,7 +197,7 @@ def test_a_finished_run_is_left_alone(world, market):
     done = run(world.county_a)
     proposals = Assignment.objects.count()
 
-    again = services.matching_run_execute(done.pk)
+    again = runs.matching_run_execute(done.pk)
 
     assert again.status == "succeeded"
     assert Assignment.objects.count() == proposals
@@ -207,7 +207,7 @@ def test_a_run_of_every_county_fans_out_one_run_per_county(
     world, market, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        parent = services.matching_run_start(actor=world.users.admin, county=None)
+        parent = runs.matching_run_start(actor=world.users.admin, county=None)
 
     parent.refresh_from_db()
     children = list(parent.children.order_by("county_id"))
@@ -227,7 +227,7 @@ def test_starting_a_run_enqueues_it_after_commit(
     world, market, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        started = services.matching_run_start(
+        started = runs.matching_run_start(
             actor=world.users.coord_a, county=world.county_a
         )
     assert started.status == "queued"
@@ -242,7 +242,7 @@ def test_only_a_coordinator_of_the_county_or_an_admin_starts_a_run(world, person
     from django.core.exceptions import PermissionDenied
 
     with pytest.raises(PermissionDenied):
-        services.matching_run_start(
+        runs.matching_run_start(
             actor=getattr(world.users, persona), county=world.county_a
         )
     assert not MatchingRun.objects.exists()
@@ -276,8 +276,8 @@ def test_reading_the_inputs_takes_a_fixed_number_of_queries(world, market):
 @pytest.fixture
 def in_parts(monkeypatch):
     """Solve every run in parts (whole counties), written while the next is solved."""
-    monkeypatch.setattr(services, "PIPELINE_MIN_NEEDS", 0)
-    monkeypatch.setattr(services, "PIPELINE_PARTS", 4)
+    monkeypatch.setattr(runs, "PIPELINE_MIN_NEEDS", 0)
+    monkeypatch.setattr(runs, "PIPELINE_PARTS", 4)
 
 
 def test_a_run_in_parts_finds_the_same_optimum(world, market, in_parts):

@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from matching import services as matching
+from matching import assignments as matching
 from matching.models import Assignment, AssignmentStatus
 from needs.models import Need, NeedStatus, NeedTransition
 

@@ -44,7 +44,7 @@ from django.utils import timezone
 from accounts.models import Role, User
 from matching import pipeline, solver
 from matching.models import MatchingRun, RunStatus
-from matching.services import matching_run_execute
+from matching.runs import matching_run_execute
 from needs.models import County, NeedKind, NeedStatus, Specialty
 
 SCALES = {

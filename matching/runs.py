@@ -1,7 +1,5 @@
-"""Matching runs and the assignment state machine (DESIGN sections 4 and 5).
+"""Matching runs (DESIGN section 5).
 
-Runs
-====
 :func:`matching_run_start` records a run (``queued``) and enqueues
 ``matching.run_matching`` once the transaction commits; the task calls
 :func:`matching_run_execute`, which
@@ -45,21 +43,6 @@ transaction), but the run's row still says ``running``; a run started while the
 broker was unreachable stays ``queued``. The sweep :func:`matching_runs_recover`
 (task ``matching.recover_runs`` every five minutes, and before the nightly run)
 ends the first ``failed`` and re-runs its scope, and sends the second again.
-
-Assignments
-===========
-::
-
-    proposed -> accepted | declined;  accepted -> completed | cancelled
-
-Accepting or declining: a coordinator of the need's county, an admin, or the
-teacher of the assignment. Completing and cancelling: a coordinator or an admin.
-Declining and cancelling need a reason. Accepting fills one place of the need
-(``Need.filled``) and marks the need ``matched`` when every place is filled;
-cancelling an accepted assignment frees the place again. Each decision notifies the
-teacher and the school's staff (inbox and e-mail), except the person who made it.
-Order of refusals: ``PermissionDenied`` (403), ``TransitionNotAllowed`` (409), then
-``ValidationError`` (400); nothing changes when one is raised.
 """
 
 from __future__ import annotations
@@ -79,30 +62,30 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from accounts.models import Notification, Role, User
+from accounts.models import User
 from accounts.notifications import notify
 from accounts.scopes import manages_county
-from common.errors import TransitionNotAllowed
 from common.tasks import task
-from needs.models import County, Need, NeedStatus
-from needs.policies import NEED
-from needs.services import need_mark_matched, need_mark_open
+from needs.models import County, Need
 from teams.models import Teacher
 
 from . import pipeline, solver
 from .models import (
-    Assignment,
     AssignmentStatus,
     MatchingRun,
     RunStatus,
     RunTrigger,
 )
-from .policies import ASSIGNMENT, RUN
+from .policies import RUN
 
 logger = logging.getLogger(__name__)
 
 A = AssignmentStatus
+
+
 FINISHED = (RunStatus.SUCCEEDED, RunStatus.FAILED, RunStatus.SKIPPED)
+
+
 STAT_KEYS = (
     "needs_considered",
     "teachers_considered",
@@ -141,22 +124,24 @@ STAGE_LABELS = {
     Stage.FAILED: gettext_lazy("Failed"),
 }
 
+
 # Stages of a run that is matching right now (the SQLite claim looks for these).
 _ACTIVE_STAGES = (Stage.LOCKING, Stage.READING, Stage.SOLVING, Stage.WRITING)
+
+
 # A claim older than this is taken to belong to a process that died (SQLite only).
 _STALE_CLAIM = timedelta(hours=1)
 
+
 # Advisory-lock key spaces (two int4 keys): one key per county, one for "all".
 _LOCK_COUNTY = 0x4D41  # "MA"
+
+
 _LOCK_ALL = 0x4D42
 
 
 class _ScopeBusy(Exception):
     """Another run holds the lock of this run's scope."""
-
-
-# --------------------------------------------------------------------------------
-# Starting a run
 
 
 def _send(run_id: int) -> None:
@@ -206,10 +191,6 @@ def matching_run_start(
     run.save()
     _enqueue(run.pk)
     return run
-
-
-# --------------------------------------------------------------------------------
-# Executing a run
 
 
 class _Progress:
@@ -289,6 +270,8 @@ def _claim_without_advisory_locks(run: MatchingRun) -> bool:
 # Runs with at least this many needs are solved in parts, whole counties each,
 # so that the database writes one part while the solver works on the next.
 PIPELINE_MIN_NEEDS = 5000
+
+
 PIPELINE_PARTS = 16
 
 
@@ -558,68 +541,6 @@ def _notify_proposed(run_id: int) -> None:
             )
 
 
-def notify_waiting_coordinators() -> int:
-    """Remind each coordinator, at most once a day and through the digest, of needs
-    waiting for review and proposals waiting for a decision longer than
-    ``NOTIFY_WAITING_AFTER_DAYS``. Return the number of reminders written."""
-    cutoff = timezone.now() - timedelta(days=settings.NOTIFY_WAITING_AFTER_DAYS)
-    today = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
-    written = 0
-    coordinators = User.objects.filter(
-        is_active=True, role=Role.COORDINATOR
-    ).prefetch_related("counties")
-    with translation.override(settings.LANGUAGE_CODE):
-        for user in coordinators:
-            county_ids = [c.pk for c in user.counties.all()]
-            if not county_ids:
-                continue
-            waiting = [
-                (
-                    "waiting_review",
-                    Need.objects.filter(
-                        status=NeedStatus.SUBMITTED,
-                        school__county_id__in=county_ids,
-                        submitted_at__lt=cutoff,
-                    ).count(),
-                    "needs:review_queue",
-                    _("%(count)d needs have waited more than %(days)d days for review"),
-                    _("Review the needs"),
-                ),
-                (
-                    "waiting_decision",
-                    Assignment.objects.filter(
-                        status=A.PROPOSED,
-                        need__school__county_id__in=county_ids,
-                        created_at__lt=cutoff,
-                    ).count(),
-                    "matching-proposals",
-                    _(
-                        "%(count)d proposals have waited more than %(days)d days "
-                        "for a decision"
-                    ),
-                    _("Decide the proposals"),
-                ),
-            ]
-            for kind, count, url_name, title, label in waiting:
-                if (
-                    not count
-                    or Notification.objects.filter(
-                        user=user, kind=kind, created_at__gte=today
-                    ).exists()
-                ):
-                    continue
-                written += notify(
-                    users=[user],
-                    title=title
-                    % {"count": count, "days": settings.NOTIFY_WAITING_AFTER_DAYS},
-                    url=reverse(url_name),
-                    action_label=label,
-                    kind=kind,
-                    urgent=False,
-                )
-    return written
-
-
 def _notify_starter(run_id: int) -> None:
     """Tell the person who started the run (not the scheduler) how it ended: news,
     not a request, so its e-mail waits for the daily digest."""
@@ -647,9 +568,6 @@ def _notify_starter(run_id: int) -> None:
             urgent=False,
         )
 
-
-# --------------------------------------------------------------------------------
-# Recovery: runs whose worker or message was lost
 
 # A run still ``queued`` or ``running`` this long after it was created or started
 # is looked at by the sweep. A county run takes seconds and a national one under a
@@ -737,215 +655,3 @@ def matching_runs_recover(
         _enqueue(run_id)
         done["requeued"].append(run_id)
     return done
-
-
-# --------------------------------------------------------------------------------
-# Assignments
-
-
-def _reason(reason: str | None) -> str:
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": [_("Give a reason.")]})
-    return reason
-
-
-def _decide(assignment: Assignment, *, status: str, actor: User, reason: str = ""):
-    assignment.status = status
-    assignment.decided_by = actor
-    assignment.decided_at = timezone.now()
-    assignment.decision_reason = reason
-    assignment.full_clean(validate_unique=False, validate_constraints=False)
-    assignment.save(
-        update_fields=[
-            "status",
-            "decided_by",
-            "decided_at",
-            "decision_reason",
-            "updated_at",
-        ]
-    )
-
-
-def assignment_audience(
-    assignment: Assignment, *, exclude: User | None = None
-) -> list[User]:
-    """The teacher's account and the active staff accounts of the need's school."""
-    users = list(
-        User.objects.filter(
-            is_active=True, role=Role.SCHOOL_STAFF, school_id=assignment.need.school_id
-        ).order_by("id")
-    )
-    teacher_user_id = assignment.teacher.user_id
-    if teacher_user_id and all(u.pk != teacher_user_id for u in users):
-        teacher_user = User.objects.filter(pk=teacher_user_id, is_active=True).first()
-        if teacher_user is not None:
-            users.insert(0, teacher_user)
-    return [u for u in users if exclude is None or u.pk != exclude.pk]
-
-
-def _notify(
-    assignment: Assignment, actor: User, title, body: str = "", *, school: bool = True
-) -> None:
-    """Tell the teacher (link: their assignments) and, unless ``school`` is false,
-    the school's staff (link: the need), but not the person who made the decision."""
-    audience = assignment_audience(assignment, exclude=actor)
-    teacher_user_id = assignment.teacher.user_id
-    with translation.override(settings.LANGUAGE_CODE):
-        text = str(title) % {
-            "teacher": assignment.teacher.name,
-            "need": assignment.need.title,
-            "school": assignment.need.school.name,
-        }
-        notify(
-            users=[u for u in audience if u.pk == teacher_user_id],
-            title=text,
-            body=body,
-            url=reverse("my-assignments"),
-            action_label=_("Open my assignments"),
-        )
-        if school:
-            notify(
-                users=[u for u in audience if u.pk != teacher_user_id],
-                title=text,
-                body=body,
-                url=reverse("needs:detail", args=[assignment.need_id]),
-                action_label=_("Open the need"),
-            )
-
-
-@transaction.atomic
-def assignment_accept(*, assignment: Assignment, actor: User) -> Assignment:
-    """proposed -> accepted: fills one place of the need (``matched`` when full)."""
-    assignment = ASSIGNMENT.lock(
-        actor, "accept", assignment, related=("need__school", "teacher")
-    )
-    need = Need.objects.select_for_update().get(pk=assignment.need_id)
-    if need.status != NeedStatus.OPEN or need.filled >= need.headcount:
-        raise ASSIGNMENT.refuse_state(need, "accept")
-    teacher = Teacher.objects.select_for_update().get(pk=assignment.teacher_id)
-    busy = Assignment.objects.filter(teacher=teacher, status=A.ACCEPTED).count()
-    if busy >= teacher.capacity:
-        raise ValidationError(
-            {
-                "teacher": [
-                    _("%(teacher)s already serves %(count)d needs, their capacity.")
-                    % {"teacher": teacher.name, "count": busy}
-                ]
-            }
-        )
-    _decide(assignment, status=A.ACCEPTED, actor=actor)
-    need.filled += 1
-    need.save(update_fields=["filled", "updated_at"])
-    if need.filled >= need.headcount:
-        # The need's own service records the transition; the system marks it when
-        # the actor's role may not (a teacher accepting the last place).
-        need_mark_matched(
-            need, actor=actor if NEED.may(actor, "mark_matched", need) else None
-        )
-    _notify(
-        assignment,
-        actor,
-        gettext_lazy("%(teacher)s will serve “%(need)s” at %(school)s"),
-    )
-    return assignment
-
-
-@transaction.atomic
-def assignment_decline(
-    *, assignment: Assignment, actor: User, reason: str
-) -> Assignment:
-    """proposed -> declined, with a reason; the teacher's capacity is free again."""
-    assignment = ASSIGNMENT.lock(
-        actor, "decline", assignment, related=("need__school", "teacher")
-    )
-    reason = _reason(reason)
-    _decide(assignment, status=A.DECLINED, actor=actor, reason=reason)
-    # Only the teacher hears of it: a reason about a named teacher is not for the
-    # school's staff, who never relied on a mere proposal.
-    _notify(
-        assignment,
-        actor,
-        gettext_lazy("The proposal of %(teacher)s for “%(need)s” was declined"),
-        body=reason,
-        school=False,
-    )
-    return assignment
-
-
-@transaction.atomic
-def assignment_complete(*, assignment: Assignment, actor: User) -> Assignment:
-    """accepted -> completed: the teacher's work on the need is done."""
-    assignment = ASSIGNMENT.lock(
-        actor, "complete", assignment, related=("need__school", "teacher")
-    )
-    _decide(assignment, status=A.COMPLETED, actor=actor)
-    _notify(
-        assignment,
-        actor,
-        gettext_lazy("%(teacher)s completed the assignment “%(need)s”"),
-    )
-    return assignment
-
-
-@transaction.atomic
-def assignment_cancel(
-    *, assignment: Assignment, actor: User, reason: str
-) -> Assignment:
-    """accepted -> cancelled, with a reason: the place of the need is open again,
-    and a need that was ``matched`` goes back to ``open`` so that the next run may
-    fill it (with another teacher: the cancelled pair is not proposed again)."""
-    assignment = ASSIGNMENT.lock(
-        actor, "cancel", assignment, related=("need__school", "teacher")
-    )
-    reason = _reason(reason)
-    need = Need.objects.select_for_update().get(pk=assignment.need_id)
-    _decide(assignment, status=A.CANCELLED, actor=actor, reason=reason)
-    if need.filled > 0:
-        need.filled -= 1
-        need.save(update_fields=["filled", "updated_at"])
-    if need.status == NeedStatus.MATCHED and need.filled < need.headcount:
-        need_mark_open(need, actor=actor)
-    _notify(
-        assignment,
-        actor,
-        gettext_lazy("The assignment of %(teacher)s to “%(need)s” was cancelled"),
-        body=reason,
-    )
-    return assignment
-
-
-@transaction.atomic
-def assignment_clear_decline(*, assignment: Assignment, actor: User) -> Assignment:
-    """Let matching propose a declined pair again (coordinators): the decline stays
-    in the record, with who cleared it and when."""
-    assignment = ASSIGNMENT.lock(
-        actor, "clear_decline", assignment, related=("need__school", "teacher")
-    )
-    assignment.decline_cleared_at = timezone.now()
-    assignment.decline_cleared_by = actor
-    assignment.full_clean(validate_unique=False, validate_constraints=False)
-    assignment.save(
-        update_fields=["decline_cleared_at", "decline_cleared_by", "updated_at"]
-    )
-    return assignment
-
-
-@transaction.atomic
-def assignment_accept_many(
-    *, assignments: list[Assignment], actor: User
-) -> tuple[list[Assignment], list[tuple[Assignment, str]]]:
-    """Accept several proposals; return (accepted, [(refused, why)]).
-
-    Each is accepted in its own savepoint: one refusal does not undo the others."""
-    accepted, refused = [], []
-    for assignment in assignments:
-        try:
-            with transaction.atomic():
-                accepted.append(assignment_accept(assignment=assignment, actor=actor))
-        except (PermissionDenied, TransitionNotAllowed, ValidationError) as exc:
-            message = getattr(exc, "message", None) or "; ".join(
-                getattr(exc, "messages", [str(exc)])
-            )
-            refused.append((assignment, str(message)))
-    return accepted, refused
