@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from assist_platform.openapi import errors
-from assist_platform.spreadsheets import XLSX_CONTENT_TYPE
+from spreadsheets.workbooks import XLSX_CONTENT_TYPE
 
 from .reports import report_read, report_response
 from .selectors import dashboard_read

@@ -21,7 +21,7 @@ from rest_framework.response import Response
 from accounts.scopes import manages_county, visible
 from assist_platform.errors import TransitionNotAllowed
 from assist_platform.openapi import errors
-from assist_platform.spreadsheets import XLSX_CONTENT_TYPE
+from spreadsheets.workbooks import XLSX_CONTENT_TYPE
 
 from . import services
 from .certificates import certificate_available, certificate_response

@@ -1,8 +1,9 @@
 """Spreadsheet import and export of schools and needs, and the look-ups every
 importer shares (counties, schools, specialties by name with suggestions).
 
-The machinery is ``assist_platform.spreadsheets``; headers and messages are in
-``assist_platform.spreadsheet_labels`` (translated in the project catalogue).
+The machinery is the ``spreadsheets`` app; the headers and messages of these
+sheets are here (translated in the project catalogue, ``locale/``), the machinery's
+own in its catalogue.
 
 Who may import follows the needs services: schools are reference data that only
 admins write; needs are created by whoever ``needs.services.need_may(user,
@@ -21,17 +22,15 @@ from typing import Any
 
 from django.db.models import Q
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from accounts.scopes import visible
-from assist_platform import spreadsheet_labels as L
-from assist_platform.spreadsheets import (
-    Column,
-    Importer,
-    Row,
-    XlsxExportMixin,
-    suggest,
-)
+from spreadsheets.cells import shown, suggest
+from spreadsheets.exports import XlsxExportMixin
+from spreadsheets.imports import Importer, Row, unknown_choice
+from spreadsheets.workbooks import Column
 
 from .models import (
     County,
@@ -45,9 +44,77 @@ from .models import (
 )
 from .services import need_may
 
+SCHOOLS_TITLE = pgettext_lazy("spreadsheet", "Schools")
+NEEDS_TITLE = pgettext_lazy("spreadsheet", "Needs")
+IMPORTED_COMMENT = gettext_lazy("Imported from a spreadsheet.")
+DATE_HELP = gettext_lazy("A date such as 2026-09-01.")
+
 
 def _squeeze(text: str) -> str:
     return re.sub(r"[\s/·・]", "", text or "")
+
+
+# --- messages ----------------------------------------------------------------------
+
+
+def end_before_start() -> str:
+    return _("The end date cannot be before the start date.")
+
+
+def unknown_specialty(value: str, suggestion: str | None) -> str:
+    if suggestion:
+        return _("Unknown specialty 「%(value)s」 — did you mean %(suggestion)s?") % {
+            "value": shown(value),
+            "suggestion": suggestion,
+        }
+    return _(
+        "Unknown specialty 「%(value)s」; use a name or code from the specialty "
+        "catalogue."
+    ) % {"value": shown(value)}
+
+
+def unknown_county(value: str, suggestion: str | None) -> str:
+    if suggestion:
+        return _("Unknown county 「%(value)s」 — did you mean %(suggestion)s?") % {
+            "value": shown(value),
+            "suggestion": suggestion,
+        }
+    return _("Unknown county 「%(value)s」.") % {"value": shown(value)}
+
+
+def ambiguous_county(value: str, options: list[str]) -> str:
+    return _(
+        "「%(value)s」 names more than one county (%(options)s); write the province "
+        "too, e.g. %(example)s."
+    ) % {"value": shown(value), "options": "、".join(options), "example": options[0]}
+
+
+def unknown_school(value: str, suggestion: str | None) -> str:
+    if suggestion:
+        return _("Unknown school 「%(value)s」 — did you mean %(suggestion)s?") % {
+            "value": shown(value),
+            "suggestion": suggestion,
+        }
+    return _("Unknown school 「%(value)s」.") % {"value": shown(value)}
+
+
+def ambiguous_school(value: str) -> str:
+    return _(
+        "More than one school is called 「%(value)s」; fill in its county as well."
+    ) % {"value": shown(value)}
+
+
+def school_kind_conflict(name: str, kind: str) -> str:
+    return _("「%(name)s」 is already registered as a %(kind)s.") % {
+        "name": shown(name),
+        "kind": kind,
+    }
+
+
+def need_not_draft(status: str) -> str:
+    return _(
+        "This need already exists and is %(status)s; an import can only change drafts."
+    ) % {"status": status}
 
 
 # --- look-ups ----------------------------------------------------------------------
@@ -75,9 +142,9 @@ class CountyLookup:
         if len(matches) == 1:
             return matches[0]
         if len(matches) > 1:
-            row.error(key, L.ambiguous_county(value, [str(c) for c in matches]))
+            row.error(key, ambiguous_county(value, [str(c) for c in matches]))
             return None
-        row.error(key, L.unknown_county(value, suggest(value, self.names)))
+        row.error(key, unknown_county(value, suggest(value, self.names)))
         return None
 
 
@@ -117,7 +184,7 @@ class SpecialtyLookup:
     def find(self, row: Row, key: str, value: str) -> Specialty | None:
         specialty = self.get(value)
         if specialty is None:
-            row.error(key, L.unknown_specialty(value, self.suggestion(value)), value)
+            row.error(key, unknown_specialty(value, self.suggestion(value)), value)
         return specialty
 
 
@@ -140,9 +207,9 @@ class SchoolLookup:
         if len(matches) == 1:
             return matches[0]
         if len(matches) > 1:
-            row.error(key, L.ambiguous_school(value))
+            row.error(key, ambiguous_school(value))
             return None
-        row.error(key, L.unknown_school(value, suggest(value, self.names)))
+        row.error(key, unknown_school(value, suggest(value, self.names)))
         return None
 
 
@@ -176,30 +243,36 @@ SCHOOL_KIND_SYNONYMS = {
 SCHOOL_COLUMNS = (
     Column(
         "name",
-        L.SCHOOL_NAME,
+        pgettext_lazy("column", "School name"),
         lambda s: s.name,
         required=True,
-        help=L.SCHOOL_NAME_HELP,
+        help=gettext_lazy("The full name of the school."),
         example="白河县职业教育中心",
         aliases=("学校名称", "学校", "名称"),
         width=30,
     ),
     Column(
         "county",
-        L.SCHOOL_COUNTY,
+        pgettext_lazy("column", "County"),
         lambda s: str(s.county),
         required=True,
-        help=L.COUNTY_HELP,
+        help=gettext_lazy(
+            "The county by name (白河县), by province and name (陕西省白河县) or by "
+            "its administrative code (610929)."
+        ),
         example="陕西省白河县",
         aliases=("所在县", "所在县区", "县区", "县（市、区）"),
         width=16,
     ),
     Column(
         "kind",
-        L.SCHOOL_KIND,
+        pgettext_lazy("column", "School type"),
         lambda s: s.get_kind_display(),
         required=True,
-        help=L.SCHOOL_KIND_HELP,
+        help=gettext_lazy(
+            "受援学校 (assisted) or 支援学校 (supporting, the schools teachers come "
+            "from)."
+        ),
         example="受援学校",
         aliases=("学校类型", "类型", "学校类别"),
         width=14,
@@ -217,9 +290,9 @@ class _SchoolItem:
 
 class SchoolImporter(Importer):
     kind = "schools"
-    title = L.SCHOOLS_TITLE
+    title = SCHOOLS_TITLE
     columns = SCHOOL_COLUMNS
-    key_label = L.SCHOOL_NAME
+    key_label = pgettext_lazy("column", "School name")
 
     @classmethod
     def allowed(cls, user) -> bool:
@@ -239,7 +312,7 @@ class SchoolImporter(Importer):
         if kind_text:
             kind = self.kinds.get(_squeeze(kind_text).lower())
             if kind is None:
-                row.error("kind", L.unknown_choice(kind_text, self.kind_labels))
+                row.error("kind", unknown_choice(kind_text, self.kind_labels))
         if not row.ok or county is None or kind is None:
             return None
         return _SchoolItem(name=name, county=county, kind=kind)
@@ -257,7 +330,7 @@ class SchoolImporter(Importer):
             if item.existing is not None and item.existing.kind != item.kind:
                 row.error(
                     "kind",
-                    L.school_kind_conflict(
+                    school_kind_conflict(
                         item.name, str(item.existing.get_kind_display())
                     ),
                 )
@@ -297,55 +370,65 @@ def _local(value: dt.datetime | None) -> dt.datetime | None:
 NEED_COLUMNS = (
     Column(
         "school",
-        L.NEED_SCHOOL,
+        pgettext_lazy("column", "School"),
         lambda n: n.school.name,
         required=True,
-        help=L.NEED_SCHOOL_HELP,
+        help=gettext_lazy("An assisted school you may post needs for."),
         example="白河县职业教育中心",
         aliases=("学校", "学校名称", "受援学校", "需求学校"),
         width=24,
     ),
     Column(
         "county",
-        L.NEED_COUNTY,
+        pgettext_lazy("column", "County"),
         lambda n: str(n.school.county),
-        help=L.NEED_COUNTY_HELP,
+        help=gettext_lazy(
+            "Optional: the school's county, when two schools share a name."
+        ),
         example="陕西省白河县",
         aliases=("所在县", "县区"),
         width=14,
     ),
     Column(
         "title",
-        L.NEED_TITLE,
+        pgettext_lazy("column", "Need"),
         lambda n: n.title,
         required=True,
-        help=L.NEED_TITLE_HELP,
+        help=gettext_lazy(
+            "A short title. The same school, title and start date is the same need: "
+            "importing it again updates the draft instead of adding a copy."
+        ),
         example="电商直播带货实训教学",
         aliases=("需求名称", "需求标题", "标题"),
         width=30,
     ),
     Column(
         "specialty",
-        L.NEED_SPECIALTY,
+        pgettext_lazy("column", "Specialty"),
         lambda n: n.specialty.name,
         required=True,
-        help=L.SPECIALTY_HELP,
+        help=gettext_lazy(
+            "A name or code from the 2021 specialty catalogue, e.g. 电子商务 or 730701."
+        ),
         example="电子商务",
         aliases=("专业", "专业名称", "所需专业"),
         width=18,
     ),
     Column(
         "kind",
-        L.NEED_KIND,
+        pgettext_lazy("column", "Kind of need"),
         lambda n: n.get_kind_display(),
-        help=L.NEED_KIND_HELP,
+        help=gettext_lazy(
+            "教学, 课程开发, 师资培训, 实训室建设, 学校管理, 校企合作 or 其他; "
+            "empty: 教学."
+        ),
         example="教学",
         aliases=("需求类型", "类型", "帮扶类型"),
         width=14,
     ),
     Column(
         "description",
-        L.NEED_DESCRIPTION,
+        pgettext_lazy("column", "Description"),
         lambda n: n.description,
         help="",
         example="为电商专业二年级开设直播带货实训课，每周4课时。",
@@ -354,61 +437,67 @@ NEED_COLUMNS = (
     ),
     Column(
         "headcount",
-        L.NEED_HEADCOUNT,
+        pgettext_lazy("column", "Teachers needed"),
         lambda n: n.headcount,
         required=True,
-        help=L.NEED_HEADCOUNT_HELP,
+        help=gettext_lazy("How many teachers, 1 to 10."),
         example="2",
         aliases=("需求人数", "人数", "需要人数"),
         width=10,
     ),
     Column(
         "start_date",
-        L.NEED_START,
+        pgettext_lazy("column", "Start date"),
         lambda n: n.start_date,
         required=True,
-        help=L.DATE_HELP,
+        help=DATE_HELP,
         example="2026-09-01",
         aliases=("开始日期",),
         width=12,
     ),
     Column(
         "end_date",
-        L.NEED_END,
+        pgettext_lazy("column", "End date"),
         lambda n: n.end_date,
         required=True,
-        help=L.DATE_HELP,
+        help=DATE_HELP,
         example="2027-01-15",
         aliases=("结束日期",),
         width=12,
     ),
     Column(
         "urgency",
-        L.NEED_URGENCY,
+        pgettext_lazy("column", "Urgency"),
         lambda n: n.urgency,
-        help=L.NEED_URGENCY_HELP,
+        help=gettext_lazy("1 (low) to 5 (critical); empty: 3."),
         example="4",
         aliases=("紧迫程度", "紧急程度"),
         width=10,
     ),
     Column(
         "status",
-        L.NEED_STATUS,
+        pgettext_lazy("column", "Status"),
         lambda n: n.get_status_display(),
         importable=False,
         width=10,
     ),
     Column(
         "priority_score",
-        L.NEED_PRIORITY,
+        pgettext_lazy("column", "Priority score"),
         lambda n: n.priority_score,
         importable=False,
         width=10,
     ),
-    Column("filled", L.NEED_FILLED, lambda n: n.filled, importable=False, width=10),
+    Column(
+        "filled",
+        pgettext_lazy("column", "Places filled"),
+        lambda n: n.filled,
+        importable=False,
+        width=10,
+    ),
     Column(
         "created_at",
-        L.NEED_CREATED,
+        pgettext_lazy("column", "Created at"),
         lambda n: _local(n.created_at),
         importable=False,
         width=18,
@@ -437,9 +526,9 @@ class _NeedItem:
 
 class NeedImporter(Importer):
     kind = "needs"
-    title = L.NEEDS_TITLE
+    title = NEEDS_TITLE
     columns = NEED_COLUMNS
-    key_label = L.NEED_TITLE
+    key_label = pgettext_lazy("column", "Need")
 
     @classmethod
     def allowed(cls, user) -> bool:
@@ -482,9 +571,9 @@ class NeedImporter(Importer):
         if kind_text:
             kind = self.kinds.get(_squeeze(kind_text).lower())
             if kind is None:
-                row.error("kind", L.unknown_choice(kind_text, self.kind_labels))
+                row.error("kind", unknown_choice(kind_text, self.kind_labels))
         if start and end and end < start:
-            row.error("end_date", L.end_before_start())
+            row.error("end_date", end_before_start())
         if not row.ok or school is None or specialty is None or start is None:
             return None
         values: dict[str, Any] = {
@@ -527,9 +616,9 @@ class NeedImporter(Importer):
             if not item.changed:
                 continue
             if need.status != NeedStatus.DRAFT:
-                row.error("title", L.need_not_draft(str(need.get_status_display())))
+                row.error("title", need_not_draft(str(need.get_status_display())))
             elif not need_may(self.user, "update", need):
-                row.error("school", L.unknown_school(item.school.name, None))
+                row.error("school", unknown_school(item.school.name, None))
 
     def save(self, items: list[_NeedItem]) -> tuple[int, int, int]:
         new: list[Need] = []
@@ -564,7 +653,7 @@ class NeedImporter(Importer):
             created = bulk_create_with_history(
                 new, Need, batch_size=500, default_user=self.user
             )
-            comment = str(L.IMPORTED_COMMENT)
+            comment = str(IMPORTED_COMMENT)
             NeedTransition.objects.bulk_create(
                 [
                     NeedTransition(
@@ -596,7 +685,7 @@ class NeedExportMixin(XlsxExportMixin):
     """``GET needs/export/``: the needs list as .xlsx, same filters and scope."""
 
     export_columns = NEED_COLUMNS
-    export_filename = L.NEEDS_TITLE
+    export_filename = NEEDS_TITLE
     export_select_related = ("school__county", "specialty")
 
 
@@ -604,5 +693,5 @@ class SchoolExportMixin(XlsxExportMixin):
     """``GET schools/export/``: the schools list as .xlsx, same filters and scope."""
 
     export_columns = SCHOOL_COLUMNS
-    export_filename = L.SCHOOLS_TITLE
+    export_filename = SCHOOLS_TITLE
     export_select_related = ("county",)

@@ -27,8 +27,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.scopes import manages_county, visible, with_teacher_contact
-from assist_platform.spreadsheets import XLSX_CONTENT_TYPE, Column, XlsxExportMixin
 from needs.imports import NeedImporter, SchoolImporter
+from spreadsheets.exports import XlsxExportMixin
+from spreadsheets.workbooks import XLSX_CONTENT_TYPE, Column
 
 from . import services
 from .filters import TeacherFilter, TeamFilter

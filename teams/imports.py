@@ -21,10 +21,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from accounts.scopes import manages_county, visible
-from assist_platform import spreadsheet_labels as L
-from assist_platform.spreadsheets import Column, Importer, Row, shown, yes_no
-from needs.imports import CountyLookup, SchoolLookup, SpecialtyLookup
+from needs.imports import CountyLookup, SchoolLookup, SpecialtyLookup, unknown_county
 from needs.models import County, School, SchoolKind
+from spreadsheets.cells import shown, yes_no
+from spreadsheets.imports import Importer, Row
+from spreadsheets.workbooks import Column
 
 from .models import Teacher, TeacherSkill
 
@@ -241,7 +242,7 @@ class TeacherImporter(Importer):
         if county is not None and not manages_county(self.user, county.pk):
             # Not reached while the look-up holds only visible counties; should the
             # two rules ever differ, answer as for a county that does not exist.
-            row.error("county", L.unknown_county(county_text, None))
+            row.error("county", unknown_county(county_text, None))
             county = None
         if start and end and end < start:
             row.error(

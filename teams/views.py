@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.scopes import manages_county, visible
-from assist_platform.spreadsheets import xlsx_response
 from needs.models import Specialty, SpecialtyFamily
+from spreadsheets.workbooks import xlsx_response
 
 from . import services
 from .api import (
