@@ -42,6 +42,8 @@ from django.utils.translation import gettext as _
 from openpyxl.styles.numbers import is_date_format, is_timedelta_format
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel
 
+from .cells import blank, display
+
 MAX_MEMBERS = 1000  # a workbook has a dozen parts; more with pictures
 RATIO_CHECKED_ABOVE = 1024 * 1024  # small parts may compress as well as they like
 # Row elements a sheet may have, empty ones included, per row the limit allows.
@@ -405,7 +407,7 @@ class _XlsxReader:
         header_row, header_cells = header_pass.header
         self._resolve([header_cells])
         width = max(header_cells) + 1 if header_cells else 0
-        headers = [_header_text(header_cells.get(i)) for i in range(width)]
+        headers = [display(header_cells.get(i)).strip() for i in range(width)]
         keep = None if select is None else select(headers)
         if keep is not None and not isinstance(keep, set | frozenset):
             keep = set(keep)
@@ -422,7 +424,7 @@ class _XlsxReader:
             (number, cells)
             for number, cells in rows_pass.rows
             if number in rows_pass.unkept_values
-            or any(_blank(v) is not None for v in cells.values())
+            or any(blank(v) is not None for v in cells.values())
         ]
         return table
 
@@ -451,23 +453,6 @@ class _XlsxReader:
 
 def _refuse_dtd(*_args: Any) -> None:
     raise SpreadsheetError(wrong_type_message())
-
-
-def _header_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
-
-
-def _blank(value: Any) -> Any:
-    if value is None:
-        return None
-    if isinstance(value, str):
-        value = value.strip()
-        return value or None
-    return value
 
 
 class _Relations:
