@@ -305,7 +305,7 @@ class _XlsxReader:
             raise SpreadsheetError(wrong_type_message())
 
     # parts ---------------------------------------------------------------------------
-    def _parse(self, name: str, handler: Any) -> None:
+    def _parse(self, name: str, handler: _Handler) -> None:
         """Stream the part ``name`` through ``handler`` (its ``start``, ``end`` and
         ``text`` methods), after checking what it may inflate to."""
         try:
@@ -455,7 +455,21 @@ def _refuse_dtd(*_args: Any) -> None:
     raise SpreadsheetError(wrong_type_message())
 
 
-class _Relations:
+class _Handler:
+    """What :meth:`_XlsxReader._parse` calls for a part: ``start`` and ``end`` of each
+    element and the ``text`` between; a handler overrides those it needs."""
+
+    def start(self, name: str, attrs: dict[str, str]) -> None:
+        pass
+
+    def end(self, name: str) -> None:
+        pass
+
+    def text(self, data: str) -> None:
+        pass
+
+
+class _Relations(_Handler):
     def __init__(self, folder: str):
         self.folder = folder
         self.relations: dict[str, tuple[str, str]] = {}
@@ -470,14 +484,8 @@ class _Relations:
             target = posixpath.normpath(posixpath.join(self.folder, target))
         self.relations[attrs.get("Id", "")] = (attrs.get("Type", ""), target)
 
-    def end(self, name: str) -> None:
-        pass
 
-    def text(self, data: str) -> None:
-        pass
-
-
-class _Workbook:
+class _Workbook(_Handler):
     def __init__(self):
         self.sheet_ids: list[str] = []
         self.date1904 = False
@@ -491,14 +499,8 @@ class _Workbook:
         elif local == "workbookPr":
             self.date1904 = attrs.get("date1904", "").lower() in ("1", "true")
 
-    def end(self, name: str) -> None:
-        pass
 
-    def text(self, data: str) -> None:
-        pass
-
-
-class _Styles:
+class _Styles(_Handler):
     """Which cell styles show numbers as dates."""
 
     def __init__(self):
@@ -524,9 +526,6 @@ class _Styles:
         if _local(name) == "cellXfs":
             self.in_cell_xfs = False
 
-    def text(self, data: str) -> None:
-        pass
-
     @property
     def date_styles(self) -> frozenset[str]:
         """The ``s`` attributes of cells that show a date."""
@@ -541,7 +540,7 @@ class _Styles:
         return frozenset(dates)
 
 
-class _Sheet:
+class _Sheet(_Handler):
     """One pass over a worksheet's XML.
 
     Without ``header_row`` it stops at the first row that holds a value: the header,
@@ -734,7 +733,7 @@ class _Sheet:
             raise SpreadsheetError(too_many_rows_message(self.limits))
 
 
-class _SharedStrings:
+class _SharedStrings(_Handler):
     """The shared strings of the indexes in ``wanted``; it stops after the last."""
 
     def __init__(self, wanted: set[int], limits: Limits):
