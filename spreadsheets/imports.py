@@ -61,11 +61,14 @@ class Row:
         the stored value; an empty cell in a present column clears it)."""
         return key in self.cells
 
-    def raw(self, key: str) -> Any:
+    def raw(self, key: str, *, required: bool = False) -> Any:
         """The cell's value: text stripped of surrounding spaces, then of the
         apostrophe an export put before a formula-like value (which is returned
-        exactly as it was stored, spaces and all)."""
+        exactly as it was stored, spaces and all). None for an empty cell, which
+        is reported when the column is ``required``."""
         value = blank(self.cells.get(key))
+        if value is None and required:
+            self.error(key, _("This column is required."))
         if isinstance(value, str) and restore(value) != value:
             return _Restored(restore(value))
         return value
@@ -77,10 +80,8 @@ class Row:
         self.importer.add_error(self.number, key, value, message)
 
     def text(self, key: str, *, required: bool = False, max_length: int = 0) -> str:
-        value = self.raw(key)
+        value = self.raw(key, required=required)
         if value is None:
-            if required:
-                self.error(key, _("This column is required."))
             return ""
         if isinstance(value, float) and value.is_integer():
             value = int(value)
@@ -105,10 +106,8 @@ class Row:
         required: bool = False,
         default: int | None = None,
     ) -> int | None:
-        value = self.raw(key)
+        value = self.raw(key, required=required)
         if value is None:
-            if required:
-                self.error(key, _("This column is required."))
             return default
         number: int | None = None
         if isinstance(value, bool):
@@ -143,10 +142,8 @@ class Row:
         return number
 
     def date(self, key: str, *, required: bool = False) -> dt.date | None:
-        value = self.raw(key)
+        value = self.raw(key, required=required)
         if value is None:
-            if required:
-                self.error(key, _("This column is required."))
             return None
         parsed = parse_date(value)
         if parsed is None:
