@@ -61,25 +61,32 @@ def end_before_start() -> str:
     return _("The end date cannot be before the start date.")
 
 
-def unknown_specialty(value: str, suggestion: str | None) -> str:
+def _unknown(value: str, suggestion: str | None, *, guess: str, plain: str) -> str:
+    """``guess`` when a look-up has a suggestion for ``value``, else ``plain``."""
     if suggestion:
-        return _("Unknown specialty 「%(value)s」 — did you mean %(suggestion)s?") % {
-            "value": shown(value),
-            "suggestion": suggestion,
-        }
-    return _(
-        "Unknown specialty 「%(value)s」; use a name or code from the specialty "
-        "catalogue."
-    ) % {"value": shown(value)}
+        return guess % {"value": shown(value), "suggestion": suggestion}
+    return plain % {"value": shown(value)}
+
+
+def unknown_specialty(value: str, suggestion: str | None) -> str:
+    return _unknown(
+        value,
+        suggestion,
+        guess=_("Unknown specialty 「%(value)s」 — did you mean %(suggestion)s?"),
+        plain=_(
+            "Unknown specialty 「%(value)s」; use a name or code from the specialty "
+            "catalogue."
+        ),
+    )
 
 
 def unknown_county(value: str, suggestion: str | None) -> str:
-    if suggestion:
-        return _("Unknown county 「%(value)s」 — did you mean %(suggestion)s?") % {
-            "value": shown(value),
-            "suggestion": suggestion,
-        }
-    return _("Unknown county 「%(value)s」.") % {"value": shown(value)}
+    return _unknown(
+        value,
+        suggestion,
+        guess=_("Unknown county 「%(value)s」 — did you mean %(suggestion)s?"),
+        plain=_("Unknown county 「%(value)s」."),
+    )
 
 
 def ambiguous_county(value: str, options: list[str]) -> str:
@@ -90,12 +97,12 @@ def ambiguous_county(value: str, options: list[str]) -> str:
 
 
 def unknown_school(value: str, suggestion: str | None) -> str:
-    if suggestion:
-        return _("Unknown school 「%(value)s」 — did you mean %(suggestion)s?") % {
-            "value": shown(value),
-            "suggestion": suggestion,
-        }
-    return _("Unknown school 「%(value)s」.") % {"value": shown(value)}
+    return _unknown(
+        value,
+        suggestion,
+        guess=_("Unknown school 「%(value)s」 — did you mean %(suggestion)s?"),
+        plain=_("Unknown school 「%(value)s」."),
+    )
 
 
 def ambiguous_school(value: str) -> str:
