@@ -21,15 +21,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Q
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from accounts.scopes import visible
-from spreadsheets.cells import shown, suggest
+from spreadsheets.cells import shown, squeeze, suggest
 from spreadsheets.exports import XlsxExportMixin
-from spreadsheets.imports import Importer, Row, unknown_choice
+from spreadsheets.imports import Choices, Importer, Row
 from spreadsheets.workbooks import Column
 
 from .models import (
@@ -48,10 +48,6 @@ SCHOOLS_TITLE = pgettext_lazy("spreadsheet", "Schools")
 NEEDS_TITLE = pgettext_lazy("spreadsheet", "Needs")
 IMPORTED_COMMENT = gettext_lazy("Imported from a spreadsheet.")
 DATE_HELP = gettext_lazy("A date such as 2026-09-01.")
-
-
-def _squeeze(text: str) -> str:
-    return re.sub(r"[\s/·・]", "", text or "")
 
 
 # --- messages ----------------------------------------------------------------------
@@ -134,14 +130,14 @@ class CountyLookup:
     def __init__(self, queryset=None):
         counties = list(queryset if queryset is not None else County.objects.all())
         self.by_code = {c.code: c for c in counties}
-        self.by_full = {_squeeze(f"{c.province}{c.name}"): c for c in counties}
+        self.by_full = {squeeze(f"{c.province}{c.name}"): c for c in counties}
         self.by_name: dict[str, list[County]] = defaultdict(list)
         for county in counties:
-            self.by_name[_squeeze(county.name)].append(county)
+            self.by_name[squeeze(county.name)].append(county)
         self.names = [c.name for c in counties] + [str(c) for c in counties]
 
     def find(self, row: Row, key: str, value: str) -> County | None:
-        text = _squeeze(value)
+        text = squeeze(value)
         county = self.by_code.get(text) or self.by_full.get(text)
         if county is not None:
             return county
@@ -163,21 +159,21 @@ class SpecialtyLookup:
 
     def __init__(self):
         specialties = list(Specialty.objects.current())
-        self.by_name = {_squeeze(s.name): s for s in specialties}
+        self.by_name = {squeeze(s.name): s for s in specialties}
         self.by_code = {s.code: s for s in specialties}
         self.alias_of: dict[str, Specialty] = {}
         for specialty in specialties:
             for alias in re.split(r"[、,，;；]", specialty.aliases or ""):
                 if alias.strip():
-                    self.alias_of[_squeeze(alias)] = specialty
+                    self.alias_of[squeeze(alias)] = specialty
         self.names = [s.name for s in specialties]
 
     def get(self, value: str) -> Specialty | None:
-        text = _squeeze(value)
+        text = squeeze(value)
         return self.by_name.get(text) or self.by_code.get(text)
 
     def suggestion(self, value: str) -> str | None:
-        text = _squeeze(value)
+        text = squeeze(value)
         if text in self.alias_of:
             return self.alias_of[text].name
         if text.isdigit():
@@ -202,13 +198,13 @@ class SchoolLookup:
         schools = list(queryset.select_related("county"))
         self.by_name: dict[str, list[School]] = defaultdict(list)
         for school in schools:
-            self.by_name[_squeeze(school.name)].append(school)
+            self.by_name[squeeze(school.name)].append(school)
         self.names = sorted({s.name for s in schools})
 
     def find(
         self, row: Row, key: str, value: str, county: County | None = None
     ) -> School | None:
-        matches = self.by_name.get(_squeeze(value), [])
+        matches = self.by_name.get(squeeze(value), [])
         if county is not None:
             matches = [s for s in matches if s.county_id == county.pk]
         if len(matches) == 1:
@@ -218,20 +214,6 @@ class SchoolLookup:
             return None
         row.error(key, unknown_school(value, suggest(value, self.names)))
         return None
-
-
-def choice_lookup(choices, extra: dict[str, str] | None = None) -> dict[str, str]:
-    """Accepted spellings of a ``TextChoices``: values, English and current-language
-    labels, and ``extra`` Chinese synonyms; compared without spaces, lower case."""
-    lookup = {}
-    for value, label in choices.choices:
-        lookup[value.lower()] = value
-        for language in ("en", "zh-hans"):
-            with translation.override(language):
-                lookup[_squeeze(str(label)).lower()] = value
-    for synonym, value in (extra or {}).items():
-        lookup[_squeeze(synonym).lower()] = value
-    return lookup
 
 
 # --- schools -----------------------------------------------------------------------
@@ -307,19 +289,14 @@ class SchoolImporter(Importer):
 
     def load(self) -> None:
         self.counties = CountyLookup()
-        self.kinds = choice_lookup(SchoolKind, SCHOOL_KIND_SYNONYMS)
-        self.kind_labels = [str(label) for _v, label in SchoolKind.choices]
+        self.kinds = Choices(SchoolKind, SCHOOL_KIND_SYNONYMS)
 
     def parse(self, row: Row) -> _SchoolItem | None:
         name = row.text("name", required=True, max_length=100)
         county_text = row.text("county", required=True)
         kind_text = row.text("kind", required=True)
         county = self.counties.find(row, "county", county_text) if county_text else None
-        kind = None
-        if kind_text:
-            kind = self.kinds.get(_squeeze(kind_text).lower())
-            if kind is None:
-                row.error("kind", unknown_choice(kind_text, self.kind_labels))
+        kind = self.kinds.find(row, "kind", kind_text) if kind_text else None
         if not row.ok or county is None or kind is None:
             return None
         return _SchoolItem(name=name, county=county, kind=kind)
@@ -551,8 +528,7 @@ class NeedImporter(Importer):
         self.schools = SchoolLookup(schools)
         self.counties = CountyLookup(visible(self.user, County.objects.all()))
         self.specialties = SpecialtyLookup()
-        self.kinds = choice_lookup(NeedKind, NEED_KIND_SYNONYMS)
-        self.kind_labels = list(NEED_KIND_SYNONYMS)
+        self.kinds = Choices(NeedKind, NEED_KIND_SYNONYMS, listed=NEED_KIND_SYNONYMS)
 
     def parse(self, row: Row) -> _NeedItem | None:
         school_text = row.text("school", required=True)
@@ -574,11 +550,9 @@ class NeedImporter(Importer):
             if specialty_text
             else None
         )
-        kind = NeedKind.TEACHING
-        if kind_text:
-            kind = self.kinds.get(_squeeze(kind_text).lower())
-            if kind is None:
-                row.error("kind", unknown_choice(kind_text, self.kind_labels))
+        kind = (
+            self.kinds.find(row, "kind", kind_text) if kind_text else NeedKind.TEACHING
+        )
         if start and end and end < start:
             row.error("end_date", end_before_start())
         if not row.ok or school is None or specialty is None or start is None:

@@ -71,6 +71,11 @@ def blank(value: Any) -> Any:
     return value
 
 
+def squeeze(text: str) -> str:
+    """A name as look-ups compare it: without spaces, slashes or middle dots."""
+    return re.sub(r"[\s/·・]", "", text or "")
+
+
 def normalise_header(text: Any) -> str:
     """A header as compared: without spaces, asterisks or colons, lower case."""
     return re.sub(r"[\s*＊:：]", "", str(text or "")).lower()

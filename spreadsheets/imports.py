@@ -13,9 +13,18 @@ from typing import Any, ClassVar
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
-from .cells import blank, display, normalise_header, parse_date, restore, shown
+from .cells import (
+    blank,
+    display,
+    normalise_header,
+    parse_date,
+    restore,
+    shown,
+    squeeze,
+)
 from .reader import SpreadsheetError, read_table
 from .workbooks import Column, template_workbook
 
@@ -389,6 +398,38 @@ class Importer:
                     % {"column": column.header},
                 )
         return positions
+
+
+class Choices:
+    """The spellings an import accepts for a ``TextChoices``: its values, its labels
+    in Chinese and in English and ``synonyms`` (spelling -> value), compared
+    without spaces and in lower case. A value that is none of them is reported
+    with ``listed``, the labels unless told."""
+
+    def __init__(
+        self,
+        choices,
+        synonyms: dict[str, str] | None = None,
+        *,
+        listed: Sequence[str] | None = None,
+    ):
+        self.lookup: dict[str, str] = {}
+        for value, label in choices.choices:
+            self.lookup[value.lower()] = value
+            for language in ("en", "zh-hans"):
+                with translation.override(language):
+                    self.lookup[squeeze(str(label)).lower()] = value
+        for synonym, value in (synonyms or {}).items():
+            self.lookup[squeeze(synonym).lower()] = value
+        if listed is None:
+            listed = [str(label) for _value, label in choices.choices]
+        self.listed = list(listed)
+
+    def find(self, row: Row, key: str, text: str) -> str | None:
+        value = self.lookup.get(squeeze(text).lower())
+        if value is None:
+            row.error(key, unknown_choice(text, self.listed))
+        return value
 
 
 def unknown_choice(value: str, choices: list[str]) -> str:
