@@ -29,7 +29,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from accounts.scopes import visible
 from spreadsheets.cells import shown, squeeze, suggest
 from spreadsheets.exports import XlsxExportMixin
-from spreadsheets.imports import Choices, Importer, Row
+from spreadsheets.imports import Choices, Importer, Row, Updates, changed_fields
 from spreadsheets.workbooks import Column
 
 from .models import (
@@ -589,11 +589,7 @@ class NeedImporter(Importer):
             if need is None:
                 continue
             item.existing = need
-            item.changed = [
-                name
-                for name, value in item.values.items()
-                if getattr(need, name) != value
-            ]
+            item.changed = changed_fields(need, item.values)
             if not item.changed:
                 continue
             if need.status != NeedStatus.DRAFT:
@@ -603,9 +599,7 @@ class NeedImporter(Importer):
 
     def save(self, items: list[_NeedItem]) -> tuple[int, int, int]:
         new: list[Need] = []
-        changed: list[Need] = []
-        fields: set[str] = set()
-        now = timezone.now()
+        updates = Updates()
         for item in items:
             if item.existing is None:
                 values = {
@@ -625,11 +619,7 @@ class NeedImporter(Importer):
                     )
                 )
             elif item.changed:
-                for name in item.changed:
-                    setattr(item.existing, name, item.values[name])
-                item.existing.updated_at = now
-                fields.update(item.changed)
-                changed.append(item.existing)
+                updates.add(item.existing, item.values, item.changed)
         if new:
             created = bulk_create_with_history(
                 new, Need, batch_size=500, default_user=self.user
@@ -648,15 +638,16 @@ class NeedImporter(Importer):
                 ],
                 batch_size=1000,
             )
-        if changed:
+        if updates.objects:
             bulk_update_with_history(
-                changed,
+                updates.objects,
                 Need,
-                [*sorted(fields), "updated_at"],
+                updates.fields,
                 batch_size=500,
                 default_user=self.user,
             )
-        return len(new), len(changed), len(items) - len(new) - len(changed)
+        changed = len(updates.objects)
+        return len(new), changed, len(items) - len(new) - changed
 
 
 # --- export mixins for the viewsets ------------------------------------------------

@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from .cells import (
@@ -398,6 +398,33 @@ class Importer:
                     % {"column": column.header},
                 )
         return positions
+
+
+def changed_fields(stored: Any, values: dict[str, Any]) -> list[str]:
+    """The names in ``values`` whose value differs from ``stored``'s."""
+    return [name for name, value in values.items() if getattr(stored, name) != value]
+
+
+class Updates:
+    """The stored objects an import changes, gathered for one bulk update: each
+    takes its changed values and the same ``updated_at``."""
+
+    def __init__(self):
+        self.objects: list[Any] = []
+        self.names: set[str] = set()
+        self.now = timezone.now()
+
+    def add(self, stored: Any, values: dict[str, Any], names: list[str]) -> None:
+        for name in names:
+            setattr(stored, name, values[name])
+        stored.updated_at = self.now
+        self.names.update(names)
+        self.objects.append(stored)
+
+    @property
+    def fields(self) -> list[str]:
+        """The fields to write: those changed on any object, and ``updated_at``."""
+        return [*sorted(self.names), "updated_at"]
 
 
 class Choices:
