@@ -5,7 +5,6 @@ A read-only endpoint with the list filters of DESIGN section 6 (``status``, ``ne
 take over with one line: add ``AssignmentExportMixin`` to its bases (the route
 ``assignments/export/`` then comes from the router)."""
 
-from django.utils import timezone
 from django.utils.translation import pgettext_lazy
 from django_filters import rest_framework as filters
 from rest_framework.generics import GenericAPIView
@@ -17,11 +16,6 @@ from spreadsheets.workbooks import Column
 from teams.models import Teacher
 
 from .models import Assignment, AssignmentStatus
-
-
-def _local(value):
-    return timezone.localtime(value) if value else None
-
 
 ASSIGNMENTS_TITLE = pgettext_lazy("spreadsheet", "Assignments")
 ASSIGNMENT_NEED = pgettext_lazy("column", "Need")
@@ -54,7 +48,7 @@ ASSIGNMENT_COLUMNS = (
     Column("score", ASSIGNMENT_SCORE, lambda a: round(a.score, 1), width=8),
     Column("start_date", ASSIGNMENT_START, lambda a: a.need.start_date, width=12),
     Column("end_date", ASSIGNMENT_END, lambda a: a.need.end_date, width=12),
-    Column("decided_at", ASSIGNMENT_DECIDED, lambda a: _local(a.decided_at), width=18),
+    Column("decided_at", ASSIGNMENT_DECIDED, lambda a: a.decided_at, width=18),
 )
 
 

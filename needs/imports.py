@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
@@ -347,10 +346,6 @@ NEED_KIND_SYNONYMS = {
 }
 
 
-def _local(value: dt.datetime | None) -> dt.datetime | None:
-    return timezone.localtime(value) if value else None
-
-
 NEED_COLUMNS = (
     Column(
         "school",
@@ -482,7 +477,7 @@ NEED_COLUMNS = (
     Column(
         "created_at",
         pgettext_lazy("column", "Created at"),
-        lambda n: _local(n.created_at),
+        lambda n: n.created_at,
         importable=False,
         width=18,
     ),
