@@ -118,7 +118,11 @@ def xlsx_response(
     columns: Sequence[Column], objects: Iterable[Any], *, filename: str
 ) -> HttpResponse:
     """An attachment response carrying the workbook of ``objects``."""
-    content = build_workbook(columns, objects, title=filename)
+    return xlsx_attachment(build_workbook(columns, objects, title=filename), filename)
+
+
+def xlsx_attachment(content: bytes, filename: str) -> HttpResponse:
+    """A download of the .xlsx ``content`` as ``filename``.xlsx."""
     response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = content_disposition_header(
         True, f"{filename}.xlsx"

@@ -11,7 +11,6 @@ from dataclasses import replace
 from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.urls import re_path
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -29,7 +28,7 @@ from rest_framework.views import APIView
 from accounts.scopes import manages_county, visible, with_teacher_contact
 from needs.imports import NeedImporter, SchoolImporter
 from spreadsheets.exports import XlsxExportMixin
-from spreadsheets.workbooks import XLSX_CONTENT_TYPE, Column
+from spreadsheets.workbooks import XLSX_CONTENT_TYPE, Column, xlsx_attachment
 
 from . import services
 from .filters import TeacherFilter, TeamFilter
@@ -314,12 +313,8 @@ class ImportTemplateView(APIView):
 
 
 def template_response(importer) -> HttpResponse:
-    response = HttpResponse(importer.template(), content_type=XLSX_CONTENT_TYPE)
     filename = _("%(what)s import template") % {"what": importer.title}
-    response["Content-Disposition"] = content_disposition_header(
-        True, f"{filename}.xlsx"
-    )
-    return response
+    return xlsx_attachment(importer.template(), filename)
 
 
 _KINDS = "|".join(IMPORTERS)
