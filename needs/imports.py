@@ -2,8 +2,8 @@
 importer shares (counties, schools, specialties by name with suggestions).
 
 The machinery is the ``spreadsheets`` app; the headers and messages of these
-sheets are here (translated in the project catalogue, ``locale/``), the machinery's
-own in its catalogue.
+sheets are here (translated in this app's catalogue), the machinery's own in its
+catalogue.
 
 Who may import follows the needs services: schools are reference data that only
 admins write; needs are created by whoever ``needs.services.need_may(user,
