@@ -11,12 +11,10 @@ with its file, and any other view with its usual JSON."""
 from rest_framework.exceptions import NotAcceptable
 from rest_framework.negotiation import DefaultContentNegotiation
 
+from spreadsheets.workbooks import XLSX_CONTENT_TYPE
+
 
 def download_media_types() -> tuple[str, ...]:
-    # Imported here: DRF loads this module while rest_framework.views (which
-    # spreadsheets imports) is still being initialised.
-    from .spreadsheets import XLSX_CONTENT_TYPE
-
     return (XLSX_CONTENT_TYPE, "application/pdf", "application/octet-stream")
 
 

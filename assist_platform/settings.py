@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "simple_history",
     "common",
+    "spreadsheets",
     "accounts",
     "needs",
     "teams",
@@ -244,8 +245,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
-# Spreadsheet imports (assist_platform/spreadsheet_reader.py): what an upload may
-# hold. The reading costs what the file really holds, never what it declares.
+# Spreadsheet imports (spreadsheets/reader.py): what an upload may hold. The
+# reading costs what the file really holds, never what it declares.
 SPREADSHEET_MAX_UPLOAD_BYTES = env_int(
     "SPREADSHEET_MAX_UPLOAD_BYTES", 10 * 1024 * 1024, minimum=1024
 )

@@ -14,8 +14,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from assist_platform.spreadsheets import XLSX_CONTENT_TYPE
 from common.openapi import errors
+from spreadsheets.workbooks import XLSX_CONTENT_TYPE
 
 from .reports import report_read, report_response
 from .selectors import dashboard_read

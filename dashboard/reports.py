@@ -34,7 +34,6 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from assist_platform.spreadsheets import XLSX_CONTENT_TYPE, neutralise
 from evaluations.certificates import FONT_FAMILY, font_file
 from matching.models import (
     Activity,
@@ -44,6 +43,8 @@ from matching.models import (
     MatchingRun,
 )
 from needs.models import County, Need, NeedStatus, School, SchoolKind
+from spreadsheets.cells import neutralise
+from spreadsheets.workbooks import XLSX_CONTENT_TYPE
 
 from .queries import dashboard_counties, may_view_dashboard
 

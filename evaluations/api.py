@@ -19,9 +19,9 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from accounts.scopes import visible
-from assist_platform.spreadsheets import XLSX_CONTENT_TYPE
 from common.errors import TransitionNotAllowed
 from common.openapi import errors
+from spreadsheets.workbooks import XLSX_CONTENT_TYPE
 
 from . import appeals, cycles, frameworks, ratings
 from .certificates import certificate_available, certificate_response

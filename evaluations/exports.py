@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
-from assist_platform.spreadsheets import Column, xlsx_response
+from spreadsheets.workbooks import Column, xlsx_response
 
 from .disclosure import breakdown_for
 from .models import EvaluationCycle, RaterRole, SubjectType

@@ -25,13 +25,12 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import Notification
 from accounts.scopes import school_contacts, sees_school_contact, visible
-from assist_platform import spreadsheet_labels as L
-from assist_platform.spreadsheets import xlsx_response
 from common.errors import TransitionNotAllowed
 from needs.models import County
+from spreadsheets.workbooks import xlsx_response
 
 from . import assignments, pipeline, runs
-from .exports import ASSIGNMENT_COLUMNS
+from .exports import ASSIGNMENT_COLUMNS, ASSIGNMENTS_TITLE
 from .forms import RunStartForm
 from .models import (
     Assignment,
@@ -261,9 +260,7 @@ def proposals_export(request: HttpRequest) -> HttpResponse:
     queryset = queryset.select_related(
         "need__school__county", "need__specialty", "teacher__home_school"
     )
-    return xlsx_response(
-        ASSIGNMENT_COLUMNS, queryset, filename=str(L.ASSIGNMENTS_TITLE)
-    )
+    return xlsx_response(ASSIGNMENT_COLUMNS, queryset, filename=str(ASSIGNMENTS_TITLE))
 
 
 @login_required

@@ -1,8 +1,9 @@
 """Spreadsheet import and export of schools and needs, and the look-ups every
 importer shares (counties, schools, specialties by name with suggestions).
 
-The machinery is ``assist_platform.spreadsheets``; headers and messages are in
-``assist_platform.spreadsheet_labels`` (translated in the project catalogue).
+The machinery is the ``spreadsheets`` app; the headers and messages of these
+sheets are here (translated in this app's catalogue), the machinery's own in its
+catalogue.
 
 Who may import follows the needs services: schools are reference data that only
 admins write; needs are created by whoever ``needs.policies.NEED.may(user,
@@ -20,18 +21,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Q
-from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from accounts.scopes import visible
-from assist_platform import spreadsheet_labels as L
-from assist_platform.spreadsheets import (
-    Column,
-    Importer,
-    Row,
-    XlsxExportMixin,
-    suggest,
-)
+from spreadsheets.cells import shown, squeeze, suggest
+from spreadsheets.exports import XlsxExportMixin
+from spreadsheets.imports import Choices, Importer, Row, Updates, changed_fields
+from spreadsheets.workbooks import Column
 
 from .models import (
     County,
@@ -45,9 +43,80 @@ from .models import (
 )
 from .policies import NEED
 
+SCHOOLS_TITLE = pgettext_lazy("spreadsheet", "Schools")
+NEEDS_TITLE = pgettext_lazy("spreadsheet", "Needs")
+IMPORTED_COMMENT = gettext_lazy("Imported from a spreadsheet.")
+DATE_HELP = gettext_lazy("A date such as 2026-09-01.")
 
-def _squeeze(text: str) -> str:
-    return re.sub(r"[\s/·・]", "", text or "")
+
+# --- messages ----------------------------------------------------------------------
+
+
+def end_before_start() -> str:
+    return _("The end date cannot be before the start date.")
+
+
+def _unknown(value: str, suggestion: str | None, *, guess: str, plain: str) -> str:
+    """``guess`` when a look-up has a suggestion for ``value``, else ``plain``."""
+    if suggestion:
+        return guess % {"value": shown(value), "suggestion": suggestion}
+    return plain % {"value": shown(value)}
+
+
+def unknown_specialty(value: str, suggestion: str | None) -> str:
+    return _unknown(
+        value,
+        suggestion,
+        guess=_("Unknown specialty 「%(value)s」 — did you mean %(suggestion)s?"),
+        plain=_(
+            "Unknown specialty 「%(value)s」; use a name or code from the specialty "
+            "catalogue."
+        ),
+    )
+
+
+def unknown_county(value: str, suggestion: str | None) -> str:
+    return _unknown(
+        value,
+        suggestion,
+        guess=_("Unknown county 「%(value)s」 — did you mean %(suggestion)s?"),
+        plain=_("Unknown county 「%(value)s」."),
+    )
+
+
+def ambiguous_county(value: str, options: list[str]) -> str:
+    return _(
+        "「%(value)s」 names more than one county (%(options)s); write the province "
+        "too, e.g. %(example)s."
+    ) % {"value": shown(value), "options": "、".join(options), "example": options[0]}
+
+
+def unknown_school(value: str, suggestion: str | None) -> str:
+    return _unknown(
+        value,
+        suggestion,
+        guess=_("Unknown school 「%(value)s」 — did you mean %(suggestion)s?"),
+        plain=_("Unknown school 「%(value)s」."),
+    )
+
+
+def ambiguous_school(value: str) -> str:
+    return _(
+        "More than one school is called 「%(value)s」; fill in its county as well."
+    ) % {"value": shown(value)}
+
+
+def school_kind_conflict(name: str, kind: str) -> str:
+    return _("「%(name)s」 is already registered as a %(kind)s.") % {
+        "name": shown(name),
+        "kind": kind,
+    }
+
+
+def need_not_draft(status: str) -> str:
+    return _(
+        "This need already exists and is %(status)s; an import can only change drafts."
+    ) % {"status": status}
 
 
 # --- look-ups ----------------------------------------------------------------------
@@ -60,14 +129,14 @@ class CountyLookup:
     def __init__(self, queryset=None):
         counties = list(queryset if queryset is not None else County.objects.all())
         self.by_code = {c.code: c for c in counties}
-        self.by_full = {_squeeze(f"{c.province}{c.name}"): c for c in counties}
+        self.by_full = {squeeze(f"{c.province}{c.name}"): c for c in counties}
         self.by_name: dict[str, list[County]] = defaultdict(list)
         for county in counties:
-            self.by_name[_squeeze(county.name)].append(county)
+            self.by_name[squeeze(county.name)].append(county)
         self.names = [c.name for c in counties] + [str(c) for c in counties]
 
     def find(self, row: Row, key: str, value: str) -> County | None:
-        text = _squeeze(value)
+        text = squeeze(value)
         county = self.by_code.get(text) or self.by_full.get(text)
         if county is not None:
             return county
@@ -75,9 +144,9 @@ class CountyLookup:
         if len(matches) == 1:
             return matches[0]
         if len(matches) > 1:
-            row.error(key, L.ambiguous_county(value, [str(c) for c in matches]))
+            row.error(key, ambiguous_county(value, [str(c) for c in matches]))
             return None
-        row.error(key, L.unknown_county(value, suggest(value, self.names)))
+        row.error(key, unknown_county(value, suggest(value, self.names)))
         return None
 
 
@@ -89,21 +158,21 @@ class SpecialtyLookup:
 
     def __init__(self):
         specialties = list(Specialty.objects.current())
-        self.by_name = {_squeeze(s.name): s for s in specialties}
+        self.by_name = {squeeze(s.name): s for s in specialties}
         self.by_code = {s.code: s for s in specialties}
         self.alias_of: dict[str, Specialty] = {}
         for specialty in specialties:
             for alias in re.split(r"[、,，;；]", specialty.aliases or ""):
                 if alias.strip():
-                    self.alias_of[_squeeze(alias)] = specialty
+                    self.alias_of[squeeze(alias)] = specialty
         self.names = [s.name for s in specialties]
 
     def get(self, value: str) -> Specialty | None:
-        text = _squeeze(value)
+        text = squeeze(value)
         return self.by_name.get(text) or self.by_code.get(text)
 
     def suggestion(self, value: str) -> str | None:
-        text = _squeeze(value)
+        text = squeeze(value)
         if text in self.alias_of:
             return self.alias_of[text].name
         if text.isdigit():
@@ -117,7 +186,7 @@ class SpecialtyLookup:
     def find(self, row: Row, key: str, value: str) -> Specialty | None:
         specialty = self.get(value)
         if specialty is None:
-            row.error(key, L.unknown_specialty(value, self.suggestion(value)), value)
+            row.error(key, unknown_specialty(value, self.suggestion(value)), value)
         return specialty
 
 
@@ -128,36 +197,22 @@ class SchoolLookup:
         schools = list(queryset.select_related("county"))
         self.by_name: dict[str, list[School]] = defaultdict(list)
         for school in schools:
-            self.by_name[_squeeze(school.name)].append(school)
+            self.by_name[squeeze(school.name)].append(school)
         self.names = sorted({s.name for s in schools})
 
     def find(
         self, row: Row, key: str, value: str, county: County | None = None
     ) -> School | None:
-        matches = self.by_name.get(_squeeze(value), [])
+        matches = self.by_name.get(squeeze(value), [])
         if county is not None:
             matches = [s for s in matches if s.county_id == county.pk]
         if len(matches) == 1:
             return matches[0]
         if len(matches) > 1:
-            row.error(key, L.ambiguous_school(value))
+            row.error(key, ambiguous_school(value))
             return None
-        row.error(key, L.unknown_school(value, suggest(value, self.names)))
+        row.error(key, unknown_school(value, suggest(value, self.names)))
         return None
-
-
-def choice_lookup(choices, extra: dict[str, str] | None = None) -> dict[str, str]:
-    """Accepted spellings of a ``TextChoices``: values, English and current-language
-    labels, and ``extra`` Chinese synonyms; compared without spaces, lower case."""
-    lookup = {}
-    for value, label in choices.choices:
-        lookup[value.lower()] = value
-        for language in ("en", "zh-hans"):
-            with translation.override(language):
-                lookup[_squeeze(str(label)).lower()] = value
-    for synonym, value in (extra or {}).items():
-        lookup[_squeeze(synonym).lower()] = value
-    return lookup
 
 
 # --- schools -----------------------------------------------------------------------
@@ -176,30 +231,36 @@ SCHOOL_KIND_SYNONYMS = {
 SCHOOL_COLUMNS = (
     Column(
         "name",
-        L.SCHOOL_NAME,
+        pgettext_lazy("column", "School name"),
         lambda s: s.name,
         required=True,
-        help=L.SCHOOL_NAME_HELP,
+        help=gettext_lazy("The full name of the school."),
         example="白河县职业教育中心",
         aliases=("学校名称", "学校", "名称"),
         width=30,
     ),
     Column(
         "county",
-        L.SCHOOL_COUNTY,
+        pgettext_lazy("column", "County"),
         lambda s: str(s.county),
         required=True,
-        help=L.COUNTY_HELP,
+        help=gettext_lazy(
+            "The county by name (白河县), by province and name (陕西省白河县) or by "
+            "its administrative code (610929)."
+        ),
         example="陕西省白河县",
         aliases=("所在县", "所在县区", "县区", "县（市、区）"),
         width=16,
     ),
     Column(
         "kind",
-        L.SCHOOL_KIND,
+        pgettext_lazy("column", "School type"),
         lambda s: s.get_kind_display(),
         required=True,
-        help=L.SCHOOL_KIND_HELP,
+        help=gettext_lazy(
+            "受援学校 (assisted) or 支援学校 (supporting, the schools teachers come "
+            "from)."
+        ),
         example="受援学校",
         aliases=("学校类型", "类型", "学校类别"),
         width=14,
@@ -217,9 +278,9 @@ class _SchoolItem:
 
 class SchoolImporter(Importer):
     kind = "schools"
-    title = L.SCHOOLS_TITLE
+    title = SCHOOLS_TITLE
     columns = SCHOOL_COLUMNS
-    key_label = L.SCHOOL_NAME
+    key_label = pgettext_lazy("column", "School name")
 
     @classmethod
     def allowed(cls, user) -> bool:
@@ -227,19 +288,14 @@ class SchoolImporter(Importer):
 
     def load(self) -> None:
         self.counties = CountyLookup()
-        self.kinds = choice_lookup(SchoolKind, SCHOOL_KIND_SYNONYMS)
-        self.kind_labels = [str(label) for _v, label in SchoolKind.choices]
+        self.kinds = Choices(SchoolKind, SCHOOL_KIND_SYNONYMS)
 
     def parse(self, row: Row) -> _SchoolItem | None:
         name = row.text("name", required=True, max_length=100)
         county_text = row.text("county", required=True)
         kind_text = row.text("kind", required=True)
         county = self.counties.find(row, "county", county_text) if county_text else None
-        kind = None
-        if kind_text:
-            kind = self.kinds.get(_squeeze(kind_text).lower())
-            if kind is None:
-                row.error("kind", L.unknown_choice(kind_text, self.kind_labels))
+        kind = self.kinds.find(row, "kind", kind_text) if kind_text else None
         if not row.ok or county is None or kind is None:
             return None
         return _SchoolItem(name=name, county=county, kind=kind)
@@ -257,7 +313,7 @@ class SchoolImporter(Importer):
             if item.existing is not None and item.existing.kind != item.kind:
                 row.error(
                     "kind",
-                    L.school_kind_conflict(
+                    school_kind_conflict(
                         item.name, str(item.existing.get_kind_display())
                     ),
                 )
@@ -290,62 +346,68 @@ NEED_KIND_SYNONYMS = {
 }
 
 
-def _local(value: dt.datetime | None) -> dt.datetime | None:
-    return timezone.localtime(value) if value else None
-
-
 NEED_COLUMNS = (
     Column(
         "school",
-        L.NEED_SCHOOL,
+        pgettext_lazy("column", "School"),
         lambda n: n.school.name,
         required=True,
-        help=L.NEED_SCHOOL_HELP,
+        help=gettext_lazy("An assisted school you may post needs for."),
         example="白河县职业教育中心",
         aliases=("学校", "学校名称", "受援学校", "需求学校"),
         width=24,
     ),
     Column(
         "county",
-        L.NEED_COUNTY,
+        pgettext_lazy("column", "County"),
         lambda n: str(n.school.county),
-        help=L.NEED_COUNTY_HELP,
+        help=gettext_lazy(
+            "Optional: the school's county, when two schools share a name."
+        ),
         example="陕西省白河县",
         aliases=("所在县", "县区"),
         width=14,
     ),
     Column(
         "title",
-        L.NEED_TITLE,
+        pgettext_lazy("column", "Need"),
         lambda n: n.title,
         required=True,
-        help=L.NEED_TITLE_HELP,
+        help=gettext_lazy(
+            "A short title. The same school, title and start date is the same need: "
+            "importing it again updates the draft instead of adding a copy."
+        ),
         example="电商直播带货实训教学",
         aliases=("需求名称", "需求标题", "标题"),
         width=30,
     ),
     Column(
         "specialty",
-        L.NEED_SPECIALTY,
+        pgettext_lazy("column", "Specialty"),
         lambda n: n.specialty.name,
         required=True,
-        help=L.SPECIALTY_HELP,
+        help=gettext_lazy(
+            "A name or code from the 2021 specialty catalogue, e.g. 电子商务 or 730701."
+        ),
         example="电子商务",
         aliases=("专业", "专业名称", "所需专业"),
         width=18,
     ),
     Column(
         "kind",
-        L.NEED_KIND,
+        pgettext_lazy("column", "Kind of need"),
         lambda n: n.get_kind_display(),
-        help=L.NEED_KIND_HELP,
+        help=gettext_lazy(
+            "教学, 课程开发, 师资培训, 实训室建设, 学校管理, 校企合作 or 其他; "
+            "empty: 教学."
+        ),
         example="教学",
         aliases=("需求类型", "类型", "帮扶类型"),
         width=14,
     ),
     Column(
         "description",
-        L.NEED_DESCRIPTION,
+        pgettext_lazy("column", "Description"),
         lambda n: n.description,
         help="",
         example="为电商专业二年级开设直播带货实训课，每周4课时。",
@@ -354,62 +416,68 @@ NEED_COLUMNS = (
     ),
     Column(
         "headcount",
-        L.NEED_HEADCOUNT,
+        pgettext_lazy("column", "Teachers needed"),
         lambda n: n.headcount,
         required=True,
-        help=L.NEED_HEADCOUNT_HELP,
+        help=gettext_lazy("How many teachers, 1 to 10."),
         example="2",
         aliases=("需求人数", "人数", "需要人数"),
         width=10,
     ),
     Column(
         "start_date",
-        L.NEED_START,
+        pgettext_lazy("column", "Start date"),
         lambda n: n.start_date,
         required=True,
-        help=L.DATE_HELP,
+        help=DATE_HELP,
         example="2026-09-01",
         aliases=("开始日期",),
         width=12,
     ),
     Column(
         "end_date",
-        L.NEED_END,
+        pgettext_lazy("column", "End date"),
         lambda n: n.end_date,
         required=True,
-        help=L.DATE_HELP,
+        help=DATE_HELP,
         example="2027-01-15",
         aliases=("结束日期",),
         width=12,
     ),
     Column(
         "urgency",
-        L.NEED_URGENCY,
+        pgettext_lazy("column", "Urgency"),
         lambda n: n.urgency,
-        help=L.NEED_URGENCY_HELP,
+        help=gettext_lazy("1 (low) to 5 (critical); empty: 3."),
         example="4",
         aliases=("紧迫程度", "紧急程度"),
         width=10,
     ),
     Column(
         "status",
-        L.NEED_STATUS,
+        pgettext_lazy("column", "Status"),
         lambda n: n.get_status_display(),
         importable=False,
         width=10,
     ),
     Column(
         "priority_score",
-        L.NEED_PRIORITY,
+        pgettext_lazy("column", "Priority score"),
         lambda n: n.priority_score,
         importable=False,
         width=10,
     ),
-    Column("filled", L.NEED_FILLED, lambda n: n.filled, importable=False, width=10),
+    Column(
+        "filled",
+        pgettext_lazy("column", "Places filled"),
+        lambda n: n.filled,
+        importable=False,
+        width=10,
+    ),
     Column(
         "created_at",
-        L.NEED_CREATED,
-        lambda n: _local(n.created_at),
+        pgettext_lazy("column", "Created at"),
+        lambda n: n.created_at,
         importable=False,
         width=18,
     ),
@@ -437,9 +505,9 @@ class _NeedItem:
 
 class NeedImporter(Importer):
     kind = "needs"
-    title = L.NEEDS_TITLE
+    title = NEEDS_TITLE
     columns = NEED_COLUMNS
-    key_label = L.NEED_TITLE
+    key_label = pgettext_lazy("column", "Need")
 
     @classmethod
     def allowed(cls, user) -> bool:
@@ -455,8 +523,7 @@ class NeedImporter(Importer):
         self.schools = SchoolLookup(schools)
         self.counties = CountyLookup(visible(self.user, County.objects.all()))
         self.specialties = SpecialtyLookup()
-        self.kinds = choice_lookup(NeedKind, NEED_KIND_SYNONYMS)
-        self.kind_labels = list(NEED_KIND_SYNONYMS)
+        self.kinds = Choices(NeedKind, NEED_KIND_SYNONYMS, listed=NEED_KIND_SYNONYMS)
 
     def parse(self, row: Row) -> _NeedItem | None:
         school_text = row.text("school", required=True)
@@ -478,13 +545,11 @@ class NeedImporter(Importer):
             if specialty_text
             else None
         )
-        kind = NeedKind.TEACHING
-        if kind_text:
-            kind = self.kinds.get(_squeeze(kind_text).lower())
-            if kind is None:
-                row.error("kind", L.unknown_choice(kind_text, self.kind_labels))
+        kind = (
+            self.kinds.find(row, "kind", kind_text) if kind_text else NeedKind.TEACHING
+        )
         if start and end and end < start:
-            row.error("end_date", L.end_before_start())
+            row.error("end_date", end_before_start())
         if not row.ok or school is None or specialty is None or start is None:
             return None
         values: dict[str, Any] = {
@@ -519,23 +584,17 @@ class NeedImporter(Importer):
             if need is None:
                 continue
             item.existing = need
-            item.changed = [
-                name
-                for name, value in item.values.items()
-                if getattr(need, name) != value
-            ]
+            item.changed = changed_fields(need, item.values)
             if not item.changed:
                 continue
             if need.status != NeedStatus.DRAFT:
-                row.error("title", L.need_not_draft(str(need.get_status_display())))
+                row.error("title", need_not_draft(str(need.get_status_display())))
             elif not NEED.may(self.user, "update", need):
-                row.error("school", L.unknown_school(item.school.name, None))
+                row.error("school", unknown_school(item.school.name, None))
 
     def save(self, items: list[_NeedItem]) -> tuple[int, int, int]:
         new: list[Need] = []
-        changed: list[Need] = []
-        fields: set[str] = set()
-        now = timezone.now()
+        updates = Updates()
         for item in items:
             if item.existing is None:
                 values = {
@@ -555,16 +614,12 @@ class NeedImporter(Importer):
                     )
                 )
             elif item.changed:
-                for name in item.changed:
-                    setattr(item.existing, name, item.values[name])
-                item.existing.updated_at = now
-                fields.update(item.changed)
-                changed.append(item.existing)
+                updates.add(item.existing, item.values, item.changed)
         if new:
             created = bulk_create_with_history(
                 new, Need, batch_size=500, default_user=self.user
             )
-            comment = str(L.IMPORTED_COMMENT)
+            comment = str(IMPORTED_COMMENT)
             NeedTransition.objects.bulk_create(
                 [
                     NeedTransition(
@@ -578,15 +633,16 @@ class NeedImporter(Importer):
                 ],
                 batch_size=1000,
             )
-        if changed:
+        if updates.objects:
             bulk_update_with_history(
-                changed,
+                updates.objects,
                 Need,
-                [*sorted(fields), "updated_at"],
+                updates.fields,
                 batch_size=500,
                 default_user=self.user,
             )
-        return len(new), len(changed), len(items) - len(new) - len(changed)
+        changed = len(updates.objects)
+        return len(new), changed, len(items) - len(new) - changed
 
 
 # --- export mixins for the viewsets ------------------------------------------------
@@ -596,7 +652,7 @@ class NeedExportMixin(XlsxExportMixin):
     """``GET needs/export/``: the needs list as .xlsx, same filters and scope."""
 
     export_columns = NEED_COLUMNS
-    export_filename = L.NEEDS_TITLE
+    export_filename = NEEDS_TITLE
     export_select_related = ("school__county", "specialty")
 
 
@@ -604,5 +660,5 @@ class SchoolExportMixin(XlsxExportMixin):
     """``GET schools/export/``: the schools list as .xlsx, same filters and scope."""
 
     export_columns = SCHOOL_COLUMNS
-    export_filename = L.SCHOOLS_TITLE
+    export_filename = SCHOOLS_TITLE
     export_select_related = ("county",)

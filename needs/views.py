@@ -19,10 +19,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.scopes import mark_teacher_contact, sees_teacher_contact, visible
-from assist_platform import spreadsheet_labels as L
-from assist_platform.spreadsheets import xlsx_response
 from common.errors import TransitionNotAllowed
 from common.forms import add_service_errors
+from spreadsheets.workbooks import xlsx_response
 
 from . import services
 from .fields import SpecialtyChoiceField
@@ -34,7 +33,7 @@ from .forms import (
     ReopenForm,
     ReviewForm,
 )
-from .imports import NEED_COLUMNS
+from .imports import NEED_COLUMNS, NEEDS_TITLE
 from .models import (
     County,
     Need,
@@ -99,7 +98,7 @@ def _filtered_needs(request: HttpRequest):
 def need_export(request: HttpRequest) -> HttpResponse:
     """The needs list as shown, with its filters and search, as .xlsx."""
     _, queryset, _ = _filtered_needs(request)
-    return xlsx_response(NEED_COLUMNS, queryset, filename=str(L.NEEDS_TITLE))
+    return xlsx_response(NEED_COLUMNS, queryset, filename=str(NEEDS_TITLE))
 
 
 @login_required

@@ -1,4 +1,4 @@
-"""Times the hostile spreadsheets of ``tests/security/spreadsheet_bombs.py`` through
+"""Times the hostile spreadsheets of ``tests/spreadsheets/bombs.py`` through
 the real teacher importer, and accepted imports of 5,000 and 20,000 rows (the
 limit), on the configured database (migrated; everything written is rolled back):
 
@@ -42,7 +42,7 @@ from rest_framework.renderers import JSONRenderer  # noqa: E402
 from accounts.models import Role, User  # noqa: E402
 from needs.models import County, School, SchoolKind, Specialty  # noqa: E402
 from teams.imports import TeacherImporter  # noqa: E402
-from tests.security import spreadsheet_bombs as bombs  # noqa: E402
+from tests.spreadsheets import bombs  # noqa: E402
 
 
 class _Rollback(Exception):

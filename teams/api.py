@@ -11,7 +11,6 @@ from dataclasses import replace
 from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.urls import re_path
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -28,8 +27,9 @@ from rest_framework.views import APIView
 
 from accounts.policies import PolicyPermission, PolicyViewSetMixin
 from accounts.scopes import visible, with_teacher_contact
-from assist_platform.spreadsheets import XLSX_CONTENT_TYPE, Column, XlsxExportMixin
 from needs.imports import NeedImporter, SchoolImporter
+from spreadsheets.exports import XlsxExportMixin
+from spreadsheets.workbooks import XLSX_CONTENT_TYPE, Column, xlsx_attachment
 
 from . import services
 from .filters import TeacherFilter, TeamFilter
@@ -300,12 +300,8 @@ class ImportTemplateView(APIView):
 
 
 def template_response(importer) -> HttpResponse:
-    response = HttpResponse(importer.template(), content_type=XLSX_CONTENT_TYPE)
     filename = _("%(what)s import template") % {"what": importer.title}
-    response["Content-Disposition"] = content_disposition_header(
-        True, f"{filename}.xlsx"
-    )
-    return response
+    return xlsx_attachment(importer.template(), filename)
 
 
 _KINDS = "|".join(IMPORTERS)

@@ -16,15 +16,15 @@ import re
 from collections.abc import Hashable
 from dataclasses import dataclass, field
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from accounts.scopes import manages_county, visible
-from assist_platform import spreadsheet_labels as L
-from assist_platform.spreadsheets import Column, Importer, Row, shown, yes_no
-from needs.imports import CountyLookup, SchoolLookup, SpecialtyLookup
+from needs.imports import CountyLookup, SchoolLookup, SpecialtyLookup, unknown_county
 from needs.models import County, School, SchoolKind
+from spreadsheets.cells import shown, yes_no
+from spreadsheets.imports import Importer, Row, Updates, changed_fields
+from spreadsheets.workbooks import Column
 
 from .models import Teacher, TeacherSkill
 
@@ -241,7 +241,7 @@ class TeacherImporter(Importer):
         if county is not None and not manages_county(self.user, county.pk):
             # Not reached while the look-up holds only visible counties; should the
             # two rules ever differ, answer as for a county that does not exist.
-            row.error("county", L.unknown_county(county_text, None))
+            row.error("county", unknown_county(county_text, None))
             county = None
         if start and end and end < start:
             row.error(
@@ -336,11 +336,7 @@ class TeacherImporter(Importer):
                     ),
                 )
                 continue
-            item.changed = [
-                name
-                for name, value in item.values.items()
-                if getattr(teacher, name) != value
-            ]
+            item.changed = changed_fields(teacher, item.values)
             if item.skills is not None:
                 current = {s.specialty_id: s.level for s in teacher.skills.all()}
                 item.skills_changed = current != item.skills
@@ -359,10 +355,8 @@ class TeacherImporter(Importer):
                     )
 
     def save(self, items: list[_TeacherItem]) -> tuple[int, int, int]:
-        now = timezone.now()
         new: list[tuple[Teacher, _TeacherItem]] = []
-        changed: list[Teacher] = []
-        fields: set[str] = set()
+        updates = Updates()
         replace_skills: list[tuple[Teacher, dict[int, int]]] = []
         updated = 0
         for item in items:
@@ -375,20 +369,16 @@ class TeacherImporter(Importer):
                 continue
             teacher = item.existing
             if item.changed:
-                for name in item.changed:
-                    setattr(teacher, name, item.values[name])
-                teacher.updated_at = now
-                fields.update(item.changed)
-                changed.append(teacher)
+                updates.add(teacher, item.values, item.changed)
             if item.skills_changed and item.skills is not None:
                 replace_skills.append((teacher, item.skills))
             if item.changed or item.skills_changed:
                 updated += 1
         if new:
             Teacher.objects.bulk_create([t for t, _i in new], batch_size=1000)
-        if changed:
+        if updates.objects:
             Teacher.objects.bulk_update(
-                changed, [*sorted(fields), "updated_at"], batch_size=1000
+                updates.objects, updates.fields, batch_size=1000
             )
         if replace_skills:
             TeacherSkill.objects.filter(

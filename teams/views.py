@@ -18,9 +18,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.scopes import visible
-from assist_platform.spreadsheets import xlsx_response
 from common.forms import add_service_errors
 from needs.models import Specialty, SpecialtyFamily
+from spreadsheets.workbooks import xlsx_response
 
 from . import services
 from .api import (

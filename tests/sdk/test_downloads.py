@@ -3,7 +3,7 @@ them, as SDKs generated from the schema do (``Accept: application/pdf``)."""
 
 import pytest
 
-from assist_platform.spreadsheets import XLSX_CONTENT_TYPE
+from spreadsheets.workbooks import XLSX_CONTENT_TYPE
 
 pytestmark = pytest.mark.django_db
 

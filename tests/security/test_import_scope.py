@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from needs.models import Need
 from teams.models import Teacher
 
-from . import spreadsheet_bombs as bombs
+from ..spreadsheets import bombs
 
 A_NAMES = ("白河", "610929")  # what would give county A away
 

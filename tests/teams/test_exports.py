@@ -10,8 +10,7 @@ from openpyxl import load_workbook
 from rest_framework import viewsets
 
 from accounts.scopes import visible
-from assist_platform.spreadsheets import build_workbook, neutralise, restore
-from needs.imports import NEED_COLUMNS, NeedExportMixin
+from needs.imports import NeedExportMixin
 from needs.models import Need
 from teams.models import Teacher, TeacherSkill
 
@@ -141,14 +140,6 @@ def test_formulas_are_neutralised_and_restored_on_import(api, world):
     assert snapshot() == before
 
 
-def test_neutralise_leaves_ordinary_values_alone():
-    assert neutralise("张老师") == "张老师"
-    assert neutralise(-3) == -3
-    assert neutralise("=1") == "'=1"
-    assert restore(neutralise("=1")) == "=1"
-    assert restore("'quoted") == "'quoted"
-
-
 def test_team_export(api, world):
     team = f.TeamFactory(name="=CMD|' /C calc'!A0", county=world.county_a)
     team.members.set([world.teacher_a])
@@ -207,12 +198,3 @@ def test_need_export_mixin_exports_the_visible_filtered_needs(world):
     request = APIRequestFactory().get("/needs/export/", {"search": "第二"})
     force_authenticate(request, user=world.users.staff_a)
     assert len(read_xlsx(view(request).content)) == 1  # staff_a: school A1 only
-
-
-def test_workbook_writes_dates_as_dates(world):
-    need = f.NeedFactory(school=world.school_a, specialty=world.ecommerce)
-    sheet = load_workbook(
-        io.BytesIO(build_workbook(NEED_COLUMNS, [need], title="需求"))
-    ).worksheets[0]
-    start = sheet.cell(row=2, column=8)
-    assert start.is_date and start.number_format == "yyyy-mm-dd"

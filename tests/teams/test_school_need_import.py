@@ -3,9 +3,9 @@
 import pytest
 from simple_history.utils import get_history_manager_for_model
 
-from assist_platform.spreadsheets import build_workbook
 from needs.imports import NEED_COLUMNS, SCHOOL_COLUMNS
 from needs.models import Need, NeedStatus, NeedTransition, School
+from spreadsheets.workbooks import build_workbook
 
 from .. import factories as f
 from .conftest import csv_bytes, upload, xlsx_bytes

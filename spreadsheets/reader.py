@@ -42,6 +42,8 @@ from django.utils.translation import gettext as _
 from openpyxl.styles.numbers import is_date_format, is_timedelta_format
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel
 
+from .cells import blank, display
+
 MAX_MEMBERS = 1000  # a workbook has a dozen parts; more with pictures
 RATIO_CHECKED_ABOVE = 1024 * 1024  # small parts may compress as well as they like
 # Row elements a sheet may have, empty ones included, per row the limit allows.
@@ -303,7 +305,7 @@ class _XlsxReader:
             raise SpreadsheetError(wrong_type_message())
 
     # parts ---------------------------------------------------------------------------
-    def _parse(self, name: str, handler: Any) -> None:
+    def _parse(self, name: str, handler: _Handler) -> None:
         """Stream the part ``name`` through ``handler`` (its ``start``, ``end`` and
         ``text`` methods), after checking what it may inflate to."""
         try:
@@ -405,7 +407,7 @@ class _XlsxReader:
         header_row, header_cells = header_pass.header
         self._resolve([header_cells])
         width = max(header_cells) + 1 if header_cells else 0
-        headers = [_header_text(header_cells.get(i)) for i in range(width)]
+        headers = [display(header_cells.get(i)).strip() for i in range(width)]
         keep = None if select is None else select(headers)
         if keep is not None and not isinstance(keep, set | frozenset):
             keep = set(keep)
@@ -422,7 +424,7 @@ class _XlsxReader:
             (number, cells)
             for number, cells in rows_pass.rows
             if number in rows_pass.unkept_values
-            or any(_blank(v) is not None for v in cells.values())
+            or any(blank(v) is not None for v in cells.values())
         ]
         return table
 
@@ -453,24 +455,21 @@ def _refuse_dtd(*_args: Any) -> None:
     raise SpreadsheetError(wrong_type_message())
 
 
-def _header_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
+class _Handler:
+    """What :meth:`_XlsxReader._parse` calls for a part: ``start`` and ``end`` of each
+    element and the ``text`` between; a handler overrides those it needs."""
+
+    def start(self, name: str, attrs: dict[str, str]) -> None:
+        pass
+
+    def end(self, name: str) -> None:
+        pass
+
+    def text(self, data: str) -> None:
+        pass
 
 
-def _blank(value: Any) -> Any:
-    if value is None:
-        return None
-    if isinstance(value, str):
-        value = value.strip()
-        return value or None
-    return value
-
-
-class _Relations:
+class _Relations(_Handler):
     def __init__(self, folder: str):
         self.folder = folder
         self.relations: dict[str, tuple[str, str]] = {}
@@ -485,14 +484,8 @@ class _Relations:
             target = posixpath.normpath(posixpath.join(self.folder, target))
         self.relations[attrs.get("Id", "")] = (attrs.get("Type", ""), target)
 
-    def end(self, name: str) -> None:
-        pass
 
-    def text(self, data: str) -> None:
-        pass
-
-
-class _Workbook:
+class _Workbook(_Handler):
     def __init__(self):
         self.sheet_ids: list[str] = []
         self.date1904 = False
@@ -506,14 +499,8 @@ class _Workbook:
         elif local == "workbookPr":
             self.date1904 = attrs.get("date1904", "").lower() in ("1", "true")
 
-    def end(self, name: str) -> None:
-        pass
 
-    def text(self, data: str) -> None:
-        pass
-
-
-class _Styles:
+class _Styles(_Handler):
     """Which cell styles show numbers as dates."""
 
     def __init__(self):
@@ -539,9 +526,6 @@ class _Styles:
         if _local(name) == "cellXfs":
             self.in_cell_xfs = False
 
-    def text(self, data: str) -> None:
-        pass
-
     @property
     def date_styles(self) -> frozenset[str]:
         """The ``s`` attributes of cells that show a date."""
@@ -556,7 +540,7 @@ class _Styles:
         return frozenset(dates)
 
 
-class _Sheet:
+class _Sheet(_Handler):
     """One pass over a worksheet's XML.
 
     Without ``header_row`` it stops at the first row that holds a value: the header,
@@ -749,7 +733,7 @@ class _Sheet:
             raise SpreadsheetError(too_many_rows_message(self.limits))
 
 
-class _SharedStrings:
+class _SharedStrings(_Handler):
     """The shared strings of the indexes in ``wanted``; it stops after the last."""
 
     def __init__(self, wanted: set[int], limits: Limits):

@@ -1,7 +1,7 @@
 """Hostile spreadsheets: the cost of reading an upload follows what it really holds,
 never what it declares.
 
-Each file is built byte by byte in ``spreadsheet_bombs``. No test times anything:
+Each file is built byte by byte in ``bombs``. No test times anything:
 the work is asserted through what the reader counted (rows and cells met, bytes
 inflated) and memory through tracemalloc's peak. ``scripts/bench_spreadsheets.py``
 prints the seconds."""
@@ -18,11 +18,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
-from assist_platform.spreadsheet_reader import SpreadsheetError, read_table
 from needs.models import Need
+from spreadsheets.reader import SpreadsheetError, read_table
 from teams.models import Teacher
 
-from . import spreadsheet_bombs as bombs
+from . import bombs
 
 GOOD_TEACHER = [
     "王老师",

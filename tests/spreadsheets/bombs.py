@@ -1,6 +1,6 @@
 """Hostile spreadsheets built byte by byte with ``zipfile``: what an attacker sends,
-not what a spreadsheet program would write. Shared by the hostile-input tests and
-``scripts/bench_spreadsheets.py`` (which times them)."""
+not what a spreadsheet program would write. Shared by the reader's limit tests, the
+import-scope tests and ``scripts/bench_spreadsheets.py`` (which times them)."""
 
 from __future__ import annotations
 
