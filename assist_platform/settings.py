@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "needs",
     "teams",
     "matching",
+    "activities",
     "evaluations",
     "dashboard",
 ]
@@ -338,7 +339,7 @@ SPECTACULAR_SETTINGS = {
         "IndicatorKindEnum": "evaluations.models.IndicatorKind",
         "RunStatusEnum": "matching.models.RunStatus",
         "AssignmentStatusEnum": "matching.models.AssignmentStatus",
-        "ActivityKindEnum": "matching.models.ActivityKind",
+        "ActivityKindEnum": "activities.models.ActivityKind",
     },
 }
 

@@ -34,15 +34,10 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from activities.models import Activity, ActivityKind
 from assist_platform.spreadsheets import XLSX_CONTENT_TYPE, neutralise
 from evaluations.certificates import FONT_FAMILY, font_file
-from matching.models import (
-    Activity,
-    ActivityKind,
-    Assignment,
-    AssignmentStatus,
-    MatchingRun,
-)
+from matching.models import Assignment, AssignmentStatus, MatchingRun
 from needs.models import County, Need, NeedStatus, School, SchoolKind
 
 from .queries import dashboard_counties, may_view_dashboard

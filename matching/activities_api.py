@@ -16,6 +16,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from accounts.scopes import visible
+from activities.models import Activity, ActivityAttachment
 from assist_platform.openapi import errors
 from needs.attachments import attachment_response
 from needs.serializers import AttachmentSerializer
@@ -27,7 +28,7 @@ from .activities import (
     can_log_activities,
     reach_by_assignment,
 )
-from .models import Activity, ActivityAttachment, Assignment
+from .models import Assignment
 
 
 class NamesField(serializers.ListField):

@@ -15,11 +15,12 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.scopes import visible
+from activities.models import Activity, ActivityKind
 from assist_platform.errors import TransitionNotAllowed
 from needs.attachments import KINDS
 
 from . import activities as services
-from .models import Activity, ActivityKind, Assignment, AssignmentStatus
+from .models import Assignment, AssignmentStatus
 
 PAGE_SIZE = 30
 
