@@ -15,12 +15,12 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.scopes import visible
-from activities.models import Activity, ActivityKind
 from assist_platform.errors import TransitionNotAllowed
+from matching.models import Assignment, AssignmentStatus
 from needs.attachments import KINDS
 
-from . import activities as services
-from .models import Assignment, AssignmentStatus
+from . import services
+from .models import Activity, ActivityKind
 
 PAGE_SIZE = 30
 
@@ -127,7 +127,7 @@ def activity_list(request: HttpRequest) -> HttpResponse:
         )
     return render(
         request,
-        "matching/activities_list.html",
+        "activities/list.html",
         {
             "page": page,
             "may_log": services.can_log_activities(request.user),
@@ -182,7 +182,7 @@ def activity_new(request: HttpRequest) -> HttpResponse:
             return redirect("activities:list")
     return render(
         request,
-        "matching/activities_form.html",
+        "activities/form.html",
         {"form": form, "has_assignments": assignments.exists()},
     )
 
@@ -207,7 +207,7 @@ def activity_dispute(request: HttpRequest, pk: int) -> HttpResponse:
                 form.add_error("reason", error)
             return render(
                 request,
-                "matching/activities_dispute.html",
+                "activities/dispute.html",
                 {"form": form, "activity": activity},
             )
         else:
@@ -215,7 +215,7 @@ def activity_dispute(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("activities:list")
     return render(
         request,
-        "matching/activities_dispute.html",
+        "activities/dispute.html",
         {"form": form, "activity": activity},
     )
 

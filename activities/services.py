@@ -18,11 +18,11 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Notification
 from accounts.scopes import manages_county
-from activities.models import Activity, ActivityAttachment, ActivityKind
 from assist_platform.errors import TransitionNotAllowed
+from matching.models import Assignment, AssignmentStatus
 from needs.attachments import check_files, store
 
-from .models import Assignment, AssignmentStatus
+from .models import Activity, ActivityAttachment, ActivityKind
 
 
 def teacher_of(user):
