@@ -178,12 +178,12 @@ RULES: dict[str, dict[str, Rule]] = {
         Role.SCHOOL_STAFF: _school_rule("need__school"),
         Role.TEACHER: _teacher_rule("teacher"),
     },
-    "matching.Activity": {
+    "activities.Activity": {
         Role.COORDINATOR: _county_rule("assignment__need__school__county"),
         Role.SCHOOL_STAFF: _school_rule("assignment__need__school"),
         Role.TEACHER: _teacher_rule("assignment__teacher"),
     },
-    "matching.ActivityAttachment": {
+    "activities.ActivityAttachment": {
         Role.COORDINATOR: _county_rule("activity__assignment__need__school__county"),
         Role.SCHOOL_STAFF: _school_rule("activity__assignment__need__school"),
         Role.TEACHER: _teacher_rule("activity__assignment__teacher"),

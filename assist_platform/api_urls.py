@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from accounts.api import register as register_accounts
+from activities.api import register as register_activities
 from dashboard.api import register as register_dashboard
 from evaluations.api import register as register_evaluations
 from matching.api import register as register_matching
@@ -19,6 +20,7 @@ for register in (
     register_needs,
     register_teams,
     register_matching,
+    register_activities,
     register_evaluations,
     register_dashboard,
 ):

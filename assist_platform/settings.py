@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "needs",
     "teams",
     "matching",
+    "activities",
     "evaluations",
     "dashboard",
 ]
@@ -340,7 +341,7 @@ SPECTACULAR_SETTINGS = {
         "IndicatorKindEnum": "evaluations.models.IndicatorKind",
         "RunStatusEnum": "matching.models.RunStatus",
         "AssignmentStatusEnum": "matching.models.AssignmentStatus",
-        "ActivityKindEnum": "matching.models.ActivityKind",
+        "ActivityKindEnum": "activities.models.ActivityKind",
     },
 }
 

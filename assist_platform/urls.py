@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("needs.urls")),
     path("", include("teams.urls")),
+    path("", include("activities.urls")),
     path("", include("matching.urls")),
     path("", include("evaluations.urls")),
     path("", include("dashboard.urls")),

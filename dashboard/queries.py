@@ -107,6 +107,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 from accounts.scopes import visible
+from activities.models import Activity
 from evaluations.models import (
     CycleStatus,
     Evaluation,
@@ -116,12 +117,7 @@ from evaluations.models import (
     RatingStatus,
     SubjectType,
 )
-from matching.models import (
-    LIVE_ASSIGNMENT_STATUSES,
-    Activity,
-    Assignment,
-    AssignmentStatus,
-)
+from matching.models import LIVE_ASSIGNMENT_STATUSES, Assignment, AssignmentStatus
 from needs.models import County, Need, NeedStatus, School, SchoolKind, SpecialtyFamily
 from teams.models import Teacher, TeacherSkill
 

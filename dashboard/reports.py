@@ -34,14 +34,9 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from activities.models import Activity, ActivityKind
 from evaluations.certificates import FONT_FAMILY, font_file
-from matching.models import (
-    Activity,
-    ActivityKind,
-    Assignment,
-    AssignmentStatus,
-    MatchingRun,
-)
+from matching.models import Assignment, AssignmentStatus, MatchingRun
 from needs.models import County, Need, NeedStatus, School, SchoolKind
 from spreadsheets.cells import neutralise
 from spreadsheets.workbooks import XLSX_CONTENT_TYPE

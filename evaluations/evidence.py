@@ -8,7 +8,8 @@ from __future__ import annotations
 from django.db.models import Count, Q, Sum
 
 from accounts.scopes import visible
-from matching.models import Activity, Assignment
+from activities.models import Activity
+from matching.models import Assignment
 from needs.models import Need, PlanGoal
 
 from .facts import served_assignments

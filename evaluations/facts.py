@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from django.db.models import Q
 from django.utils import timezone
 
-from matching.models import Activity, Assignment, AssignmentStatus
+from activities.models import Activity
+from matching.models import Assignment, AssignmentStatus
 from needs.models import Need, NeedStatus, NeedTransition, PlanGoal, School, SchoolKind
 from teams.models import Teacher, Team
 

@@ -4,7 +4,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Activity, Assignment, MatchingRun, UnmatchedNeed
+from .models import Assignment, MatchingRun, UnmatchedNeed
 
 
 @admin.register(MatchingRun)
@@ -40,20 +40,3 @@ class AssignmentAdmin(SimpleHistoryAdmin):
     search_fields = ("need__title", "teacher__name", "need__school__name")
     list_select_related = ("need", "teacher", "run")
     raw_id_fields = ("need", "teacher", "run", "decided_by")
-
-
-@admin.register(Activity)
-class ActivityAdmin(SimpleHistoryAdmin):
-    list_display = (
-        "date",
-        "kind",
-        "assignment",
-        "hours",
-        "local_teachers_reached",
-        "students_reached",
-        "disputed",
-    )
-    list_filter = ("kind", "disputed")
-    search_fields = ("note", "assignment__teacher__name", "assignment__need__title")
-    raw_id_fields = ("assignment",)
-    date_hierarchy = "date"

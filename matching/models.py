@@ -4,8 +4,6 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from needs.attachments import Attachment
-
 
 class RunStatus(models.TextChoices):
     QUEUED = "queued", _("Queued")
@@ -248,83 +246,3 @@ class Assignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.teacher} → {self.need}"
-
-
-class ActivityKind(models.TextChoices):
-    LESSON = "lesson", _("Lesson")
-    MENTORING = "mentoring", _("Mentoring")
-    TRAINING = "training", _("Training")
-    CURRICULUM = "curriculum", _("Curriculum work")
-    OTHER = "other", _("Other")
-
-
-class Activity(models.Model):
-    """帮扶活动: work a dispatched teacher logs against an accepted assignment."""
-
-    assignment = models.ForeignKey(
-        Assignment,
-        verbose_name=_("assignment"),
-        on_delete=models.PROTECT,
-        related_name="activities",
-    )
-    date = models.DateField(_("date"))
-    kind = models.CharField(_("kind"), max_length=20, choices=ActivityKind.choices)
-    hours = models.DecimalField(_("hours"), max_digits=4, decimal_places=1)
-    local_teachers_reached = models.PositiveIntegerField(
-        _("local teachers reached"), default=0
-    )
-    students_reached = models.PositiveIntegerField(_("students reached"), default=0)
-    # Optional, one name per line: the radiating effect counts distinct people.
-    reached_names = models.TextField(
-        _("names of the local teachers reached"), blank=True
-    )
-    note = models.TextField(_("note"), blank=True)
-    disputed = models.BooleanField(_("disputed"), default=False)
-    dispute_reason = models.TextField(_("dispute reason"), blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-
-    history = HistoricalRecords()
-
-    class Meta:
-        verbose_name = _("activity")
-        verbose_name_plural = _("activities")
-        ordering = ["-date", "-id"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(hours__gt=0, hours__lte=24),
-                name="activity_hours_0_24",
-                violation_error_message=_("Hours must be more than 0 and at most 24."),
-            ),
-            models.CheckConstraint(
-                condition=Q(kind__in=ActivityKind.values), name="activity_kind_valid"
-            ),
-        ]
-        indexes = [models.Index(fields=["assignment", "date"])]
-
-    def __str__(self) -> str:
-        return f"{self.date} {self.get_kind_display()}"
-
-    @property
-    def names_reached(self) -> list[str]:
-        return [name for name in self.reached_names.splitlines() if name.strip()]
-
-    @property
-    def reach_flagged(self) -> bool:
-        """More local teachers than one activity plausibly reaches: the coordinator
-        looks at it (the teacher had to explain it in the note)."""
-        return self.local_teachers_reached > settings.ACTIVITY_PLAUSIBLE_REACH
-
-
-class ActivityAttachment(Attachment):
-    """Evidence of an activity: a photo of the session, a sign-in sheet (PDF)."""
-
-    activity = models.ForeignKey(
-        Activity,
-        verbose_name=_("activity"),
-        on_delete=models.CASCADE,
-        related_name="attachments",
-    )
-
-    class Meta(Attachment.Meta):
-        verbose_name = _("activity attachment")
-        verbose_name_plural = _("activity attachments")

@@ -1,9 +1,8 @@
-from django.urls import include, path
+from django.urls import path
 
 from . import views
 
 urlpatterns: list = [
-    path("", include("matching.activity_urls")),
     # Matching runs, proposals, a teacher's assignments and the inbox.
     path("matching/runs/", views.run_list, name="matching-runs"),
     path("matching/runs/start/", views.run_start, name="matching-run-start"),

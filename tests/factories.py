@@ -6,6 +6,7 @@ import factory
 from django.contrib.auth import get_user_model
 
 from accounts.models import Role
+from activities import models as ac
 from evaluations import models as ev
 from matching import models as mt
 from needs import models as nd
@@ -156,11 +157,11 @@ class AssignmentFactory(factory.django.DjangoModelFactory):
 
 class ActivityFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = mt.Activity
+        model = ac.Activity
 
     assignment = factory.SubFactory(AssignmentFactory, status="accepted")
     date = TODAY
-    kind = mt.ActivityKind.LESSON
+    kind = ac.ActivityKind.LESSON
     hours = 2
     local_teachers_reached = 3
     students_reached = 40

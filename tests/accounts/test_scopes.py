@@ -5,7 +5,8 @@ from django.core.management import call_command
 
 from accounts.models import Role, User
 from accounts.scopes import can_see, manages_county, visible
-from matching.models import Activity, Assignment
+from activities.models import Activity
+from matching.models import Assignment
 from needs.models import County, Need, School
 from teams.models import Teacher, Team
 

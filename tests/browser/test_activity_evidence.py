@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 from PIL import Image
 
-from matching.models import Activity
+from activities.models import Activity
 
 from .. import factories as f
 from .conftest import assert_no_problems

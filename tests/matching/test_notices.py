@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from accounts.models import Notification
 from accounts.notifications import notify, send_digests
-from matching import activities, assignments, reminders, runs
+from activities import services as activities
+from matching import assignments, reminders, runs
 from needs.models import NeedStatus
 
 from .. import factories as f

@@ -12,7 +12,8 @@ from django.db.models import Count, Q
 from django.test import Client
 
 from accounts.models import Role, User
-from matching.models import Activity, Assignment
+from activities.models import Activity
+from matching.models import Assignment
 from needs.models import County, Need, NeedStatus, NeedTransition, School
 from teams.models import Teacher, Team
 

@@ -14,9 +14,10 @@ from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.tokens import token_issue
+from activities.models import ActivityAttachment
 from evaluations import appeals, cycles, frameworks
 from evaluations.models import Evaluation, Framework, Rating
-from matching.models import ActivityAttachment, MatchingRun, RunStatus
+from matching.models import MatchingRun, RunStatus
 from needs.attachments import check_files, store
 from needs.models import NeedStatus, NeedTransition
 from needs.threads import need_comment_post

@@ -151,7 +151,7 @@ def pages(ids):
             f"/admin/needs/need/{ids['open_a']}/change/",
             "/admin/needs/need/",
             "/admin/teams/teacher/",
-            "/admin/matching/activity/",
+            "/admin/activities/activity/",
         ],
     }
 

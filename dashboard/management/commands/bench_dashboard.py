@@ -36,6 +36,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import Role, User
+from activities.models import Activity, ActivityKind
 from evaluations.models import (
     CycleStatus,
     Evaluation,
@@ -47,14 +48,7 @@ from evaluations.models import (
     RatingStatus,
     SubjectType,
 )
-from matching.models import (
-    Activity,
-    ActivityKind,
-    Assignment,
-    AssignmentStatus,
-    MatchingRun,
-    UnmatchedNeed,
-)
+from matching.models import Assignment, AssignmentStatus, MatchingRun, UnmatchedNeed
 from needs.models import (
     County,
     Diagnosis,

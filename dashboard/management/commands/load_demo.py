@@ -33,8 +33,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Role, User
+from activities.models import Activity, ActivityKind
 from evaluations import demo as evaluation_demo
-from matching.models import Activity, ActivityKind, Assignment, AssignmentStatus
+from matching.models import Assignment, AssignmentStatus
 from needs.demo import seed_demo_thread
 from needs.models import (
     County,

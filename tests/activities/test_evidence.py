@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from PIL import Image
 
-from matching.models import Activity, ActivityAttachment
+from activities.models import Activity, ActivityAttachment
 
 from .. import factories as f
 from .test_activities import entry

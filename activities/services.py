@@ -20,15 +20,10 @@ from accounts.models import User
 from accounts.notifications import notify
 from accounts.scopes import manages_county
 from common.errors import TransitionNotAllowed
+from matching.models import Assignment, AssignmentStatus
 from needs.attachments import check_files, store
 
-from .models import (
-    Activity,
-    ActivityAttachment,
-    ActivityKind,
-    Assignment,
-    AssignmentStatus,
-)
+from .models import Activity, ActivityAttachment, ActivityKind
 
 
 def teacher_of(user):

@@ -17,17 +17,18 @@ from rest_framework.response import Response
 
 from accounts.scopes import visible
 from common.openapi import errors
+from matching.models import Assignment
 from needs.attachments import attachment_response
 from needs.serializers import AttachmentSerializer
 
-from .activities import (
+from .models import Activity, ActivityAttachment
+from .services import (
     activity_dismiss_dispute,
     activity_dispute,
     activity_log,
     can_log_activities,
     reach_by_assignment,
 )
-from .models import Activity, ActivityAttachment, Assignment
 
 
 class NamesField(serializers.ListField):
@@ -278,7 +279,8 @@ def activity_attachment(request, pk: int):
     return attachment_response(attachment)
 
 
-def register_activities(router) -> list:
+def register(router) -> list:
+    """Add this app's viewsets to the v1 router; return its extra URL patterns."""
     router.register("activities", ActivityViewSet, basename="activity")
     return [
         path(

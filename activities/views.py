@@ -17,10 +17,11 @@ from django.views.decorators.http import require_POST
 from accounts.scopes import visible
 from common.errors import TransitionNotAllowed
 from common.forms import add_service_errors
+from matching.models import Assignment, AssignmentStatus
 from needs.attachments import KINDS
 
-from . import activities as services
-from .models import Activity, ActivityKind, Assignment, AssignmentStatus
+from . import services
+from .models import Activity, ActivityKind
 
 PAGE_SIZE = 30
 
@@ -127,7 +128,7 @@ def activity_list(request: HttpRequest) -> HttpResponse:
         )
     return render(
         request,
-        "matching/activities_list.html",
+        "activities/list.html",
         {
             "page": page,
             "may_log": services.can_log_activities(request.user),
@@ -180,7 +181,7 @@ def activity_new(request: HttpRequest) -> HttpResponse:
             return redirect("activities:list")
     return render(
         request,
-        "matching/activities_form.html",
+        "activities/form.html",
         {"form": form, "has_assignments": assignments.exists()},
     )
 
@@ -205,7 +206,7 @@ def activity_dispute(request: HttpRequest, pk: int) -> HttpResponse:
                 form.add_error("reason", error)
             return render(
                 request,
-                "matching/activities_dispute.html",
+                "activities/dispute.html",
                 {"form": form, "activity": activity},
             )
         else:
@@ -213,7 +214,7 @@ def activity_dispute(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("activities:list")
     return render(
         request,
-        "matching/activities_dispute.html",
+        "activities/dispute.html",
         {"form": form, "activity": activity},
     )
 

@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from matching.models import Activity
+from activities.models import Activity
 
 from .. import factories as f
 
