@@ -7,5 +7,9 @@ from celery import current_app
 
 
 def task(name: str):
-    """The registered task ``name`` (the app loads every app's ``tasks`` module)."""
+    """The registered task ``name``. A worker has imported every app's ``tasks``
+    module when it started; a web process imports them on first use here (the
+    Celery app's autodiscovery)."""
+    if name not in current_app.tasks:
+        current_app.loader.import_default_modules()
     return current_app.tasks[name]
