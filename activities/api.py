@@ -5,14 +5,12 @@ from django.conf import settings
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.urls import path
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action, api_view
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from accounts.scopes import visible
@@ -22,11 +20,11 @@ from needs.attachments import attachment_response
 from needs.serializers import AttachmentSerializer
 
 from .models import Activity, ActivityAttachment
+from .policies import ACTIVITY
 from .services import (
     activity_dismiss_dispute,
     activity_dispute,
     activity_log,
-    can_log_activities,
     reach_by_assignment,
 )
 
@@ -216,10 +214,7 @@ class ActivityViewSet(
         return Response(ReachSerializer(rows, many=True).data)
 
     def create(self, request, *args, **kwargs):
-        if not can_log_activities(request.user):
-            raise PermissionDenied(
-                _("Only dispatched teachers log activities, on their assignments.")
-            )
+        ACTIVITY.check(request.user, "log")
         serializer = ActivityLogSerializer(
             data=request.data, context=self.get_serializer_context()
         )

@@ -69,6 +69,14 @@ class Activity(models.Model):
         return f"{self.date} {self.get_kind_display()}"
 
     @property
+    def dispute_state(self) -> str:
+        """ "disputed" or "undisputed": the state its policy's actions start from."""
+        return "disputed" if self.disputed else "undisputed"
+
+    def get_dispute_state_display(self) -> str:
+        return str(_("already disputed") if self.disputed else _("not disputed"))
+
+    @property
     def names_reached(self) -> list[str]:
         return [name for name in self.reached_names.splitlines() if name.strip()]
 

@@ -18,12 +18,11 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.notifications import notify
-from accounts.scopes import manages_county
-from common.errors import TransitionNotAllowed
 from matching.models import Assignment, AssignmentStatus
 from needs.attachments import check_files, store
 
 from .models import Activity, ActivityAttachment, ActivityKind
+from .policies import ACTIVITY
 
 
 def teacher_of(user):
@@ -31,10 +30,6 @@ def teacher_of(user):
     if not user.is_authenticated or not user.is_teacher:
         return None
     return getattr(user, "teacher", None)
-
-
-def can_log_activities(user) -> bool:
-    return teacher_of(user) is not None
 
 
 def _hours(value) -> Decimal | None:
@@ -189,35 +184,12 @@ def reach_by_assignment(activities) -> list[dict]:
     return sorted(rows.values(), key=lambda r: (r["teacher_name"], r["need_title"]))
 
 
-def may_dispute(user, activity: Activity) -> bool:
-    return (
-        user.is_authenticated
-        and user.is_school_staff
-        and user.school_id is not None
-        and user.school_id == activity.assignment.need.school_id
-    )
-
-
-def may_dismiss_dispute(user, activity: Activity) -> bool:
-    return manages_county(user, activity.assignment.need.school.county_id)
-
-
 @transaction.atomic
 def activity_dispute(*, user, activity: Activity, reason: str) -> Activity:
     """The assisted school's staff flag an activity they dispute, with a reason."""
-    activity = (
-        Activity.objects.select_for_update()
-        .select_related("assignment__need", "assignment__teacher")
-        .get(pk=activity.pk)
+    activity = ACTIVITY.lock(
+        user, "dispute", activity, related=("assignment__need", "assignment__teacher")
     )
-    if not may_dispute(user, activity):
-        raise PermissionDenied(
-            _("Only the staff of the assisted school dispute its activities.")
-        )
-    if activity.disputed:
-        raise TransitionNotAllowed(
-            _("activity"), "disputed", _("already disputed"), _("dispute")
-        )
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": [_("Say why you dispute this activity.")]})
@@ -246,19 +218,9 @@ def activity_dispute(*, user, activity: Activity, reason: str) -> Activity:
 def activity_dismiss_dispute(*, user, activity: Activity) -> Activity:
     """A coordinator of the county finds the dispute unfounded: the activity
     counts again."""
-    activity = (
-        Activity.objects.select_for_update()
-        .select_related("assignment__need__school")
-        .get(pk=activity.pk)
+    activity = ACTIVITY.lock(
+        user, "dismiss_dispute", activity, related=("assignment__need__school",)
     )
-    if not may_dismiss_dispute(user, activity):
-        raise PermissionDenied(
-            _("Only a coordinator of the county settles disputed activities.")
-        )
-    if not activity.disputed:
-        raise TransitionNotAllowed(
-            _("activity"), "undisputed", _("not disputed"), _("dismiss the dispute")
-        )
     activity.disputed = False
     activity.dispute_reason = ""
     activity.save(update_fields=["disputed", "dispute_reason"])

@@ -22,6 +22,7 @@ from needs.attachments import KINDS
 
 from . import services
 from .models import Activity, ActivityKind
+from .policies import ACTIVITY
 
 PAGE_SIZE = 30
 
@@ -120,18 +121,15 @@ def activity_list(request: HttpRequest) -> HttpResponse:
         )
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     for activity in page.object_list:
-        activity.may_dispute = not activity.disputed and services.may_dispute(
-            request.user, activity
-        )
-        activity.may_dismiss = activity.disputed and services.may_dismiss_dispute(
-            request.user, activity
-        )
+        actions = ACTIVITY.allowed_actions(request.user, activity)
+        activity.may_dispute = "dispute" in actions
+        activity.may_dismiss = "dismiss_dispute" in actions
     return render(
         request,
         "activities/list.html",
         {
             "page": page,
-            "may_log": services.can_log_activities(request.user),
+            "may_log": ACTIVITY.may(request.user, "log"),
             "only_disputed": request.GET.get("disputed") == "1",
             "checks_reach": checks_reach,
             "only_flagged": only_flagged,
@@ -189,7 +187,7 @@ def activity_new(request: HttpRequest) -> HttpResponse:
 @login_required
 def activity_dispute(request: HttpRequest, pk: int) -> HttpResponse:
     activity = get_object_or_404(_activities(request.user), pk=pk)
-    if not services.may_dispute(request.user, activity):
+    if not ACTIVITY.may(request.user, "dispute", activity):
         raise PermissionDenied
     form = DisputeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -1,0 +1,54 @@
+"""Who may do what with an activity log: the teacher of an accepted assignment logs
+activities on it; the assisted school's staff dispute one; a coordinator of the
+county dismisses a dispute, after which the activity counts again::
+
+    undisputed -> disputed (staff, with a reason) -> undisputed (coordinator)
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Role
+from accounts.policies import Action, Policy, in_county, own_school
+
+from .models import Activity
+
+
+def _is_dispatched_teacher(actor, obj) -> bool:
+    return getattr(actor, "teacher", None) is not None
+
+
+ACTIVITY = Policy(
+    Activity,
+    {
+        # which assignment it is logged on is checked by the service
+        "log": Action(
+            _("log"),
+            {Role.TEACHER: _is_dispatched_teacher},
+            collection=True,
+            admins=False,
+        ),
+        "dispute": Action(
+            _("dispute"),
+            {Role.SCHOOL_STAFF: own_school("assignment__need__school_id")},
+            frozenset({"undisputed"}),
+            leads_to="disputed",
+            admins=False,
+        ),
+        "dismiss_dispute": Action(
+            _("dismiss the dispute"),
+            {Role.COORDINATOR: in_county("assignment__need__school__county_id")},
+            frozenset({"disputed"}),
+            leads_to="undisputed",
+        ),
+    },
+    state_field="dispute_state",
+    refusal=lambda obj: (
+        _("Only dispatched teachers log activities, on their assignments.")
+        if obj is None
+        else _("Only the staff of the assisted school dispute its activities.")
+        if not obj.disputed
+        else _("Only a coordinator of the county settles disputed activities.")
+    ),
+)
