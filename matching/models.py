@@ -110,6 +110,7 @@ class UnmatchedNeed(models.Model):
     # Indexed through ``unmatched_once_per_run`` (run, need).
     run = models.ForeignKey(
         MatchingRun,
+        verbose_name=_("matching run"),
         on_delete=models.CASCADE,
         related_name="unmatched",
         db_index=False,
@@ -117,6 +118,7 @@ class UnmatchedNeed(models.Model):
     )
     need = models.ForeignKey(
         "needs.Need",
+        verbose_name=_("need"),
         on_delete=models.CASCADE,
         related_name="unmatched_in_runs",
         db_constraint=False,
