@@ -66,12 +66,12 @@ class Labels(HTMLParser):
             self.in_thead += 1
         if tag == "nav" and dict(attrs).get("id") == "nav-sidebar":
             self.in_sidebar += 1
-        labelled = self._is_label(tag, attrs) or any(l for _t, l in self.stack)
+        labelled = self._is_label(tag, attrs) or any(inner for _t, inner in self.stack)
         self.stack.append((tag, labelled))
 
     def handle_endtag(self, tag):
         while self.stack:
-            open_tag, labelled = self.stack.pop()
+            open_tag, _labelled = self.stack.pop()
             if open_tag == "thead":
                 self.in_thead -= 1
             if open_tag == "nav" and self.in_sidebar:
@@ -140,7 +140,10 @@ def test_every_admin_page_is_in_chinese(admin_client):
 
 
 def test_the_check_finds_an_english_label():
-    html = "<thead><tr><th>用户</th><th>Last login</th></tr></thead><tbody><th>admin</th></tbody>"
+    html = (
+        "<thead><tr><th>用户</th><th>Last login</th></tr></thead>"
+        "<tbody><tr><th>admin</th></tr></tbody>"
+    )
     assert english_in(html) == ["Last login"]
 
 

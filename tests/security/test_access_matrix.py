@@ -84,7 +84,11 @@ TEACHER_ACCOUNT_A = {
     "email": "newcomer@example.com",
 }
 TEACHER_ACCOUNT_B = {**TEACHER_ACCOUNT_A, "teacher": "{newcomer_b}"}
-COORDINATOR_ACCOUNT = {"role": "coordinator", "name": "新协调员", "email": "c@example.com"}
+COORDINATOR_ACCOUNT = {
+    "role": "coordinator",
+    "name": "新协调员",
+    "email": "c@example.com",
+}
 WRONG_OLD_PASSWORD = {"old_password": "not-it", "new_password": "Another-pw-4242"}
 COUNTY_BODY = {"name": "新县", "province": "陕西省", "code": "610999"}
 SCHOOL_BODY = {"name": "新学校", "county": "{county_a}", "kind": "assisted"}
