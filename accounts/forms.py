@@ -4,6 +4,7 @@ from django import forms
 from django.apps import apps
 from django.contrib.auth.forms import PasswordChangeForm as BasePasswordChangeForm
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from needs.models import School, SchoolKind
 
@@ -45,7 +46,7 @@ class PersonForm(forms.Form):
         help_text=_("For school staff: the assisted school they speak for."),
     )
     name = forms.CharField(
-        label=_("name"),
+        label=pgettext_lazy("person", "name"),
         max_length=150,
         required=False,
         help_text=_("Empty for a teacher: the name of the teacher record."),
