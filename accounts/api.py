@@ -1,17 +1,23 @@
-"""REST endpoints of this app (DESIGN section 6): ``auth/token/``, ``me/`` and
-``users/`` (programme admins only)."""
+"""REST endpoints of this app (DESIGN section 6): ``auth/token/``, ``me/``,
+``me/password/``, ``users/`` (programme admins only) and ``people/`` (the accounts
+of teachers and school staff, for their coordinators and the admins)."""
 
 from django.apps import apps
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiResponse,
     extend_schema,
+    extend_schema_field,
     extend_schema_view,
     inline_serializer,
 )
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.authtoken.serializers import AuthTokenSerializer
+from rest_framework.decorators import action
 from rest_framework.exceptions import Throttled
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -21,6 +27,7 @@ from needs.models import County, School
 
 from . import services
 from .models import Role, User
+from .scopes import managed_accounts, visible
 from .throttling import attempt_begin, attempt_succeeded, client_address
 from .tokens import ApiTokenAuthentication, token_issue, token_revoke
 
@@ -153,6 +160,7 @@ class TokenRevokeView(APIView):
 
     authentication_classes = [ApiTokenAuthentication]
     permission_classes = [permissions.IsAuthenticated]
+    allowed_before_password_change = True
 
     @extend_schema(
         summary="Revoke this API token",
@@ -251,11 +259,285 @@ class UserViewSet(
         return self._answer(user)
 
 
+# -- one's own password ----------------------------------------------------------
+
+
+_TOO_MANY = OpenApiResponse(
+    DetailError, description="Asked too often; see Retry-After."
+)
+
+
+class PasswordChangeSerializer(serializers.Serializer):
+    old_password = serializers.CharField(trim_whitespace=False, write_only=True)
+    new_password = serializers.CharField(trim_whitespace=False, write_only=True)
+
+
+class MePasswordView(APIView):
+    """Change the signed-in account's own password (also the way out of a
+    temporary password)."""
+
+    serializer_class = PasswordChangeSerializer
+    allowed_before_password_change = True
+
+    @extend_schema(
+        summary="Change my password",
+        description="Needs the current password. Every token and browser session "
+        "of the account ends; the answer carries a new token. Wrong current "
+        "passwords count against the sign-in throttle (429 past it).",
+        request=PasswordChangeSerializer,
+        responses={200: TokenResponse, **errors(400, 401), 429: _TOO_MANY},
+    )
+    def post(self, request):
+        body = PasswordChangeSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        user = request.user
+        attempt = attempt_begin(
+            username=user.get_username(), address=client_address(request)
+        )
+        if not attempt.allowed:
+            refused = Throttled(detail=attempt.message())
+            refused.wait = attempt.retry_after
+            raise refused
+        old, new = (
+            body.validated_data["old_password"],
+            body.validated_data["new_password"],
+        )
+        if not user.check_password(old):
+            raise serializers.ValidationError(
+                {"old_password": [_("Your old password was entered incorrectly.")]}
+            )
+        attempt_succeeded(attempt)
+        problems: list[str] = []
+        if new == old:
+            problems.append(
+                _("Choose a password different from the one you signed in with.")
+            )
+        try:
+            password_validation.validate_password(new, user)
+        except DjangoValidationError as exc:
+            problems.extend(exc.messages)
+        if problems:
+            raise serializers.ValidationError({"new_password": problems})
+        user.set_password(new)
+        user.save()  # ends every token and session of the account (models.py)
+        return Response({"token": token_issue(user=user)})
+
+
+# -- accounts of teachers and school staff ------------------------------------------
+
+
+class IsAccountManager(permissions.BasePermission):
+    message = _("Only programme admins and county coordinators may do this.")
+
+    def has_permission(self, request, view) -> bool:
+        user = request.user
+        return bool(
+            user and user.is_authenticated and (user.is_admin or user.is_coordinator)
+        )
+
+
+class PersonState:
+    WAITING = "waiting_for_password"
+    TEMPORARY = "temporary_password"
+    ACTIVE = "active"
+    INACTIVE = "inactive"
+
+
+class PersonSerializer(serializers.ModelSerializer):
+    name = serializers.SerializerMethodField()
+    teacher = TeacherField(read_only=True)
+    state = serializers.SerializerMethodField(
+        help_text="`waiting_for_password` (the one-time link is not used yet: "
+        "the account cannot sign in), `temporary_password` (must choose a "
+        "password at the next sign-in), `active` or `inactive`."
+    )
+
+    class Meta:
+        model = User
+        fields = [
+            "id",
+            "username",
+            "name",
+            "email",
+            "role",
+            "school",
+            "teacher",
+            "is_active",
+            "state",
+            "date_joined",
+            "last_login",
+        ]
+        read_only_fields = fields
+
+    def get_name(self, user) -> str:
+        return user.get_full_name()
+
+    def get_state(self, user) -> str:
+        if not user.is_active:
+            return PersonState.INACTIVE
+        if user.invitation_pending:
+            return PersonState.WAITING
+        if user.must_change_password:
+            return PersonState.TEMPORARY
+        return PersonState.ACTIVE
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class ScopedField(serializers.PrimaryKeyRelatedField):
+    """Ids of ``model_label`` the caller may see; any other id is answered like
+    one that does not exist."""
+
+    def __init__(self, model_label: str, **kwargs):
+        self.model_label = model_label
+        super().__init__(**kwargs)
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        model = apps.get_model(self.model_label)
+        return visible(getattr(request, "user", None), model.objects.all())
+
+
+class InvitationSerializer(serializers.Serializer):
+    role = serializers.ChoiceField(choices=Role.choices)
+    email = serializers.EmailField()
+    name = serializers.CharField(
+        max_length=150,
+        required=False,
+        allow_blank=True,
+        help_text="Empty for a teacher: the name of the teacher record.",
+    )
+    username = serializers.CharField(
+        max_length=150,
+        required=False,
+        allow_blank=True,
+        help_text="Empty: the e-mail address.",
+    )
+    teacher = ScopedField(
+        "teams.Teacher",
+        required=False,
+        allow_null=True,
+        help_text="For `role: teacher`: the teacher record (stationed in one of "
+        "the caller's counties).",
+    )
+    school = ScopedField(
+        "needs.School",
+        required=False,
+        allow_null=True,
+        help_text="For `role: school_staff`: an assisted school of the caller's "
+        "counties.",
+    )
+
+
+TemporaryPasswordResponse = inline_serializer(
+    name="TemporaryPasswordResponse",
+    fields={"temporary_password": serializers.CharField()},
+)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Accounts of teachers and school staff (coordinator, admin)",
+        responses={200: PersonSerializer, **errors(403)},
+    ),
+    retrieve=extend_schema(
+        summary="An account of a teacher or school staff (coordinator, admin)",
+        responses={200: PersonSerializer, **errors(403, 404)},
+    ),
+    create=extend_schema(
+        summary="Create an account for a teacher or school staff (coordinator, admin)",
+        description="The account has no password: the person receives an e-mail "
+        "with a one-time link to choose one (valid `ACCOUNT_INVITATION_TTL`) and "
+        "cannot sign in before. `role` is `teacher` (with the `teacher` record) or "
+        "`school_staff` (with the `school`), in the caller's counties; any other "
+        "role is refused with 403. An e-mail address or username another account "
+        "uses is refused with 400.",
+        request=InvitationSerializer,
+        responses={201: PersonSerializer, **errors(400, 403)},
+    ),
+)
+class PersonViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """The accounts of the dispatched teachers and school staff of the caller's
+    counties (every such account for an admin)."""
+
+    serializer_class = PersonSerializer
+    permission_classes = [permissions.IsAuthenticated, IsAccountManager]
+    filterset_fields = ["role", "school", "is_active"]
+    search_fields = ["username", "first_name", "last_name", "email"]
+    ordering_fields = ["username", "date_joined", "last_login", "id"]
+    ordering = ["username"]
+
+    def get_queryset(self):
+        return managed_accounts(
+            self.request.user,
+            User.objects.select_related("school", "teacher"),
+        )
+
+    def _link_base(self) -> str:
+        return self.request.build_absolute_uri("/")
+
+    def create(self, request, *args, **kwargs):
+        body = InvitationSerializer(data=request.data, context={"request": request})
+        body.is_valid(raise_exception=True)
+        user = services.account_invite(
+            actor=request.user, link_base=self._link_base(), **body.validated_data
+        )
+        fresh = self.get_queryset().get(pk=user.pk)
+        return Response(
+            PersonSerializer(fresh, context={"request": request}).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+    @extend_schema(
+        summary="Send a new one-time link (coordinator, admin)",
+        description="For an account still waiting for its password; the links sent "
+        "before stop working. 409 once the password is set; 429 past "
+        "`ACCOUNT_INVITATIONS_PER_HOUR` links an hour.",
+        request=None,
+        responses={
+            200: PersonSerializer,
+            **errors(400, 403, 404, 409),
+            429: _TOO_MANY,
+        },
+    )
+    @action(detail=True, methods=["post"], url_path="resend-invitation")
+    def resend_invitation(self, request, pk=None):
+        user = services.account_invitation_resend(
+            actor=request.user, user=self.get_object(), link_base=self._link_base()
+        )
+        fresh = self.get_queryset().get(pk=user.pk)
+        return Response(PersonSerializer(fresh, context={"request": request}).data)
+
+    @extend_schema(
+        summary="Issue a temporary password (coordinator, admin)",
+        description="Returns the password, this once. The account's sessions and "
+        "tokens end; at its next sign-in it must choose a new password "
+        "(pages lead to the password page; the API answers 403 with `code: "
+        "password_change_required` except `me/password/` and `auth/token/revoke/`).",
+        request=None,
+        responses={200: TemporaryPasswordResponse, **errors(403, 404, 409)},
+    )
+    @action(detail=True, methods=["post"], url_path="temporary-password")
+    def temporary_password(self, request, pk=None):
+        password = services.account_temporary_password(
+            actor=request.user, user=self.get_object()
+        )
+        response = Response({"temporary_password": password})
+        response["Cache-Control"] = "no-store"
+        return response
+
+
 def register(router) -> list:
     """Add this app's viewsets to the v1 router; return any extra URL patterns."""
     router.register("users", UserViewSet, basename="user")
+    router.register("people", PersonViewSet, basename="person")
     return [
         path("auth/token/", TokenView.as_view(), name="api-token"),
         path("auth/token/revoke/", TokenRevokeView.as_view(), name="api-token-revoke"),
         path("me/", MeView.as_view(), name="api-me"),
+        path("me/password/", MePasswordView.as_view(), name="api-me-password"),
     ]

@@ -3,6 +3,7 @@ from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionS
 from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from knox.models import AuthToken
 
 
 class Role(models.TextChoices):
@@ -41,6 +42,17 @@ class User(AbstractUser):
         related_name="staff",
         help_text=_("The assisted school a school staff account speaks for."),
     )
+    # Set when a coordinator issues a temporary password: until the person chooses
+    # their own, every page leads to the password page and the API answers 403
+    # (accounts/middleware.py, accounts/authentication.py).
+    must_change_password = models.BooleanField(
+        _("must change password"),
+        default=False,
+        help_text=_(
+            "The account signs in with a temporary password and must choose its own "
+            "before doing anything else."
+        ),
+    )
 
     objects = PlatformUserManager()
 
@@ -73,7 +85,10 @@ class User(AbstractUser):
             self.end_credentials()
 
     def set_password(self, raw_password):
+        # A password the person chose replaces any temporary one; the service that
+        # issues a temporary password sets the flag again after this.
         super().set_password(raw_password)
+        self.must_change_password = False
         self._credentials_changed = True
 
     def set_unusable_password(self):
@@ -86,6 +101,12 @@ class User(AbstractUser):
 
         tokens_end(user=self)
         UserSession.objects.filter(user_id=self.pk).delete()
+
+    @property
+    def invitation_pending(self) -> bool:
+        """Created with a one-time link to set a password, and not used yet: such an
+        account has no usable password and cannot sign in."""
+        return self.is_active and not self.has_usable_password()
 
     @property
     def is_admin(self) -> bool:
@@ -108,7 +129,10 @@ class Notification(models.Model):
     """An in-app inbox message; e-mail copies go through Django's mail backend."""
 
     user = models.ForeignKey(
-        User, on_delete=models.CASCADE, related_name="notifications"
+        User,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
     )
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("body"), blank=True)
@@ -166,3 +190,13 @@ class SessionStore(DatabaseSessionStore):
         except (TypeError, ValueError):
             instance.user_id = None
         return instance
+
+
+class ApiToken(AuthToken):
+    """django-rest-knox's tokens under a name of this platform, for the admin (knox
+    names its model and app in English only)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")

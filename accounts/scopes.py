@@ -282,6 +282,36 @@ def thread_needs(user, queryset: QuerySet) -> QuerySet:
     return queryset
 
 
+# -- accounts of the people a coordinator looks after -----------------------------
+# A coordinator creates and helps (a new one-time link, a temporary password) the
+# accounts of the dispatched teachers stationed in their counties and of the staff
+# of their counties' schools; never another coordinator's or an admin's. Admins do
+# the same for every such account.
+MANAGED_ROLES = (Role.TEACHER, Role.SCHOOL_STAFF)
+
+
+def managed_accounts(user, queryset: QuerySet) -> QuerySet:
+    """The teacher and school-staff accounts of ``queryset`` that ``user`` manages."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return queryset.none()
+    queryset = queryset.filter(role__in=MANAGED_ROLES)
+    if user.is_admin:
+        return queryset
+    if not user.is_coordinator:
+        return queryset.none()
+    counties = _county_ids(user)
+    return queryset.filter(
+        Q(role=Role.SCHOOL_STAFF, school__county__in=counties)
+        | Q(role=Role.TEACHER, teacher__county__in=counties)
+    )
+
+
+def manages_account(user, account: Model) -> bool:
+    return managed_accounts(
+        user, type(account)._default_manager.filter(pk=account.pk)
+    ).exists()
+
+
 def can_see(user, obj: Model) -> bool:
     return visible(user, type(obj)._default_manager.filter(pk=obj.pk)).exists()
 

@@ -7,16 +7,23 @@ programme admin gets the Django admin too (``is_staff`` and ``is_superuser``).""
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.apps import apps
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from common.errors import TooManyRequests, TransitionNotAllowed
+from common.tasks import task
+
 from .models import Role, User
+from .scopes import MANAGED_ROLES, manages_account, manages_county
 
 _PROFILE_FIELDS = ("username", "first_name", "last_name", "email", "is_active", "role")
 
@@ -79,6 +86,15 @@ def _apply_admin_flags(user: User) -> list[str]:
     return ["is_staff", "is_superuser"]
 
 
+def _check_email_free(user: User, errors: dict) -> None:
+    # An address belongs to one account: it is where that account's one-time links
+    # and password resets go.
+    if email_taken(user.email, exclude_pk=user.pk):
+        errors.setdefault("email", []).append(
+            _("Another account already uses this e-mail address.")
+        )
+
+
 @transaction.atomic
 def user_create(
     *,
@@ -127,6 +143,7 @@ def user_create(
     except ValidationError as exc:
         for field, messages in exc.message_dict.items():
             errors.setdefault(field, []).extend(messages)
+    _check_email_free(user, errors)
     if errors:
         raise ValidationError(errors)
     _apply_admin_flags(user)
@@ -171,6 +188,8 @@ def user_update(*, user: User, actor: User, data: Mapping[str, Any]) -> User:
     except ValidationError as exc:
         for field, messages in exc.message_dict.items():
             errors.setdefault(field, []).extend(messages)
+    if "email" in changes:
+        _check_email_free(user, errors)
     if errors:
         raise ValidationError(errors)
     update_fields = [*changes, *_apply_admin_flags(user)]
@@ -186,3 +205,276 @@ def user_update(*, user: User, actor: User, data: Mapping[str, Any]) -> User:
     if "teacher" in data:
         _link_teacher(user, teacher)
     return user
+
+
+# -- accounts of teachers and school staff, created by their coordinators ---------
+
+
+def _require_account_manager(actor: User) -> None:
+    if not (
+        actor.is_authenticated
+        and actor.is_active
+        and (actor.is_admin or actor.is_coordinator)
+    ):
+        raise PermissionDenied(
+            _("Only programme admins and county coordinators may do this.")
+        )
+
+
+def _require_manages(actor: User, account: User) -> None:
+    _require_account_manager(actor)
+    if not manages_account(actor, account):
+        raise PermissionDenied(
+            _("This account is not one of the teachers or school staff you look after.")
+        )
+
+
+def email_taken(email: str, *, exclude_pk: int | None = None) -> bool:
+    """Whether another account uses ``email`` (in any letter case)."""
+    if not email:
+        return False
+    others = User.objects.filter(email__iexact=email)
+    if exclude_pk is not None:
+        others = others.exclude(pk=exclude_pk)
+    return others.exists()
+
+
+def username_taken(username: str) -> bool:
+    return User.objects.filter(username__iexact=username).exists()
+
+
+def _send_invitations_after_commit(user_ids: list[int], link_base: str) -> None:
+    if user_ids:
+        transaction.on_commit(
+            lambda: task("accounts.send_invitations").delay(user_ids, link_base),
+            robust=True,
+        )
+
+
+def _invited_user(
+    *, name: str, email: str, username: str, role: str, school=None
+) -> tuple[User, dict[str, list]]:
+    """An unsaved account waiting for its first password, and what is wrong with
+    it (field -> messages)."""
+    email = (email or "").strip()
+    username = (username or "").strip() or email.lower()
+    user = User(
+        username=username,
+        first_name=(name or "").strip(),
+        email=email,
+        role=role,
+        school=school,
+    )
+    user.set_unusable_password()
+    errors: dict[str, list] = {}
+    if not user.first_name:
+        errors.setdefault("name", []).append(_("Enter the person's name."))
+    if not email:
+        errors.setdefault("email", []).append(
+            _("Enter an e-mail address: the link to choose a password goes there.")
+        )
+    elif email_taken(email):
+        errors.setdefault("email", []).append(
+            _("Another account already uses this e-mail address.")
+        )
+    if username and username_taken(username):
+        errors.setdefault("username", []).append(
+            _("This username is taken; choose another.")
+        )
+    exclude = ["password"]
+    if "username" in errors or not username:
+        exclude.append("username")
+    try:
+        user.full_clean(exclude=exclude)
+    except ValidationError as exc:
+        for field, messages in exc.message_dict.items():
+            key = "name" if field == "first_name" else field
+            for message in messages:
+                if message not in errors.get(key, []):
+                    errors.setdefault(key, []).append(message)
+    return user, errors
+
+
+@transaction.atomic
+def account_invite(
+    *,
+    actor: User,
+    role: str,
+    email: str,
+    name: str = "",
+    username: str = "",
+    teacher=None,
+    school=None,
+    link_base: str,
+) -> User:
+    """Create the account of a dispatched teacher (linked to their record) or of a
+    school's staff, in the actor's counties. It has no password: the person gets
+    an e-mail with a one-time link to choose one, and cannot sign in before.
+    The username is the e-mail address unless one is given."""
+    _require_account_manager(actor)
+    if role not in MANAGED_ROLES:
+        raise PermissionDenied(
+            _(
+                "Here accounts are created for dispatched teachers and school staff "
+                "only; programme admins create the others."
+            )
+        )
+    errors: dict[str, list] = {}
+    if role == Role.TEACHER:
+        school = None
+        if teacher is None:
+            errors.setdefault("teacher", []).append(
+                _("Choose the teacher record this account belongs to.")
+            )
+        elif not manages_county(actor, teacher.county_id):
+            raise PermissionDenied(_("This teacher is not stationed in your counties."))
+        elif teacher.user_id is not None:
+            errors.setdefault("teacher", []).append(
+                _("This teacher already has an account.")
+            )
+        name = name or getattr(teacher, "name", "")
+    else:
+        teacher = None
+        if school is None:
+            errors.setdefault("school", []).append(
+                _("A school staff account needs its school.")
+            )
+        elif not manages_county(actor, school.county_id):
+            raise PermissionDenied(_("This school is not in your counties."))
+        elif school.kind != "assisted":
+            errors.setdefault("school", []).append(
+                _("School staff speak for an assisted school.")
+            )
+    user, more = _invited_user(
+        name=name, email=email, username=username, role=role, school=school
+    )
+    for field, messages in more.items():
+        errors.setdefault(field, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
+    user.save()
+    if teacher is not None:
+        _link_teacher(user, teacher)
+    _send_invitations_after_commit([user.pk], link_base)
+    return user
+
+
+def account_invitation_problems(*, name: str, email: str) -> list[str]:
+    """Why no teacher account can be made for ``name`` with ``email`` (empty: it
+    can); for the checks of an import before anything is written."""
+    _user, errors = _invited_user(
+        name=name, email=email, username="", role=Role.TEACHER
+    )
+    return [message for messages in errors.values() for message in messages]
+
+
+@transaction.atomic
+def accounts_invite_teachers(
+    *, actor: User, teachers_and_emails: list[tuple[Any, str]], link_base: str
+) -> list[User]:
+    """An account, and a one-time link, for each teacher of the pairs that has none
+    yet (a second call with the same teachers creates nothing). The caller has
+    checked the addresses (``teacher_invitation_problems``); a problem found here
+    all the same refuses the whole batch."""
+    _require_account_manager(actor)
+    created: list[User] = []
+    errors: dict[str, list] = {}
+    for teacher, email in teachers_and_emails:
+        if teacher.user_id is not None or not email:
+            continue
+        if not manages_county(actor, teacher.county_id):
+            raise PermissionDenied(_("This teacher is not stationed in your counties."))
+        user, problems = _invited_user(
+            name=teacher.name, email=email, username="", role=Role.TEACHER
+        )
+        if problems:
+            errors.setdefault("email", []).extend(
+                f"{teacher.name}: {message}"
+                for messages in problems.values()
+                for message in messages
+            )
+            continue
+        user.save()
+        _link_teacher(user, teacher)
+        created.append(user)
+    if errors:
+        raise ValidationError(errors)
+    _send_invitations_after_commit([u.pk for u in created], link_base)
+    return created
+
+
+def _invitations_allowed(user: User) -> None:
+    key = f"account-invitations:{user.pk}"
+    cache.add(key, 0, timeout=3600)
+    try:
+        sent = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=3600)
+        sent = 1
+    if sent > settings.ACCOUNT_INVITATIONS_PER_HOUR:
+        raise TooManyRequests(
+            _(
+                "A new link was sent to this account %(count)d times in the last "
+                "hour; wait before sending another."
+            )
+            % {"count": settings.ACCOUNT_INVITATIONS_PER_HOUR},
+            retry_after=3600,
+        )
+
+
+@transaction.atomic
+def account_invitation_resend(*, actor: User, user: User, link_base: str) -> User:
+    """A new one-time link for an account still waiting for its first password;
+    the links sent before stop working."""
+    _require_manages(actor, user)
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if not user.invitation_pending:
+        raise TransitionNotAllowed(
+            obj_label=str(User._meta.verbose_name),
+            current="active" if user.is_active else "inactive",
+            current_display=str(
+                _("set up already") if user.is_active else _("deactivated")
+            ),
+            action=str(_("send a new link")),
+        )
+    if not user.email:
+        raise ValidationError(
+            {"email": [_("The account has no e-mail address to send the link to.")]}
+        )
+    _invitations_allowed(user)
+    user.set_unusable_password()
+    user.save(update_fields=["password"])
+    _send_invitations_after_commit([user.pk], link_base)
+    return user
+
+
+# Letters and digits that cannot be mistaken for one another when read out.
+_TEMPORARY_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def _temporary_password() -> str:
+    groups = (
+        "".join(secrets.choice(_TEMPORARY_ALPHABET) for _i in range(4))
+        for _g in range(3)
+    )
+    return "-".join(groups)
+
+
+@transaction.atomic
+def account_temporary_password(*, actor: User, user: User) -> str:
+    """Give the account a temporary password (returned, to be shown once) that it
+    must change at its next sign-in. Its sessions and API tokens end."""
+    _require_manages(actor, user)
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if not user.is_active:
+        raise TransitionNotAllowed(
+            obj_label=str(User._meta.verbose_name),
+            current="inactive",
+            current_display=str(_("deactivated")),
+            action=str(_("issue a temporary password")),
+        )
+    password = _temporary_password()
+    user.set_password(password)
+    user.must_change_password = True
+    user.save(update_fields=["password", "must_change_password"])
+    return password

@@ -17,6 +17,8 @@ from knox.auth import TokenAuthentication
 from knox.models import AuthToken
 from rest_framework import exceptions
 
+from .authentication import refuse_until_password_changed
+
 
 def token_issue(*, user) -> str:
     """A new token for ``user``; returns the key, which is shown only this once."""
@@ -38,7 +40,14 @@ def tokens_end(*, user) -> int:
 
 class ApiTokenAuthentication(TokenAuthentication):
     """knox's token authentication, answering a key that is not UTF-8 with 401
-    instead of an error."""
+    instead of an error, and refusing an account that must change its temporary
+    password first (accounts/authentication.py)."""
+
+    def authenticate(self, request):
+        result = super().authenticate(request)
+        if result is not None:
+            refuse_until_password_changed(request, result[0])
+        return result
 
     def authenticate_credentials(self, token: bytes):
         try:

@@ -15,6 +15,9 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation.trans_real import parse_accept_lang_header
 
+from .errors import TooManyRequests
+from .views import too_many_requests
+
 API_PREFIX = "/api/"
 
 
@@ -98,3 +101,20 @@ class RequestLimitsMiddleware:
         if form and length and (b"%00" in request.body or b"\x00" in request.body):
             return answer(400, _("NUL characters are not allowed."))
         return None
+
+
+class TooManyRequestsMiddleware:
+    """A page view that raises ``TooManyRequests`` answers with the 429 page (in the
+    base layout, like 400, 403, 404 and 500) and ``Retry-After``; Django has no
+    ``handler429``. The API answers it in ``api_exception_handler``."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, TooManyRequests):
+            return None
+        return too_many_requests(request, exception)

@@ -75,6 +75,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # An account with a temporary password sees only the password page
+    "accounts.middleware.PasswordChangeRequiredMiddleware",
+    # TooManyRequests raised by a page view -> the 429 page
+    "assist_platform.middleware.TooManyRequestsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -129,6 +133,13 @@ LOGIN_THROTTLE_ADDRESS_FAILURES = env_int(
 # address it was reached from to X-Forwarded-For. 0 (the default): the header is
 # ignored and the client is REMOTE_ADDR.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
+# Accounts a coordinator creates get a one-time link to choose their password
+# (accounts/invitations.py); it works for this long, once.
+ACCOUNT_INVITATION_TTL = env_duration(
+    "ACCOUNT_INVITATION_TTL", 7 * 24 * 3600, minimum=3600
+)
+# At most this many such links are sent to one account in an hour.
+ACCOUNT_INVITATIONS_PER_HOUR = env_int("ACCOUNT_INVITATIONS_PER_HOUR", 3, minimum=1)
 AUTH_PASSWORD_VALIDATORS = [
     {
         "NAME": "django.contrib.auth.password_validation."
@@ -280,7 +291,7 @@ FILE_UPLOAD_LIMIT = (
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "accounts.tokens.ApiTokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "accounts.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "common.pagination.StandardPagination",

@@ -115,5 +115,14 @@ def page_not_found(request, exception=None):
     return error_page(request, 404)
 
 
+def too_many_requests(request, exception=None):
+    """429: the same thing was asked for too often (``errors.TooManyRequests``)."""
+    response = error_page(request, 429, getattr(exception, "message", ""))
+    retry_after = getattr(exception, "retry_after", None)
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
+    return response
+
+
 def server_error(request):
     return error_page(request, 500)

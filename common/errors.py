@@ -2,11 +2,14 @@
 
 - ``TransitionNotAllowed`` -> 409, naming the current state (DESIGN section 4).
 - Django's ``ValidationError`` from a service -> 400 with messages per field.
+- ``TooManyRequests`` -> 429 with ``Retry-After`` (pages: the 429 error page, by
+  ``assist_platform.middleware.TooManyRequestsMiddleware``).
 Nothing is changed when either is raised inside a service's transaction."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 from rest_framework import status
+from rest_framework.exceptions import Throttled
 from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -35,7 +38,21 @@ class TransitionNotAllowed(Exception):
         super().__init__(self.message)
 
 
+class TooManyRequests(Exception):
+    """The same thing asked for too often; it may be asked again after
+    ``retry_after`` seconds."""
+
+    def __init__(self, message: str, retry_after: int):
+        self.message = message
+        self.retry_after = max(1, int(retry_after))
+        super().__init__(message)
+
+
 def api_exception_handler(exc, context):
+    if isinstance(exc, TooManyRequests):
+        throttled = Throttled(detail=exc.message)
+        throttled.wait = exc.retry_after  # Retry-After, without DRF's sentence
+        exc = throttled
     if isinstance(exc, TransitionNotAllowed):
         return Response(
             {"detail": exc.message, "status": exc.current, "code": "invalid_state"},

@@ -101,7 +101,10 @@ class Metric(models.TextChoices):
 
 class Indicator(models.Model):
     framework = models.ForeignKey(
-        Framework, on_delete=models.CASCADE, related_name="indicators"
+        Framework,
+        verbose_name=_("framework"),
+        on_delete=models.CASCADE,
+        related_name="indicators",
     )
     parent = models.ForeignKey(
         "self",
@@ -188,7 +191,10 @@ class RaterRole(models.TextChoices):
 
 class RaterWeight(models.Model):
     framework = models.ForeignKey(
-        Framework, on_delete=models.CASCADE, related_name="rater_weights"
+        Framework,
+        verbose_name=_("framework"),
+        on_delete=models.CASCADE,
+        related_name="rater_weights",
     )
     role = models.CharField(_("rater role"), max_length=20, choices=RaterRole.choices)
     weight = models.DecimalField(_("weight"), max_digits=5, decimal_places=2)
@@ -259,6 +265,7 @@ class EvaluationCycle(models.Model):
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -326,13 +333,17 @@ class Evaluation(models.Model):
     once the cycle closes it carries the result: score, grade and rank."""
 
     cycle = models.ForeignKey(
-        EvaluationCycle, on_delete=models.CASCADE, related_name="evaluations"
+        EvaluationCycle,
+        verbose_name=_("cycle"),
+        on_delete=models.CASCADE,
+        related_name="evaluations",
     )
     subject_type = models.CharField(
         _("subject type"), max_length=20, choices=SubjectType.choices
     )
     teacher = models.ForeignKey(
         "teams.Teacher",
+        verbose_name=_("teacher"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -340,6 +351,7 @@ class Evaluation(models.Model):
     )
     team = models.ForeignKey(
         "teams.Team",
+        verbose_name=_("team"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -347,6 +359,7 @@ class Evaluation(models.Model):
     )
     school = models.ForeignKey(
         "needs.School",
+        verbose_name=_("school"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -436,10 +449,16 @@ class Rating(models.Model):
     evaluation."""
 
     evaluation = models.ForeignKey(
-        Evaluation, on_delete=models.CASCADE, related_name="ratings"
+        Evaluation,
+        verbose_name=_("evaluation"),
+        on_delete=models.CASCADE,
+        related_name="ratings",
     )
     rater = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="ratings"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("rater"),
+        on_delete=models.PROTECT,
+        related_name="ratings",
     )
     rater_role = models.CharField(
         _("rater role"), max_length=20, choices=RaterRole.choices
@@ -470,9 +489,17 @@ class Rating(models.Model):
 
 
 class RatingScore(models.Model):
-    rating = models.ForeignKey(Rating, on_delete=models.CASCADE, related_name="scores")
+    rating = models.ForeignKey(
+        Rating,
+        verbose_name=_("rating"),
+        on_delete=models.CASCADE,
+        related_name="scores",
+    )
     indicator = models.ForeignKey(
-        Indicator, on_delete=models.PROTECT, related_name="rating_scores"
+        Indicator,
+        verbose_name=_("indicator"),
+        on_delete=models.PROTECT,
+        related_name="rating_scores",
     )
     score = models.DecimalField(_("score"), max_digits=5, decimal_places=2)
 

@@ -108,6 +108,7 @@ class UnmatchedNeed(models.Model):
     # Indexed through ``unmatched_once_per_run`` (run, need).
     run = models.ForeignKey(
         MatchingRun,
+        verbose_name=_("matching run"),
         on_delete=models.CASCADE,
         related_name="unmatched",
         db_index=False,
@@ -115,6 +116,7 @@ class UnmatchedNeed(models.Model):
     )
     need = models.ForeignKey(
         "needs.Need",
+        verbose_name=_("need"),
         on_delete=models.CASCADE,
         related_name="unmatched_in_runs",
         db_constraint=False,

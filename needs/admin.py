@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from .catalogue import specialty_initials
@@ -63,6 +64,13 @@ class PlanGoalInline(admin.TabularInline):
     model = PlanGoal
     extra = 0
     raw_id_fields = ("met_recorded_by",)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        # The model field has no translated name (and its app is changing in
+        # parallel); the admin is in one language.
+        if db_field.name == "met_recorded_by":
+            kwargs["label"] = _("met recorded by")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class NeedTransitionInline(admin.TabularInline):

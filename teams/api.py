@@ -234,11 +234,29 @@ _KIND_PARAMETER = OpenApiParameter(
 )
 
 
-def _importer_for(request, kind: str):
+def _importer_for(request, kind: str, **options):
     importer_class = IMPORTERS[kind]
     if not importer_class.allowed(request.user):
         raise PermissionDenied(_("Your role may not import this."))
-    return importer_class(request.user)
+    return make_importer(kind, request, **options)
+
+
+def make_importer(kind: str, request, *, create_accounts: bool = False):
+    """The importer of ``kind`` for the request's user. A teacher import may also
+    create the teachers' accounts, e-mailing links to this site."""
+    if kind == TeacherImporter.kind:
+        return TeacherImporter(
+            request.user,
+            create_accounts=create_accounts,
+            link_base=request.build_absolute_uri("/"),
+        )
+    return IMPORTERS[kind](request.user)
+
+
+def import_report(importer, report) -> dict:
+    """The report of an import as the API answers it."""
+    extras = getattr(importer, "report_extras", None)
+    return {**report.as_dict(), **(extras() if extras else {})}
 
 
 class ImportView(APIView):
@@ -255,7 +273,13 @@ class ImportView(APIView):
             "with any bad row imports nothing and the answer (400) lists each "
             "problem by row, column, value and message. A good file imports all "
             "rows in one transaction (200). Rows are matched on a natural key, so "
-            "importing the same file twice adds nothing. `dry_run` checks only."
+            "importing the same file twice adds nothing. `dry_run` checks only. "
+            "Teachers only: `create_accounts` also creates an account for every "
+            "teacher of the file with an address in the e-mail column (电子邮箱) "
+            "and no account yet, and e-mails each a one-time link to choose a "
+            "password (`accounts_created`); an address another account or row uses "
+            "is a bad row. Without it, `accounts_missing` counts the teachers it "
+            "would cover. Importing the same file again creates no account."
         ),
         parameters=[_KIND_PARAMETER],
         request={"multipart/form-data": ImportUploadSerializer},
@@ -270,14 +294,17 @@ class ImportView(APIView):
         },
     )
     def post(self, request, kind: str):
-        importer = _importer_for(request, kind)
+        _importer_for(request, kind)  # 403 before reading the upload
         upload = ImportUploadSerializer(data=request.data)
         upload.is_valid(raise_exception=True)
+        importer = _importer_for(
+            request, kind, create_accounts=upload.validated_data["create_accounts"]
+        )
         report = importer.run(
             upload.validated_data["file"], dry_run=upload.validated_data["dry_run"]
         )
         return Response(
-            report.as_dict(),
+            import_report(importer, report),
             status=status.HTTP_200_OK if report.ok else status.HTTP_400_BAD_REQUEST,
         )
 

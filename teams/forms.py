@@ -165,6 +165,14 @@ class ImportForm(forms.Form):
         label=_("File"), help_text=_(".xlsx, or .csv saved as UTF-8 or GBK.")
     )
     dry_run = forms.BooleanField(label=_("Check only, import nothing"), required=False)
+    create_accounts = forms.BooleanField(
+        label=_("Create accounts"),
+        required=False,
+        help_text=_(
+            "Teachers only: each teacher with an e-mail address and no account yet "
+            "gets one, and an e-mail with a link to choose a password."
+        ),
+    )
 
     def __init__(self, *args, kinds: list[tuple[str, str]], **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,7 +1,10 @@
 """Spreadsheet import and export of dispatched teachers, and the export of teams.
 
 A teacher's natural key is (name, home school): importing the same roster twice
-changes nothing, and a changed row updates that teacher. A coordinator imports into
+changes nothing, and a changed row updates that teacher. With ``create_accounts``,
+every teacher of the file with an e-mail address and no account gets one, with a
+one-time link to choose a password (``accounts.services.accounts_invite_teachers``):
+importing the file again creates none. A coordinator imports into
 the counties they coordinate only: another county is answered like an unknown one,
 and a teacher already registered outside their counties as the teachers API answers
 it (the name is taken at that home school), never saying where that teacher serves.
@@ -16,10 +19,13 @@ import re
 from collections.abc import Hashable
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from accounts.scopes import manages_county, visible
+from accounts.services import account_invitation_problems, accounts_invite_teachers
 from needs.imports import CountyLookup, SchoolLookup, SpecialtyLookup, unknown_county
 from needs.models import County, School, SchoolKind
 from spreadsheets.cells import shown, yes_no
@@ -131,6 +137,19 @@ TEACHER_COLUMNS = (
         width=14,
     ),
     Column(
+        "email",
+        pgettext_lazy("column", "E-mail"),
+        lambda t: t.user.email if t.user_id else "",
+        help=gettext_lazy(
+            "Optional. With “create accounts” chosen, a teacher who has no account "
+            "yet gets one with this address, and an e-mail with a link to choose a "
+            "password. Not used for a teacher who has an account."
+        ),
+        example="chenxiaofeng@example.com",
+        aliases=("电子邮箱", "邮箱", "电子邮件", "email", "e-mail", "邮件地址"),
+        width=26,
+    ),
+    Column(
         "active",
         pgettext_lazy("column", "Active"),
         lambda t: yes_no(t.active),
@@ -197,6 +216,7 @@ class _TeacherItem:
     home_school: School
     values: dict = field(default_factory=dict)
     skills: dict[int, int] | None = None  # specialty id -> level; None: keep
+    email: str = ""  # for an account, when asked for; not stored on the record
     existing: Teacher | None = None
     changed: list[str] = field(default_factory=list)
     skills_changed: bool = False
@@ -207,6 +227,19 @@ class TeacherImporter(Importer):
     title = TEACHERS_TITLE
     columns = TEACHER_COLUMNS
     key_label = gettext_lazy("name and home school")
+
+    def __init__(self, user, *, create_accounts: bool = False, link_base: str = ""):
+        super().__init__(user)
+        self.create_accounts = create_accounts
+        self.link_base = link_base  # where the e-mailed links point
+        self.accounts_created = 0
+        self.accounts_missing = 0  # rows with an address whose teacher has none
+
+    def report_extras(self) -> dict:
+        return {
+            "accounts_created": self.accounts_created,
+            "accounts_missing": self.accounts_missing,
+        }
 
     @classmethod
     def allowed(cls, user) -> bool:
@@ -233,6 +266,16 @@ class TeacherImporter(Importer):
         end = row.date("available_until", required=True)
         capacity = row.integer("capacity", low=1, high=5)
         phone = row.text("phone", max_length=30)
+        email = row.text("email", max_length=254)
+        if email:
+            try:
+                validate_email(email)
+            except ValidationError:
+                row.error(
+                    "email",
+                    _("「%(value)s」 is not an e-mail address.")
+                    % {"value": shown(email)},
+                )
         active = row.boolean("active")
         school = (
             self.schools.find(row, "home_school", school_text) if school_text else None
@@ -263,7 +306,9 @@ class TeacherImporter(Importer):
             values["capacity"] = capacity
         if active is not None:
             values["active"] = active
-        return _TeacherItem(name=name, home_school=school, values=values, skills=skills)
+        return _TeacherItem(
+            name=name, home_school=school, values=values, skills=skills, email=email
+        )
 
     def _skills(self, row: Row) -> dict[int, int]:
         text = row.text("skills")
@@ -353,6 +398,31 @@ class TeacherImporter(Importer):
                         )
                         % {"live": live},
                     )
+        self._check_accounts(items)
+
+    def _check_accounts(self, items: list[tuple[Row, _TeacherItem]]) -> None:
+        """Count the rows whose teacher would get an account; when accounts are to
+        be made, refuse an address another account or another row uses."""
+        seen: dict[str, int] = {}
+        for row, item in items:
+            if not item.email or (item.existing and item.existing.user_id):
+                continue
+            self.accounts_missing += 1
+            if not self.create_accounts:
+                continue
+            address = item.email.lower()
+            if address in seen:
+                row.error(
+                    "email",
+                    _("Row %(row)d has the same e-mail address.")
+                    % {"row": seen[address]},
+                )
+                continue
+            seen[address] = row.number
+            for message in account_invitation_problems(
+                name=item.name, email=item.email
+            ):
+                row.error("email", message)
 
     def save(self, items: list[_TeacherItem]) -> tuple[int, int, int]:
         new: list[tuple[Teacher, _TeacherItem]] = []
@@ -394,6 +464,20 @@ class TeacherImporter(Importer):
             for specialty_id, level in wanted.items()
         ]
         TeacherSkill.objects.bulk_create(skills, batch_size=2000)
+        if self.create_accounts:
+            created = accounts_invite_teachers(
+                actor=self.user,
+                teachers_and_emails=[
+                    (teacher, item.email)
+                    for teacher, item in [
+                        *new,
+                        *((i.existing, i) for i in items if i.existing is not None),
+                    ]
+                    if item.email
+                ],
+                link_base=self.link_base,
+            )
+            self.accounts_created = len(created)
         return len(new), updated, len(items) - len(new) - updated
 
 

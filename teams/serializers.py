@@ -113,6 +113,15 @@ class ImportReportSerializer(serializers.Serializer):
     error_count = serializers.IntegerField()
     errors = ImportProblemSerializer(many=True)
     ignored_columns = serializers.ListField(child=serializers.CharField())
+    accounts_created = serializers.IntegerField(
+        required=False,
+        help_text="Teachers only: accounts created (with `create_accounts`).",
+    )
+    accounts_missing = serializers.IntegerField(
+        required=False,
+        help_text="Teachers only: rows with an e-mail address whose teacher had no "
+        "account.",
+    )
 
 
 class ImportUploadSerializer(serializers.Serializer):
@@ -121,4 +130,11 @@ class ImportUploadSerializer(serializers.Serializer):
     )
     dry_run = serializers.BooleanField(
         required=False, default=False, help_text="Check only; write nothing."
+    )
+    create_accounts = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Teachers only: an account, and an e-mailed one-time link to "
+        "choose a password, for each teacher with an e-mail address and no "
+        "account yet. Ignored for other kinds.",
     )

@@ -25,6 +25,8 @@ from spreadsheets.workbooks import xlsx_response
 from . import services
 from .api import (
     IMPORTERS,
+    import_report,
+    make_importer,
     teacher_export_columns,
     teacher_queryset,
     teachers_for,
@@ -372,13 +374,19 @@ def import_page(request: HttpRequest) -> HttpResponse:
     if not kinds:
         raise PermissionDenied
     report = None
+    extras: dict = {}
     if request.method == "POST":
         form = ImportForm(request.POST, request.FILES, kinds=kinds)
         if form.is_valid():
-            importer = IMPORTERS[form.cleaned_data["kind"]](request.user)
+            importer = make_importer(
+                form.cleaned_data["kind"],
+                request,
+                create_accounts=form.cleaned_data["create_accounts"],
+            )
             report = importer.run(
                 form.cleaned_data["file"], dry_run=form.cleaned_data["dry_run"]
             )
+            extras = import_report(importer, report)
             if report.ok and not report.dry_run:
                 messages.success(
                     request,
@@ -398,7 +406,17 @@ def import_page(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "teams/import.html",
-        {"form": form, "kinds": kinds, "report": report},
+        {
+            "form": form,
+            "kinds": kinds,
+            "report": report,
+            "extras": extras,
+            "create_accounts": bool(
+                report is not None
+                and report.kind == "teachers"
+                and form.cleaned_data.get("create_accounts")
+            ),
+        },
     )
 
 

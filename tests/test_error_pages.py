@@ -81,6 +81,48 @@ def test_500_page_in_the_layout(production, world):
     assert "系统出现错误" in html and 'data-status="500"' in html
 
 
+@pytest.mark.urls("tests.error_urls")
+def test_429_page_in_the_layout_with_retry_after(production, world, client):
+    client.force_login(world.users.staff_a)
+    response = client.get("/too-often/", HTTP_REFERER="http://testserver/needs/")
+    assert response.status_code == 429
+    assert response["Retry-After"] == "120"
+    html = page_of(response)
+    assert 'data-status="429"' in html and 'class="topbar"' in html
+    assert "尝试次数过多" in html and "同一操作过于频繁。" in html
+    assert 'href="http://testserver/needs/"' in html
+    client.cookies["django_language"] = "en"
+    assert "Too many attempts" in page_of(client.get("/too-often/"))
+
+
+def test_a_real_429_page_past_the_limit_of_new_links(production, world, settings):
+    from accounts import services
+    from teams.models import Teacher
+
+    settings.ACCOUNT_INVITATIONS_PER_HOUR = 1
+    newcomer = Teacher.objects.create(
+        name="新来",
+        home_school=world.home,
+        county=world.county_a,
+        available_from="2026-09-01",
+        available_until="2027-07-01",
+    )
+    user = services.account_invite(
+        actor=world.users.coord_a,
+        role="teacher",
+        teacher=newcomer,
+        email="new@example.com",
+        link_base="http://testserver",
+    )
+    client = Client()
+    client.force_login(world.users.coord_a)
+    url = f"/accounts/people/{user.pk}/resend/"
+    assert client.post(url).status_code == 302
+    refused = client.post(url)
+    assert refused.status_code == 429
+    assert 'data-status="429"' in page_of(refused)
+
+
 def test_api_paths_keep_json(production, world, api):
     response = api.as_user(world.users.staff_a).get("/api/v1/no-such-thing/")
     assert response.status_code == 404

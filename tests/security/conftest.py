@@ -223,6 +223,11 @@ def full(world, no_sign_in_throttle, settings, tmp_path):
         objs[name] = getattr(world, name)
     for name, user in vars(world.users).items():
         objs[f"user_{name}"] = user
+    # Teachers with no account yet, one on each side.
+    for side, county in (("a", world.county_a), ("b", world.county_b)):
+        objs[f"newcomer_{side}"] = f.TeacherFactory(
+            name=f"新到教师{side}", home_school=world.home, county=county
+        )
     ids = {name: obj.pk for name, obj in objs.items()}
     return SimpleNamespace(world=world, objs=objs, ids=ids)
 

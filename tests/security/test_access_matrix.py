@@ -72,6 +72,24 @@ def rating_body(evaluation_key):
 
 
 USER_BODY = {"username": "new_user", "password": "Xq9-long-pass", "role": "coordinator"}
+STAFF_ACCOUNT_A = {
+    "role": "school_staff",
+    "school": "{school_a}",
+    "name": "新联络员",
+    "email": "new-staff@example.com",
+}
+TEACHER_ACCOUNT_A = {
+    "role": "teacher",
+    "teacher": "{newcomer_a}",
+    "email": "newcomer@example.com",
+}
+TEACHER_ACCOUNT_B = {**TEACHER_ACCOUNT_A, "teacher": "{newcomer_b}"}
+COORDINATOR_ACCOUNT = {
+    "role": "coordinator",
+    "name": "新协调员",
+    "email": "c@example.com",
+}
+WRONG_OLD_PASSWORD = {"old_password": "not-it", "new_password": "Another-pw-4242"}
 COUNTY_BODY = {"name": "新县", "province": "陕西省", "code": "610999"}
 SCHOOL_BODY = {"name": "新学校", "county": "{county_a}", "kind": "assisted"}
 NEED_BODY = {
@@ -238,6 +256,22 @@ MATRIX = [
     ("PATCH", "users/{user_staff_a}/", {"first_name": "甲"},              "401 200 403 403 403 403 403 403 403 403"),
     ("PATCH", "users/{user_coord_a}/", {"counties": ["{county_b}"]},      "401 200 403 403 403 403 403 403 403 403"),
     ("DELETE", "users/{user_staff_a}/", None,                             "401 405 403 403 403 403 403 403 403 403"),
+    ("POST", "me/password/", WRONG_OLD_PASSWORD,                          "401 400 400 400 400 400 400 400 400 400"),
+    # accounts of teachers and school staff: their county's coordinators and admins
+    ("GET", "people/", None,                                              "401 200 200 200 200 200 403 403 403 403"),
+    ("GET", "people/{user_staff_a}/", None,                               "401 200 200 404 200 404 403 403 403 403"),
+    ("GET", "people/{user_teacher_b}/", None,                             "401 200 404 200 200 404 403 403 403 403"),
+    ("GET", "people/{user_coord_a}/", None,                               "401 404 404 404 404 404 403 403 403 403"),
+    ("POST", "people/", STAFF_ACCOUNT_A,                                  "401 201 201 400 201 400 403 403 403 403"),
+    ("POST", "people/", TEACHER_ACCOUNT_A,                                "401 201 201 400 201 400 403 403 403 403"),
+    ("POST", "people/", TEACHER_ACCOUNT_B,                                "401 201 400 201 201 400 403 403 403 403"),
+    ("POST", "people/", {**TEACHER_ACCOUNT_A, "teacher": "{teacher_a}"},  "401 400 400 400 400 400 403 403 403 403"),
+    ("POST", "people/", COORDINATOR_ACCOUNT,                              "401 403 403 403 403 403 403 403 403 403"),
+    ("POST", "people/{user_staff_a}/temporary-password/", {},             "401 200 200 404 200 404 403 403 403 403"),
+    ("POST", "people/{user_teacher_b}/temporary-password/", {},           "401 200 404 200 200 404 403 403 403 403"),
+    ("POST", "people/{user_coord_a}/temporary-password/", {},             "401 404 404 404 404 404 403 403 403 403"),
+    ("POST", "people/{user_staff_a}/resend-invitation/", {},              "401 409 409 404 409 404 403 403 403 403"),
+    ("PATCH", "people/{user_staff_a}/", {"email": "x@example.com"},       "401 405 405 405 405 405 403 403 403 403"),
     # counties and schools: everyone reads their own, admins write
     ("GET", "counties/", None,                                            "401 200 200 200 200 200 200 200 200 200"),
     ("POST", "counties/", COUNTY_BODY,                                    "401 201 403 403 403 403 403 403 403 403"),
