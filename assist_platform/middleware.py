@@ -15,7 +15,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation.trans_real import parse_accept_lang_header
 
-from .errors import TooManyRequests
+from common.errors import TooManyRequests
+
 from .views import too_many_requests
 
 API_PREFIX = "/api/"
