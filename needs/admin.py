@@ -5,6 +5,8 @@ from .catalogue import specialty_initials
 from .models import (
     County,
     Diagnosis,
+    GoalMark,
+    GoalMarkAttachment,
     Need,
     NeedTransition,
     PlanGoal,
@@ -60,9 +62,62 @@ class SpecialtyAdmin(admin.ModelAdmin):
 
 
 class PlanGoalInline(admin.TabularInline):
+    """Goals are written by the review; their marks come from the need's page (the
+    school, the teachers, then the coordinator's confirmation), so here they are
+    read only."""
+
     model = PlanGoal
     extra = 0
-    raw_id_fields = ("met_recorded_by",)
+    fields = (
+        "position",
+        "text",
+        "outcome",
+        "awaiting_confirmation",
+        "confirmed_outcome",
+        "confirmed_by",
+        "confirmed_at",
+    )
+    readonly_fields = (
+        "outcome",
+        "awaiting_confirmation",
+        "confirmed_outcome",
+        "confirmed_by",
+        "confirmed_at",
+    )
+
+
+class GoalMarkAttachmentInline(admin.TabularInline):
+    model = GoalMarkAttachment
+    extra = 0
+    fields = ("name", "content_type", "size", "created_at")
+    readonly_fields = fields
+    can_delete = False
+
+
+@admin.register(GoalMark)
+class GoalMarkAdmin(admin.ModelAdmin):
+    """The history of goal marks: kept as recorded, never edited."""
+
+    list_display = ("goal", "action", "outcome", "author", "author_role", "created_at")
+    list_filter = ("action", "outcome", "author_role")
+    search_fields = ("goal__text", "goal__need__title", "note")
+    list_select_related = ("goal", "author")
+    readonly_fields = (
+        "goal",
+        "action",
+        "outcome",
+        "note",
+        "author",
+        "author_role",
+        "created_at",
+    )
+    inlines = [GoalMarkAttachmentInline]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 class NeedTransitionInline(admin.TabularInline):
