@@ -17,7 +17,7 @@ from .goals import (
     goal_may_confirm,
     goal_may_mark,
 )
-from .models import GoalOutcome, Need
+from .models import GoalMarkAction, GoalOutcome, Need
 
 
 def goal_prefix(goal_id: int) -> str:
@@ -69,10 +69,16 @@ def goals_context(request, need: Need, bound: dict | None = None) -> dict:
         prefix = goal_prefix(goal.pk)
         can = goal_can(actions, goal)
         posted = bound.get(goal.pk)
+        marks = list(goal.marks.all())
         rows.append(
             {
                 "goal": goal,
-                "marks": list(goal.marks.all()),
+                "marks": marks,
+                # The mark waiting for confirmation, shown without opening history.
+                "last_mark": next(
+                    (m for m in reversed(marks) if m.action == GoalMarkAction.MARK),
+                    None,
+                ),
                 "actions": can,
                 "mark_form": posted
                 if isinstance(posted, GoalMarkForm)
