@@ -120,8 +120,10 @@ from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import (
+    BooleanField,
     Count,
     Exists,
+    ExpressionWrapper,
     F,
     FloatField,
     Func,
@@ -441,33 +443,58 @@ def _date_q(field: str, period: Period) -> Q:
 
 
 def _need_chances(key: str, period: Period, today: dt.date) -> dict:
-    """Conditional counts, over the needs of a school, of its chances in
-    ``period``: needs posted (and posted complete), confirmations due (and made on
-    time). Uses the aliases ``is_served`` and ``was_returned``."""
-    served = _window_q(period) & Q(is_served=True)
-    posted = (
-        Q(submitted_at__isnull=False)
-        & _date_q("submitted_at", period)
-        & (~Q(status=NeedStatus.SUBMITTED) | Q(was_returned=True))
-    )
+    """Conditional counts, over the needs of one school that are alike in being
+    served or not and returned or not (the query groups by both), of its chances
+    in ``period``: needs submitted (reviewed, waiting for review, reviewed and not
+    rejected) and confirmations due (and made on time). :func:`_need_figures_of`
+    turns them into needs posted, posted complete, due and on time."""
+    submitted = Q(submitted_at__isnull=False) & _date_q("submitted_at", period)
+    waiting = Q(status=NeedStatus.SUBMITTED)
+    window = _window_q(period)
     due = Q(status=NeedStatus.FULFILLED) | Q(
         status=NeedStatus.MATCHED,
         end_date__lt=today - dt.timedelta(days=CONFIRM_GRACE_DAYS),
     )
     deadline = F("end_date") + dt.timedelta(days=CONFIRM_GRACE_DAYS)
     return {
-        f"{key}_posted": Count("pk", filter=posted),
-        f"{key}_posted_complete": Count(
+        f"{key}_reviewed": Count("pk", filter=submitted & ~waiting),
+        f"{key}_in_review": Count("pk", filter=submitted & waiting),
+        f"{key}_accepted": Count(
             "pk",
-            filter=posted & Q(was_returned=False) & ~Q(status=NeedStatus.REJECTED),
+            filter=submitted & ~waiting & ~Q(status=NeedStatus.REJECTED),
         ),
-        f"{key}_due": Count("pk", filter=served & due),
+        f"{key}_due": Count("pk", filter=window & due),
         f"{key}_on_time": Count(
             "pk",
-            filter=served
+            filter=window
             & Q(status=NeedStatus.FULFILLED, fulfilled_at__date__lte=deadline),
         ),
     }
+
+
+def _need_figures_of(groups: list[dict], keys) -> dict:
+    """One school's need counts from its groups (served or not, returned or not):
+    a need is posted once reviewed, or returned once (even if submitted again);
+    posted complete if never returned nor rejected; due and on time if served."""
+    names = ["served_needs", "fulfilled", "overdue"]
+    for key in keys:
+        names += [f"{key}_{n}" for n in ("posted", "posted_complete", "due", "on_time")]
+    totals = dict.fromkeys(names, 0)
+    for g in groups:
+        served, returned = g["is_served"], g["was_returned"]
+        if served:
+            for name in ("served_needs", "fulfilled", "overdue"):
+                totals[name] += g[name]
+        for key in keys:
+            totals[f"{key}_posted"] += g[f"{key}_reviewed"] + (
+                g[f"{key}_in_review"] if returned else 0
+            )
+            if not returned:
+                totals[f"{key}_posted_complete"] += g[f"{key}_accepted"]
+            if served:
+                totals[f"{key}_due"] += g[f"{key}_due"]
+                totals[f"{key}_on_time"] += g[f"{key}_on_time"]
+    return totals
 
 
 def _school_chances(key: str, period: Period, today: dt.date) -> dict:
@@ -531,14 +558,15 @@ def _school_figures(county_ids: list[int], period: Period, today: dt.date) -> di
     if before is not None:
         periods["before"] = before
     both = Period(start=before.start if before else period.start, end=period.end)
-    served_need = Assignment.objects.filter(
-        need=OuterRef("pk"), status__in=SERVED_ASSIGNMENT_STATUSES
-    )
-    returned = NeedTransition.objects.filter(need=OuterRef("pk")).filter(
+    # Uncorrelated: PostgreSQL hashes each list once instead of probing per need.
+    served_needs = Assignment.objects.filter(
+        status__in=SERVED_ASSIGNMENT_STATUSES
+    ).values("need_id")
+    returned = NeedTransition.objects.filter(
         Q(to_status=NeedStatus.REJECTED)
         | Q(from_status=NeedStatus.SUBMITTED, to_status=NeedStatus.DRAFT)
-    )
-    window = _window_q(period) & Q(is_served=True)
+    ).values("need_id")
+    window = _window_q(period)
     counts = {
         "served_needs": Count("pk", filter=window),
         "fulfilled": Count("pk", filter=window & Q(status=NeedStatus.FULFILLED)),
@@ -548,15 +576,25 @@ def _school_figures(county_ids: list[int], period: Period, today: dt.date) -> di
     }
     for key, each in periods.items():
         counts.update(_need_chances(key, each, today))
-    needs = {
-        r["school_id"]: r
-        for r in Need.objects.filter(school_id__in=_county_schools(county_ids))
+    # Grouped by whether each need is served and was returned: the two tests are
+    # then made once per need, not once per count that depends on them.
+    groups: dict[int, list[dict]] = defaultdict(list)
+    for group in (
+        Need.objects.filter(school_id__in=_county_schools(county_ids))
         .filter(_window_q(both) | _date_q("submitted_at", both))
-        .alias(is_served=Exists(served_need), was_returned=Exists(returned))
+        .annotate(
+            is_served=ExpressionWrapper(
+                Q(pk__in=served_needs), output_field=BooleanField()
+            ),
+            was_returned=ExpressionWrapper(
+                Q(pk__in=returned), output_field=BooleanField()
+            ),
+        )
         .order_by()
-        .values("school_id")
+        .values("school_id", "is_served", "was_returned")
         .annotate(**counts)
-    }
+    ):
+        groups[group["school_id"]].append(group)
     tasks = _rating_tasks(period)
     last_score = (
         Evaluation.objects.filter(
@@ -592,8 +630,7 @@ def _school_figures(county_ids: list[int], period: Period, today: dt.date) -> di
         .order_by("county__name", "name", "pk")
     )
     for row in rows:
-        counted = needs.get(row["pk"], {})
-        row.update({k: counted.get(k, 0) for k in counts})
+        row.update(_need_figures_of(groups.get(row["pk"], []), periods))
     unserved = [
         {"id": r["pk"], "name": r["name"], "county": r["county_id"]}
         for r in rows
