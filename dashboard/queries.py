@@ -51,30 +51,61 @@ grade_distribution      results of the last closed evaluation cycle of each coun
                         per grade and subject type
 engagement              assisted schools ranked by engagement (see below)
 
-The seven queries: needs grouped by state and family (states, fill rate, backlog,
-demand); the median; served needs grouped by school (coverage, confirmations); the
-assisted schools with their rating tasks and last evaluation score; the families
-with their supply; the activities; the grades. On PostgreSQL with 100,000 needs see
+The eight queries: needs grouped by state and family (states, fill rate, backlog,
+demand); the places proposed per family; the median; needs grouped by school
+(coverage, needs posted, confirmations); the assisted schools with their goals,
+rating tasks and last evaluation score; the families with their supply; the
+activities; the grades. On PostgreSQL with 100,000 needs see
 ``manage.py bench_dashboard``.
 
 Engagement of an assisted school
 --------------------------------
-Three shares, each over the school's served needs of the period (needs with an
-accepted or completed assignment, as the evaluation facts count them; ratings: its
-staff's rating tasks in evaluation cycles overlapping the period)::
+Engagement is measured from the school's own actions, as the share of the chances
+it had that it took. Four kinds of chances in the period:
 
-    confirmed  = fulfilled / (fulfilled + matched needs whose end date has passed)
-    on_time    = needs confirmed within CONFIRM_GRACE_DAYS of their end date / fulfilled
-    ratings    = rating tasks submitted / rating tasks given
+=================  ==========================================  =====================
+kind (weight)      a chance                                    taken when
+=================  ==========================================  =====================
+complete (20)      a need the school submitted in the period   it was never returned
+                   (by ``submitted_at``) that was reviewed     to draft nor rejected
+                   (no longer waiting in ``submitted``, or
+                   returned once)
+on_time (30)       a served need of the period due for         it was confirmed within
+                   confirmation: fulfilled, or matched and     CONFIRM_GRACE_DAYS of
+                   more than CONFIRM_GRACE_DAYS past its end   its end date
+goals (20)         a plan goal of a served need of the         the school's staff
+                   period that is matched or fulfilled and     marked it (a mark by
+                   whose window has started (by the period's   a teacher does not
+                   end, or today)                              count for the school)
+ratings (30)       a rating task of the school's staff in a    it was submitted
+                   cycle overlapping the period, once it is
+                   submitted or its cycle closed (a cycle
+                   just opened takes nothing away)
+=================  ==========================================  =====================
 
-    engagement = 100 * (40 * confirmed + 30 * on_time + 30 * ratings) / 100
+(A served need: one with an accepted or completed assignment, as the evaluation
+facts count them.) Each kind's share is taken / chances; then::
 
-A share without a basis (nothing to confirm, no rating task) is left out and its
-weight spread over the others, as the evaluation framework does; a school with no
-basis at all has no engagement and is ranked last. Equal scores share a rank. The
-score of the school's evaluation in the last closed cycle (the evaluation
-framework's comprehensive view, with the same kind of indicators) is shown beside it
-as ``evaluation_score`` and breaks ties.
+    engagement = 100 * sum(weight_k * share_k) / sum(weight_k)
+
+over the kinds that had a chance: a share without a basis is left out and its
+weight spread over the others, as the evaluation framework does. A school with no
+chance yet has no engagement (``None``, shown as 无数据 or "—"), never 100, and is
+ranked last. Equal scores share a rank. The score of the school's evaluation in the
+last closed cycle (the evaluation framework's comprehensive view) is shown beside
+it as ``evaluation_score`` and breaks ties.
+
+Trend: the same figure for the period of equal length just before (``start -
+length .. start - 1``, an open end counting as today; none without a start) is
+``previous_score``, and ``trend`` is ``score - previous_score`` (``None`` unless
+both exist); ``engagement_previous_period`` says which period that was. Both
+periods are counted in the same two queries, with conditional counts.
+
+``confirmed_share`` (fulfilled / (fulfilled + matched needs past their end)),
+``needs_fulfilled``, ``needs_awaiting_confirmation``, ``rating_tasks`` and
+``rating_tasks_done`` (every task given in cycles overlapping the period) are kept
+as they were; the shares the score uses are ``complete_share``, ``on_time_share``,
+``goals_marked_share`` and ``ratings_share``.
 """
 
 from __future__ import annotations
@@ -89,8 +120,10 @@ from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import (
+    BooleanField,
     Count,
     Exists,
+    ExpressionWrapper,
     F,
     FloatField,
     Func,
@@ -106,6 +139,7 @@ from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.translation import get_language
 
+from accounts.models import Role
 from accounts.scopes import visible
 from activities.models import Activity
 from evaluations.models import (
@@ -117,8 +151,24 @@ from evaluations.models import (
     RatingStatus,
     SubjectType,
 )
-from matching.models import LIVE_ASSIGNMENT_STATUSES, Assignment, AssignmentStatus
-from needs.models import County, Need, NeedStatus, School, SchoolKind, SpecialtyFamily
+from matching.models import (
+    LIVE_ASSIGNMENT_STATUSES,
+    Assignment,
+    AssignmentStatus,
+)
+from needs.goals import MARKABLE_NEED_STATUSES as GOAL_MARKABLE_STATUSES
+from needs.models import (
+    County,
+    GoalMark,
+    GoalMarkAction,
+    Need,
+    NeedStatus,
+    NeedTransition,
+    PlanGoal,
+    School,
+    SchoolKind,
+    SpecialtyFamily,
+)
 from teams.models import Teacher, TeacherSkill
 
 APPROVED_STATUSES = (NeedStatus.OPEN, NeedStatus.MATCHED, NeedStatus.FULFILLED)
@@ -132,7 +182,7 @@ BACKLOG_BUCKETS = (
     ("ge_90", 90, None),
 )
 CONFIRM_GRACE_DAYS = 14
-ENGAGEMENT_WEIGHTS = {"confirmed": 40, "on_time": 30, "ratings": 30}
+ENGAGEMENT_WEIGHTS = {"complete": 20, "on_time": 30, "goals": 20, "ratings": 30}
 # Queries :func:`dashboard_figures` runs, whatever the data (tests hold it to this).
 QUERY_COUNT = 8
 
@@ -369,32 +419,125 @@ def _need_figures(needs: QuerySet, now: dt.datetime) -> dict:
     }
 
 
-def _school_figures(county_ids: list[int], period: Period, today: dt.date) -> dict:
-    """Coverage and engagement in two queries: the served needs counted per school
-    (a school with any is served), and the assisted schools with their rating
-    tasks and last evaluation score."""
-    deadline = F("end_date") + dt.timedelta(days=CONFIRM_GRACE_DAYS)
-    served_need = Assignment.objects.filter(
-        need=OuterRef("pk"), status__in=SERVED_ASSIGNMENT_STATUSES
+def previous_period(period: Period, today: dt.date) -> Period | None:
+    """The period of equal length just before ``period`` (an open end is today);
+    ``None`` without a start, when there is no length to repeat."""
+    if period.start is None:
+        return None
+    end = period.end or max(today, period.start)
+    days = (end - period.start).days + 1
+    return Period(
+        start=period.start - dt.timedelta(days=days),
+        end=period.start - dt.timedelta(days=1),
     )
-    served = {
-        r["school_id"]: r
-        for r in Need.objects.filter(school_id__in=_county_schools(county_ids))
-        .filter(_window_q(period))
-        .filter(Exists(served_need))
-        .order_by()
-        .values("school_id")
-        .annotate(
-            fulfilled=Count("pk", filter=Q(status=NeedStatus.FULFILLED)),
-            overdue=Count(
-                "pk", filter=Q(status=NeedStatus.MATCHED, end_date__lt=today)
-            ),
-            on_time=Count(
-                "pk",
-                filter=Q(status=NeedStatus.FULFILLED, fulfilled_at__date__lte=deadline),
-            ),
-        )
+
+
+def _date_q(field: str, period: Period) -> Q:
+    """A timestamp whose local date falls in the period."""
+    q = Q()
+    if period.start:
+        q &= Q(**{f"{field}__date__gte": period.start})
+    if period.end:
+        q &= Q(**{f"{field}__date__lte": period.end})
+    return q
+
+
+def _need_chances(key: str, period: Period, today: dt.date) -> dict:
+    """Conditional counts, over the needs of one school that are alike in being
+    served or not and returned or not (the query groups by both), of its chances
+    in ``period``: needs submitted (reviewed, waiting for review, reviewed and not
+    rejected) and confirmations due (and made on time). :func:`_need_figures_of`
+    turns them into needs posted, posted complete, due and on time."""
+    submitted = Q(submitted_at__isnull=False) & _date_q("submitted_at", period)
+    waiting = Q(status=NeedStatus.SUBMITTED)
+    window = _window_q(period)
+    due = Q(status=NeedStatus.FULFILLED) | Q(
+        status=NeedStatus.MATCHED,
+        end_date__lt=today - dt.timedelta(days=CONFIRM_GRACE_DAYS),
+    )
+    deadline = F("end_date") + dt.timedelta(days=CONFIRM_GRACE_DAYS)
+    return {
+        f"{key}_reviewed": Count("pk", filter=submitted & ~waiting),
+        f"{key}_in_review": Count("pk", filter=submitted & waiting),
+        f"{key}_accepted": Count(
+            "pk",
+            filter=submitted & ~waiting & ~Q(status=NeedStatus.REJECTED),
+        ),
+        f"{key}_due": Count("pk", filter=window & due),
+        f"{key}_on_time": Count(
+            "pk",
+            filter=window
+            & Q(status=NeedStatus.FULFILLED, fulfilled_at__date__lte=deadline),
+        ),
     }
+
+
+def _need_figures_of(groups: list[dict], keys) -> dict:
+    """One school's need counts from its groups (served or not, returned or not):
+    a need is posted once reviewed, or returned once (even if submitted again);
+    posted complete if never returned nor rejected; due and on time if served."""
+    names = ["served_needs", "fulfilled", "overdue"]
+    for key in keys:
+        names += [f"{key}_{n}" for n in ("posted", "posted_complete", "due", "on_time")]
+    totals = dict.fromkeys(names, 0)
+    for g in groups:
+        served, returned = g["is_served"], g["was_returned"]
+        if served:
+            for name in ("served_needs", "fulfilled", "overdue"):
+                totals[name] += g[name]
+        for key in keys:
+            totals[f"{key}_posted"] += g[f"{key}_reviewed"] + (
+                g[f"{key}_in_review"] if returned else 0
+            )
+            if not returned:
+                totals[f"{key}_posted_complete"] += g[f"{key}_accepted"]
+            if served:
+                totals[f"{key}_due"] += g[f"{key}_due"]
+                totals[f"{key}_on_time"] += g[f"{key}_on_time"]
+    return totals
+
+
+def _school_chances(key: str, period: Period, today: dt.date) -> dict:
+    """Correlated counts, per assisted school, of its chances in ``period`` to mark
+    goals and to submit ratings, and of those it took."""
+    started = min(period.end, today) if period.end else today
+    goals = PlanGoal.objects.filter(
+        _window_q(period, "need__"),
+        Exists(
+            Assignment.objects.filter(
+                need=OuterRef("need_id"), status__in=SERVED_ASSIGNMENT_STATUSES
+            )
+        ),
+        need__school=OuterRef("pk"),
+        need__status__in=GOAL_MARKABLE_STATUSES,
+        need__start_date__lte=started,
+    )
+    by_the_school = GoalMark.objects.filter(
+        goal=OuterRef("pk"),
+        action=GoalMarkAction.MARK,
+        author_role=Role.SCHOOL_STAFF,
+        author__school_id=OuterRef("need__school_id"),
+    )
+    # A rating task is a chance once it is submitted or its cycle has closed: a
+    # cycle just opened takes nothing away.
+    tasks = _rating_tasks(period).filter(
+        Q(status=RatingStatus.SUBMITTED)
+        | Q(evaluation__cycle__status=CycleStatus.CLOSED)
+    )
+    return {
+        f"{key}_goals": SubqueryCount(goals.values("pk")),
+        f"{key}_goals_marked": SubqueryCount(
+            goals.filter(Exists(by_the_school)).values("pk")
+        ),
+        f"{key}_ratings": SubqueryCount(tasks.values("pk")),
+        f"{key}_ratings_done": SubqueryCount(
+            tasks.filter(status=RatingStatus.SUBMITTED).values("pk")
+        ),
+    }
+
+
+def _rating_tasks(period: Period) -> QuerySet:
+    """The school's staff's rating tasks in cycles overlapping the period."""
     tasks = Rating.objects.filter(
         rater__school=OuterRef("pk"), rater_role=RaterRole.SCHOOL
     )
@@ -402,6 +545,57 @@ def _school_figures(county_ids: list[int], period: Period, today: dt.date) -> di
         tasks = tasks.filter(evaluation__cycle__start_date__lte=period.end)
     if period.start:
         tasks = tasks.filter(evaluation__cycle__end_date__gte=period.start)
+    return tasks
+
+
+def _school_figures(county_ids: list[int], period: Period, today: dt.date) -> dict:
+    """Coverage and engagement, for the period and the one before it, in two
+    queries: the county's needs counted per school (a school with a served need is
+    served), and the assisted schools with their goals, rating tasks and last
+    evaluation score."""
+    periods = {"now": period}
+    before = previous_period(period, today)
+    if before is not None:
+        periods["before"] = before
+    both = Period(start=before.start if before else period.start, end=period.end)
+    # Uncorrelated: PostgreSQL hashes each list once instead of probing per need.
+    served_needs = Assignment.objects.filter(
+        status__in=SERVED_ASSIGNMENT_STATUSES
+    ).values("need_id")
+    returned = NeedTransition.objects.filter(
+        Q(to_status=NeedStatus.REJECTED)
+        | Q(from_status=NeedStatus.SUBMITTED, to_status=NeedStatus.DRAFT)
+    ).values("need_id")
+    window = _window_q(period)
+    counts = {
+        "served_needs": Count("pk", filter=window),
+        "fulfilled": Count("pk", filter=window & Q(status=NeedStatus.FULFILLED)),
+        "overdue": Count(
+            "pk", filter=window & Q(status=NeedStatus.MATCHED, end_date__lt=today)
+        ),
+    }
+    for key, each in periods.items():
+        counts.update(_need_chances(key, each, today))
+    # Grouped by whether each need is served and was returned: the two tests are
+    # then made once per need, not once per count that depends on them.
+    groups: dict[int, list[dict]] = defaultdict(list)
+    for group in (
+        Need.objects.filter(school_id__in=_county_schools(county_ids))
+        .filter(_window_q(both) | _date_q("submitted_at", both))
+        .annotate(
+            is_served=ExpressionWrapper(
+                Q(pk__in=served_needs), output_field=BooleanField()
+            ),
+            was_returned=ExpressionWrapper(
+                Q(pk__in=returned), output_field=BooleanField()
+            ),
+        )
+        .order_by()
+        .values("school_id", "is_served", "was_returned")
+        .annotate(**counts)
+    ):
+        groups[group["school_id"]].append(group)
+    tasks = _rating_tasks(period)
     last_score = (
         Evaluation.objects.filter(
             school=OuterRef("pk"),
@@ -411,6 +605,9 @@ def _school_figures(county_ids: list[int], period: Period, today: dt.date) -> di
         .order_by("-cycle__end_date", "-cycle_id")
         .values("score")[:1]
     )
+    chances = {}
+    for key, each in periods.items():
+        chances.update(_school_chances(key, each, today))
     rows = list(
         School.objects.filter(kind=SchoolKind.ASSISTED, county_id__in=county_ids)
         .annotate(
@@ -419,35 +616,40 @@ def _school_figures(county_ids: list[int], period: Period, today: dt.date) -> di
                 tasks.filter(status=RatingStatus.SUBMITTED).values("pk")
             ),
             evaluation_score=Subquery(last_score),
+            **chances,
         )
         .values(
-            "pk", "name", "county_id", "tasks_total", "tasks_done", "evaluation_score"
+            "pk",
+            "name",
+            "county_id",
+            "tasks_total",
+            "tasks_done",
+            "evaluation_score",
+            *chances,
         )
         .order_by("county__name", "name", "pk")
     )
-    nothing = {"fulfilled": 0, "overdue": 0, "on_time": 0}
     for row in rows:
-        row.update({k: served.get(row["pk"], nothing)[k] for k in nothing})
+        row.update(_need_figures_of(groups.get(row["pk"], []), periods))
     unserved = [
         {"id": r["pk"], "name": r["name"], "county": r["county_id"]}
         for r in rows
-        if r["pk"] not in served
+        if not r["served_needs"]
     ]
     return {
         "schools_total": len(rows),
         "schools_served": len(rows) - len(unserved),
         "coverage": _round(_share(len(rows) - len(unserved), len(rows)), 4),
         "schools_unserved": unserved,
-        "engagement": _rank_engagement(rows),
+        "engagement": _rank_engagement(rows, has_before=before is not None),
+        "engagement_previous_period": before.as_dict() if before else None,
     }
 
 
-def engagement_score(
-    confirmed: float | None, on_time: float | None, ratings: float | None
-) -> float | None:
-    """The weighted mean of the shares that have a basis, on 0-100."""
-    parts = {"confirmed": confirmed, "on_time": on_time, "ratings": ratings}
-    present = {k: v for k, v in parts.items() if v is not None}
+def engagement_score(**shares: float | None) -> float | None:
+    """The weighted mean (:data:`ENGAGEMENT_WEIGHTS`) of the shares that have a
+    basis, on 0-100; ``None`` when none has: no chances, no figure."""
+    present = {k: v for k, v in shares.items() if v is not None}
     if not present:
         return None
     weight = sum(ENGAGEMENT_WEIGHTS[k] for k in present)
@@ -456,21 +658,53 @@ def engagement_score(
     )
 
 
-def _rank_engagement(rows: list[dict]) -> list[dict]:
+def _engagement_of(row: dict, key: str) -> tuple[float | None, dict]:
+    """The score of one period (``now`` or ``before``) and its shares."""
+    counts = {
+        "complete": (row[f"{key}_posted_complete"], row[f"{key}_posted"]),
+        "on_time": (row[f"{key}_on_time"], row[f"{key}_due"]),
+        "goals": (row[f"{key}_goals_marked"], row[f"{key}_goals"]),
+        "ratings": (row[f"{key}_ratings_done"], row[f"{key}_ratings"]),
+    }
+    shares = {k: _share(done, chances) for k, (done, chances) in counts.items()}
+    return engagement_score(**shares), shares
+
+
+def _rank_engagement(rows: list[dict], *, has_before: bool) -> list[dict]:
     ranked = []
     for r in rows:
-        confirmed = _share(r["fulfilled"], r["fulfilled"] + r["overdue"])
-        on_time = _share(r["on_time"], r["fulfilled"])
-        ratings = _share(r["tasks_done"], r["tasks_total"])
+        score, shares = _engagement_of(r, "now")
+        previous = _engagement_of(r, "before")[0] if has_before else None
+        chances = r["now_posted"] + r["now_due"] + r["now_goals"] + r["now_ratings"]
         ranked.append(
             {
                 "school": r["pk"],
                 "name": r["name"],
                 "county": r["county_id"],
-                "score": engagement_score(confirmed, on_time, ratings),
-                "confirmed_share": _round(confirmed, 4),
-                "on_time_share": _round(on_time, 4),
-                "ratings_share": _round(ratings, 4),
+                "score": score,
+                "previous_score": previous,
+                "trend": round(score - previous, 1)
+                if score is not None and previous is not None
+                else None,
+                "complete_share": _round(shares["complete"], 4),
+                "on_time_share": _round(shares["on_time"], 4),
+                "goals_marked_share": _round(shares["goals"], 4),
+                "ratings_share": _round(shares["ratings"], 4),
+                "confirmed_share": _round(
+                    _share(r["fulfilled"], r["fulfilled"] + r["overdue"]), 4
+                ),
+                "chances": chances,
+                "chances_taken": r["now_posted_complete"]
+                + r["now_on_time"]
+                + r["now_goals_marked"]
+                + r["now_ratings_done"],
+                "needs_posted": r["now_posted"],
+                "needs_posted_complete": r["now_posted_complete"],
+                "confirmations_due": r["now_due"],
+                "confirmations_on_time": r["now_on_time"],
+                "goals_to_mark": r["now_goals"],
+                "goals_marked": r["now_goals_marked"],
+                "rating_chances": r["now_ratings"],
                 "needs_fulfilled": r["fulfilled"],
                 "needs_awaiting_confirmation": r["overdue"],
                 "rating_tasks": r["tasks_total"],

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from evaluations.models import CycleStatus, EvaluationCycle
 from matching.models import Assignment, AssignmentStatus
+from needs.goals import goals_waiting
 from needs.models import County, Need, NeedStatus
 
 from .forms import DashboardFilterForm
@@ -58,8 +59,9 @@ def dashboard_read(*, user, params, default_single_county: bool = False):
 
 def waiting_for_you(county_ids: list[int]) -> list[dict]:
     """What waits for a coordinator of ``county_ids``: needs to review, proposals to
-    decide, cycles whose period is over and that are still open. Three counts, each
-    with the list it opens (the same filters, so the count and the list agree)."""
+    decide, goal marks to confirm, cycles whose period is over and that are still
+    open. Four counts, each with the list it opens (the same filters, so the count
+    and the list agree)."""
     today = timezone.localdate()
     return [
         {
@@ -78,6 +80,12 @@ def waiting_for_you(county_ids: list[int]) -> list[dict]:
                 need__school__county_id__in=county_ids,
             ).count(),
             "link": reverse("matching-proposals"),
+        },
+        {
+            "key": "goals",
+            "label": _("Goal marks to confirm"),
+            "count": goals_waiting(county_ids).count(),
+            "link": reverse("needs:goals_to_confirm"),
         },
         {
             "key": "cycles",

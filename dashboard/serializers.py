@@ -102,10 +102,48 @@ class _EngagementSerializer(serializers.Serializer):
     school = serializers.IntegerField()
     name = serializers.CharField()
     county = serializers.IntegerField()
-    score = serializers.FloatField(allow_null=True, help_text="0-100")
-    confirmed_share = serializers.FloatField(allow_null=True)
-    on_time_share = serializers.FloatField(allow_null=True)
-    ratings_share = serializers.FloatField(allow_null=True)
+    score = serializers.FloatField(
+        allow_null=True,
+        help_text="0-100: the weighted share of its chances the school took; "
+        "null when it had none yet (no figure, not 100).",
+    )
+    previous_score = serializers.FloatField(
+        allow_null=True,
+        help_text="The same figure for the period of equal length before "
+        "(`engagement_previous_period`); null without one.",
+    )
+    trend = serializers.FloatField(
+        allow_null=True, help_text="score - previous_score; null unless both exist."
+    )
+    complete_share = serializers.FloatField(
+        allow_null=True, help_text="Needs posted complete / needs posted, 0-1."
+    )
+    on_time_share = serializers.FloatField(
+        allow_null=True,
+        help_text="Confirmations made on time / confirmations due, 0-1.",
+    )
+    goals_marked_share = serializers.FloatField(
+        allow_null=True,
+        help_text="Goals marked by the school's staff / goals it could mark, 0-1.",
+    )
+    ratings_share = serializers.FloatField(
+        allow_null=True,
+        help_text="Rating tasks submitted / tasks submitted or in closed cycles.",
+    )
+    confirmed_share = serializers.FloatField(
+        allow_null=True,
+        help_text="Fulfilled / (fulfilled + matched needs past their end); "
+        "shown, not part of the score.",
+    )
+    chances = serializers.IntegerField(help_text="Chances of every kind.")
+    chances_taken = serializers.IntegerField()
+    needs_posted = serializers.IntegerField()
+    needs_posted_complete = serializers.IntegerField()
+    confirmations_due = serializers.IntegerField()
+    confirmations_on_time = serializers.IntegerField()
+    goals_to_mark = serializers.IntegerField()
+    goals_marked = serializers.IntegerField()
+    rating_chances = serializers.IntegerField()
     needs_fulfilled = serializers.IntegerField()
     needs_awaiting_confirmation = serializers.IntegerField()
     rating_tasks = serializers.IntegerField()
@@ -145,5 +183,10 @@ class DashboardSerializer(serializers.Serializer):
     activities = serializers.IntegerField()
     grade_distribution = _GradeDistributionSerializer()
     engagement = _EngagementSerializer(many=True)
+    engagement_previous_period = _PeriodSerializer(
+        allow_null=True,
+        help_text="The period the engagement trend compares with; null without "
+        "a start date.",
+    )
     as_of = serializers.DateTimeField()
     today = serializers.DateField()

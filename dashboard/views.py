@@ -233,6 +233,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         ]
         for row in figures["engagement"]:
             row["link"] = links["school"].get(row["school"])
+            row["parts"] = _engagement_parts(row)
+            row["trend_size"] = abs(row["trend"]) if row["trend"] is not None else None
         county_names = {c.pk: str(c) for c in view.counties}
         for row in figures["schools_unserved"]:
             row["link"] = links["school"].get(row["id"])
@@ -267,6 +269,29 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         context,
         status=200 if view.figures is not None else 400,
     )
+
+
+def _engagement_parts(row: dict) -> list[dict]:
+    """The four kinds of chances of a school's engagement, as the page shows them:
+    share in percent (``None`` without a chance), taken and given."""
+    kinds = (
+        (_("Needs posted complete"), "complete_share", "needs_posted_complete",
+         "needs_posted"),
+        (_("Confirmed on time"), "on_time_share", "confirmations_on_time",
+         "confirmations_due"),
+        (_("Goals marked"), "goals_marked_share", "goals_marked", "goals_to_mark"),
+        (_("Ratings submitted"), "ratings_share", "rating_tasks_done",
+         "rating_chances"),
+    )  # fmt: skip
+    return [
+        {
+            "label": label,
+            "percent": round(row[share] * 100) if row[share] is not None else None,
+            "taken": row[taken],
+            "chances": row[chances],
+        }
+        for label, share, taken, chances in kinds
+    ]
 
 
 def _last_month() -> str:

@@ -3,9 +3,11 @@
 In Baihe (白河县): the autumn term 2026 (09-01..11-30) closed with every rating in,
 so a newcomer sees real results (some 优秀, most 良好 or 合格, one 不合格 with its
 reasons), and the first semester 2026-2027 (09-01..2027-01-31) open with about
-half of its ratings in. Goals of the needs fulfilled in the autumn are marked by
-their schools. Everything goes through the services (open, rate, close), so the
-rules of who is evaluated and who rates whom hold as in real use.
+half of its ratings in. Before the autumn closes, the schools and teachers mark
+the goals of the needs served in it, and the coordinator confirms (or corrects) all
+marks but one, which waits (:data:`GOAL_MARKS`). Everything goes through the
+services (mark, confirm, open, rate, close), so the rules of who is evaluated and
+who rates whom hold as in real use.
 
 Scores are drawn deterministically: each teacher has a level of work that shows in
 every rater's scores (plus a small spread per rater and indicator), so raters
@@ -19,8 +21,11 @@ import hashlib
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 
-from needs.models import County, NeedStatus, PlanGoal
+from needs.demo import demo_sign_in_sheet
+from needs.goals import goal_confirm, goal_mark
+from needs.models import County, GoalMark, PlanGoal
 
 from . import cycles, frameworks, ratings
 from .models import EvaluationCycle, Framework, Rating, RatingStatus, SubjectType
@@ -88,23 +93,78 @@ def _comment(level: int) -> str:
     return "到岗和授课次数不足，培训计划多次调整，未达成约定目标。"
 
 
-def _mark_goals(county: County, until: dt.date) -> None:
-    """The schools marked the goals of the needs fulfilled by ``until``: most met,
-    one in four not."""
-    goals = PlanGoal.objects.filter(
-        need__school__county=county,
-        need__status=NeedStatus.FULFILLED,
-        need__end_date__lte=until,
-        met__isnull=True,
-    ).select_related("need")
-    staff = {
-        user.school_id: user
-        for user in get_user_model().objects.filter(school__county=county)
-    }
-    for goal in goals:
-        goal.met = _spread("goal", goal.need.title, goal.text) > -3
-        goal.met_recorded_by = staff.get(goal.need.school_id)
-        goal.save(update_fields=["met", "met_recorded_by"])
+# Goals marked where the work happens: (need, goal number, who marked it: the
+# school's staff or the teacher, outcome, note, what the coordinator did: confirm,
+# ("correct", outcome, note), or None to leave it waiting).
+GOAL_MARKS = [
+    ("电商直播带货实训教学（秋季短期班）", 0, "staff", "met",
+     "4名教师均已独立完成直播带货全流程，培训签到与考核表已存档。", "confirm"),
+    ("电商直播带货实训教学（秋季短期班）", 1, "teacher", "met",
+     "学生共完成农产品直播实训26场，直播回放已交学校存档。", "confirm"),
+    ("茶园秋管与茶叶加工技术培训", 0, "staff", "met",
+     "共培训本校教师12人次、茶农26人次，见签到表。", "confirm"),
+    ("茶园秋管与茶叶加工技术培训", 1, "teacher", "partly",
+     "指导书初稿已完成，烘干工序部分需下学期试制后定稿。", "confirm"),
+    ("汽修一体化教室布局与设备调试", 0, "teacher", "met",
+     "布局方案已完成，教室已投入教学使用。",
+     ("correct", "partly", "现场查看：举升机尚未完成验收，教室仅部分投入教学。")),
+    ("汽修一体化教室布局与设备调试", 1, "staff", "not_met",
+     "实训室安全操作规程至今未提交。", "confirm"),
+    ("会计电算化实操培训", 0, "staff", "met",
+     "培训合作社财务人员22名，均通过实操考核。", "confirm"),
+    ("会计电算化实操培训", 1, "teacher", "met",
+     "本校2名教师已完成会计电算化课程试讲。", None),
+    ("电子商务专业课程体系重构", 0, "teacher", "met",
+     "人才培养方案已修订，并通过学校专业建设委员会审议。", "confirm"),
+]  # fmt: skip
+
+
+def _mark_goals(county: County, coordinator) -> int:
+    """The schools and teachers mark the goals of :data:`GOAL_MARKS` through the
+    services, the coordinator confirms or corrects all but one, which waits; the
+    history is dated a few days after each need's end (or in November, for a need
+    still running). Goals that already have marks are left as they are."""
+    users = get_user_model().objects
+    count = 0
+    for title, number, who, outcome, note, decision in GOAL_MARKS:
+        goal = (
+            PlanGoal.objects.filter(need__school__county=county, need__title=title)
+            .select_related("need__school")
+            .order_by("position", "id")[number : number + 1]
+            .first()
+        )
+        if goal is None or goal.marks.exists():
+            continue
+        need = goal.need
+        if who == "staff":
+            author = users.filter(school=need.school_id, is_active=True).first()
+        else:
+            author = users.filter(
+                teacher__assignments__need=need,
+                teacher__assignments__status__in=("accepted", "completed"),
+            ).first()
+        if author is None:
+            continue
+        files = [demo_sign_in_sheet()] if number == 0 and who == "staff" else ()
+        goal = goal_mark(
+            goal=goal, actor=author, outcome=outcome, note=note, files=files
+        )
+        day = min(need.end_date, dt.date(2026, 11, 20)) + dt.timedelta(days=3)
+        _dated(goal, "marked_at", day)
+        if decision is not None:
+            corrected, why = ("", "") if decision == "confirm" else decision[1:]
+            goal_confirm(goal=goal, actor=coordinator, outcome=corrected, note=why)
+            _dated(goal, "confirmed_at", day + dt.timedelta(days=4))
+        count += 1
+    return count
+
+
+def _dated(goal: PlanGoal, field: str, day: dt.date) -> None:
+    """Date the goal's latest history row and ``field`` on ``day`` (10:00)."""
+    at = timezone.make_aware(dt.datetime.combine(day, dt.time(10)))
+    mark = goal.marks.order_by("-created_at", "-id").first()
+    GoalMark.objects.filter(pk=mark.pk).update(created_at=at)
+    PlanGoal.objects.filter(pk=goal.pk).update(**{field: at})
 
 
 # A term is a third of a school year: the county's copy of the default frameworks
@@ -146,7 +206,7 @@ def load() -> dict[str, str]:
         return {}
     done = {}
     if not EvaluationCycle.objects.filter(county=county, name=CLOSED_NAME).exists():
-        _mark_goals(county, dt.date(2026, 11, 30))
+        marked = _mark_goals(county, coordinator)
         cycle = cycles.cycle_create(
             user=coordinator,
             county=county,
@@ -167,7 +227,8 @@ def load() -> dict[str, str]:
         )
         done[CLOSED_NAME] = (
             f"{opened['teachers']} 名教师、{opened['teams']} 个团队、"
-            f"{opened['schools']} 所学校；{rated} 项评分；{closed['scored']} 个结果"
+            f"{opened['schools']} 所学校；{marked} 项目标标记；{rated} 项评分；"
+            f"{closed['scored']} 个结果"
         )
     if not EvaluationCycle.objects.filter(county=county, name=OPEN_NAME).exists():
         cycle = cycles.cycle_create(

@@ -10,7 +10,7 @@ from django.db.models import Count, Q, Sum
 from accounts.scopes import visible
 from activities.models import Activity
 from matching.models import Assignment
-from needs.models import Need, PlanGoal
+from needs.models import GoalOutcome, Need, PlanGoal
 
 from .facts import served_assignments
 from .models import Evaluation, SubjectType
@@ -35,12 +35,21 @@ def evidence_for(user, evaluation: Evaluation) -> dict | None:
         students=Sum("students_reached"),
     )
     goals = PlanGoal.objects.filter(need__assignments__in=assignments).distinct()
+    # "marked": by the school or a teacher, confirmed or not; "met", "partly" and
+    # "not_met": confirmed outcomes, the ones the indicator counts.
     goal_totals = goals.aggregate(
         goals=Count("id", distinct=True),
-        met_goals=Count("id", filter=Q(met=True), distinct=True),
-        marked=Count("id", filter=Q(met__isnull=False), distinct=True),
+        marked=Count("id", filter=~Q(outcome=""), distinct=True),
+        waiting=Count("id", filter=Q(awaiting_confirmation=True), distinct=True),
+        **{
+            key: Count("id", filter=Q(confirmed_outcome=outcome), distinct=True)
+            for key, outcome in (
+                ("met", GoalOutcome.MET),
+                ("partly", GoalOutcome.PARTLY),
+                ("not_met", GoalOutcome.NOT_MET),
+            )
+        },
     )
-    goal_totals["met"] = goal_totals.pop("met_goals")
     return {
         "totals": {
             **totals,

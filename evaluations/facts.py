@@ -19,6 +19,7 @@ from .models import CycleStatus, EvaluationCycle, RaterRole, Rating, RatingStatu
 from .scoring import (
     ActivityRecord,
     CycleFacts,
+    GoalTally,
     NeedRecord,
     ServedAssignment,
 )
@@ -231,14 +232,13 @@ def collect(cycle: EvaluationCycle, today: dt.date | None = None) -> CycleFacts:
         )
 
     need_ids = {a.need_id for a in assignments} | {n.id for n in needs}
-    # Only goals someone has marked count: an unmarked goal is no data, not a
-    # goal missed.
-    goals: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-    for need_id, met in PlanGoal.objects.filter(
-        need_id__in=need_ids, met__isnull=False
-    ).values_list("need_id", "met"):
-        goals[need_id][0] += 1
-        goals[need_id][1] += 1 if met else 0
+    # Every goal is counted, but only a confirmed outcome is data: a goal unmarked
+    # or whose mark waits for the coordinator is no data, not a goal missed.
+    goals: dict[int, GoalTally] = defaultdict(GoalTally)
+    for need_id, confirmed, waiting in PlanGoal.objects.filter(
+        need_id__in=need_ids
+    ).values_list("need_id", "confirmed_outcome", "awaiting_confirmation"):
+        goals[need_id] += GoalTally.of(confirmed, waiting)
 
     members: dict[int, list[int]] = defaultdict(list)
     through = Team.members.through
@@ -261,7 +261,7 @@ def collect(cycle: EvaluationCycle, today: dt.date | None = None) -> CycleFacts:
         as_of=end,
         assignments=assignments,
         activities=activities,
-        goals={k: (v[0], v[1]) for k, v in goals.items()},
+        goals=dict(goals),
         needs=needs,
         team_members=dict(members),
         school_tasks={k: (v[0], v[1]) for k, v in school_tasks.items()},

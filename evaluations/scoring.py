@@ -19,9 +19,12 @@ needs_fulfilled        share of the served needs due by ``as_of``    1.0 (all)
                        the need fulfilled); a need still running
                        (its window not ended, not done) is not
                        counted, neither done nor failed
-goals_met              share of the marked plan goals of those       1.0 (all)
-                       needs marked met (an unmarked goal is no
-                       data, not a goal missed)
+goals_met              the confirmed plan goals of those needs,      1.0 (all)
+                       met counting 1, partly met 0.5, not met 0,
+                       over the number confirmed: only a mark the
+                       county's coordinator confirmed counts; a
+                       goal unmarked, or whose mark waits for
+                       confirmation, is no data, not a goal missed
 activity_regularity    share of the weeks of service with at least   0.8
                        one activity; the weeks are counted from the
                        first day of the teacher's served needs (or
@@ -435,6 +438,55 @@ class ActivityRecord:
     local_teachers: int
 
 
+# Confirmed outcomes of plan goals (needs.models.GoalOutcome) and what each is worth.
+GOAL_VALUES = {"met": 1.0, "partly": 0.5, "not_met": 0.0}
+
+
+@dataclass(frozen=True)
+class GoalTally:
+    """Plan goals of one or more needs, by where their marking stands."""
+
+    goals: int = 0
+    confirmed: int = 0
+    met: int = 0
+    partly: int = 0
+    not_met: int = 0
+    waiting: int = 0  # a mark waits for confirmation (the confirmed one stands)
+
+    @classmethod
+    def of(cls, confirmed_outcome: str, waiting: bool) -> GoalTally:
+        """One goal: its confirmed outcome ("" for none) and whether a mark waits."""
+        counted = confirmed_outcome in GOAL_VALUES
+        return cls(
+            goals=1,
+            confirmed=int(counted),
+            met=int(confirmed_outcome == "met"),
+            partly=int(confirmed_outcome == "partly"),
+            not_met=int(confirmed_outcome == "not_met"),
+            waiting=int(waiting),
+        )
+
+    def __add__(self, other: GoalTally) -> GoalTally:
+        return GoalTally(
+            *(getattr(self, f) + getattr(other, f) for f in self.__dataclass_fields__)
+        )
+
+    @property
+    def value(self) -> float | None:
+        """met 1, partly 0.5, not met 0, over the confirmed goals; None without."""
+        return share(self.met + 0.5 * self.partly, self.confirmed)
+
+    def basis(self) -> dict[str, int]:
+        return {
+            "goals": self.goals,
+            "confirmed": self.confirmed,
+            "met": self.met,
+            "partly": self.partly,
+            "not_met": self.not_met,
+            "waiting": self.waiting,
+        }
+
+
 @dataclass(frozen=True)
 class NeedRecord:
     """A need of an assisted school, as the school's engagement sees it."""
@@ -472,7 +524,7 @@ class CycleFacts:
     as_of: dt.date
     assignments: list[ServedAssignment] = field(default_factory=list)
     activities: list[ActivityRecord] = field(default_factory=list)
-    goals: dict[int, tuple[int, int]] = field(default_factory=dict)  # need: (all, met)
+    goals: dict[int, GoalTally] = field(default_factory=dict)  # per need
     needs: list[NeedRecord] = field(default_factory=list)
     team_members: dict[int, list[int]] = field(default_factory=dict)
     school_tasks: dict[int, tuple[int, int]] = field(default_factory=dict)
@@ -489,13 +541,11 @@ class CycleFacts:
                 self._activities_by_school[act.school_id].append(act)
 
     # shared pieces
-    def _goal_share(self, need_ids: Iterable[int]) -> float | None:
-        total = met = 0
+    def _goals(self, need_ids: Iterable[int]) -> GoalTally:
+        tally = GoalTally()
         for need_id in set(need_ids):
-            all_goals, met_goals = self.goals.get(need_id, (0, 0))
-            total += all_goals
-            met += met_goals
-        return share(met, total)
+            tally += self.goals.get(need_id, GoalTally())
+        return tally
 
     def _regularity(self, teacher_id: int) -> float | None:
         served = self._by_teacher.get(teacher_id)
@@ -526,21 +576,12 @@ class CycleFacts:
         }
         return len(active), weeks
 
-    def _goal_counts(self, need_ids: Iterable[int]) -> tuple[int, int]:
-        total = met = 0
-        for need_id in set(need_ids):
-            all_goals, met_goals = self.goals.get(need_id, (0, 0))
-            total += all_goals
-            met += met_goals
-        return met, total
-
     def _people_basis(self, teacher_ids: Sequence[int]) -> dict[str, dict]:
         """The data behind each objective indicator of teachers and teams: what
         was counted, so a result can explain itself."""
         served = [a for t in teacher_ids for a in self._by_teacher.get(t, [])]
         acts = [a for t in teacher_ids for a in self._activities_by_teacher.get(t, [])]
         due = self._due(served)
-        met, goals = self._goal_counts(a.need_id for a in served)
         weeks = [self._weeks(t) for t in teacher_ids]
         return {
             **_activity_basis(acts),
@@ -549,7 +590,7 @@ class CycleFacts:
                 "due": len(due),
                 "running": len(served) - len(due),
             },
-            GOALS_MET: {"met": met, "goals": goals},
+            GOALS_MET: self._goals(a.need_id for a in served).basis(),
             ACTIVITY_REGULARITY: {
                 "active_weeks": sum(a for a, _ in weeks),
                 "weeks": sum(w for _, w in weeks),
@@ -576,7 +617,6 @@ class CycleFacts:
             for n in needs
             if n.submitted_on is not None and self.start <= n.submitted_on <= self.as_of
         ]
-        met, goals = self._goal_counts(n.id for n in served)
         tasks_total, tasks_done = self.school_tasks.get(school_id, (0, 0))
         return {
             **_activity_basis(acts),
@@ -585,7 +625,7 @@ class CycleFacts:
                 "due": len(due),
                 "running": len(served) - len(due),
             },
-            GOALS_MET: {"met": met, "goals": goals},
+            GOALS_MET: self._goals(n.id for n in served).basis(),
             CONFIRMATION_SPEED: {
                 "needs": sum(1 for n in served if self.start <= n.end <= self.as_of)
             },
@@ -609,7 +649,7 @@ class CycleFacts:
             HOURS_TAUGHT: sum(a.hours for a in acts),
             LOCAL_TEACHERS_TRAINED: sum(a.local_teachers for a in acts),
             NEEDS_FULFILLED: share(sum(1 for a in due if a.done), len(due)),
-            GOALS_MET: self._goal_share(a.need_id for a in served),
+            GOALS_MET: self._goals(a.need_id for a in served).value,
             ACTIVITY_REGULARITY: self._regularity(teacher_id),
         }
 
@@ -627,7 +667,7 @@ class CycleFacts:
             if members
             else None,
             NEEDS_FULFILLED: share(sum(1 for a in due if a.done), len(due)),
-            GOALS_MET: self._goal_share(a.need_id for a in served),
+            GOALS_MET: self._goals(a.need_id for a in served).value,
             ACTIVITY_REGULARITY: fmean(regularities) if regularities else None,
         }
 
@@ -650,7 +690,7 @@ class CycleFacts:
             HOURS_TAUGHT: sum(a.hours for a in acts),
             LOCAL_TEACHERS_TRAINED: sum(a.local_teachers for a in acts),
             NEEDS_FULFILLED: share(sum(1 for n in due if n.fulfilled), len(due)),
-            GOALS_MET: self._goal_share(n.id for n in served),
+            GOALS_MET: self._goals(n.id for n in served).value,
             CONFIRMATION_SPEED: confirmation_lag(
                 ((n.end, n.confirmed_on) for n in served), self.start, self.as_of
             ),

@@ -1,11 +1,12 @@
 from django.contrib import admin
-from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from .catalogue import specialty_initials
 from .models import (
     County,
     Diagnosis,
+    GoalMark,
+    GoalMarkAttachment,
     Need,
     NeedTransition,
     PlanGoal,
@@ -61,16 +62,62 @@ class SpecialtyAdmin(admin.ModelAdmin):
 
 
 class PlanGoalInline(admin.TabularInline):
+    """Goals are written by the review; their marks come from the need's page (the
+    school, the teachers, then the coordinator's confirmation), so here they are
+    read only."""
+
     model = PlanGoal
     extra = 0
-    raw_id_fields = ("met_recorded_by",)
+    fields = (
+        "position",
+        "text",
+        "outcome",
+        "awaiting_confirmation",
+        "confirmed_outcome",
+        "confirmed_by",
+        "confirmed_at",
+    )
+    readonly_fields = (
+        "outcome",
+        "awaiting_confirmation",
+        "confirmed_outcome",
+        "confirmed_by",
+        "confirmed_at",
+    )
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        # The model field has no translated name (and its app is changing in
-        # parallel); the admin is in one language.
-        if db_field.name == "met_recorded_by":
-            kwargs["label"] = _("met recorded by")
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+class GoalMarkAttachmentInline(admin.TabularInline):
+    model = GoalMarkAttachment
+    extra = 0
+    fields = ("name", "content_type", "size", "created_at")
+    readonly_fields = fields
+    can_delete = False
+
+
+@admin.register(GoalMark)
+class GoalMarkAdmin(admin.ModelAdmin):
+    """The history of goal marks: kept as recorded, never edited."""
+
+    list_display = ("goal", "action", "outcome", "author", "author_role", "created_at")
+    list_filter = ("action", "outcome", "author_role")
+    search_fields = ("goal__text", "goal__need__title", "note")
+    list_select_related = ("goal", "author")
+    readonly_fields = (
+        "goal",
+        "action",
+        "outcome",
+        "note",
+        "author",
+        "author_role",
+        "created_at",
+    )
+    inlines = [GoalMarkAttachmentInline]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 class NeedTransitionInline(admin.TabularInline):

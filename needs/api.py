@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action, api_view
 from rest_framework.generics import get_object_or_404 as drf_get_object_or_404
@@ -25,12 +25,24 @@ from common.pagination import StandardPagination
 from . import services
 from .attachments import attachment_response
 from .filters import CountyFilter, NeedFilter, SchoolFilter, SpecialtyFilter
+from .goals import (
+    CONFIRM,
+    MARK,
+    goal_actions,
+    goal_check,
+    goal_confirm,
+    goal_mark,
+    goals_with_marks,
+    marks_prefetch,
+)
 from .imports import NeedExportMixin
 from .models import (
     County,
+    GoalMarkAttachment,
     Need,
     NeedCommentAttachment,
     NeedTransition,
+    PlanGoal,
     School,
     Specialty,
     SpecialtyFamily,
@@ -38,6 +50,8 @@ from .models import (
 from .policies import NEED
 from .serializers import (
     CountySerializer,
+    GoalConfirmInputSerializer,
+    GoalMarkInputSerializer,
     NeedCancelSerializer,
     NeedCommentSerializer,
     NeedConfirmSerializer,
@@ -45,6 +59,7 @@ from .serializers import (
     NeedReopenSerializer,
     NeedReviewSerializer,
     NeedSerializer,
+    PlanGoalDetailSerializer,
     SchoolSerializer,
     SpecialtyFamilySerializer,
     SpecialtySerializer,
@@ -275,6 +290,10 @@ class NeedViewSet(
             return NeedConfirmSerializer
         if self.action == "reopen":
             return NeedReopenSerializer
+        if self.action == "mark_goal":
+            return GoalMarkInputSerializer
+        if self.action == "confirm_goal":
+            return GoalConfirmInputSerializer
         if self.action in ("create", "partial_update"):
             return NeedSerializer
         return NeedDetailSerializer
@@ -284,9 +303,12 @@ class NeedViewSet(
     def base_queryset(self):
         queryset = Need.objects.select_related(
             "school", "specialty__family", "diagnosis"
-        ).prefetch_related("goals")
-        if self.action != "list":
+        )
+        if self.action == "list":
+            queryset = queryset.prefetch_related("goals")
+        else:
             queryset = queryset.prefetch_related(
+                goals_with_marks(),
                 Prefetch(
                     "transitions",
                     queryset=NeedTransition.objects.select_related("actor"),
@@ -428,6 +450,88 @@ class NeedViewSet(
     def _comments(self, need):
         return need.comments.select_related("author").prefetch_related("attachments")
 
+    # --- plan goals: marked by the school and the serving teachers, confirmed by
+    # the county (rules in needs.goals)
+
+    def _goal(self, goal_id) -> PlanGoal:
+        need = self.get_object()
+        goal = drf_get_object_or_404(PlanGoal.objects.filter(need=need), pk=goal_id)
+        goal.need = need
+        return goal
+
+    def _goal_answer(self, request, goal: PlanGoal) -> Response:
+        fresh = PlanGoal.objects.prefetch_related(marks_prefetch()).get(pk=goal.pk)
+        context = {
+            **self.get_serializer_context(),
+            "goal_actions": goal_actions(request.user, goal.need),
+        }
+        return Response(PlanGoalDetailSerializer(fresh, context=context).data)
+
+    @extend_schema(
+        summary="Mark a plan goal met, partly met or not met",
+        description="The need's school's staff and the teachers with an accepted or "
+        "completed assignment on it (403 for other roles that see the need), once "
+        "the need is `matched` or `fulfilled` and its window has started (409 "
+        "before). `note` is required; evidence files as in the thread "
+        "(multipart, `attachments` once per file). The mark waits (`state`: "
+        '"waiting", 待确认) until the county\'s coordinator confirms it; only '
+        "confirmed outcomes count in evaluations.",
+        parameters=[
+            OpenApiParameter("goal_id", int, OpenApiParameter.PATH, description="Goal.")
+        ],
+        request={
+            "application/json": GoalMarkInputSerializer,
+            "multipart/form-data": GoalMarkInputSerializer,
+        },
+        responses={200: PlanGoalDetailSerializer, **errors(400, 403, 404, 409)},
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=r"goals/(?P<goal_id>[0-9]+)/mark",
+        filter_backends=[],
+    )
+    def mark_goal(self, request, pk=None, goal_id=None):
+        goal = self._goal(goal_id)
+        goal_check(request.user, MARK, goal.need)
+        data = GoalMarkInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        goal = goal_mark(
+            goal=goal,
+            actor=request.user,
+            outcome=data.validated_data["outcome"],
+            note=data.validated_data["note"],
+            files=data.validated_data["attachments"],
+        )
+        return self._goal_answer(request, goal)
+
+    @extend_schema(
+        summary="Confirm or correct a goal's mark (coordinator)",
+        description="The coordinators of the need's county confirm the mark that "
+        "waits (409 when none waits, or the need is not matched or fulfilled with "
+        "its window started). An `outcome` other than the one marked corrects it "
+        "and needs a `note` (400 without). The confirmed outcome is what the "
+        "evaluation counts: met 1, partly met 0.5, not met 0.",
+        parameters=[
+            OpenApiParameter("goal_id", int, OpenApiParameter.PATH, description="Goal.")
+        ],
+        request=GoalConfirmInputSerializer,
+        responses={200: PlanGoalDetailSerializer, **errors(400, 403, 404, 409)},
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=r"goals/(?P<goal_id>[0-9]+)/confirm",
+        filter_backends=[],
+    )
+    def confirm_goal(self, request, pk=None, goal_id=None):
+        goal = self._goal(goal_id)
+        goal_check(request.user, CONFIRM, goal.need, goal)
+        data = GoalConfirmInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        goal = goal_confirm(goal=goal, actor=request.user, **data.validated_data)
+        return self._goal_answer(request, goal)
+
     @extend_schema(
         summary="Reopen a fulfilled need (coordinator, reason required)",
         description="`fulfilled` to `matched`, within `NEED_REOPEN_DAYS` (30) of "
@@ -457,6 +561,24 @@ def comment_attachment(request, pk: int):
     return attachment_response(attachment)
 
 
+@extend_schema(
+    summary="Download an evidence file of a plan goal's mark",
+    description="Only for those who may see the need (else 404); images inline, "
+    "PDF as a download, with the type found from the bytes at upload.",
+    responses={
+        (200, "application/octet-stream"): OpenApiTypes.BINARY,
+        **errors(404),
+    },
+)
+@api_view(["GET"])
+def goal_mark_attachment(request, pk: int):
+    needs = visible(request.user, Need.objects.all())
+    attachment = get_object_or_404(
+        GoalMarkAttachment.objects.filter(mark__goal__need__in=needs), pk=pk
+    )
+    return attachment_response(attachment)
+
+
 def register(router) -> list:
     """Add this app's viewsets to the v1 router; return any extra URL patterns."""
     router.register("counties", CountyViewSet, basename="county")
@@ -471,5 +593,10 @@ def register(router) -> list:
             "attachments/comments/<int:pk>/",
             comment_attachment,
             name="comment-attachment",
-        )
+        ),
+        path(
+            "attachments/goal-marks/<int:pk>/",
+            goal_mark_attachment,
+            name="goal-mark-attachment",
+        ),
     ]

@@ -33,6 +33,23 @@ def demo_photo() -> SimpleUploadedFile:
     return SimpleUploadedFile("实训室现状.jpg", buffer.getvalue(), "image/jpeg")
 
 
+def demo_sign_in_sheet() -> SimpleUploadedFile:
+    """A 360x480 PNG sketch of a signed attendance sheet: evidence of a goal."""
+    image = Image.new("RGB", (360, 480), (250, 250, 246))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((30, 30, 330, 60), fill=(60, 90, 140))  # the sheet's title bar
+    for row in range(12):
+        top = 80 + row * 30
+        draw.line((30, top, 330, top), fill=(170, 170, 170), width=1)
+        draw.line(
+            (60, top + 18, 60 + (row * 37) % 90 + 40, top + 18), fill=(30, 30, 90)
+        )
+        draw.line((220, top + 18, 300, top + 12), fill=(30, 30, 90), width=2)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return SimpleUploadedFile("培训签到表.png", buffer.getvalue(), "image/png")
+
+
 def seed_demo_thread() -> NeedComment | None:
     """Start the thread of the first matched need that has an accepted teacher with
     an account and a school contact; None when there is none or it has a thread."""

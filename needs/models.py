@@ -2,7 +2,10 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
+
+from accounts.models import Role
 
 from .attachments import Attachment
 from .querysets import CountyQuerySet, NeedQuerySet, SpecialtyQuerySet
@@ -353,30 +356,190 @@ class Diagnosis(models.Model):
         return f"{self.need} ({self.priority_score})"
 
 
+class GoalOutcome(models.TextChoices):
+    """How far a plan goal was reached (达成 / 部分达成 / 未达成); the evaluation
+    counts met as 1, partly met as 0.5 and not met as 0."""
+
+    MET = "met", pgettext_lazy("goal outcome", "Met")
+    PARTLY = "partly", pgettext_lazy("goal outcome", "Partly met")
+    NOT_MET = "not_met", pgettext_lazy("goal outcome", "Not met")
+
+
+class GoalState(models.TextChoices):
+    """Where a goal's marking stands (derived from its fields, never stored)."""
+
+    NOT_MARKED = "not_marked", pgettext_lazy("goal state", "Not marked")
+    WAITING = "waiting", pgettext_lazy("goal state", "Waiting for confirmation")
+    CONFIRMED = "confirmed", pgettext_lazy("goal state", "Confirmed")
+
+
 class PlanGoal(models.Model):
-    """A measurable goal of the customised assistance plan of a need."""
+    """A measurable goal of the customised assistance plan of a need.
+
+    The school's staff and the serving teachers mark it (``outcome``: the latest
+    mark); the county's coordinator confirms or corrects the mark
+    (``confirmed_outcome``: what the evaluation counts). A new mark waits for
+    confirmation (``awaiting_confirmation``) while the confirmed outcome, if any,
+    still stands. Every mark and confirmation is kept as a :class:`GoalMark`."""
 
     need = models.ForeignKey(
         Need, verbose_name=_("need"), on_delete=models.CASCADE, related_name="goals"
     )
     text = models.CharField(_("goal"), max_length=300)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
-    met = models.BooleanField(_("met"), null=True, blank=True)
-    met_recorded_by = models.ForeignKey(
+    outcome = models.CharField(
+        _("marked outcome"),
+        max_length=10,
+        choices=GoalOutcome.choices,
+        blank=True,
+        help_text=_("The latest mark by the school or a serving teacher."),
+    )
+    marked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("marked by"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
     )
+    marked_at = models.DateTimeField(_("marked at"), null=True, blank=True)
+    awaiting_confirmation = models.BooleanField(
+        _("waiting for confirmation"), default=False
+    )
+    confirmed_outcome = models.CharField(
+        _("confirmed outcome"),
+        max_length=10,
+        choices=GoalOutcome.choices,
+        blank=True,
+        help_text=_("Confirmed by the county's coordinator; the evaluation uses it."),
+    )
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("confirmed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("plan goal")
         verbose_name_plural = _("plan goals")
         ordering = ["need_id", "position", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(outcome__in=["", *GoalOutcome.values])
+                & Q(confirmed_outcome__in=["", *GoalOutcome.values]),
+                name="plan_goal_outcomes_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(awaiting_confirmation=False) | ~Q(outcome=""),
+                name="plan_goal_waiting_has_a_mark",
+            ),
+        ]
+        indexes = [
+            # The coordinators' "goal marks to confirm".
+            models.Index(
+                fields=["need"],
+                condition=Q(awaiting_confirmation=True),
+                name="plan_goal_waiting_idx",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.text
+
+    @property
+    def state(self) -> str:
+        if self.awaiting_confirmation:
+            return GoalState.WAITING
+        if self.confirmed_outcome:
+            return GoalState.CONFIRMED
+        return GoalState.NOT_MARKED
+
+    @property
+    def state_class(self) -> str:
+        """For a badge's colour: waiting, not_marked, or the confirmed outcome."""
+        if self.awaiting_confirmation or not self.confirmed_outcome:
+            return self.state
+        return self.confirmed_outcome
+
+    @property
+    def state_label(self) -> str:
+        """The goal's standing in words: 达成, 待确认（部分达成）, 未标记."""
+        if self.awaiting_confirmation:
+            return _("Waiting for confirmation (%(outcome)s)") % {
+                "outcome": self.get_outcome_display()
+            }
+        if self.confirmed_outcome:
+            return str(self.get_confirmed_outcome_display())
+        return str(GoalState.NOT_MARKED.label)
+
+
+class GoalMarkAction(models.TextChoices):
+    MARK = "mark", pgettext_lazy("goal mark action", "Marked")
+    CONFIRM = "confirm", pgettext_lazy("goal mark action", "Confirmed")
+    CORRECT = "correct", pgettext_lazy("goal mark action", "Corrected")
+
+
+class GoalMark(models.Model):
+    """One step of a goal's history: a mark by the school or a teacher, or the
+    coordinator's confirmation or correction of it (who, when, what, why)."""
+
+    goal = models.ForeignKey(
+        PlanGoal,
+        verbose_name=_("plan goal"),
+        on_delete=models.CASCADE,
+        related_name="marks",
+    )
+    action = models.CharField(
+        _("action"), max_length=10, choices=GoalMarkAction.choices
+    )
+    outcome = models.CharField(_("outcome"), max_length=10, choices=GoalOutcome.choices)
+    note = models.TextField(_("note"), blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Empty for outcomes recorded before marks existed."),
+    )
+    author_role = models.CharField(
+        _("role"), max_length=20, choices=Role.choices, blank=True
+    )
+    created_at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("goal mark")
+        verbose_name_plural = _("goal marks")
+        ordering = ["goal_id", "created_at", "id"]
+        indexes = [models.Index(fields=["goal", "created_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(action__in=GoalMarkAction.values)
+                & Q(outcome__in=GoalOutcome.values),
+                name="goal_mark_action_and_outcome_valid",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.goal_id}: {self.action} {self.outcome}"
+
+
+class GoalMarkAttachment(Attachment):
+    mark = models.ForeignKey(
+        GoalMark,
+        verbose_name=_("goal mark"),
+        on_delete=models.CASCADE,
+        related_name="attachments",
+    )
+
+    class Meta(Attachment.Meta):
+        verbose_name = _("goal evidence")
+        verbose_name_plural = _("goal evidence")
 
 
 class NeedTransition(models.Model):

@@ -8,9 +8,13 @@ from rest_framework import serializers
 
 from accounts.scopes import mark_teacher_contact, sees_teacher_contact, visible
 
+from .goals import NOTE_MAX_CHARS, goal_actions, goal_can
 from .models import (
     County,
     Diagnosis,
+    GoalMark,
+    GoalOutcome,
+    GoalState,
     Need,
     NeedComment,
     NeedTransition,
@@ -96,11 +100,147 @@ class DiagnosisSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class AttachmentSerializer(serializers.Serializer):
+    """An evidence file as the API lists it; ``url`` is the only way to fetch it."""
+
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(read_only=True)
+    content_type = serializers.CharField(read_only=True)
+    size = serializers.IntegerField(read_only=True)
+    url = serializers.SerializerMethodField()
+
+    url_name = "comment-attachment"
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, obj) -> str:
+        path = reverse(self.url_name, kwargs={"pk": obj.pk})
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
+
+
 class PlanGoalSerializer(serializers.ModelSerializer):
+    """A plan goal and where its marking stands: ``outcome`` is the latest mark,
+    ``confirmed_outcome`` what the evaluation counts."""
+
+    state = serializers.ChoiceField(
+        choices=GoalState.choices,
+        read_only=True,
+        help_text=_(
+            "not_marked; waiting (a mark waits for the coordinator: 待确认); confirmed."
+        ),
+    )
+    met = serializers.SerializerMethodField(
+        help_text=_(
+            "Older field: true when the confirmed outcome is met, false when it is "
+            "partly met or not met, null without a confirmed outcome."
+        )
+    )
+
     class Meta:
         model = PlanGoal
-        fields = ["id", "text", "position", "met"]
+        fields = [
+            "id",
+            "text",
+            "position",
+            "state",
+            "outcome",
+            "confirmed_outcome",
+            "marked_at",
+            "confirmed_at",
+            "met",
+        ]
         read_only_fields = fields
+
+    def get_met(self, obj) -> bool | None:
+        if not obj.confirmed_outcome:
+            return None
+        return obj.confirmed_outcome == GoalOutcome.MET
+
+
+class GoalMarkAttachmentSerializer(AttachmentSerializer):
+    url_name = "goal-mark-attachment"
+
+
+class GoalMarkSerializer(serializers.ModelSerializer):
+    """One step of a goal's history: a mark, a confirmation or a correction."""
+
+    author_name = serializers.SerializerMethodField()
+    attachments = GoalMarkAttachmentSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = GoalMark
+        fields = [
+            "id",
+            "action",
+            "outcome",
+            "note",
+            "author",
+            "author_name",
+            "author_role",
+            "attachments",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+    def get_author_name(self, obj) -> str:
+        if obj.author is None:
+            return ""
+        return obj.author.get_full_name() or obj.author.username
+
+
+class PlanGoalDetailSerializer(PlanGoalSerializer):
+    """A goal with its history of marks and what the caller may do with it now."""
+
+    marks = GoalMarkSerializer(many=True, read_only=True)
+    actions = serializers.SerializerMethodField()
+
+    class Meta(PlanGoalSerializer.Meta):
+        fields = [*PlanGoalSerializer.Meta.fields, "marks", "actions"]
+        read_only_fields = fields
+
+    @extend_schema_field(
+        serializers.ListField(
+            child=serializers.CharField(), help_text="`mark`, `confirm`."
+        )
+    )
+    def get_actions(self, obj) -> list[str]:
+        return goal_can(self.context.get("goal_actions", set()), obj)
+
+
+class GoalMarkInputSerializer(serializers.Serializer):
+    """A mark: JSON, or ``multipart/form-data`` with ``attachments`` once per file."""
+
+    outcome = serializers.ChoiceField(choices=GoalOutcome.choices)
+    note = serializers.CharField(
+        max_length=NOTE_MAX_CHARS,
+        help_text=_("What was done, or what is missing, and how you know."),
+    )
+    attachments = serializers.ListField(
+        child=serializers.FileField(allow_empty_file=False, use_url=False),
+        required=False,
+        default=list,
+        help_text=_("Evidence: images (JPEG, PNG, WebP) or PDF; once per file."),
+    )
+
+
+class GoalConfirmInputSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(
+        choices=GoalOutcome.choices,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_(
+            "Omitted: the marked outcome is confirmed. Another outcome corrects the "
+            "mark and needs a `note`."
+        ),
+    )
+    note = serializers.CharField(
+        max_length=NOTE_MAX_CHARS,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_("Required when correcting."),
+    )
 
 
 class NeedTransitionSerializer(serializers.ModelSerializer):
@@ -230,6 +370,7 @@ class NeedDetailSerializer(NeedSerializer):
     """A need with its history, who is proposed or coming (``assignments``: the
     proposed, accepted and completed ones) and what the caller may do now."""
 
+    goals = PlanGoalDetailSerializer(many=True, read_only=True)
     transitions = NeedTransitionSerializer(many=True, read_only=True)
     assignments = NeedTeacherSerializer(
         source="people", many=True, read_only=True, default=()
@@ -246,6 +387,10 @@ class NeedDetailSerializer(NeedSerializer):
             mark_teacher_contact(
                 request.user, [a.teacher for a in getattr(instance, "people", ())]
             )
+        # What the caller may do with this need's goals, for each goal's actions.
+        self.context["goal_actions"] = goal_actions(
+            request.user if request is not None else None, instance
+        )
         return super().to_representation(instance)
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
@@ -304,24 +449,6 @@ class NeedConfirmSerializer(serializers.Serializer):
 
 class NeedReopenSerializer(serializers.Serializer):
     reason = serializers.CharField()
-
-
-class AttachmentSerializer(serializers.Serializer):
-    """An evidence file as the API lists it; ``url`` is the only way to fetch it."""
-
-    id = serializers.IntegerField(read_only=True)
-    name = serializers.CharField(read_only=True)
-    content_type = serializers.CharField(read_only=True)
-    size = serializers.IntegerField(read_only=True)
-    url = serializers.SerializerMethodField()
-
-    url_name = "comment-attachment"
-
-    @extend_schema_field(OpenApiTypes.URI)
-    def get_url(self, obj) -> str:
-        path = reverse(self.url_name, kwargs={"pk": obj.pk})
-        request = self.context.get("request")
-        return request.build_absolute_uri(path) if request is not None else path
 
 
 class ThreadCommentSerializer(serializers.ModelSerializer):

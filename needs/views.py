@@ -12,7 +12,7 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
 from django.forms.renderers import get_default_renderer
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -33,6 +33,16 @@ from .forms import (
     ReopenForm,
     ReviewForm,
 )
+from .goal_views import GoalConfirmForm, GoalMarkForm, goal_prefix, goals_context
+from .goals import (
+    CONFIRM,
+    MARK,
+    goal_check,
+    goal_confirm,
+    goal_mark,
+    goals_waiting,
+    goals_with_marks,
+)
 from .imports import NEED_COLUMNS, NEEDS_TITLE
 from .models import (
     County,
@@ -40,6 +50,7 @@ from .models import (
     NeedKind,
     NeedStatus,
     NeedTransition,
+    PlanGoal,
     School,
     Specialty,
     SpecialtyFamily,
@@ -62,7 +73,7 @@ def _need_or_404(request: HttpRequest, pk: int) -> Need:
     queryset = (
         _needs(request.user)
         .prefetch_related(
-            "goals",
+            goals_with_marks(),
             Prefetch(
                 "transitions", queryset=NeedTransition.objects.select_related("actor")
             ),
@@ -157,7 +168,13 @@ def need_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _render_detail(
-    request, need, cancel_form, status=200, reopen_form=None, thread_form=None
+    request,
+    need,
+    cancel_form,
+    status=200,
+    reopen_form=None,
+    thread_form=None,
+    goal_forms=None,
 ):
     actions = NEED.allowed_actions(request.user, need)
     mark_teacher_contact(request.user, [person.teacher for person in need.people])
@@ -175,7 +192,7 @@ def _render_detail(
             "reopen_form": reopen_form or ReopenForm(),
             "reopen_until": reopen_deadline(need) if "reopen" in actions else None,
             "diagnosis": getattr(need, "diagnosis", None),
-            "goals": list(need.goals.all()),
+            "goals": goals_context(request, need, goal_forms),
             "transitions": list(need.transitions.all()),
             "thread": thread_context(request, need, thread_form),
         },
@@ -455,3 +472,99 @@ def need_comment(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc)
     return _render_detail(request, need, CancelForm(), status=400, thread_form=form)
+
+
+def _goal_or_404(need: Need, goal_id: int) -> PlanGoal:
+    goal = get_object_or_404(PlanGoal.objects.filter(need=need), pk=goal_id)
+    goal.need = need
+    return goal
+
+
+def _goal_done(need: Need, goal: PlanGoal) -> HttpResponse:
+    return redirect(reverse("needs:detail", args=[need.pk]) + f"#goal-{goal.pk}")
+
+
+@login_required
+@require_POST
+def need_goal_mark(request: HttpRequest, pk: int, goal_id: int) -> HttpResponse:
+    """Mark a plan goal from the need's page (outcome, note, evidence files)."""
+    need = _need_or_404(request, pk)
+    goal = _goal_or_404(need, goal_id)
+    try:
+        goal_check(request.user, MARK, need)
+    except TransitionNotAllowed as exc:
+        return _refused(request, need, exc)
+    form = GoalMarkForm(request.POST, prefix=goal_prefix(goal.pk))
+    if form.is_valid():
+        try:
+            goal_mark(
+                goal=goal,
+                actor=request.user,
+                outcome=form.cleaned_data["outcome"],
+                note=form.cleaned_data["note"],
+                files=request.FILES.getlist(f"{goal_prefix(goal.pk)}-attachments"),
+            )
+            messages.success(
+                request,
+                _(
+                    "Your mark was recorded. It counts once the county's "
+                    "coordinator confirms it."
+                ),
+            )
+            return _goal_done(need, goal)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        except TransitionNotAllowed as exc:
+            return _refused(request, need, exc)
+    return _render_detail(
+        request, need, CancelForm(), status=400, goal_forms={goal.pk: form}
+    )
+
+
+@login_required
+@require_POST
+def need_goal_confirm(request: HttpRequest, pk: int, goal_id: int) -> HttpResponse:
+    """Confirm a goal's waiting mark, or correct it with a note (coordinator)."""
+    need = _need_or_404(request, pk)
+    goal = _goal_or_404(need, goal_id)
+    try:
+        goal_check(request.user, CONFIRM, need, goal)
+    except TransitionNotAllowed as exc:
+        return _refused(request, need, exc)
+    form = GoalConfirmForm(request.POST, prefix=goal_prefix(goal.pk))
+    if form.is_valid():
+        try:
+            goal = goal_confirm(
+                goal=goal,
+                actor=request.user,
+                outcome=form.cleaned_data["outcome"],
+                note=form.cleaned_data["note"],
+            )
+            messages.success(
+                request,
+                _("Confirmed: “%(goal)s” is %(outcome)s.")
+                % {"goal": goal.text, "outcome": goal.get_confirmed_outcome_display()},
+            )
+            return _goal_done(need, goal)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        except TransitionNotAllowed as exc:
+            return _refused(request, need, exc)
+    return _render_detail(
+        request, need, CancelForm(), status=400, goal_forms={goal.pk: form}
+    )
+
+
+@login_required
+@require_GET
+def goals_to_confirm(request: HttpRequest) -> HttpResponse:
+    """Goal marks waiting for a coordinator of the user's counties, oldest first."""
+    user = request.user
+    if not (user.is_admin or user.is_coordinator):
+        raise PermissionDenied
+    counties = visible(user, County.objects.all()).values("pk")
+    queryset = goals_waiting(counties).select_related(
+        "need__school__county", "marked_by"
+    )
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "needs/goals_to_confirm.html", {"page": page})

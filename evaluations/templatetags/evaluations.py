@@ -75,7 +75,11 @@ _BASIS = {
         "%(done)s of %(due)s needs due were done; %(running)s still running "
         "(not counted)"
     ),
-    "goals_met": gettext_lazy("%(met)s of %(goals)s plan goals met"),
+    "goals_met": gettext_lazy(
+        "%(goals)s plan goals, %(confirmed)s confirmed: %(met)s met, %(partly)s "
+        "partly met, %(not_met)s not met; %(waiting)s marks waiting for "
+        "confirmation (not counted)"
+    ),
     "activity_regularity": gettext_lazy(
         "activities in %(active_weeks)s of %(weeks)s weeks of service"
     ),
@@ -87,6 +91,9 @@ _BASIS = {
 }
 
 
+_GOALS_BEFORE_CONFIRMATION = gettext_lazy("%(met)s of %(goals)s plan goals met")
+
+
 @register.filter
 def basis_label(row: dict) -> str:
     """The data behind an objective indicator's value, in words."""
@@ -94,6 +101,9 @@ def basis_label(row: dict) -> str:
     template_ = _BASIS.get(row.get("metric", "")) if basis else None
     if template_ is None:
         return ""
+    if row.get("metric") == "goals_met" and "confirmed" not in basis:
+        # Results closed before goal marks were confirmed: goals marked, met.
+        template_ = _GOALS_BEFORE_CONFIRMATION
     try:
         return str(template_) % basis
     except (KeyError, TypeError, ValueError):

@@ -174,3 +174,38 @@ def test_schema_documents_the_dashboard(api, world):
     properties = schema["components"]["schemas"][ref.rsplit("/", 1)[1]]["properties"]
     assert set(properties) >= DESIGN_KEYS
     assert {"403", "404"} <= set(operation["responses"])
+
+
+def test_engagement_carries_its_trend_against_the_period_before(api, scenario):
+    w = scenario.world
+    body = (
+        api.as_user(w.users.coord_a)
+        .get(URL, {"county": w.county_a.pk, "from": "2026-06-23", "to": "2026-07-28"})
+        .json()
+    )
+    assert body["engagement_previous_period"] == {
+        "from": "2026-05-18",
+        "to": "2026-06-22",
+    }
+    row = next(r for r in body["engagement"] if r["school"] == w.school_a.pk)
+    # The names the page always had are kept beside the new ones.
+    for key in (
+        "score",
+        "confirmed_share",
+        "on_time_share",
+        "ratings_share",
+        "needs_fulfilled",
+        "needs_awaiting_confirmation",
+        "rating_tasks",
+        "rating_tasks_done",
+        "previous_score",
+        "trend",
+        "complete_share",
+        "goals_marked_share",
+        "chances",
+        "chances_taken",
+    ):
+        assert key in row
+    assert row["trend"] == round(row["score"] - row["previous_score"], 1)
+    without_start = api.as_user(w.users.coord_a).get(URL).json()
+    assert without_start["engagement_previous_period"] is None

@@ -1,6 +1,8 @@
 """Every dashboard figure against the hand-built county of ``conftest.py``; the
 numbers in the assertions are worked out by hand there."""
 
+import datetime as dt
+
 import pytest
 from django.db import connection
 from django.db.models import F
@@ -15,9 +17,17 @@ from dashboard.queries import (
     engagement_score,
     median,
     median_portable,
+    previous_period,
 )
-from evaluations.models import Evaluation
-from needs.models import Need
+from evaluations.models import (
+    CycleStatus,
+    Evaluation,
+    RaterRole,
+    Rating,
+    RatingStatus,
+)
+from needs.goals import goal_mark
+from needs.models import GoalMark, Need, PlanGoal
 
 from .. import factories as f
 from .conftest import NOW, days, need
@@ -130,51 +140,163 @@ def test_schools_ranked_by_engagement(scenario, county_a):
     ranking = county_a["engagement"]
     assert [r["school"] for r in ranking] == [
         w.school_a2.pk,
-        w.school_a.pk,
         scenario.school_a3.pk,
+        w.school_a.pk,
     ]
-    a2, a1, a3 = ranking
-    # A2: its one fulfilled need confirmed 5 days after its end; no rating tasks
+    a2, a3, a1 = ranking
+    # A2: its needs 5 and 7 were posted complete, need 7 confirmed 5 days after
+    # its end (within 14 days); no rating task: (20 * 1 + 30 * 1) / 50
     assert (a2["rank"], a2["score"]) == (1, 100.0)
-    assert (a2["confirmed_share"], a2["on_time_share"], a2["ratings_share"]) == (
+    assert (a2["complete_share"], a2["on_time_share"], a2["ratings_share"]) == (
         1.0,
         1.0,
         None,
     )
+    assert (a2["goals_marked_share"], a2["chances"], a2["chances_taken"]) == (
+        None,
+        3,
+        3,
+    )
     assert a2["evaluation_score"] == 95.0
-    # A1: 1 of 2 due needs confirmed, 20 days late; 1 of 2 rating tasks:
-    # (40 * 0.5 + 30 * 0 + 30 * 0.5) / 100 * 100 = 35
-    assert (a1["rank"], a1["score"]) == (2, 35.0)
+    # A3: need 12, posted complete, is its one chance; equal to A2, after it by
+    # evaluation score.
+    assert (a3["rank"], a3["score"], a3["needs_posted"]) == (1, 100.0, 1)
+    # A1: needs 4, 6, 8 posted complete and 9 rejected (2 and 3 wait for review:
+    # no chance yet); need 8 confirmed 20 days after its end, need 6 not due
+    # before 14 days; 1 of its 2 rating tasks of the closed cycle:
+    # (20 * 3/4 + 30 * 0 + 30 * 1/2) / 80 = 37.5
+    assert (a1["rank"], a1["score"]) == (3, 37.5)
+    assert (a1["needs_posted"], a1["needs_posted_complete"]) == (4, 3)
+    assert (a1["confirmations_due"], a1["confirmations_on_time"]) == (1, 0)
+    assert (a1["rating_chances"], a1["rating_tasks_done"]) == (2, 1)
+    assert (a1["chances"], a1["chances_taken"]) == (7, 4)
+    # Kept as they were: confirmations and every rating task of the period.
     assert (a1["needs_fulfilled"], a1["needs_awaiting_confirmation"]) == (1, 1)
     assert (a1["rating_tasks"], a1["rating_tasks_done"]) == (2, 1)
+    assert a1["confirmed_share"] == 0.5
     assert a1["evaluation_score"] == 70.0
-    # A3: nothing to judge it on
-    assert (a3["rank"], a3["score"], a3["evaluation_score"]) == (None, None, None)
+    # Without a start there is no period before: no trend.
+    assert county_a["engagement_previous_period"] is None
+    assert all(r["previous_score"] is r["trend"] is None for r in ranking)
 
 
 def test_engagement_spreads_the_weight_of_missing_parts():
-    assert engagement_score(None, None, None) is None
-    assert engagement_score(0.5, None, None) == 50.0
-    assert engagement_score(1.0, 0.0, None) == pytest.approx(57.1)
-    assert engagement_score(0.5, 0.0, 0.5) == 35.0
+    assert engagement_score() is None
+    assert engagement_score(complete=None, on_time=None) is None
+    assert engagement_score(on_time=0.5, ratings=None) == 50.0
+    # (20 * 1 + 30 * 0) / 50
+    assert engagement_score(complete=1.0, on_time=0.0) == 40.0
+    # (20 * 0.5 + 30 * 0 + 20 * 1 + 30 * 0.5) / 100
+    assert engagement_score(complete=0.5, on_time=0.0, goals=1.0, ratings=0.5) == 45.0
+
+
+def test_a_school_with_no_chances_yet_has_no_engagement(scenario, client):
+    w = scenario.world
+    school = f.SchoolFactory(name="白河县第四职业中学", county=w.county_a)
+    need(w, school, "draft")
+    need(w, school, "submitted", submitted=2)  # waiting for review: no chance yet
+    # Served, but not due for confirmation yet and without goals.
+    served = need(w, school, "matched", filled=1, window=(-10, 60))
+    f.AssignmentFactory(need=served, teacher=scenario.teacher_c, status="accepted")
+    # A task of a cycle just opened is no chance yet either.
+    staff = f.UserFactory(username="staff_a4", role="school_staff", school=school)
+    cycle = f.EvaluationCycleFactory(
+        county=w.county_a, status=CycleStatus.OPEN, start_date=days(-5)
+    )
+    evaluation = Evaluation.objects.create(
+        cycle=cycle, subject_type="teacher", teacher=w.teacher_a
+    )
+    Rating.objects.create(
+        evaluation=evaluation,
+        rater=staff,
+        rater_role=RaterRole.SCHOOL,
+        status=RatingStatus.PENDING,
+    )
+    ranking = dashboard_figures([w.county_a.pk], now=NOW)["engagement"]
+    row = ranking[-1]
+    assert row["school"] == school.pk
+    assert (row["score"], row["rank"], row["chances"]) == (None, None, 0)
+    assert (row["rating_tasks"], row["rating_chances"]) == (1, 0)
+    # The page shows no figure, not 100 (it counts up to the real today, when the
+    # served need would be due: it is left out there).
+    served.assignments.all().delete()
+    served.delete()
+    client.force_login(w.users.coord_a)
+    page = client.get("/dashboard/").content.decode()
+    cell = page.split(f'data-school="{school.pk}"', 1)[1].split("</tr>", 1)[0]
+    assert "无数据" in cell and "100" not in cell
+
+
+def test_goals_marked_by_the_school_are_chances_taken(scenario):
+    w = scenario.world
+    n6 = scenario.needs.n6  # matched, window started, 张老师 accepted
+    first, second, _third = (
+        PlanGoal.objects.create(need=n6, text=text, position=i)
+        for i, text in enumerate(("目标一", "目标二", "目标三"))
+    )
+    goal_mark(goal=first, actor=w.users.staff_a, outcome="met", note="已完成")
+    goal_mark(goal=second, actor=w.users.teacher_a, outcome="met", note="已完成")
+    # Goals of a need not yet started are no chance.
+    later = need(w, w.school_a, "matched", filled=1, submitted=9, matched=3,
+                 window=(10, 90))  # fmt: skip
+    f.AssignmentFactory(need=later, teacher=scenario.teacher_c, status="accepted")
+    PlanGoal.objects.create(need=later, text="目标四")
+    a1 = next(
+        r
+        for r in dashboard_figures([w.county_a.pk], now=NOW)["engagement"]
+        if r["school"] == w.school_a.pk
+    )
+    # Only the staff's mark counts for the school: 1 of 3.
+    assert (a1["goals_to_mark"], a1["goals_marked"]) == (3, 1)
+    assert a1["goals_marked_share"] == 0.3333
+    assert (a1["needs_posted"], a1["needs_posted_complete"]) == (5, 4)
+    # (20 * 4/5 + 30 * 0 + 20 * 1/3 + 30 * 1/2) / 100 = 37.67 (need "later" is a
+    # fifth need posted complete)
+    assert a1["score"] == 37.7
+
+
+def test_the_trend_compares_with_the_period_of_equal_length_before(scenario):
+    period = Period(start=days(-70), end=days(-35))  # 36 days
+    figures = dashboard_figures([scenario.world.county_a.pk], period, now=NOW)
+    assert figures["engagement_previous_period"] == {
+        "from": days(-106).isoformat(),
+        "to": days(-71).isoformat(),
+    }
+    rows = {r["school"]: r for r in figures["engagement"]}
+    a1 = rows[scenario.world.school_a.pk]
+    # Now: needs 4 and 8 posted complete; need 8 confirmed late (need 6 not due);
+    # 1 of 2 rating tasks: (20 * 1 + 30 * 0 + 30 * 1/2) / 80 = 43.75
+    # Before: nothing posted; need 8 late; 1 of 2 tasks: (0 + 15) / 60 = 25
+    assert (a1["score"], a1["previous_score"], a1["trend"]) == (43.8, 25.0, 18.8)
+    a2 = rows[scenario.world.school_a2.pk]
+    assert (a2["score"], a2["previous_score"], a2["trend"]) == (100.0, 100.0, 0.0)
+
+
+def test_the_period_before_an_open_ended_one_ends_the_day_before_it():
+    today = days(0)
+    assert previous_period(Period(days(-9), days(0)), today) == Period(
+        days(-19), days(-10)
+    )
+    # "This year": from its first day to today.
+    assert previous_period(Period(days(-29), None), today) == Period(
+        days(-59), days(-30)
+    )
+    assert previous_period(Period(days(5), None), today) == Period(days(4), days(4))
+    assert previous_period(Period(None, days(0)), today) is None
+    assert previous_period(Period(), today) is None
 
 
 def test_equal_engagement_shares_a_rank(scenario):
     w = scenario.world
-    # A3 gets a need served, fulfilled and confirmed on time: 100, like A2
-    done = need(
-        w,
-        scenario.school_a3,
-        "fulfilled",
-        filled=1,
-        submitted=60,
-        matched=5,
-        confirmed=50,
-        window=(-90, -55),
+    # A1 gets every chance it had taken: 100, like A2 and A3
+    scenario.needs.n9.delete()
+    Need.objects.filter(pk=scenario.needs.n8.pk).update(
+        fulfilled_at=NOW - dt.timedelta(days=55)
     )
-    f.AssignmentFactory(need=done, teacher=scenario.teacher_c, status="completed")
+    Rating.objects.filter(rater=w.users.staff_a).update(status="submitted")
     ranking = dashboard_figures([w.county_a.pk], now=NOW)["engagement"]
-    assert [r["rank"] for r in ranking] == [1, 1, 3]
+    assert [r["score"] for r in ranking] == [100.0, 100.0, 100.0]
+    assert [r["rank"] for r in ranking] == [1, 1, 1]
 
 
 def test_period_selects_needs_whose_window_overlaps_it(scenario):
@@ -198,7 +320,8 @@ def test_period_selects_needs_whose_window_overlaps_it(scenario):
         r["family_code"]: (r["demand"], r["supply"]) for r in figures["supply_demand"]
     }
     assert rows == {"66": (0, 3), "73": (0, 5)}
-    assert figures["engagement"][1]["score"] == 35.0
+    # needs 4 and 8 posted complete, need 8 confirmed late, 1 of 2 tasks
+    assert figures["engagement"][1]["score"] == 43.8
 
 
 def test_a_period_before_any_closed_cycle_has_no_grades(scenario):
@@ -248,9 +371,16 @@ def _count_queries(county_ids):
     return len(queries)
 
 
+def _count_queries(county_ids, period=None):
+    with CaptureQueriesContext(connection) as queries:
+        dashboard_figures(county_ids, period, now=NOW)
+    return len(queries)
+
+
 def test_the_query_count_does_not_grow_with_the_data(scenario):
     w = scenario.world
     small = _count_queries([w.county_a.pk])
+    small_period = _count_queries([w.county_a.pk], Period(days(-70), days(-35)))
 
     # Ten times more of everything: schools, needs in every state, teachers with
     # skills and assignments, activities, closed cycles with results.
@@ -272,6 +402,14 @@ def test_the_query_count_does_not_grow_with_the_data(scenario):
             if status in ("matched", "fulfilled"):
                 a = f.AssignmentFactory(need=n, teacher=teacher, status="accepted")
                 f.ActivityFactory(assignment=a, date=days(-i))
+                goal = PlanGoal.objects.create(need=n, text="目标")
+                GoalMark.objects.create(
+                    goal=goal,
+                    action="mark",
+                    outcome="met",
+                    author=w.users.staff_a,
+                    author_role="school_staff",
+                )
         cycle = f.EvaluationCycleFactory(
             county=w.county_a,
             status="closed",
@@ -283,8 +421,11 @@ def test_the_query_count_does_not_grow_with_the_data(scenario):
         )
     large = _count_queries([w.county_a.pk])
     both = _count_queries([w.county_a.pk, w.county_b.pk])
+    large_period = _count_queries([w.county_a.pk], Period(days(-70), days(-35)))
 
     assert small == large == both == QUERY_COUNT
+    # A period has a period before it: the trend is counted in the same queries.
+    assert small_period == large_period == QUERY_COUNT
 
 
 def test_the_portable_median_agrees_with_percentile_cont(scenario):

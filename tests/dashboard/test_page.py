@@ -167,3 +167,21 @@ def test_every_state_is_listed_with_a_link_to_its_needs(scenario):
     for status, label in NeedStatus.choices:
         assert f"status={status}" in html
         assert str(label) in html
+
+
+def test_the_engagement_table_shows_the_trend_against_the_period_before(scenario):
+    w = scenario.world
+    response = signed_in(w.users.coord_a).get(
+        PAGE, {"from": "2026-06-23", "to": "2026-07-28"}
+    )
+    html = response.content.decode()
+    assert "与上一时段（2026-05-18 – 2026-06-22）相比" in html
+
+    def row(school):
+        return html.split(f'data-school="{school.pk}"', 1)[1].split("</tr>", 1)[0]
+
+    # School A: 43.8 now, 25.0 before; school A2: 100 both times.
+    assert "↑ 18.8" in row(w.school_a) and "trend-up" in row(w.school_a)
+    assert "上一时段：25.0" in row(w.school_a)
+    assert "→ 0.0" in row(w.school_a2)
+    assert "100% <span" in row(w.school_a) and "(2/2)" in row(w.school_a)

@@ -3,12 +3,13 @@ the cycle runs from Monday 2026-03-02 to Sunday 2026-04-26 (8 weeks).
 
 - 张老师 (teacher_a) served two needs: N1 at school A (03-02..04-16, completed; the
   school confirmed it on 04-26, 10 days late) and N2 at school A2 (04-01..06-30,
-  accepted, still running). Goals: N1 has 2 (1 met), N2 has 2 (1 met).
+  accepted, still running). Goals: N1 has 2 (1 met, 1 not met, both confirmed),
+  N2 has 2 (1 met and confirmed, 1 not marked).
 - Activities of 张老师 in the period: 03-02 4 h/5 teachers, 03-04 2 h/0 (both week
   0), 03-20 6 h/10 (week 2) at school A, 04-06 3 h/2 (week 5) at school A2; a
   disputed 04-10 8 h/20 and a 02-20 one outside the period do not count.
   So: 15 hours, 17 local teachers, 1 of 1 need due done (N2 still runs), 2 of
-  the 3 marked goals met (one unmarked), 3 of 8 weeks.
+  the 3 confirmed goals met (one unmarked), 3 of 8 weeks.
 - 王老师 (mate) is in the team with 张老师 but served no need and has no account.
 - School A also has N3 (03-01..03-31, matched, never confirmed: 26 days late at
   04-26), and needs submitted in the period: N3 (clean), N4 (returned), N5
@@ -104,8 +105,12 @@ def season(world):
     NeedTransition.objects.create(
         need=n5, from_status="submitted", to_status="rejected"
     )
-    for need_obj, met in [(n1, True), (n1, False), (n2, None), (n2, True)]:
-        PlanGoal.objects.create(need=need_obj, text="目标", met=met)
+    # Confirmed outcomes (the coordinator confirmed the schools' marks); N2's
+    # first goal is not marked.
+    for need_obj, outcome in [(n1, "met"), (n1, "not_met"), (n2, ""), (n2, "met")]:
+        PlanGoal.objects.create(
+            need=need_obj, text="目标", outcome=outcome, confirmed_outcome=outcome
+        )
 
     a1 = f.AssignmentFactory(need=n1, teacher=w.teacher_a, status="completed")
     a2 = f.AssignmentFactory(need=n2, teacher=w.teacher_a, status="accepted")

@@ -286,7 +286,7 @@ def test_teacher_indicators_are_computed_from_the_data(
         "O1": 15.0,  # 4 + 2 + 6 + 3 hours (disputed and out-of-period left out)
         "O2": 17.0,  # 5 + 0 + 10 + 2 local teachers
         "O3": 1.0,  # N1 done; N2 still running: neither done nor failed
-        "O4": 0.6667,  # 2 of the 3 marked goals met (one is not marked yet)
+        "O4": 0.6667,  # 2 of the 3 confirmed goals met (one is not marked yet)
         "O5": 0.375,  # weeks 0, 2, 5 of 8
     }
     assert scores_of(evaluation) == {
@@ -688,7 +688,14 @@ def test_a_result_explains_its_data_median_gaps_and_what_lowered_it(
     rows = {row["code"]: row for row in mine.breakdown["indicators"]}
     assert rows["O1"]["basis"] == {"activities": 4, "hours": 15.0}
     assert rows["O3"]["basis"] == {"done": 1, "due": 1, "running": 1}
-    assert rows["O4"]["basis"] == {"met": 2, "goals": 3}
+    assert rows["O4"]["basis"] == {
+        "goals": 4,
+        "confirmed": 3,
+        "met": 2,
+        "partly": 0,
+        "not_met": 1,
+        "waiting": 0,
+    }
     assert rows["O5"]["basis"] == {"active_weeks": 3, "weeks": 8}
     # Two teachers: 12.5 hours-score for 张老师, 0 for 王老师.
     assert rows["O1"]["median"] == 6.25

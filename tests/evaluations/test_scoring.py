@@ -249,3 +249,26 @@ def test_team_roll_up_blends_own_score_and_members_mean():
     assert s.team_roll_up(None, [90, 70], 50) == 80
     assert s.team_roll_up(80, [], 50) == 80
     assert s.team_roll_up(None, [], 50) is None
+
+
+def test_confirmed_goals_count_met_one_partly_half_not_met_zero():
+    tally = s.GoalTally()
+    for confirmed, waiting in [
+        ("met", False),
+        ("partly", False),
+        ("not_met", True),  # a new mark waits; the confirmed "not met" stands
+        ("", True),  # marked, not confirmed: no data
+        ("", False),  # not marked: no data
+    ]:
+        tally += s.GoalTally.of(confirmed, waiting)
+    assert tally.value == pytest.approx(1.5 / 3)
+    assert tally.basis() == {
+        "goals": 5,
+        "confirmed": 3,
+        "met": 1,
+        "partly": 1,
+        "not_met": 1,
+        "waiting": 2,
+    }
+    assert s.GoalTally.of("", True).value is None
+    assert (s.GoalTally() + s.GoalTally.of("partly", False)).value == 0.5

@@ -65,6 +65,9 @@ ROUTES = {
     "needs:reopen": (SIGNED_IN, "matched_a"),
     "needs:review": (SIGNED_IN, "submitted_a"),
     "needs:comment": (SIGNED_IN, "matched_a"),
+    "needs:goal_mark": (SIGNED_IN, "matched_a"),
+    "needs:goal_confirm": (SIGNED_IN, "matched_a"),
+    "needs:goals_to_confirm": (SIGNED_IN, None),
     "teams:teacher_list": (SIGNED_IN, None),
     "teams:teacher_create": (SIGNED_IN, None),
     "teams:teacher_export": (SIGNED_IN, None),
@@ -145,6 +148,10 @@ ROUTES = {
     "need-reopen": (SIGNED_IN, "matched_a"),
     "need-comments": (SIGNED_IN, "matched_a"),
     "comment-attachment": (SIGNED_IN, "photo_a"),
+    "need-mark-goal": (SIGNED_IN, "matched_a"),
+    "need-confirm-goal": (SIGNED_IN, "matched_a"),
+    # anonymous requests are refused before the file is looked up
+    "goal-mark-attachment": (SIGNED_IN, "matched_a"),
     "teacher-list": (SIGNED_IN, None),
     "teacher-export": (SIGNED_IN, None),
     "teacher-detail": (SIGNED_IN, "teacher_a"),
@@ -277,6 +284,8 @@ def url_of(text, name, pattern, full):
                 kwargs["pk"] = full.ids[key]
             elif group == "kind":
                 kwargs["kind"] = "teachers"
+            elif group == "goal_id":
+                kwargs["goal_id"] = 1
             elif group in ("uidb64", "token"):
                 kwargs[group] = "MQ" if group == "uidb64" else "not-a-token"
             elif group == "format":

@@ -900,15 +900,10 @@ class Command(BaseCommand):
                 priority_score=priority,
                 diagnosed_by=coordinator,
             )
+            # Unmarked: the schools and teachers mark them where the work
+            # happens (evaluations/demo.py, through the services).
             for position, text in enumerate(spec.goals):
-                met = True if spec.status == S.FULFILLED else None
-                PlanGoal.objects.create(
-                    need=need,
-                    text=text,
-                    position=position,
-                    met=met,
-                    met_recorded_by=staff if met else None,
-                )
+                PlanGoal.objects.create(need=need, text=text, position=position)
         for number, teacher_name in enumerate(spec.teachers):
             teacher = world.teachers[teacher_name]
             self.seed_assignment(
