@@ -4,6 +4,7 @@ met 0; a goal unmarked or waiting for confirmation is no data."""
 
 import pytest
 
+from evaluations import cycles
 from needs.models import PlanGoal
 
 from .conftest import END, START, framework
@@ -14,10 +15,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def goal_cycle(world, season):
-    from evaluations import services
-
     admin = world.users.admin
-    return services.cycle_create(
+    return cycles.cycle_create(
         user=world.users.coord_a,
         county=world.county_a,
         name="目标达成",
