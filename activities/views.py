@@ -12,15 +12,17 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from accounts.scopes import visible
 from common.errors import TransitionNotAllowed
 from common.forms import add_service_errors
 from matching.models import Assignment, AssignmentStatus
 from needs.attachments import KINDS
+from spreadsheets.workbooks import xlsx_response
 
 from . import services
+from .exports import ACTIVITIES_TITLE, ACTIVITY_COLUMNS
 from .models import Activity, ActivityKind
 from .policies import ACTIVITY
 
@@ -108,8 +110,9 @@ def _activities(user):
     )
 
 
-@login_required
-def activity_list(request: HttpRequest) -> HttpResponse:
+def _listed(request: HttpRequest):
+    """The activities the list shows: the caller's, with its filters (disputed
+    only; for coordinators, implausible reach only)."""
     queryset = _activities(request.user).order_by("-date", "-id")
     if request.GET.get("disputed") == "1":
         queryset = queryset.filter(disputed=True)
@@ -119,6 +122,23 @@ def activity_list(request: HttpRequest) -> HttpResponse:
         queryset = queryset.filter(
             local_teachers_reached__gt=settings.ACTIVITY_PLAUSIBLE_REACH
         )
+    return queryset, checks_reach, only_flagged
+
+
+@login_required
+@require_GET
+def activity_export(request: HttpRequest) -> HttpResponse:
+    """The list as shown, with its filters, as .xlsx."""
+    queryset, _checks, _flagged = _listed(request)
+    queryset = queryset.select_related(
+        "assignment__teacher", "assignment__need__school"
+    )
+    return xlsx_response(ACTIVITY_COLUMNS, queryset, filename=str(ACTIVITIES_TITLE))
+
+
+@login_required
+def activity_list(request: HttpRequest) -> HttpResponse:
+    queryset, checks_reach, only_flagged = _listed(request)
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     for activity in page.object_list:
         actions = ACTIVITY.allowed_actions(request.user, activity)
@@ -135,6 +155,7 @@ def activity_list(request: HttpRequest) -> HttpResponse:
             "only_flagged": only_flagged,
             "plausible_reach": settings.ACTIVITY_PLAUSIBLE_REACH,
             "reach": services.reach_by_assignment(_activities(request.user)),
+            "export_query": request.GET.urlencode(),
         },
     )
 

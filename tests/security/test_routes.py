@@ -83,6 +83,7 @@ ROUTES = {
     "teams:import_template": (SIGNED_IN, None),
     "activities:list": (SIGNED_IN, None),
     "activities:new": (SIGNED_IN, None),
+    "activities:export": (SIGNED_IN, None),
     "activities:dispute": (SIGNED_IN, "act_a"),
     "activities:dismiss-dispute": (SIGNED_IN, "disputed_a"),
     "matching-runs": (SIGNED_IN, None),
