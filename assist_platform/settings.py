@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "activities",
     "evaluations",
     "dashboard",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -19,7 +19,7 @@ import pytest
 from django.core.management import call_command
 
 from accounts.models import User
-from dashboard.management.commands.load_demo import DEMO_PASSWORD
+from demo.management.commands.load_demo import DEMO_PASSWORD
 from evaluations.models import (
     Appeal,
     CycleStatus,

@@ -7,7 +7,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from evaluations.demo import CLOSED_NAME, OPEN_NAME
+from demo.evaluations import CLOSED_NAME, OPEN_NAME
 from evaluations.models import EvaluationCycle, Rating
 from needs.models import GoalMark, GoalMarkAttachment, PlanGoal
 

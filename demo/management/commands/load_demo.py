@@ -34,9 +34,9 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from activities.models import Activity, ActivityKind
-from evaluations import demo as evaluation_demo
+from demo import evaluations as evaluation_demo
+from demo.needs import seed_demo_thread
 from matching.models import Assignment, AssignmentStatus
-from needs.demo import seed_demo_thread
 from needs.models import (
     County,
     Diagnosis,
@@ -901,7 +901,7 @@ class Command(BaseCommand):
                 diagnosed_by=coordinator,
             )
             # Unmarked: the schools and teachers mark them where the work
-            # happens (evaluations/demo.py, through the services).
+            # happens (demo/evaluations.py, through the services).
             for position, text in enumerate(spec.goals):
                 PlanGoal.objects.create(need=need, text=text, position=position)
         for number, teacher_name in enumerate(spec.teachers):

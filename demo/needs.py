@@ -12,9 +12,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image, ImageDraw
 
 from accounts.models import Role, User
-
-from .models import Need, NeedComment, NeedStatus
-from .threads import need_comment_post
+from needs.models import Need, NeedComment, NeedStatus
+from needs.threads import need_comment_post
 
 
 def demo_photo() -> SimpleUploadedFile:

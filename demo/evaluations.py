@@ -23,12 +23,17 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from needs.demo import demo_sign_in_sheet
+from demo.needs import demo_sign_in_sheet
+from evaluations import cycles, frameworks, ratings
+from evaluations.models import (
+    EvaluationCycle,
+    Framework,
+    Rating,
+    RatingStatus,
+    SubjectType,
+)
 from needs.goals import goal_confirm, goal_mark
 from needs.models import County, GoalMark, PlanGoal
-
-from . import cycles, frameworks, ratings
-from .models import EvaluationCycle, Framework, Rating, RatingStatus, SubjectType
 
 CLOSED_NAME = "2026年秋季学期帮扶考核"
 OPEN_NAME = "2026-2027学年第一学期帮扶考核"
