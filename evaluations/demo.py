@@ -25,7 +25,8 @@ from django.utils import timezone
 
 from needs.demo import demo_sign_in_sheet
 from needs.goals import goal_confirm, goal_mark
-from needs.models import County, GoalMark, PlanGoal
+from needs.models import GoalMark, PlanGoal
+from places.models import County
 
 from . import cycles, frameworks, ratings
 from .models import EvaluationCycle, Framework, Rating, RatingStatus, SubjectType
