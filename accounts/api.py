@@ -23,7 +23,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from common.openapi import DetailError, errors
-from needs.models import County, School
+from places.models import County, School
 
 from . import services
 from .models import Role, User
@@ -420,7 +420,7 @@ class InvitationSerializer(serializers.Serializer):
         "the caller's counties).",
     )
     school = ScopedField(
-        "needs.School",
+        "places.School",
         required=False,
         allow_null=True,
         help_text="For `role: school_staff`: an assisted school of the caller's "

@@ -6,7 +6,7 @@ from django.contrib.auth.forms import PasswordChangeForm as BasePasswordChangeFo
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from needs.models import School, SchoolKind
+from places.models import School, SchoolKind
 
 from .models import Role
 from .scopes import visible

@@ -27,14 +27,14 @@ class User(AbstractUser):
         _("role"), max_length=20, choices=Role.choices, default=Role.SCHOOL_STAFF
     )
     counties = models.ManyToManyField(
-        "needs.County",
+        "places.County",
         verbose_name=_("counties"),
         blank=True,
         related_name="coordinators",
         help_text=_("Counties a coordinator is responsible for."),
     )
     school = models.ForeignKey(
-        "needs.School",
+        "places.School",
         verbose_name=_("school"),
         on_delete=models.PROTECT,
         null=True,

@@ -119,16 +119,16 @@ _FRAMEWORK_USES = ("cycles", "team_cycles", "school_cycles")
 
 # model label -> role -> rule. Reference data (specialties) is visible to everyone.
 RULES: dict[str, dict[str, Rule]] = {
-    "needs.County": {
+    "places.County": {
         Role.COORDINATOR: _county_rule("id"),
         Role.SCHOOL_STAFF: _school_county_rule("id"),
         Role.TEACHER: _teacher_county_rule("id"),
     },
-    "needs.School": {
+    "places.School": {
         Role.COORDINATOR: _county_rule("county"),
         Role.SCHOOL_STAFF: _school_rule("id"),
         Role.TEACHER: _either(
-            "needs.School",
+            "places.School",
             _teacher_rule("needs__assignments__teacher"),
             _teacher_rule("dispatched_teachers"),
         ),
@@ -237,7 +237,7 @@ RULES: dict[str, dict[str, Rule]] = {
 
 # Rules that cross a to-many relation can produce duplicates; those filter by id.
 _NEEDS_SUBQUERY = {
-    "needs.School",
+    "places.School",
     "needs.Need",
     "needs.NeedComment",
     "needs.NeedCommentAttachment",

@@ -14,7 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from common.errors import TransitionNotAllowed
-from needs.models import School, SchoolKind
+from places.models import School, SchoolKind
 
 from . import services
 from .forms import PasswordChangeForm, PersonForm

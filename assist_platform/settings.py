@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "simple_history",
     "common",
     "spreadsheets",
+    "places",
     "accounts",
     "needs",
     "teams",
@@ -346,7 +347,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "NeedStatusEnum": "needs.models.NeedStatus",
         "NeedKindEnum": "needs.models.NeedKind",
-        "SchoolKindEnum": "needs.models.SchoolKind",
+        "SchoolKindEnum": "places.models.SchoolKind",
         "GoalOutcomeEnum": "needs.models.GoalOutcome",
         "GoalStateEnum": "needs.models.GoalState",
         "GoalMarkActionEnum": "needs.models.GoalMarkAction",

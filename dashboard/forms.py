@@ -6,7 +6,7 @@ from django import forms
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
-from needs.models import County
+from places.models import County
 
 from .queries import Period
 

@@ -158,17 +158,15 @@ from matching.models import (
 )
 from needs.goals import MARKABLE_NEED_STATUSES as GOAL_MARKABLE_STATUSES
 from needs.models import (
-    County,
     GoalMark,
     GoalMarkAction,
     Need,
     NeedStatus,
     NeedTransition,
     PlanGoal,
-    School,
-    SchoolKind,
     SpecialtyFamily,
 )
+from places.models import County, School, SchoolKind
 from teams.models import Teacher, TeacherSkill
 
 APPROVED_STATUSES = (NeedStatus.OPEN, NeedStatus.MATCHED, NeedStatus.FULFILLED)

@@ -37,7 +37,8 @@ from openpyxl.styles import Font
 from activities.models import Activity, ActivityKind
 from evaluations.certificates import FONT_FAMILY, font_file
 from matching.models import Assignment, AssignmentStatus, MatchingRun
-from needs.models import County, Need, NeedStatus, School, SchoolKind
+from needs.models import Need, NeedStatus
+from places.models import County, School, SchoolKind
 from spreadsheets.cells import neutralise
 from spreadsheets.workbooks import XLSX_CONTENT_TYPE
 

@@ -13,7 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from evaluations.models import CycleStatus, EvaluationCycle
 from matching.models import Assignment, AssignmentStatus
 from needs.goals import goals_waiting
-from needs.models import County, Need, NeedStatus
+from needs.models import Need, NeedStatus
+from places.models import County
 
 from .forms import DashboardFilterForm
 from .queries import Period, dashboard_counties, dashboard_figures, may_view_dashboard

@@ -33,7 +33,8 @@ from evaluations.models import (
     SubjectType,
 )
 from needs.goals import goal_confirm, goal_mark
-from needs.models import County, GoalMark, PlanGoal
+from needs.models import GoalMark, PlanGoal
+from places.models import County
 
 CLOSED_NAME = "2026年秋季学期帮扶考核"
 OPEN_NAME = "2026-2027学年第一学期帮扶考核"

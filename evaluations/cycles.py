@@ -27,7 +27,7 @@ from accounts.models import Role
 from accounts.notifications import notify
 from common.errors import TransitionNotAllowed
 from common.tasks import task as celery_task
-from needs.models import County
+from places.models import County
 from teams.models import Teacher
 
 from . import scoring

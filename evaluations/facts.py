@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from activities.models import Activity
 from matching.models import Assignment, AssignmentStatus
-from needs.models import Need, NeedStatus, NeedTransition, PlanGoal, School, SchoolKind
+from needs.models import Need, NeedStatus, NeedTransition, PlanGoal
+from places.models import School, SchoolKind
 from teams.models import Teacher, Team
 
 from .models import CycleStatus, EvaluationCycle, RaterRole, Rating, RatingStatus

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from accounts.scopes import manages_county
 from common.errors import TransitionNotAllowed
-from needs.models import County
+from places.models import County
 
 from . import scoring
 from .models import (

@@ -26,7 +26,7 @@ class Framework(models.Model):
 
     name = models.CharField(_("name"), max_length=100)
     county = models.ForeignKey(
-        "needs.County",
+        "places.County",
         verbose_name=_("owned by county"),
         on_delete=models.PROTECT,
         null=True,
@@ -225,7 +225,7 @@ class CycleStatus(models.TextChoices):
 class EvaluationCycle(models.Model):
     name = models.CharField(_("name"), max_length=100)
     county = models.ForeignKey(
-        "needs.County",
+        "places.County",
         verbose_name=_("county"),
         on_delete=models.PROTECT,
         related_name="evaluation_cycles",
@@ -358,7 +358,7 @@ class Evaluation(models.Model):
         related_name="evaluations",
     )
     school = models.ForeignKey(
-        "needs.School",
+        "places.School",
         verbose_name=_("school"),
         on_delete=models.PROTECT,
         null=True,

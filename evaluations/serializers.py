@@ -3,7 +3,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.scopes import manages_county, visible
-from needs.models import County
+from places.models import County
 
 from .completion import completion_of, subject_completion, summary
 from .disclosure import breakdown_for, redact

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from accounts.scopes import visible
 from common.errors import TransitionNotAllowed
 from common.forms import add_service_errors
-from needs.models import County
+from places.models import County
 
 from . import appeals, ratings
 from . import cycles as cycle_services

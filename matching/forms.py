@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.scopes import visible
-from needs.models import County
+from places.models import County
 
 
 class RunStartForm(forms.Form):

@@ -20,7 +20,7 @@ class RunTrigger(models.TextChoices):
 
 class MatchingRun(models.Model):
     county = models.ForeignKey(
-        "needs.County",
+        "places.County",
         verbose_name=_("county"),
         on_delete=models.PROTECT,
         null=True,

@@ -66,7 +66,8 @@ from accounts.models import User
 from accounts.notifications import notify
 from accounts.scopes import manages_county
 from common.tasks import task
-from needs.models import County, Need
+from needs.models import Need
+from places.models import County
 from teams.models import Teacher
 
 from . import pipeline, solver

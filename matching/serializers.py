@@ -5,8 +5,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from needs.models import County
 from needs.serializers import ScopedPrimaryKeyRelatedField
+from places.models import County
 
 from .models import Assignment, MatchingRun, UnmatchedNeed, UnmatchedReason
 

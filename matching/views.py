@@ -26,7 +26,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.models import Notification
 from accounts.scopes import school_contacts, sees_school_contact, visible
 from common.errors import TransitionNotAllowed
-from needs.models import County
+from places.models import County
 from spreadsheets.workbooks import xlsx_response
 
 from . import assignments, pipeline, runs

@@ -21,6 +21,7 @@ from accounts.policies import PolicyViewSetMixin
 from accounts.scopes import thread_needs, visible
 from common.openapi import errors
 from common.pagination import StandardPagination
+from places.models import County, School
 
 from . import services
 from .attachments import attachment_response
@@ -37,13 +38,11 @@ from .goals import (
 )
 from .imports import NeedExportMixin
 from .models import (
-    County,
     GoalMarkAttachment,
     Need,
     NeedCommentAttachment,
     NeedTransition,
     PlanGoal,
-    School,
     Specialty,
     SpecialtyFamily,
 )

@@ -7,14 +7,12 @@ from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 
 from accounts.scopes import visible
+from places.models import County, School, SchoolKind
 
 from .models import (
-    County,
     Need,
     NeedKind,
     NeedStatus,
-    School,
-    SchoolKind,
     Specialty,
     SpecialtyClass,
     SpecialtyFamily,

@@ -6,9 +6,10 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.scopes import visible
+from places.models import School, SchoolKind
 
 from .fields import SpecialtyChoiceField
-from .models import Need, NeedKind, School, SchoolKind, Specialty, SpecialtyFamily
+from .models import Need, NeedKind, Specialty, SpecialtyFamily
 from .services import ReviewDecision, priority_weights
 
 SCORE_CHOICES = [(n, str(n)) for n in range(1, 6)]

@@ -26,21 +26,13 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from accounts.scopes import visible
+from places.models import County, School, SchoolKind
 from spreadsheets.cells import shown, squeeze, suggest
 from spreadsheets.exports import XlsxExportMixin
 from spreadsheets.imports import Choices, Importer, Row, Updates, changed_fields
 from spreadsheets.workbooks import Column
 
-from .models import (
-    County,
-    Need,
-    NeedKind,
-    NeedStatus,
-    NeedTransition,
-    School,
-    SchoolKind,
-    Specialty,
-)
+from .models import Need, NeedKind, NeedStatus, NeedTransition, Specialty
 from .policies import NEED
 
 SCHOOLS_TITLE = pgettext_lazy("spreadsheet", "Schools")

@@ -1,5 +1,5 @@
 from django.db import models
-from django.db.models import Exists, F, OuterRef, Prefetch
+from django.db.models import F, Prefetch
 
 # The assignments that say who is proposed, coming or has served (not the declined
 # or cancelled ones: a decline's reason about a named teacher is for coordinators).
@@ -32,16 +32,6 @@ class NeedQuerySet(models.QuerySet):
         from accounts.scopes import visible
 
         return visible(user, self)
-
-
-class CountyQuerySet(models.QuerySet):
-    def assisted(self):
-        """Counties that receive help: not the supporting cities (a county whose
-        schools are all supporting ones, such as 溧阳市). A county with no school
-        yet is kept: it is being set up."""
-        school = self.model._meta.get_field("schools").related_model
-        schools = school.objects.filter(county=OuterRef("pk"))
-        return self.filter(Exists(schools.filter(kind="assisted")) | ~Exists(schools))
 
 
 class SpecialtyQuerySet(models.QuerySet):

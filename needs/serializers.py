@@ -7,10 +7,10 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.scopes import mark_teacher_contact, sees_teacher_contact, visible
+from places.models import County, School
 
 from .goals import NOTE_MAX_CHARS, goal_actions, goal_can
 from .models import (
-    County,
     Diagnosis,
     GoalMark,
     GoalOutcome,
@@ -19,7 +19,6 @@ from .models import (
     NeedComment,
     NeedTransition,
     PlanGoal,
-    School,
     Specialty,
     SpecialtyFamily,
 )

@@ -47,18 +47,9 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Role, User
 from accounts.policies import actor_role
 from common.services import model_update
+from places.models import County, School, SchoolKind
 
-from .models import (
-    County,
-    Diagnosis,
-    Need,
-    NeedStatus,
-    NeedTransition,
-    PlanGoal,
-    School,
-    SchoolKind,
-    Specialty,
-)
+from .models import Diagnosis, Need, NeedStatus, NeedTransition, PlanGoal, Specialty
 from .policies import NEED
 
 S = NeedStatus

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.scopes import mark_teacher_contact, sees_teacher_contact, visible
 from common.errors import TransitionNotAllowed
 from common.forms import add_service_errors
+from places.models import County, School
 from spreadsheets.workbooks import xlsx_response
 
 from . import services
@@ -45,13 +46,11 @@ from .goals import (
 )
 from .imports import NEED_COLUMNS, NEEDS_TITLE
 from .models import (
-    County,
     Need,
     NeedKind,
     NeedStatus,
     NeedTransition,
     PlanGoal,
-    School,
     Specialty,
     SpecialtyFamily,
 )

@@ -40,7 +40,8 @@ from openpyxl.utils import get_column_letter  # noqa: E402
 from rest_framework.renderers import JSONRenderer  # noqa: E402
 
 from accounts.models import Role, User  # noqa: E402
-from needs.models import County, School, SchoolKind, Specialty  # noqa: E402
+from needs.models import Specialty  # noqa: E402
+from places.models import County, School, SchoolKind  # noqa: E402
 from teams.imports import TeacherImporter  # noqa: E402
 from tests.spreadsheets import bombs  # noqa: E402
 

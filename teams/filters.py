@@ -10,7 +10,8 @@ from django.utils.translation import pgettext_lazy
 from django_filters import rest_framework as filters
 
 from accounts.scopes import visible
-from needs.models import County, School, SchoolKind, Specialty, SpecialtyFamily
+from needs.models import Specialty, SpecialtyFamily
+from places.models import County, School, SchoolKind
 
 from .models import Teacher, TeacherSkill, Team
 

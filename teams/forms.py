@@ -7,7 +7,8 @@ from django.utils.translation import pgettext_lazy
 
 from accounts.scopes import visible
 from needs.fields import SpecialtyChoiceField
-from needs.models import County, School, SchoolKind, Specialty
+from needs.models import Specialty
+from places.models import County, School, SchoolKind
 
 from .models import Teacher
 

@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from accounts.scopes import manages_county, visible
 from accounts.services import account_invitation_problems, accounts_invite_teachers
 from needs.imports import CountyLookup, SchoolLookup, SpecialtyLookup, unknown_county
-from needs.models import County, School, SchoolKind
+from places.models import County, School, SchoolKind
 from spreadsheets.cells import shown, yes_no
 from spreadsheets.imports import Importer, Row, Updates, changed_fields
 from spreadsheets.workbooks import Column

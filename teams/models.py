@@ -9,7 +9,7 @@ class Teacher(models.Model):
 
     name = models.CharField(_("name"), max_length=50)
     home_school = models.ForeignKey(
-        "needs.School",
+        "places.School",
         verbose_name=_("home school"),
         on_delete=models.PROTECT,
         related_name="dispatched_teachers",
@@ -18,7 +18,7 @@ class Teacher(models.Model):
         _("professional title"), max_length=50, blank=True, help_text=_("e.g. 高级讲师")
     )
     county = models.ForeignKey(
-        "needs.County",
+        "places.County",
         verbose_name=_("stationed county"),
         on_delete=models.PROTECT,
         related_name="teachers",
@@ -113,7 +113,7 @@ class Team(models.Model):
 
     name = models.CharField(_("name"), max_length=100)
     county = models.ForeignKey(
-        "needs.County",
+        "places.County",
         verbose_name=_("county"),
         on_delete=models.PROTECT,
         related_name="teams",

@@ -4,7 +4,8 @@
 from rest_framework import serializers
 
 from accounts.scopes import sees_teacher_contact, visible
-from needs.models import County, School, SchoolKind, Specialty
+from needs.models import Specialty
+from places.models import County, School, SchoolKind
 
 from .models import Teacher, Team
 

@@ -17,7 +17,8 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from accounts.scopes import manages_county
 from common.services import model_update
-from needs.models import County, School, SchoolKind, Specialty
+from needs.models import Specialty
+from places.models import County, School, SchoolKind
 
 from .models import Teacher, TeacherSkill, Team
 

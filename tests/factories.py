@@ -10,6 +10,7 @@ from activities import models as ac
 from evaluations import models as ev
 from matching import models as mt
 from needs import models as nd
+from places import models as pl
 from teams import models as tm
 
 TODAY = dt.date(2026, 9, 1)
@@ -17,7 +18,7 @@ TODAY = dt.date(2026, 9, 1)
 
 class CountyFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = nd.County
+        model = pl.County
         django_get_or_create = ("code",)
 
     name = factory.Sequence(lambda n: f"测试{n}县")
@@ -27,11 +28,11 @@ class CountyFactory(factory.django.DjangoModelFactory):
 
 class SchoolFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = nd.School
+        model = pl.School
 
     name = factory.Sequence(lambda n: f"第{n}职业中学")
     county = factory.SubFactory(CountyFactory)
-    kind = nd.SchoolKind.ASSISTED
+    kind = pl.SchoolKind.ASSISTED
 
 
 class SpecialtyFamilyFactory(factory.django.DjangoModelFactory):
@@ -109,7 +110,7 @@ class TeacherFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"教师{n}")
     home_school = factory.SubFactory(
         SchoolFactory,
-        kind=nd.SchoolKind.SUPPORTING,
+        kind=pl.SchoolKind.SUPPORTING,
         county=factory.SubFactory(CountyFactory, province="江苏省"),
     )
     title = "讲师"

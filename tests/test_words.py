@@ -4,7 +4,7 @@ who started a matching run, the account page in Chinese."""
 import pytest
 
 from matching.models import MatchingRun, RunTrigger
-from needs.models import County
+from places.models import County
 
 
 @pytest.fixture

@@ -37,7 +37,7 @@ from django.db import connection, transaction
 from matching import pipeline, solver, tasks
 from matching.models import Assignment, MatchingRun, UnmatchedNeed
 from matching.runs import matching_run_start
-from needs.models import County
+from places.models import County
 
 NAME = "kill_worker_mid_matching"
 TIMEOUT = 120  # seconds for any one wait

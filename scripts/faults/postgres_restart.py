@@ -42,7 +42,7 @@ from django.db import connection
 from matching import pipeline, solver, tasks
 from matching.models import Assignment, MatchingRun
 from matching.runs import matching_run_start
-from needs.models import County
+from places.models import County
 
 NAME = "postgres_restart"
 CLUSTER = os.environ.get("FAULTS_PG_CLUSTER", "main")

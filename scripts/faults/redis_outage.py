@@ -39,7 +39,7 @@ from django.core.management import call_command
 
 from matching import tasks
 from matching.models import MatchingRun
-from needs.models import County
+from places.models import County
 
 NAME = "redis_outage"
 REDIS_PORT = c.REDIS_PORT

@@ -26,15 +26,8 @@ from django.utils import timezone
 from accounts.models import Role, User
 from matching.models import Assignment, MatchingRun
 from matching.runs import matching_run_execute
-from needs.models import (
-    County,
-    Need,
-    NeedKind,
-    NeedStatus,
-    School,
-    SchoolKind,
-    Specialty,
-)
+from needs.models import Need, NeedKind, NeedStatus, Specialty
+from places.models import County, School, SchoolKind
 from teams.models import Teacher, TeacherSkill
 
 PASSWORD = "Soak@2026-load"  # noqa: S105 - the soak's own accounts

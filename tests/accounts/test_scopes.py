@@ -7,7 +7,8 @@ from accounts.models import Role, User
 from accounts.scopes import can_see, manages_county, visible
 from activities.models import Activity
 from matching.models import Assignment
-from needs.models import County, Need, School
+from needs.models import Need
+from places.models import County, School
 from teams.models import Teacher, Team
 
 from .. import factories as f

@@ -16,6 +16,7 @@ from django.utils import timezone
 from accounts.models import Role
 
 from .. import factories as f
+from ..migration_targets import before
 
 BEFORE = [
     ("matching", "0009_activity_evidence_and_names_reached"),
@@ -48,8 +49,7 @@ def migrate_to(targets):
 
 
 def _before():
-    others = [node for node in _latest() if node[0] not in {"matching", "activities"}]
-    return [*BEFORE, *others]
+    return before(*BEFORE)
 
 
 @pytest.fixture

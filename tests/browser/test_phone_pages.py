@@ -28,7 +28,8 @@ from evaluations.models import (
     Rating,
     RatingStatus,
 )
-from needs.models import County, Need, NeedStatus
+from needs.models import Need, NeedStatus
+from places.models import County
 
 pytestmark = pytest.mark.browser
 

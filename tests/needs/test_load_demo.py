@@ -14,7 +14,8 @@ from django.test import Client
 from accounts.models import Role, User
 from activities.models import Activity
 from matching.models import Assignment
-from needs.models import County, Need, NeedStatus, NeedTransition, School
+from needs.models import Need, NeedStatus, NeedTransition
+from places.models import County, School
 from teams.models import Teacher, Team
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +36,7 @@ def counts() -> dict[str, int]:
     return {
         model._meta.label: model._default_manager.count()
         for model in apps.get_models()
-        if model._meta.app_label in {"accounts", "needs", "teams", "matching"}
+        if model._meta.app_label in {"places", "accounts", "needs", "teams", "matching"}
     }
 
 

@@ -11,7 +11,8 @@ import json
 import pytest
 from django.contrib.auth import get_user_model
 
-from needs.models import County, Need, NeedStatus, NeedTransition, School
+from needs.models import Need, NeedStatus, NeedTransition
+from places.models import County, School
 
 from .. import factories as f
 from .conftest import make_need

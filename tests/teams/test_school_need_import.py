@@ -4,7 +4,8 @@ import pytest
 from simple_history.utils import get_history_manager_for_model
 
 from needs.imports import NEED_COLUMNS, SCHOOL_COLUMNS
-from needs.models import Need, NeedStatus, NeedTransition, School
+from needs.models import Need, NeedStatus, NeedTransition
+from places.models import School
 from spreadsheets.workbooks import build_workbook
 
 from .. import factories as f

@@ -50,16 +50,15 @@ from evaluations.models import (
 )
 from matching.models import Assignment, AssignmentStatus, MatchingRun, UnmatchedNeed
 from needs.models import (
-    County,
     Diagnosis,
     Need,
     NeedKind,
     NeedStatus,
     NeedTransition,
     PlanGoal,
-    School,
     Specialty,
 )
+from places.models import County, School
 from teams.models import Teacher, TeacherSkill
 
 PROVINCE = "看板基准"

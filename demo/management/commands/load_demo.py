@@ -38,18 +38,16 @@ from demo import evaluations as evaluation_demo
 from demo.needs import seed_demo_thread
 from matching.models import Assignment, AssignmentStatus
 from needs.models import (
-    County,
     Diagnosis,
     Need,
     NeedKind,
     NeedStatus,
     NeedTransition,
     PlanGoal,
-    School,
-    SchoolKind,
     Specialty,
 )
 from needs.services import priority_score
+from places.models import County, School, SchoolKind
 from teams.models import Teacher, TeacherSkill, Team
 
 DEMO_PASSWORD = "Demo@2026"  # noqa: S105 - printed for everyone: demo accounts only

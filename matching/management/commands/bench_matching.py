@@ -45,7 +45,8 @@ from accounts.models import Role, User
 from matching import pipeline, solver
 from matching.models import MatchingRun, RunStatus
 from matching.runs import matching_run_execute
-from needs.models import County, NeedKind, NeedStatus, Specialty
+from needs.models import NeedKind, NeedStatus, Specialty
+from places.models import County
 
 SCALES = {
     # needs, teachers
