@@ -11,6 +11,7 @@ from evaluations.api import register as register_evaluations
 from matching.api import register as register_matching
 from matching.exports import AssignmentExportView
 from needs.api import register as register_needs
+from planning.api import register as register_planning
 from teams.api import register as register_teams
 
 router = DefaultRouter()
@@ -21,6 +22,7 @@ for register in (
     register_teams,
     register_matching,
     register_activities,
+    register_planning,
     register_evaluations,
     register_dashboard,
 ):

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "teams",
     "matching",
     "activities",
+    "planning",
     "evaluations",
     "dashboard",
     "demo",

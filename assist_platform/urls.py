@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("needs.urls")),
     path("", include("teams.urls")),
     path("", include("activities.urls")),
+    path("", include("planning.urls")),
     path("", include("matching.urls")),
     path("", include("evaluations.urls")),
     path("", include("dashboard.urls")),
