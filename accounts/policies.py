@@ -93,14 +93,18 @@ class Action:
     allowed_from: frozenset[str] | None = None  # None: any state
     leads_to: str | None = None
     # A further condition on the object (a deadline passed, a flag set): falsy when
-    # the action is allowed, else True or the message that explains the 409.
-    refuse_if: Callable[[Any], bool | str | None] | None = None
+    # the action is allowed, else True, the message that explains the 409, or the
+    # ``TransitionNotAllowed`` itself when the state that refuses is another
+    # object's (a goal's need).
+    refuse_if: Callable[[Any], bool | str | TransitionNotAllowed | None] | None = None
     # Taken by the platform as a consequence of another change, never from a button.
     system: bool = False
     # An action on the resource's collection (create): never one of an object's.
     collection: bool = False
     # Admins take it too (not an action only its owner takes, such as rating).
     admins: bool = True
+    # This action's own 403 message, where the policy's does not fit it.
+    refusal: Any = None
 
 
 def actor_role(actor) -> str | None:
@@ -118,10 +122,13 @@ class Policy:
     # depends on it.
     refusal: Any = field(default=_("Your role may not do this here."))
 
-    def refusal_for(self, obj=None):
-        if isinstance(self.refusal, str | Promise):
-            return self.refusal
-        return self.refusal(obj)
+    def refusal_for(self, obj=None, action: str | None = None):
+        refusal = self.refusal
+        if action is not None and self.actions[action].refusal is not None:
+            refusal = self.actions[action].refusal
+        if isinstance(refusal, str | Promise):
+            return refusal
+        return refusal(obj)
 
     def may(self, actor, action: str, obj=None) -> bool:
         """Do the actor's role and scope allow ``action`` (whatever the state)?"""
@@ -146,6 +153,8 @@ class Policy:
     def check_state(self, obj, action: str) -> None:
         """Raise ``TransitionNotAllowed`` (409) unless ``obj``'s state allows it."""
         refusal = self._state_refusal(obj, action)
+        if isinstance(refusal, TransitionNotAllowed):
+            raise refusal
         if refusal:
             raise self.refuse_state(
                 obj, action, str(refusal) if isinstance(refusal, str | Promise) else ""
@@ -167,7 +176,7 @@ class Policy:
     def check(self, actor, action: str, obj=None) -> None:
         """``PermissionDenied`` (role, scope) or ``TransitionNotAllowed`` (state)."""
         if not self.may(actor, action, obj):
-            raise PermissionDenied(self.refusal_for(obj))
+            raise PermissionDenied(self.refusal_for(obj, action))
         if obj is not None:
             self.check_state(obj, action)
 
@@ -177,7 +186,7 @@ class Policy:
         the state of the locked row. ``actor=None`` is the platform itself, whose
         actions are checked for state only. Call inside a transaction."""
         if actor is not None and not self.may(actor, action, obj):
-            raise PermissionDenied(self.refusal_for(obj))
+            raise PermissionDenied(self.refusal_for(obj, action))
         locked = (
             self.model._default_manager.select_for_update(of=("self",))
             .select_related(*related)
@@ -287,5 +296,5 @@ class PolicyPermission(BasePermission):
         policy: Policy = view.policy
         if policy.may(request.user, action, obj):
             return True
-        self.message = policy.refusal_for(obj)
+        self.message = policy.refusal_for(obj, action)
         return False

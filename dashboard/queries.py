@@ -156,7 +156,6 @@ from matching.models import (
     Assignment,
     AssignmentStatus,
 )
-from needs.goals import MARKABLE_NEED_STATUSES as GOAL_MARKABLE_STATUSES
 from needs.models import (
     GoalMark,
     GoalMarkAction,
@@ -166,6 +165,7 @@ from needs.models import (
     PlanGoal,
     SpecialtyFamily,
 )
+from needs.policies import MARKABLE_NEED_STATUSES as GOAL_MARKABLE_STATUSES
 from places.models import County, School, SchoolKind
 from teams.models import Teacher, TeacherSkill
 

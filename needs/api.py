@@ -29,8 +29,6 @@ from .filters import CountyFilter, NeedFilter, SchoolFilter, SpecialtyFilter
 from .goals import (
     CONFIRM,
     MARK,
-    goal_actions,
-    goal_check,
     goal_confirm,
     goal_mark,
     goals_with_marks,
@@ -46,7 +44,7 @@ from .models import (
     Specialty,
     SpecialtyFamily,
 )
-from .policies import NEED
+from .policies import GOAL, NEED
 from .serializers import (
     CountySerializer,
     GoalConfirmInputSerializer,
@@ -460,10 +458,8 @@ class NeedViewSet(
 
     def _goal_answer(self, request, goal: PlanGoal) -> Response:
         fresh = PlanGoal.objects.prefetch_related(marks_prefetch()).get(pk=goal.pk)
-        context = {
-            **self.get_serializer_context(),
-            "goal_actions": goal_actions(request.user, goal.need),
-        }
+        fresh.need = goal.need
+        context = self.get_serializer_context()
         return Response(PlanGoalDetailSerializer(fresh, context=context).data)
 
     @extend_schema(
@@ -492,7 +488,7 @@ class NeedViewSet(
     )
     def mark_goal(self, request, pk=None, goal_id=None):
         goal = self._goal(goal_id)
-        goal_check(request.user, MARK, goal.need)
+        GOAL.check(request.user, MARK, goal)
         data = GoalMarkInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         goal = goal_mark(
@@ -525,7 +521,7 @@ class NeedViewSet(
     )
     def confirm_goal(self, request, pk=None, goal_id=None):
         goal = self._goal(goal_id)
-        goal_check(request.user, CONFIRM, goal.need, goal)
+        GOAL.check(request.user, CONFIRM, goal)
         data = GoalConfirmInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         goal = goal_confirm(goal=goal, actor=request.user, **data.validated_data)

@@ -1,23 +1,17 @@
 """The plan-goals section of a need's page: each goal with where its marking stands
 and its history, a form to mark it (the school's staff, the serving teachers) and
 one to confirm or correct a waiting mark (the county's coordinators). The rules are
-:mod:`needs.goals`; the posting views are ``views.need_goal_mark`` and
-``views.need_goal_confirm``."""
+the ``GOAL`` policy and :mod:`needs.goals`; the posting views are
+``views.need_goal_mark`` and ``views.need_goal_confirm``."""
 
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from .attachments import KINDS
-from .goals import (
-    NOTE_MAX_CHARS,
-    goal_actions,
-    goal_can,
-    goal_marks_open,
-    goal_may_confirm,
-    goal_may_mark,
-)
-from .models import GoalMarkAction, GoalOutcome, Need
+from .goals import NOTE_MAX_CHARS
+from .models import GoalMarkAction, GoalOutcome, Need, PlanGoal
+from .policies import GOAL, goal_marks_open
 
 
 def goal_prefix(goal_id: int) -> str:
@@ -63,11 +57,10 @@ def goals_context(request, need: Need, bound: dict | None = None) -> dict:
     """The goals section: one row per goal with the forms the user may use on it.
     ``bound`` maps a goal id to a form posted with errors, shown in its place."""
     bound = bound or {}
-    actions = goal_actions(request.user, need)
     rows = []
     for goal in need.goals.all():
         prefix = goal_prefix(goal.pk)
-        can = goal_can(actions, goal)
+        can = GOAL.allowed_actions(request.user, goal)
         posted = bound.get(goal.pk)
         marks = list(goal.marks.all())
         rows.append(
@@ -89,7 +82,8 @@ def goals_context(request, need: Need, bound: dict | None = None) -> dict:
                 "file_input": f"{prefix}-attachments",
             }
         )
-    may_act = goal_may_mark(request.user, need) or goal_may_confirm(request.user, need)
+    probe = PlanGoal(need=need)
+    may_act = any(GOAL.may(request.user, action, probe) for action in GOAL.actions)
     return {
         "rows": rows,
         "open": goal_marks_open(need),

@@ -14,7 +14,8 @@
   (待确认, shown so to everyone) while the confirmed outcome still stands.
 
 Every mark, confirmation and correction is a :class:`~needs.models.GoalMark` row
-(who, with which role, when, what, why). Scope is the caller's: the need is read
+(who, with which role, when, what, why). Who may do which, and when, is the
+``GOAL`` policy (:mod:`needs.policies`). Scope is the caller's: the need is read
 through ``accounts.scopes.visible`` (404 outside it); here a role that may not act
 is ``PermissionDenied`` (403), a state that does not allow it
 ``TransitionNotAllowed`` (409), bad input ``ValidationError`` (400), checked in that
@@ -23,16 +24,12 @@ order before anything is written, on the goal's row locked ``FOR UPDATE``.
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from accounts.models import Role, User
-from accounts.scopes import manages_county
-from common.errors import TransitionNotAllowed
 
 from .attachments import check_files, store
 from .models import (
@@ -40,131 +37,19 @@ from .models import (
     GoalMarkAction,
     GoalMarkAttachment,
     GoalOutcome,
-    GoalState,
-    Need,
-    NeedStatus,
     PlanGoal,
 )
+from .policies import GOAL, MARKABLE_NEED_STATUSES
 
 MARK = "mark"
 CONFIRM = "confirm"
 NOTE_MAX_CHARS = 2000
-MARKABLE_NEED_STATUSES = frozenset({NeedStatus.MATCHED, NeedStatus.FULFILLED})
-# matching.AssignmentStatus values (an app above this one): who serves the need.
-SERVING_ASSIGNMENT_STATUSES = ("accepted", "completed")
 # The evaluation's weight of each confirmed outcome.
 OUTCOME_VALUE = {
     GoalOutcome.MET: 1.0,
     GoalOutcome.PARTLY: 0.5,
     GoalOutcome.NOT_MET: 0.0,
 }
-
-_ACTION_LABELS = {
-    MARK: pgettext_lazy("goal action", "mark a plan goal"),
-    CONFIRM: pgettext_lazy("goal action", "confirm a goal mark"),
-}
-_REFUSED = {
-    MARK: gettext_lazy(
-        "Only the school's staff and the teachers serving this need mark its goals."
-    ),
-    CONFIRM: gettext_lazy("Only the county's coordinators confirm goal marks."),
-}
-
-
-def _active(actor: User | None) -> bool:
-    return actor is not None and actor.is_authenticated and actor.is_active
-
-
-def _serves(actor: User, need: Need) -> bool:
-    teacher = getattr(actor, "teacher", None)
-    if teacher is None:
-        return False
-    people = getattr(need, "people", None)  # prefetched by Need.objects.with_people()
-    if people is not None:
-        return any(
-            a.teacher_id == teacher.pk and a.status in SERVING_ASSIGNMENT_STATUSES
-            for a in people
-        )
-    return need.assignments.filter(
-        teacher_id=teacher.pk, status__in=SERVING_ASSIGNMENT_STATUSES
-    ).exists()
-
-
-def goal_may_mark(actor: User | None, need: Need) -> bool:
-    """The need's school's staff, its serving teachers and admins (role and scope;
-    the need's state is :func:`goal_marks_open`)."""
-    if not _active(actor):
-        return False
-    if actor.is_admin:
-        return True
-    if actor.is_school_staff:
-        return actor.school_id is not None and actor.school_id == need.school_id
-    if actor.is_teacher:
-        return _serves(actor, need)
-    return False
-
-
-def goal_may_confirm(actor: User | None, need: Need) -> bool:
-    """The coordinators of the need's county, and admins."""
-    return _active(actor) and manages_county(actor, need.school.county_id)
-
-
-def goal_marks_open(need: Need, today=None) -> bool:
-    """Goals are marked once the need is matched or fulfilled and its window has
-    started."""
-    today = today or timezone.localdate()
-    return need.status in MARKABLE_NEED_STATUSES and need.start_date <= today
-
-
-def goal_actions(actor: User | None, need: Need) -> set[str]:
-    """What ``actor`` may do with the need's goals now: ``mark`` any of them,
-    ``confirm`` those whose mark waits (see :func:`goal_can`)."""
-    if not goal_marks_open(need):
-        return set()
-    actions = set()
-    if goal_may_mark(actor, need):
-        actions.add(MARK)
-    if goal_may_confirm(actor, need):
-        actions.add(CONFIRM)
-    return actions
-
-
-def goal_can(actions: set[str], goal: PlanGoal) -> list[str]:
-    """The actions of :func:`goal_actions` that apply to this goal."""
-    return sorted(
-        action
-        for action in actions
-        if action == MARK or (action == CONFIRM and goal.awaiting_confirmation)
-    )
-
-
-def goal_check(
-    actor: User | None, action: str, need: Need, goal: PlanGoal | None = None
-) -> None:
-    """Raise ``PermissionDenied`` (role) or ``TransitionNotAllowed`` (state)."""
-    allowed = goal_may_mark if action == MARK else goal_may_confirm
-    if not allowed(actor, need):
-        raise PermissionDenied(_REFUSED[action])
-    if not goal_marks_open(need):
-        detail = ""
-        if need.status in MARKABLE_NEED_STATUSES:
-            detail = _(
-                "Its goals can be marked once its window starts on %(start)s."
-            ) % {"start": need.start_date.isoformat()}
-        raise TransitionNotAllowed(
-            obj_label=str(Need._meta.verbose_name),
-            current=need.status,
-            current_display=str(need.get_status_display()),
-            action=str(_ACTION_LABELS[action]),
-            detail=detail,
-        )
-    if action == CONFIRM and goal is not None and not goal.awaiting_confirmation:
-        raise TransitionNotAllowed(
-            obj_label=str(PlanGoal._meta.verbose_name),
-            current=goal.state,
-            current_display=str(GoalState(goal.state).label),
-            action=str(_ACTION_LABELS[action]),
-        )
 
 
 def marks_prefetch() -> Prefetch:
@@ -188,14 +73,6 @@ def goals_waiting(county_ids) -> QuerySet[PlanGoal]:
         need__school__county_id__in=county_ids,
         need__status__in=MARKABLE_NEED_STATUSES,
     ).order_by("marked_at", "id")
-
-
-def _lock(goal: PlanGoal) -> PlanGoal:
-    return (
-        PlanGoal.objects.select_for_update(of=("self",))
-        .select_related("need__school")
-        .get(pk=goal.pk)
-    )
 
 
 def _role(actor: User) -> str:
@@ -241,9 +118,8 @@ def goal_mark(
     """Mark a goal met, partly met or not met, with a note (required) and optional
     evidence files; the mark waits for the coordinator's confirmation. A refused
     file refuses the whole mark: nothing is stored."""
-    goal_check(actor, MARK, goal.need)
-    goal = _lock(goal)
-    goal_check(actor, MARK, goal.need)
+    GOAL.check(actor, MARK, goal)
+    goal = GOAL.lock(actor, MARK, goal, related=["need__school"])
     errors: dict[str, list[str]] = {}
     outcome = _clean_outcome(outcome, errors)
     note = _clean_note(
@@ -277,9 +153,8 @@ def goal_confirm(
     """Confirm the waiting mark, or correct it: an ``outcome`` other than the one
     marked needs a ``note`` saying why. The confirmed outcome is what the
     evaluation counts."""
-    goal_check(actor, CONFIRM, goal.need, goal)
-    goal = _lock(goal)
-    goal_check(actor, CONFIRM, goal.need, goal)
+    GOAL.check(actor, CONFIRM, goal)
+    goal = GOAL.lock(actor, CONFIRM, goal, related=["need__school"])
     errors: dict[str, list[str]] = {}
     outcome = _clean_outcome(outcome or goal.outcome, errors)
     correcting = not errors and outcome != goal.outcome

@@ -400,6 +400,9 @@ class PlanGoal(models.Model):
             return GoalState.CONFIRMED
         return GoalState.NOT_MARKED
 
+    def get_state_display(self) -> str:
+        return str(GoalState(self.state).label)
+
     @property
     def state_class(self) -> str:
         """For a badge's colour: waiting, not_marked, or the confirmed outcome."""

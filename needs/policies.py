@@ -10,6 +10,12 @@ School staff create, edit, delete, submit, cancel and confirm their own school's
 needs; coordinators submit, review and cancel the needs of their counties and reopen
 them; admins do everything; teachers only read. ``mark_matched`` and ``mark_open``
 follow an assignment's change: the matching app takes them, never a button.
+
+A need's plan goals (``GOAL``) are marked met, partly met or not met by its school's
+staff and the teachers serving it, and the mark confirmed or corrected by the
+county's coordinators, once the need is matched or fulfilled and its window has
+started (the 409 then names the need's state); a confirmation needs a mark waiting
+for one (the 409 names the goal's state).
 """
 
 from __future__ import annotations
@@ -23,8 +29,9 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from accounts.models import Role
 from accounts.policies import Action, Policy, in_county, own_school
+from common.errors import TransitionNotAllowed
 
-from .models import Need, NeedStatus
+from .models import Need, NeedStatus, PlanGoal
 
 S = NeedStatus
 
@@ -110,3 +117,87 @@ def access_need(actor, pk, *, for_write: str | None = None, queryset=None) -> Ne
     """The need ``pk`` for pages and API alike: 404 outside the actor's scope; with
     ``for_write``, locked and checked for that action (403, 409)."""
     return NEED.access(actor, pk, for_write=for_write, queryset=queryset)
+
+
+# Plan goals.
+
+MARKABLE_NEED_STATUSES = frozenset({NeedStatus.MATCHED, NeedStatus.FULFILLED})
+# matching.AssignmentStatus values (an app above this one): who serves the need.
+SERVING_ASSIGNMENT_STATUSES = ("accepted", "completed")
+
+
+def goal_marks_open(need: Need, today=None) -> bool:
+    """Goals are marked once the need is matched or fulfilled and its window has
+    started."""
+    today = today or timezone.localdate()
+    return need.status in MARKABLE_NEED_STATUSES and need.start_date <= today
+
+
+def serves_need(actor, need: Need) -> bool:
+    """The actor is a teacher with an accepted or completed assignment on ``need``."""
+    teacher = getattr(actor, "teacher", None)
+    if teacher is None:
+        return False
+    people = getattr(need, "people", None)  # prefetched by Need.objects.with_people()
+    if people is not None:
+        return any(
+            a.teacher_id == teacher.pk and a.status in SERVING_ASSIGNMENT_STATUSES
+            for a in people
+        )
+    return need.assignments.filter(
+        teacher_id=teacher.pk, status__in=SERVING_ASSIGNMENT_STATUSES
+    ).exists()
+
+
+def _goal_label(text: str):
+    return pgettext_lazy("goal action", text)
+
+
+def _marks_closed(goal: PlanGoal, action: str = "mark") -> TransitionNotAllowed | None:
+    need = goal.need
+    if goal_marks_open(need):
+        return None
+    detail = ""
+    if need.status in MARKABLE_NEED_STATUSES:
+        detail = _("Its goals can be marked once its window starts on %(start)s.") % {
+            "start": need.start_date.isoformat()
+        }
+    return TransitionNotAllowed(
+        obj_label=str(Need._meta.verbose_name),
+        current=need.status,
+        current_display=str(need.get_status_display()),
+        action=str(GOAL.actions[action].label),
+        detail=detail,
+    )
+
+
+def _nothing_to_confirm(goal: PlanGoal) -> TransitionNotAllowed | bool | None:
+    return _marks_closed(goal, "confirm") or not goal.awaiting_confirmation
+
+
+GOAL = Policy(
+    PlanGoal,
+    {
+        "mark": Action(
+            _goal_label("mark a plan goal"),
+            {
+                Role.SCHOOL_STAFF: own_school("need__school_id"),
+                Role.TEACHER: lambda actor, goal: (
+                    goal is None or serves_need(actor, goal.need)
+                ),
+            },
+            refuse_if=_marks_closed,
+            refusal=gettext_lazy(
+                "Only the school's staff and the teachers serving this need mark "
+                "its goals."
+            ),
+        ),
+        "confirm": Action(
+            _goal_label("confirm a goal mark"),
+            {Role.COORDINATOR: in_county("need__school__county_id")},
+            refuse_if=_nothing_to_confirm,
+            refusal=gettext_lazy("Only the county's coordinators confirm goal marks."),
+        ),
+    },
+    state_field="state",
+)

@@ -9,7 +9,7 @@ from rest_framework import serializers
 from accounts.scopes import mark_teacher_contact, sees_teacher_contact, visible
 from places.models import County, School
 
-from .goals import NOTE_MAX_CHARS, goal_actions, goal_can
+from .goals import NOTE_MAX_CHARS
 from .models import (
     Diagnosis,
     GoalMark,
@@ -22,7 +22,7 @@ from .models import (
     Specialty,
     SpecialtyFamily,
 )
-from .policies import NEED
+from .policies import GOAL, NEED
 from .services import ReviewDecision
 
 
@@ -203,7 +203,8 @@ class PlanGoalDetailSerializer(PlanGoalSerializer):
         )
     )
     def get_actions(self, obj) -> list[str]:
-        return goal_can(self.context.get("goal_actions", set()), obj)
+        request = self.context.get("request")
+        return GOAL.allowed_actions(request.user if request else None, obj)
 
 
 class GoalMarkInputSerializer(serializers.Serializer):
@@ -386,10 +387,6 @@ class NeedDetailSerializer(NeedSerializer):
             mark_teacher_contact(
                 request.user, [a.teacher for a in getattr(instance, "people", ())]
             )
-        # What the caller may do with this need's goals, for each goal's actions.
-        self.context["goal_actions"] = goal_actions(
-            request.user if request is not None else None, instance
-        )
         return super().to_representation(instance)
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))

@@ -38,7 +38,6 @@ from .goal_views import GoalConfirmForm, GoalMarkForm, goal_prefix, goals_contex
 from .goals import (
     CONFIRM,
     MARK,
-    goal_check,
     goal_confirm,
     goal_mark,
     goals_waiting,
@@ -54,7 +53,7 @@ from .models import (
     Specialty,
     SpecialtyFamily,
 )
-from .policies import NEED, access_need, reopen_deadline
+from .policies import GOAL, NEED, access_need, reopen_deadline
 from .thread_views import CommentForm, thread_context
 from .threads import need_comment_post
 
@@ -490,7 +489,7 @@ def need_goal_mark(request: HttpRequest, pk: int, goal_id: int) -> HttpResponse:
     need = _need_or_404(request, pk)
     goal = _goal_or_404(need, goal_id)
     try:
-        goal_check(request.user, MARK, need)
+        GOAL.check(request.user, MARK, goal)
     except TransitionNotAllowed as exc:
         return _refused(request, need, exc)
     form = GoalMarkForm(request.POST, prefix=goal_prefix(goal.pk))
@@ -527,7 +526,7 @@ def need_goal_confirm(request: HttpRequest, pk: int, goal_id: int) -> HttpRespon
     need = _need_or_404(request, pk)
     goal = _goal_or_404(need, goal_id)
     try:
-        goal_check(request.user, CONFIRM, need, goal)
+        GOAL.check(request.user, CONFIRM, goal)
     except TransitionNotAllowed as exc:
         return _refused(request, need, exc)
     form = GoalConfirmForm(request.POST, prefix=goal_prefix(goal.pk))

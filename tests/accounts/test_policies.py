@@ -11,8 +11,9 @@ from django.http import Http404
 from django.utils import timezone
 
 from common.errors import TransitionNotAllowed
-from needs.models import NeedStatus
-from needs.policies import NEED, access_need
+from needs.models import NeedStatus, PlanGoal
+from needs.policies import GOAL, NEED, access_need
+from tests import factories as f
 from tests.needs.conftest import make_need
 
 S = NeedStatus
@@ -86,3 +87,45 @@ def test_access_for_a_write_locks_and_checks(world, need_in):
             access_need(world.users.coord_a, need.pk, for_write="review")
         with pytest.raises(PermissionDenied):
             access_need(world.users.staff_a, need.pk, for_write="review")
+
+
+def test_goal_policy_who_marks_and_confirms_and_why_not(world):
+    """The plan-goal policy: a serving teacher and the school's staff mark, the
+    county's coordinator confirms a waiting mark; each refusal says the action's own
+    reason (403), and a 409 names the state that refuses it: the need's before its
+    window starts, the goal's when no mark waits."""
+    today = timezone.localdate()
+    need = make_need(
+        world,
+        S.MATCHED,
+        start_date=today - dt.timedelta(days=5),
+        end_date=today + dt.timedelta(days=60),
+    )
+    f.AssignmentFactory(need=need, teacher=world.teacher_a, status="accepted")
+    goal = PlanGoal.objects.create(need=need, text="培训4名本地教师")
+    u = world.users
+    assert GOAL.allowed_actions(u.teacher_a, goal) == ["mark"]
+    assert GOAL.allowed_actions(u.staff_a, goal) == ["mark"]
+    assert GOAL.allowed_actions(u.coord_a, goal) == []  # nothing waits
+    assert GOAL.allowed_actions(u.staff_b, goal) == []
+    with pytest.raises(PermissionDenied) as refused:
+        GOAL.check(u.coord_a, "mark", goal)
+    assert str(refused.value) == str(GOAL.actions["mark"].refusal)
+    with pytest.raises(PermissionDenied) as refused:
+        GOAL.check(u.staff_a, "confirm", goal)
+    assert str(refused.value) == str(GOAL.actions["confirm"].refusal)
+    assert GOAL.actions["mark"].refusal != GOAL.actions["confirm"].refusal
+    with pytest.raises(TransitionNotAllowed) as refused:
+        GOAL.check(u.coord_a, "confirm", goal)
+    assert refused.value.current == "not_marked"
+
+    goal.outcome, goal.awaiting_confirmation = "met", True
+    assert GOAL.allowed_actions(u.coord_a, goal) == ["confirm"]
+    assert GOAL.allowed_actions(u.admin, goal) == ["mark", "confirm"]
+
+    need.start_date = today + dt.timedelta(days=3)
+    with pytest.raises(TransitionNotAllowed) as refused:
+        GOAL.check(u.teacher_a, "mark", goal)
+    assert refused.value.current == S.MATCHED
+    assert (today + dt.timedelta(days=3)).isoformat() in refused.value.message
+    assert GOAL.allowed_actions(u.coord_a, goal) == []
