@@ -15,7 +15,7 @@ from drf_spectacular.utils import (
     extend_schema_view,
     inline_serializer,
 )
-from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework import permissions, serializers, status
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.decorators import action
 from rest_framework.exceptions import Throttled
@@ -23,6 +23,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from common.openapi import DetailError, errors
+from common.viewsets import ListCreatePatchViewSet, ListCreateViewSet
 from places.models import County, School
 
 from . import services
@@ -212,14 +213,7 @@ class MeView(APIView):
         responses={200: UserSerializer, **errors(400, 403, 404)},
     ),
 )
-class UserViewSet(
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
-):
-    http_method_names = ["get", "post", "patch", "head", "options"]
+class UserViewSet(ListCreatePatchViewSet):
     serializer_class = UserSerializer
     permission_classes = [permissions.IsAuthenticated, IsProgrammeAdmin]
     filterset_fields = ["role", "school", "is_active"]
@@ -455,12 +449,7 @@ TemporaryPasswordResponse = inline_serializer(
         responses={201: PersonSerializer, **errors(400, 403)},
     ),
 )
-class PersonViewSet(
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    viewsets.GenericViewSet,
-):
+class PersonViewSet(ListCreateViewSet):
     """The accounts of the dispatched teachers and school staff of the caller's
     counties (every such account for an admin)."""
 

@@ -4,7 +4,6 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from common.errors import TransitionNotAllowed
+from common.pagination import page_of
 from places.models import School, SchoolKind
 
 from . import services
@@ -126,8 +126,6 @@ class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
 
 # -- accounts of teachers and school staff, by their coordinators --------------------
 
-PAGE_SIZE = 50
-
 
 def link_base(request: HttpRequest) -> str:
     """Where the one-time links of e-mails sent for this request point."""
@@ -178,7 +176,7 @@ def people(request: HttpRequest) -> HttpResponse:
     school_id = request.GET.get("school", "")
     if school_id.isdigit():
         queryset = queryset.filter(school_id=int(school_id))
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, queryset)
     params = request.GET.copy()
     params.pop("page", None)
     schools = (

@@ -9,12 +9,13 @@ from django.utils.translation import gettext_lazy
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import serializers, status
 from rest_framework.decorators import action, api_view
 from rest_framework.response import Response
 
 from accounts.scopes import visible
 from common.openapi import errors
+from common.viewsets import ListCreateViewSet
 from matching.models import Assignment
 from needs.attachments import attachment_response
 from needs.serializers import AttachmentSerializer
@@ -180,12 +181,7 @@ class ActivityFilter(filters.FilterSet):
         responses={201: ActivitySerializer, **errors(400, 403)},
     ),
 )
-class ActivityViewSet(
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    viewsets.GenericViewSet,
-):
+class ActivityViewSet(ListCreateViewSet):
     serializer_class = ActivitySerializer
     filterset_class = ActivityFilter
     search_fields = ["note", "assignment__teacher__name", "assignment__need__title"]

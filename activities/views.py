@@ -6,7 +6,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.scopes import visible
 from common.errors import TransitionNotAllowed
 from common.forms import add_service_errors
+from common.pagination import page_of
 from matching.models import Assignment, AssignmentStatus
 from needs.attachments import KINDS
 from spreadsheets.workbooks import xlsx_response
@@ -25,8 +25,6 @@ from . import services
 from .exports import ACTIVITIES_TITLE, ACTIVITY_COLUMNS
 from .models import Activity, ActivityKind
 from .policies import ACTIVITY
-
-PAGE_SIZE = 30
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -139,7 +137,7 @@ def activity_export(request: HttpRequest) -> HttpResponse:
 @login_required
 def activity_list(request: HttpRequest) -> HttpResponse:
     queryset, checks_reach, only_flagged = _listed(request)
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, queryset)
     for activity in page.object_list:
         actions = ACTIVITY.allowed_actions(request.user, activity)
         activity.may_dispute = "dispute" in actions

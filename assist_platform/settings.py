@@ -291,6 +291,11 @@ FILE_UPLOAD_LIMIT = (
     + 1024 * 1024
 )
 
+# Rows on a page of every list, in the pages and the API alike (the API takes
+# ?page_size= up to PAGE_SIZE_MAX).
+PAGE_SIZE = 20
+PAGE_SIZE_MAX = 100
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "accounts.tokens.ApiTokenAuthentication",

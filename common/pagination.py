@@ -1,7 +1,17 @@
+"""One page size for every list: the pages' ``?page=`` and the API's."""
+
+from django.conf import settings
+from django.core.paginator import Page, Paginator
 from rest_framework.pagination import PageNumberPagination
 
 
 class StandardPagination(PageNumberPagination):
-    page_size = 20
+    page_size = settings.PAGE_SIZE
     page_size_query_param = "page_size"
-    max_page_size = 100
+    max_page_size = settings.PAGE_SIZE_MAX
+
+
+def page_of(request, queryset) -> Page:
+    """The page of ``queryset`` that ``?page=`` asks for (the last one past the end,
+    the first for nonsense)."""
+    return Paginator(queryset, settings.PAGE_SIZE).get_page(request.GET.get("page"))

@@ -13,7 +13,7 @@ from drf_spectacular.utils import (
     extend_schema_view,
     inline_serializer,
 )
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
@@ -21,6 +21,7 @@ from rest_framework.response import Response
 from accounts.scopes import visible
 from common.errors import TransitionNotAllowed
 from common.openapi import errors
+from common.viewsets import ListCreatePatchViewSet, ListCreateViewSet
 from spreadsheets.workbooks import XLSX_CONTENT_TYPE
 
 from . import appeals, cycles, frameworks, ratings
@@ -245,15 +246,8 @@ _CloseStats = inline_serializer(
         responses={200: EvaluationCycleSerializer, **errors(400, 403, 404, 409)},
     ),
 )
-class EvaluationCycleViewSet(
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
-):
+class EvaluationCycleViewSet(ListCreatePatchViewSet):
     serializer_class = EvaluationCycleSerializer
-    http_method_names = ["get", "post", "patch", "head", "options"]
     filterset_fields = ["county", "status", "start_date", "end_date"]
     search_fields = ["name"]
     ordering_fields = ["start_date", "end_date", "name", "created_at"]
@@ -516,12 +510,7 @@ class RatingFilter(filters.FilterSet):
         },
     ),
 )
-class RatingViewSet(
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    viewsets.GenericViewSet,
-):
+class RatingViewSet(ListCreateViewSet):
     serializer_class = RatingSerializer
     filterset_class = RatingFilter
     ordering_fields = ["status", "submitted_at", "id"]
@@ -592,12 +581,7 @@ class RatingViewSet(
         responses={201: AppealSerializer, **errors(400, 403, 404, 409)},
     ),
 )
-class AppealViewSet(
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    viewsets.GenericViewSet,
-):
+class AppealViewSet(ListCreateViewSet):
     serializer_class = AppealSerializer
     filterset_fields = ["evaluation", "status"]
     ordering_fields = ["created_at", "id"]

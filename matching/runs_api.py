@@ -7,12 +7,13 @@ state that does not allow it, 400 for bad input; each refusal changes nothing.""
 
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import mixins, status, viewsets
+from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.policies import PolicyViewSetMixin
 from common.openapi import errors
+from common.viewsets import ListCreateViewSet
 
 from . import assignments, runs
 from .models import Assignment, AssignmentStatus, MatchingRun, RunStatus
@@ -63,10 +64,7 @@ class MatchingRunFilter(filters.FilterSet):
 )
 class MatchingRunViewSet(
     PolicyViewSetMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    viewsets.GenericViewSet,
+    ListCreateViewSet,
 ):
     filterset_class = MatchingRunFilter
     ordering_fields = ["created_at", "finished_at", "id"]

@@ -12,7 +12,6 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -26,6 +25,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.models import Notification
 from accounts.scopes import school_contacts, sees_school_contact, visible
 from common.errors import TransitionNotAllowed
+from common.pagination import page_of
 from places.models import County
 from spreadsheets.workbooks import xlsx_response
 
@@ -41,7 +41,6 @@ from .models import (
 )
 from .policies import ASSIGNMENT, RUN, access_assignment, access_run
 
-PAGE_SIZE = 25
 # How often a page showing a running run asks for its progress (htmx).
 POLL_SECONDS = 1
 
@@ -95,10 +94,6 @@ def _assignments(user):
     return ASSIGNMENT.visible(user, _assignments_base())
 
 
-def _page(request: HttpRequest, queryset):
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-
-
 def _back(request: HttpRequest, fallback: str) -> HttpResponse:
     target = request.POST.get("next") or ""
     if target and url_has_allowed_host_and_scheme(
@@ -121,7 +116,7 @@ def run_list(request: HttpRequest) -> HttpResponse:
         request,
         "matching/run_list.html",
         {
-            "page": _page(request, _listed_runs(request.user)),
+            "page": page_of(request, _listed_runs(request.user)),
             "form": RunStartForm(user=request.user),
             "stage_labels": runs.STAGE_LABELS,
         },
@@ -151,7 +146,7 @@ def run_start(request: HttpRequest) -> HttpResponse:
         request,
         "matching/run_list.html",
         {
-            "page": _page(request, _listed_runs(request.user)),
+            "page": page_of(request, _listed_runs(request.user)),
             "form": form,
             "stage_labels": runs.STAGE_LABELS,
         },
@@ -194,7 +189,7 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "matching/run_detail.html",
         {
             **_run_context(run),
-            "unmatched_page": _page(request, unmatched),
+            "unmatched_page": page_of(request, unmatched),
             "reasons": reasons,
             "reason": reason,
             "params": f"reason={reason}" if reason else "",
@@ -269,7 +264,7 @@ def proposals(request: HttpRequest) -> HttpResponse:
     """Coordinators review the proposals of their counties (one by one or together)."""
     user = request.user
     queryset, status, params, county = _filtered_proposals(request)
-    page = _page(request, queryset)
+    page = page_of(request, queryset)
     rows = _rows(user, page)
     return render(
         request,
@@ -308,7 +303,7 @@ def my_assignments(request: HttpRequest) -> HttpResponse:
         .prefetch_related("need__goals")
         .order_by("-created_at", "-id")
     )
-    page = _page(request, queryset)
+    page = page_of(request, queryset)
     rows = _rows(user, page)
     # Once accepted, the teacher may reach the school's contact people.
     contacts: dict[int, list] = {}
@@ -460,7 +455,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         request,
         "matching/inbox.html",
         {
-            "page": _page(request, notes),
+            "page": page_of(request, notes),
             "unread": notes.filter(read_at__isnull=True).count(),
         },
     )

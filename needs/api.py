@@ -21,6 +21,7 @@ from accounts.policies import PolicyViewSetMixin
 from accounts.scopes import thread_needs, visible
 from common.openapi import errors
 from common.pagination import StandardPagination
+from common.viewsets import ListCreatePatchViewSet
 from places.models import County, School
 
 from . import services
@@ -85,14 +86,7 @@ class AdminWritesOnly(permissions.BasePermission):
         return request.method in permissions.SAFE_METHODS or request.user.is_admin
 
 
-class _AdminWritesViewSet(
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
-):
-    http_method_names = ["get", "post", "patch", "head", "options"]
+class _AdminWritesViewSet(ListCreatePatchViewSet):
     permission_classes = [permissions.IsAuthenticated, AdminWritesOnly]
 
 
@@ -247,12 +241,8 @@ class SpecialtyViewSet(viewsets.ReadOnlyModelViewSet):
 class NeedViewSet(
     PolicyViewSetMixin,
     NeedExportMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
     mixins.DestroyModelMixin,
-    viewsets.GenericViewSet,
+    ListCreatePatchViewSet,
 ):
     """Needs: school staff post and follow their school's needs; coordinators review
     their counties' needs; teachers read the needs they are assigned to."""

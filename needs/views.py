@@ -8,7 +8,6 @@ need policy (``needs.policies.NEED``) whether the role and state allow the actio
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
 from django.forms.renderers import get_default_renderer
 from django.http import Http404, HttpRequest, HttpResponse
@@ -21,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.scopes import mark_teacher_contact, sees_teacher_contact, visible
 from common.errors import TransitionNotAllowed
 from common.forms import add_service_errors
+from common.pagination import page_of
 from places.models import County, School
 from spreadsheets.workbooks import xlsx_response
 
@@ -56,8 +56,6 @@ from .models import (
 from .policies import GOAL, NEED, access_need, reopen_deadline
 from .thread_views import CommentForm, thread_context
 from .threads import need_comment_post
-
-PAGE_SIZE = 25
 
 
 def _needs(user):
@@ -116,7 +114,7 @@ def need_list(request: HttpRequest) -> HttpResponse:
     """The needs the user may see, with filters; school staff see their school's."""
     user = request.user
     filterset, queryset, query = _filtered_needs(request)
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, queryset)
     params = request.GET.copy()
     params.pop("page", None)
     return render(
@@ -154,7 +152,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
         .filter(status=NeedStatus.SUBMITTED)
         .order_by("submitted_at", "id")
     )
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, queryset)
     return render(request, "needs/review_queue.html", {"page": page})
 
 
@@ -564,5 +562,5 @@ def goals_to_confirm(request: HttpRequest) -> HttpResponse:
     queryset = goals_waiting(counties).select_related(
         "need__school__county", "marked_by"
     )
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, queryset)
     return render(request, "needs/goals_to_confirm.html", {"page": page})

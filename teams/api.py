@@ -19,7 +19,7 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_view,
 )
-from rest_framework import mixins, status, viewsets
+from rest_framework import status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
@@ -27,6 +27,7 @@ from rest_framework.views import APIView
 
 from accounts.policies import PolicyPermission, PolicyViewSetMixin
 from accounts.scopes import visible, with_teacher_contact
+from common.viewsets import ListCreatePatchViewSet
 from needs.imports import NeedImporter, SchoolImporter
 from spreadsheets.exports import XlsxExportMixin
 from spreadsheets.workbooks import XLSX_CONTENT_TYPE, Column, xlsx_attachment
@@ -124,15 +125,10 @@ _NOT_FOUND = {404: OpenApiResponse(description="Not found in the caller's scope.
 class TeacherViewSet(
     PolicyViewSetMixin,
     XlsxExportMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
+    ListCreatePatchViewSet,
 ):
     """Dispatched teachers with their skills, windows and capacity."""
 
-    http_method_names = ["get", "post", "patch", "head", "options"]
     serializer_class = TeacherSerializer
     permission_classes = [PolicyPermission]
     filterset_class = TeacherFilter
@@ -189,15 +185,10 @@ class TeacherViewSet(
 class TeamViewSet(
     PolicyViewSetMixin,
     XlsxExportMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
+    ListCreatePatchViewSet,
 ):
     """Teams of dispatched teachers serving a county for a period."""
 
-    http_method_names = ["get", "post", "patch", "head", "options"]
     serializer_class = TeamSerializer
     permission_classes = [PolicyPermission]
     filterset_class = TeamFilter

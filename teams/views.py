@@ -9,7 +9,6 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -19,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.scopes import visible
 from common.forms import add_service_errors
+from common.pagination import page_of
 from needs.models import Specialty, SpecialtyFamily
 from spreadsheets.workbooks import xlsx_response
 
@@ -46,7 +46,6 @@ from .imports import TEACHERS_TITLE, TEAM_COLUMNS, TEAMS_TITLE
 from .models import Teacher, Team
 from .policies import TEACHER, TEAM, access_teacher, access_team
 
-PAGE_SIZE = 50
 TEACHER_SEARCH_FIELDS = (
     "name",
     "title",
@@ -101,7 +100,7 @@ def _filtered_teachers(request: HttpRequest):
 def teacher_list(request: HttpRequest) -> HttpResponse:
     """The teacher pool of the coordinator's counties, with filters."""
     filterset, queryset = _filtered_teachers(request)
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, queryset)
     return render(
         request,
         "teams/teacher_list.html",
@@ -242,7 +241,7 @@ def _filtered_teams(request: HttpRequest):
 @coordinator_required
 def team_list(request: HttpRequest) -> HttpResponse:
     filterset, queryset = _filtered_teams(request)
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, queryset)
     return render(
         request,
         "teams/team_list.html",
