@@ -480,33 +480,49 @@ def _goal_done(need: Need, goal: PlanGoal) -> HttpResponse:
     return redirect(reverse("needs:detail", args=[need.pk]) + f"#goal-{goal.pk}")
 
 
-@login_required
-@require_POST
-def need_goal_mark(request: HttpRequest, pk: int, goal_id: int) -> HttpResponse:
-    """Mark a plan goal from the need's page (outcome, note, evidence files)."""
+def _marked(request: HttpRequest, goal: PlanGoal, form: GoalMarkForm) -> str:
+    goal_mark(
+        goal=goal,
+        actor=request.user,
+        outcome=form.cleaned_data["outcome"],
+        note=form.cleaned_data["note"],
+        files=request.FILES.getlist(f"{goal_prefix(goal.pk)}-attachments"),
+    )
+    return _(
+        "Your mark was recorded. It counts once the county's coordinator confirms it."
+    )
+
+
+def _confirmed(request: HttpRequest, goal: PlanGoal, form: GoalConfirmForm) -> str:
+    goal = goal_confirm(
+        goal=goal,
+        actor=request.user,
+        outcome=form.cleaned_data["outcome"],
+        note=form.cleaned_data["note"],
+    )
+    return _("Confirmed: “%(goal)s” is %(outcome)s.") % {
+        "goal": goal.text,
+        "outcome": goal.get_confirmed_outcome_display(),
+    }
+
+
+# A goal action from the need's page: its form and the call that takes it (which
+# answers the message to show).
+_GOAL_ACTIONS = {MARK: (GoalMarkForm, _marked), CONFIRM: (GoalConfirmForm, _confirmed)}
+
+
+def _goal_action(request: HttpRequest, pk: int, goal_id: int, action: str):
     need = _need_or_404(request, pk)
     goal = _goal_or_404(need, goal_id)
+    form_class, take = _GOAL_ACTIONS[action]
     try:
-        GOAL.check(request.user, MARK, goal)
+        GOAL.check(request.user, action, goal)
     except TransitionNotAllowed as exc:
         return _refused(request, need, exc)
-    form = GoalMarkForm(request.POST, prefix=goal_prefix(goal.pk))
+    form = form_class(request.POST, prefix=goal_prefix(goal.pk))
     if form.is_valid():
         try:
-            goal_mark(
-                goal=goal,
-                actor=request.user,
-                outcome=form.cleaned_data["outcome"],
-                note=form.cleaned_data["note"],
-                files=request.FILES.getlist(f"{goal_prefix(goal.pk)}-attachments"),
-            )
-            messages.success(
-                request,
-                _(
-                    "Your mark was recorded. It counts once the county's "
-                    "coordinator confirms it."
-                ),
-            )
+            messages.success(request, take(request, goal, form))
             return _goal_done(need, goal)
         except ValidationError as exc:
             add_service_errors(form, exc)
@@ -515,40 +531,20 @@ def need_goal_mark(request: HttpRequest, pk: int, goal_id: int) -> HttpResponse:
     return _render_detail(
         request, need, CancelForm(), status=400, goal_forms={goal.pk: form}
     )
+
+
+@login_required
+@require_POST
+def need_goal_mark(request: HttpRequest, pk: int, goal_id: int) -> HttpResponse:
+    """Mark a plan goal from the need's page (outcome, note, evidence files)."""
+    return _goal_action(request, pk, goal_id, MARK)
 
 
 @login_required
 @require_POST
 def need_goal_confirm(request: HttpRequest, pk: int, goal_id: int) -> HttpResponse:
     """Confirm a goal's waiting mark, or correct it with a note (coordinator)."""
-    need = _need_or_404(request, pk)
-    goal = _goal_or_404(need, goal_id)
-    try:
-        GOAL.check(request.user, CONFIRM, goal)
-    except TransitionNotAllowed as exc:
-        return _refused(request, need, exc)
-    form = GoalConfirmForm(request.POST, prefix=goal_prefix(goal.pk))
-    if form.is_valid():
-        try:
-            goal = goal_confirm(
-                goal=goal,
-                actor=request.user,
-                outcome=form.cleaned_data["outcome"],
-                note=form.cleaned_data["note"],
-            )
-            messages.success(
-                request,
-                _("Confirmed: “%(goal)s” is %(outcome)s.")
-                % {"goal": goal.text, "outcome": goal.get_confirmed_outcome_display()},
-            )
-            return _goal_done(need, goal)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        except TransitionNotAllowed as exc:
-            return _refused(request, need, exc)
-    return _render_detail(
-        request, need, CancelForm(), status=400, goal_forms={goal.pk: form}
-    )
+    return _goal_action(request, pk, goal_id, CONFIRM)
 
 
 @login_required
