@@ -500,8 +500,9 @@ class Command(BaseCommand):
         homes = list(
             County.objects.filter(province=HOME_PROVINCE).values_list("id", flat=True)
         )
+        # Outside the transaction: forgetting the runs vacuums the tables.
+        self._forget_runs(counties)
         with transaction.atomic():
-            self._forget_runs(counties)
             self._delete(counties)
             self._delete(homes)
         return len(counties)
