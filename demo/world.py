@@ -151,14 +151,17 @@ def need_fields(
     }
 
 
-def assignment_status_for(need_status: str, *, room: bool = True) -> str | None:
-    """The status of a need's assignment its state implies: completed once the need
-    is fulfilled, accepted while matched (completed when the teacher has no room
-    left for a live one), proposed while open (when the teacher has room); None when
-    the state implies none."""
-    if need_status == S.FULFILLED:
+def assignment_status_for(
+    need_status: str, *, taken: bool = True, room: bool = True
+) -> str | None:
+    """The status of a need's assignment its state implies. A place ``taken`` (the
+    teacher was accepted): completed once the need is fulfilled, accepted while the
+    need is matched or open, or completed when the teacher has no ``room`` left for
+    a live one. A place only offered (not ``taken``): proposed while the need is
+    open and the teacher has room. None when the state implies none."""
+    if need_status == S.FULFILLED and taken:
         return A.COMPLETED
-    if need_status == S.MATCHED:
+    if need_status == S.MATCHED or (need_status == S.OPEN and taken):
         return A.ACCEPTED if room else A.COMPLETED
     if need_status == S.OPEN and room:
         return A.PROPOSED

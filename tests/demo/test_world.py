@@ -74,8 +74,10 @@ def test_assignments_a_need_state_implies():
     assert assignment_status_for(S.FULFILLED) == AssignmentStatus.COMPLETED
     assert assignment_status_for(S.MATCHED) == AssignmentStatus.ACCEPTED
     assert assignment_status_for(S.MATCHED, room=False) == AssignmentStatus.COMPLETED
-    assert assignment_status_for(S.OPEN) == AssignmentStatus.PROPOSED
-    assert assignment_status_for(S.OPEN, room=False) is None
+    assert assignment_status_for(S.OPEN) == AssignmentStatus.ACCEPTED
+    assert assignment_status_for(S.OPEN, taken=False) == AssignmentStatus.PROPOSED
+    assert assignment_status_for(S.OPEN, taken=False, room=False) is None
+    assert assignment_status_for(S.FULFILLED, taken=False) is None
     assert assignment_status_for(S.DRAFT) is None
 
 

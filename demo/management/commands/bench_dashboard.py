@@ -378,7 +378,12 @@ class Command(BaseCommand):
             teacher = rnd.choice(pool)
             # A live (accepted or proposed) assignment only while the teacher has
             # room, as matching keeps it; otherwise the work is already completed.
-            status = assignment_status_for(need.status, room=teacher[1] > 0)
+            status = assignment_status_for(
+                need.status,
+                # Matching proposes for open needs; the rest hold taken places.
+                taken=need.status != NeedStatus.OPEN,
+                room=teacher[1] > 0,
+            )
             if status is None or (
                 status == AssignmentStatus.PROPOSED and rnd.random() >= 0.1
             ):

@@ -36,7 +36,7 @@ from accounts.models import Role, User
 from activities.models import Activity, ActivityKind
 from demo import evaluations as evaluation_demo
 from demo.needs import seed_demo_thread
-from demo.world import copy_transitions, need_row
+from demo.world import assignment_status_for, copy_transitions, need_row
 from matching.models import Assignment, AssignmentStatus
 from needs.models import (
     Diagnosis,
@@ -885,7 +885,7 @@ class Command(BaseCommand):
                 number,
                 coordinator,
                 decided=matched_at or _aware(spec.created + dt.timedelta(days=15), 10),
-                completed=spec.status == S.FULFILLED,
+                status=assignment_status_for(spec.status),
             )
 
     def seed_assignment(
@@ -896,7 +896,7 @@ class Command(BaseCommand):
         coordinator: User,
         *,
         decided: dt.datetime,
-        completed: bool,
+        status: str,
     ) -> None:
         weights = settings.MATCHING_WEIGHTS
         # As the solver scores it: the best of exact, same class and same family.
@@ -934,9 +934,7 @@ class Command(BaseCommand):
         assignment = Assignment.objects.create(
             need=need,
             teacher=teacher,
-            status=AssignmentStatus.COMPLETED
-            if completed
-            else AssignmentStatus.ACCEPTED,
+            status=status,
             score=round(sum(breakdown.values()), 2),
             breakdown=breakdown,
             decided_by=coordinator,
