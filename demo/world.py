@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
+from django.db.models import Model
 from django.utils import timezone
 
 from accounts.models import User
@@ -234,10 +235,14 @@ def _id(user: User | int | None) -> int | None:
 def write_needs(
     rows: Iterable[tuple[Need, list[NeedTransition]]], *, batch_size: int = 5000
 ) -> list[Need]:
-    """Save needs made by :func:`need_row` and their transitions, in bulk; the
-    transitions keep their dates."""
+    """Save needs made by :func:`need_row` and their transitions, in bulk (COPY on
+    PostgreSQL); the transitions keep their dates."""
     rows = list(rows)
-    needs = Need.objects.bulk_create([need for need, _ in rows], batch_size=batch_size)
+    needs = [need for need, _ in rows]
+    if connection.vendor == "postgresql":
+        copy_objects(needs)
+    else:
+        Need.objects.bulk_create(needs, batch_size=batch_size)
     copy_transitions(
         (need.pk, transitions)
         for need, (_, transitions) in zip(needs, rows, strict=True)
@@ -247,23 +252,42 @@ def write_needs(
 
 def copy_transitions(histories: Iterable[tuple[int, list[NeedTransition]]]) -> None:
     """Write the transitions of saved needs, given by need id, with their dates."""
-    copy_rows(
-        NeedTransition._meta.db_table,
-        ["need_id", "from_status", "to_status", "actor_id", "comment", "created_at"],
-        [
-            (
-                need_id,
-                t.from_status,
-                t.to_status,
-                t.actor_id,
-                t.comment,
-                t.created_at,
-            )
-            for need_id, transitions in histories
-            for t in transitions
-        ],
-        returning=False,
-    )
+    transitions = []
+    for need_id, history in histories:
+        for transition in history:
+            transition.need_id = need_id
+            transitions.append(transition)
+    copy_objects(transitions)
+
+
+def copy_objects(objects: Sequence[Model]) -> None:
+    """Insert unsaved objects of one model with :func:`copy_rows` and give them
+    their ids. Unlike ``bulk_create``, a date already set on an ``auto_now`` or
+    ``auto_now_add`` field is kept (a world with a past)."""
+    if not objects:
+        return
+    model = type(objects[0])
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    stamped = {
+        f.attname
+        for f in fields
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+    }
+
+    def value(obj, field):
+        if field.attname in stamped and getattr(obj, field.attname) is None:
+            return field.pre_save(obj, add=True)
+        return getattr(obj, field.attname)
+
+    rows = [
+        tuple(field.get_db_prep_save(value(obj, field), connection) for field in fields)
+        for obj in objects
+    ]
+    ids = copy_rows(model._meta.db_table, [f.column for f in fields], rows)
+    for obj, pk in zip(objects, ids, strict=True):
+        obj.pk = pk
+        obj._state.adding = False
+        obj._state.db = connection.alias
 
 
 def _copy_value(value) -> str:

@@ -41,7 +41,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import Role, User
-from demo.world import copy_rows, copy_transitions, history, need_fields, need_steps
+from demo.world import copy_rows, need_row, write_needs
 from matching import pipeline, solver
 from matching.models import MatchingRun, RunStatus
 from matching.runs import matching_run_execute
@@ -312,56 +312,27 @@ class Command(BaseCommand):
         urgency = np.minimum(1 + priority // 25, 5)
         kinds = rng.choice(NEED_KINDS, n_needs).tolist()
         # Every need is open: submitted and approved by the benchmark's user.
-        steps = need_steps(NeedStatus.OPEN)
-        state = need_fields(steps, headcount=1, at={"submit": now})
-        need_ids = copy_rows(
-            "needs_need",
-            [
-                "school_id",
-                "specialty_id",
-                "kind",
-                "title",
-                "description",
-                "headcount",
-                "start_date",
-                "end_date",
-                "urgency",
-                "status",
-                "priority_score",
-                "filled",
-                "cancel_reason",
-                "submitted_at",
-                "created_by_id",
-                "created_at",
-                "updated_at",
-            ],
-            [
-                (
-                    school_ids[int(needs.school[i]) - 1],
-                    int(need_spec[i]),
-                    kinds[i],
-                    f"基准需求{i + 1}",
-                    "",
-                    int(needs.headcount[i]),
-                    starts[i],
-                    ends[i],
-                    int(urgency[i]),
-                    state["status"],
-                    int(priority[i]),
-                    state["filled"],
-                    state["cancel_reason"],
-                    state["submitted_at"],
-                    user.pk,
-                    stamp,
-                    stamp,
-                )
-                for i in range(n_needs)
-            ],
+        write_needs(
+            need_row(
+                NeedStatus.OPEN,
+                staff=user.pk,
+                coordinator=user.pk,
+                at={"create": now, "submit": now, "approve": now},
+                school_id=school_ids[int(needs.school[i]) - 1],
+                specialty_id=int(need_spec[i]),
+                kind=kinds[i],
+                title=f"基准需求{i + 1}",
+                description="",
+                headcount=int(needs.headcount[i]),
+                start_date=starts[i],
+                end_date=ends[i],
+                urgency=int(urgency[i]),
+                priority_score=int(priority[i]),
+                created_at=now,
+                updated_at=now,
+            )
+            for i in range(n_needs)
         )
-        transitions = history(
-            steps, actors={"staff": user.pk, "coordinator": user.pk}, at={}
-        )
-        copy_transitions((need, transitions) for need in need_ids)
 
         # Teachers (ids from make_instance are 1..n in shuffled order) and skills.
         order = np.argsort(teachers.id)
