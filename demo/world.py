@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -253,8 +253,8 @@ def write_needs(
 def copy_transitions(histories: Iterable[tuple[int, list[NeedTransition]]]) -> None:
     """Write the transitions of saved needs, given by need id, with their dates."""
     transitions = []
-    for need_id, history in histories:
-        for transition in history:
+    for need_id, transitions_of_need in histories:
+        for transition in transitions_of_need:
             transition.need_id = need_id
             transitions.append(transition)
     copy_objects(transitions)
@@ -362,9 +362,6 @@ class Replay:
     (``staff`` or ``coordinator``), accepting a proposal of each of ``teachers``
     to match it."""
 
-    def __init__(self, *, propose: Callable[[Need, Any], Assignment] | None = None):
-        self.propose = propose or _proposal
-
     def need(
         self,
         status: str,
@@ -404,9 +401,7 @@ class Replay:
                 )
             elif step.verb == "accept":
                 for teacher in teachers:
-                    assignment_accept(
-                        assignment=self.propose(need, teacher), actor=actor
-                    )
+                    assignment_accept(assignment=_proposal(need, teacher), actor=actor)
                 need.refresh_from_db()
             elif step.verb == "confirm":
                 for assignment in need.assignments.filter(status=A.ACCEPTED):
