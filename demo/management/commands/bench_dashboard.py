@@ -436,26 +436,14 @@ class Command(BaseCommand):
                 status=CycleStatus.CLOSED,
                 closed_at=timezone.now() - dt.timedelta(days=20),
             )
-            evaluations = [
-                Evaluation(
-                    cycle=cycle,
-                    subject_type=SubjectType.TEACHER,
-                    teacher=teacher,
-                    status=EvaluationStatus.SCORED,
-                    **self._result(),
-                )
-                for teacher in Teacher.objects.filter(county=county)
-            ]
-            school_evaluations = [
-                Evaluation(
-                    cycle=cycle,
-                    subject_type=SubjectType.SCHOOL,
-                    school=school,
-                    status=EvaluationStatus.SCORED,
-                    **self._result(),
-                )
-                for school in School.objects.filter(county=county, kind="assisted")
-            ]
+            evaluations = self._scored(
+                cycle, SubjectType.TEACHER, Teacher.objects.filter(county=county)
+            )
+            school_evaluations = self._scored(
+                cycle,
+                SubjectType.SCHOOL,
+                School.objects.filter(county=county, kind="assisted"),
+            )
             Evaluation.objects.bulk_create(evaluations + school_evaluations)
             Rating.objects.bulk_create(
                 [
@@ -471,6 +459,20 @@ class Command(BaseCommand):
                     if evaluation.school_id in staff
                 ]
             )
+
+    def _scored(self, cycle, subject_type: str, subjects) -> list[Evaluation]:
+        """Graded evaluations of ``subjects`` in ``cycle`` (the subject type names
+        the evaluation's field: teacher or school)."""
+        return [
+            Evaluation(
+                cycle=cycle,
+                subject_type=subject_type,
+                **{subject_type: subject},
+                status=EvaluationStatus.SCORED,
+                **self._result(),
+            )
+            for subject in subjects
+        ]
 
     def _result(self) -> dict:
         grade, centre = self.random.choices(GRADES, [2, 4, 3, 1])[0]
