@@ -229,7 +229,7 @@ def ensure_big_county(n_needs: int = 30_000, n_teachers: int = 6_000) -> int:
     real specialty catalogue, Zipf-popular families, realistic windows), then put
     into one county: a single county run big enough to take seconds. Reused when
     present. Returns the county id."""
-    from matching.management.commands import bench_matching as bench
+    from demo.management.commands import bench_matching as bench
 
     bench.SCALES.setdefault("faults", (n_needs, n_teachers))
     command = bench.Command()

@@ -4,9 +4,11 @@
 - the demo counties (白河县, 旬阳市, 平利县) get 6 more assisted schools each,
   3,000 needs (half open with a diagnosed priority, a quarter submitted for review,
   the rest drafts, rejected or cancelled) and 1,200 dispatched teachers with 1-3
-  skills, so that a coordinator's lists hold thousands of rows;
-- one matching run per demo county, and one proposal in four accepted (a place of
-  a need of two or more), so that assignments exist and teachers can log work;
+  skills, so that a coordinator's lists hold thousands of rows (each need with the
+  fields and history its state implies: ``demo.world``);
+- one matching run per demo county, and one proposal in four accepted through
+  ``assignment_accept`` (a place of a need of two or more), so that assignments
+  exist and teachers can log work;
 - ``bench_matching``'s ``province`` data (10,000 open needs, 2,000 teachers in 25
   counties) left unmatched: the work of the run started during the soak;
 - the soak's accounts: 20 coordinators (the demo counties in turn, every fourth
@@ -24,6 +26,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import Role, User
+from demo.world import need_row, write_needs
+from matching.assignments import assignment_accept_many
 from matching.models import Assignment, MatchingRun
 from matching.runs import matching_run_execute
 from needs.models import Need, NeedKind, NeedStatus, Specialty
@@ -81,7 +85,11 @@ def prepare() -> dict:
             else:
                 status, priority = NeedStatus.CANCELLED, None
             needs.append(
-                Need(
+                need_row(
+                    status,
+                    staff=creator,
+                    coordinator=creator,
+                    comments={"cancel": "压测"},
                     school=assisted[i % len(assisted)],
                     specialty_id=rng.choice(
                         popular if rng.random() < 0.7 else specialties
@@ -94,13 +102,10 @@ def prepare() -> dict:
                     start_date=start,
                     end_date=start + dt.timedelta(days=rng.randint(60, 240)),
                     urgency=rng.randint(1, 5),
-                    status=status,
                     priority_score=priority,
-                    cancel_reason="压测" if status == NeedStatus.CANCELLED else "",
-                    created_by=creator,
                 )
             )
-        Need.objects.bulk_create(needs, batch_size=1000)
+        write_needs(needs, batch_size=1000)
         teachers = []
         for i in range(N_TEACHERS):
             start = today - dt.timedelta(days=rng.randint(30, 200))
@@ -129,8 +134,8 @@ def prepare() -> dict:
             batch_size=2000,
         )
 
-    # Proposals for the demo counties; one in four accepted (needs of 2+ places,
-    # so a need stays open), keeping Need.filled equal to the accepted count.
+    # Proposals for the demo counties; one in four accepted through the action
+    # (needs of 2+ places, so a need stays open).
     proposed = 0
     for county in counties:
         run = MatchingRun.objects.create(county=county, started_by=creator)
@@ -146,21 +151,15 @@ def prepare() -> dict:
         .order_by("id")
         .values_list("id", "need_id")
     )
-    accepted, seen_needs = [], set()
+    chosen, seen_needs = [], set()
     for pk, need_id in candidates:
         if need_id not in seen_needs and rng.random() < 0.25:
-            accepted.append(pk)
+            chosen.append(pk)
             seen_needs.add(need_id)
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
-            "UPDATE matching_assignment SET status = 'accepted', decided_at = now(),"
-            " decided_by_id = %s WHERE id = ANY(%s)",
-            [creator.pk, accepted],
-        )
-        cursor.execute(
-            "UPDATE needs_need SET filled = filled + 1 WHERE id = ANY(%s)",
-            [list(seen_needs)],
-        )
+    accepted, _refused = assignment_accept_many(
+        assignments=list(Assignment.objects.filter(pk__in=chosen).order_by("id")),
+        actor=creator,
+    )
 
     # Accounts: one password hash for all (hashing is deliberately slow).
     password = make_password(PASSWORD)

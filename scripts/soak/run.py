@@ -68,7 +68,7 @@ def prepare_data() -> dict:
 
     call_command("load_demo", verbosity=0, stdout=io.StringIO())
     figures = prepare()
-    from matching.management.commands import bench_matching as bench
+    from demo.management.commands import bench_matching as bench
 
     command = bench.Command(stdout=io.StringIO())
     command.postgres = True

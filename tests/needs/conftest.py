@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from demo.world import history, need_fields, need_steps
 from needs.models import NeedStatus, NeedTransition
 
 from .. import factories as f
@@ -22,31 +23,34 @@ def _plain_static_storage(settings):
 
 
 def make_need(world, status=NeedStatus.DRAFT, *, school=None, **fields):
-    """A need of ``school`` (default school A) already in ``status``."""
+    """A need of ``school`` (default school A) already in ``status``, with the
+    fields and the history the steps to it imply (demo.world)."""
     school = school or world.school_a
-    staff = world.users.staff_a if school.county_id == world.county_a.id else None
+    in_a = school.county_id == world.county_a.id
+    staff = world.users.staff_a if in_a else None
+    now = timezone.now()
+    steps = need_steps(status)
     values = {
         "school": school,
         "specialty": world.ecommerce,
         "created_by": staff or world.users.staff_b,
-        "status": status,
+        **need_fields(
+            steps,
+            headcount=fields.get("headcount", 1),
+            at={
+                "submit": now - dt.timedelta(days=3),
+                "accept": now - dt.timedelta(days=1),
+                "confirm": now,
+            },
+        ),
     }
-    now = timezone.now()
-    if status != NeedStatus.DRAFT:
-        values["submitted_at"] = now - dt.timedelta(days=3)
-    if status in (NeedStatus.MATCHED, NeedStatus.FULFILLED):
-        values["filled"] = fields.get("headcount", 1)
-        values["matched_at"] = now - dt.timedelta(days=1)
-    if status == NeedStatus.FULFILLED:
-        values["fulfilled_at"] = now
     values.update(fields)
     need = f.NeedFactory(**values)
-    NeedTransition.objects.create(
-        need=need,
-        from_status="",
-        to_status=NeedStatus.DRAFT,
-        actor=values["created_by"],
-    )
+    actors = {
+        "staff": values["created_by"],
+        "coordinator": world.users.coord_a if in_a else world.users.coord_b,
+    }
+    NeedTransition.objects.bulk_create(history(steps, actors=actors, need=need))
     return need
 
 

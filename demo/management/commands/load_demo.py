@@ -36,13 +36,13 @@ from accounts.models import Role, User
 from activities.models import Activity, ActivityKind
 from demo import evaluations as evaluation_demo
 from demo.needs import seed_demo_thread
+from demo.world import assignment_status_for, copy_transitions, need_row
 from matching.models import Assignment, AssignmentStatus
 from needs.models import (
     Diagnosis,
     Need,
     NeedKind,
     NeedStatus,
-    NeedTransition,
     PlanGoal,
     Specialty,
 )
@@ -793,52 +793,34 @@ class Command(BaseCommand):
         county_key = SCHOOLS[spec.school][1]
         coordinator = world.coordinators[county_key]
         minute = index % 50
-        steps: list[tuple[str, User, dt.datetime, str]] = []  # (to, actor, at, comment)
-        created_at = _aware(spec.created, 9, minute)
-        steps.append((S.DRAFT, staff, created_at, ""))
-        submitted_at = _aware(spec.created + dt.timedelta(days=2), 10, minute)
         reviewed_at = _aware(spec.created + dt.timedelta(days=7), 15, minute)
-        approved = spec.diagnosis is not None
-        reached = {
-            S.DRAFT: 0,
-            S.SUBMITTED: 1,
-            S.REJECTED: 2,
-            S.OPEN: 2,
-            S.MATCHED: 3,
-            S.FULFILLED: 4,
-        }
-        target = spec.cancelled_from or spec.status
-        if spec.returned:
-            steps.append((S.SUBMITTED, staff, submitted_at, ""))
-            steps.append((S.DRAFT, coordinator, reviewed_at, spec.comment))
-        if reached.get(target, 0) >= 1:
-            steps.append((S.SUBMITTED, staff, submitted_at, ""))
-        if target == S.REJECTED:
-            steps.append((S.REJECTED, coordinator, reviewed_at, spec.comment))
-        matched_at = fulfilled_at = None
-        if reached.get(target, 0) >= 2 and target != S.REJECTED:
-            steps.append((S.OPEN, coordinator, reviewed_at, "诊断通过，纳入帮扶计划。"))
-        if reached.get(target, 0) >= 3:
-            matched_day = max(
-                spec.created + dt.timedelta(days=20),
-                spec.start - dt.timedelta(days=10),
-            )
-            matched_at = _aware(matched_day, 16, minute)
-            steps.append((S.MATCHED, coordinator, matched_at, ""))
-        if reached.get(target, 0) >= 4:
-            fulfilled_at = min(_aware(spec.end + dt.timedelta(days=1), 11), now)
-            steps.append(
-                (S.FULFILLED, staff, fulfilled_at, "帮扶目标已完成，确认结项。")
-            )
-        if spec.status == S.CANCELLED:
-            cancel_at = _aware(
+        at = {
+            "create": _aware(spec.created, 9, minute),
+            "submit": _aware(spec.created + dt.timedelta(days=2), 10, minute),
+            "return": reviewed_at,
+            "reject": reviewed_at,
+            "approve": reviewed_at,
+            "accept": _aware(
+                max(
+                    spec.created + dt.timedelta(days=20),
+                    spec.start - dt.timedelta(days=10),
+                ),
+                16,
+                minute,
+            ),
+            "confirm": min(_aware(spec.end + dt.timedelta(days=1), 11), now),
+            "cancel": _aware(
                 min(spec.created + dt.timedelta(days=30), now.date()), 14, minute
-            )
-            actor = coordinator if spec.cancelled_from == S.OPEN else staff
-            steps.append((S.CANCELLED, actor, cancel_at, spec.comment))
-        if steps[-1][0] != spec.status:
-            raise CommandError(f"{spec.title}: history does not end in {spec.status}")
-
+            ),
+        }
+        comments = {
+            "return": spec.comment,
+            "reject": spec.comment,
+            "approve": "诊断通过，纳入帮扶计划。",
+            "confirm": "帮扶目标已完成，确认结项。",
+            "cancel": spec.comment,
+        }
+        approved = spec.diagnosis is not None
         filled = len(spec.teachers)
         if filled > spec.headcount:
             raise CommandError(f"{spec.title}: more teachers than headcount")
@@ -854,7 +836,14 @@ class Command(BaseCommand):
             if approved
             else None
         )
-        need = Need.objects.create(
+        need, transitions = need_row(
+            spec.status,
+            staff=staff,
+            coordinator=coordinator,
+            at=at,
+            comments=comments,
+            cancelled_from=spec.cancelled_from or S.DRAFT,
+            returned=spec.returned,
             school=school,
             specialty=specialty,
             kind=spec.kind,
@@ -864,29 +853,15 @@ class Command(BaseCommand):
             start_date=spec.start,
             end_date=spec.end,
             urgency=spec.urgency,
-            status=spec.status,
             priority_score=priority,
-            filled=filled if spec.status != S.CANCELLED else 0,
-            cancel_reason=spec.comment if spec.status == S.CANCELLED else "",
-            created_by=staff,
-            submitted_at=submitted_at if reached.get(target, 0) >= 1 else None,
-            matched_at=matched_at,
-            fulfilled_at=fulfilled_at,
+            taken=filled,
         )
+        need.save()
         Need.objects.filter(pk=need.pk).update(
-            created_at=created_at, updated_at=steps[-1][2]
+            created_at=at["create"], updated_at=transitions[-1].created_at
         )
-        previous = ""
-        for to_status, actor, at, comment in steps:
-            transition = NeedTransition.objects.create(
-                need=need,
-                from_status=previous,
-                to_status=to_status,
-                actor=actor,
-                comment=comment,
-            )
-            NeedTransition.objects.filter(pk=transition.pk).update(created_at=at)
-            previous = to_status
+        copy_transitions([(need.pk, transitions)])
+        matched_at = need.matched_at
         if approved:
             urgency, students, fit, readiness = spec.diagnosis
             Diagnosis.objects.create(
@@ -910,7 +885,7 @@ class Command(BaseCommand):
                 number,
                 coordinator,
                 decided=matched_at or _aware(spec.created + dt.timedelta(days=15), 10),
-                completed=spec.status == S.FULFILLED,
+                status=assignment_status_for(spec.status),
             )
 
     def seed_assignment(
@@ -921,7 +896,7 @@ class Command(BaseCommand):
         coordinator: User,
         *,
         decided: dt.datetime,
-        completed: bool,
+        status: str,
     ) -> None:
         weights = settings.MATCHING_WEIGHTS
         # As the solver scores it: the best of exact, same class and same family.
@@ -959,9 +934,7 @@ class Command(BaseCommand):
         assignment = Assignment.objects.create(
             need=need,
             teacher=teacher,
-            status=AssignmentStatus.COMPLETED
-            if completed
-            else AssignmentStatus.ACCEPTED,
+            status=status,
             score=round(sum(breakdown.values()), 2),
             breakdown=breakdown,
             decided_by=coordinator,

@@ -32,7 +32,6 @@ The run covers the benchmark counties of the scale only, never real data.
 
 from __future__ import annotations
 
-import io
 import time
 from datetime import date
 
@@ -42,6 +41,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import Role, User
+from demo.world import copy_rows, need_row, write_needs
 from matching import pipeline, solver
 from matching.models import MatchingRun, RunStatus
 from matching.runs import matching_run_execute
@@ -251,7 +251,7 @@ class Command(BaseCommand):
 
         # Counties and schools.
         n_counties = int(needs.county.max())
-        county_ids = self._insert(
+        county_ids = copy_rows(
             "needs_county",
             ["name", "province", "code"],
             [
@@ -270,7 +270,7 @@ class Command(BaseCommand):
         missing = np.flatnonzero(school_county[1:] == 0) + 1
         for school in missing.tolist():  # a school that drew no need
             school_county[school] = school_county[school - 1] or 1
-        school_ids = self._insert(
+        school_ids = copy_rows(
             "needs_school",
             ["name", "county_id", "kind"],
             [
@@ -282,7 +282,7 @@ class Command(BaseCommand):
                 for s in range(1, n_schools + 1)
             ],
         )
-        home_ids = self._insert(
+        home_ids = copy_rows(
             "needs_school",
             ["name", "county_id", "kind"],
             [
@@ -290,7 +290,7 @@ class Command(BaseCommand):
                 for h in range(1, SUPPORTING_SCHOOLS + 1)
             ],
         )
-        self._insert(
+        copy_rows(
             "needs_county_neighbours",
             ["from_county_id", "to_county_id"],
             [
@@ -311,48 +311,27 @@ class Command(BaseCommand):
         priority = np.rint(needs.priority).astype(np.int64)
         urgency = np.minimum(1 + priority // 25, 5)
         kinds = rng.choice(NEED_KINDS, n_needs).tolist()
-        self._insert(
-            "needs_need",
-            [
-                "school_id",
-                "specialty_id",
-                "kind",
-                "title",
-                "description",
-                "headcount",
-                "start_date",
-                "end_date",
-                "urgency",
-                "status",
-                "priority_score",
-                "filled",
-                "cancel_reason",
-                "created_by_id",
-                "created_at",
-                "updated_at",
-            ],
-            [
-                (
-                    school_ids[int(needs.school[i]) - 1],
-                    int(need_spec[i]),
-                    kinds[i],
-                    f"基准需求{i + 1}",
-                    "",
-                    int(needs.headcount[i]),
-                    starts[i],
-                    ends[i],
-                    int(urgency[i]),
-                    NeedStatus.OPEN.value,
-                    int(priority[i]),
-                    0,
-                    "",
-                    user.pk,
-                    stamp,
-                    stamp,
-                )
-                for i in range(n_needs)
-            ],
-            returning=False,
+        # Every need is open: submitted and approved by the benchmark's user.
+        write_needs(
+            need_row(
+                NeedStatus.OPEN,
+                staff=user.pk,
+                coordinator=user.pk,
+                at={"create": now, "submit": now, "approve": now},
+                school_id=school_ids[int(needs.school[i]) - 1],
+                specialty_id=int(need_spec[i]),
+                kind=kinds[i],
+                title=f"基准需求{i + 1}",
+                description="",
+                headcount=int(needs.headcount[i]),
+                start_date=starts[i],
+                end_date=ends[i],
+                urgency=int(urgency[i]),
+                priority_score=int(priority[i]),
+                created_at=now,
+                updated_at=now,
+            )
+            for i in range(n_needs)
         )
 
         # Teachers (ids from make_instance are 1..n in shuffled order) and skills.
@@ -362,7 +341,7 @@ class Command(BaseCommand):
         t_county = teachers.county[order]
         t_capacity = teachers.free_capacity[order]
         homes = rng.integers(0, len(home_ids), n_teachers)
-        teacher_ids = self._insert(
+        teacher_ids = copy_rows(
             "teams_teacher",
             [
                 "name",
@@ -404,58 +383,13 @@ class Command(BaseCommand):
         ):
             key = (teacher_ids[t - 1], s)
             best[key] = max(best.get(key, 0), level)
-        self._insert(
+        copy_rows(
             "teams_teacherskill",
             ["teacher_id", "specialty_id", "level"],
             [(t, s, level) for (t, s), level in best.items()],
             returning=False,
         )
         return county_ids
-
-    def _insert(
-        self, table: str, columns: list[str], rows: list[tuple], returning: bool = True
-    ) -> list[int]:
-        """Insert rows fast (COPY with ids taken from the sequence on PostgreSQL)."""
-        if not rows:
-            return []
-        with connection.cursor() as cursor:
-            if self.postgres:
-                ids: list[int] = []
-                if returning:
-                    cursor.execute(
-                        "SELECT nextval(pg_get_serial_sequence(%s, 'id'))"
-                        " FROM generate_series(1, %s)",
-                        [table, len(rows)],
-                    )
-                    ids = [r[0] for r in cursor.fetchall()]
-                    rows = [(i, *row) for i, row in zip(ids, rows, strict=True)]
-                    columns = ["id", *columns]
-                buffer = io.StringIO()
-                buffer.writelines(
-                    "\t".join(
-                        ("t" if v else "f") if isinstance(v, bool) else str(v)
-                        for v in row
-                    )
-                    + "\n"
-                    for row in rows
-                )
-                with cursor.copy(
-                    f"COPY {table} ({', '.join(columns)}) FROM STDIN"
-                ) as copy:
-                    copy.write(buffer.getvalue())
-                return ids
-            ids = []
-            sql = (
-                f"INSERT INTO {table} ({', '.join(columns)}) "
-                f"VALUES ({', '.join(['%s'] * len(columns))})"
-            )
-            if not returning:
-                cursor.executemany(sql, rows)
-                return ids
-            for row in rows:
-                cursor.execute(sql, row)
-                ids.append(cursor.lastrowid)
-            return ids
 
     # ---------------------------------------------------------------- cleaning
 
@@ -537,8 +471,9 @@ class Command(BaseCommand):
         homes = list(
             County.objects.filter(province=HOME_PROVINCE).values_list("id", flat=True)
         )
+        # Outside the transaction: forgetting the runs vacuums the tables.
+        self._forget_runs(counties)
         with transaction.atomic():
-            self._forget_runs(counties)
             self._delete(counties)
             self._delete(homes)
         return len(counties)

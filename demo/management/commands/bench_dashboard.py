@@ -37,6 +37,7 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from activities.models import Activity, ActivityKind
+from demo.world import assignment_status_for, need_row, write_needs
 from evaluations.models import (
     CycleStatus,
     Evaluation,
@@ -297,6 +298,9 @@ class Command(BaseCommand):
             county__in=counties
         ).values_list("pk", "county_id", "capacity"):
             teachers.setdefault(county_id, []).append([pk, capacity])
+        coordinator, _ = User.objects.get_or_create(
+            username=BENCH_COORDINATOR, defaults={"role": Role.COORDINATOR}
+        )
         statuses = [s for s, _ in STATUS_SHARES]
         weights = [w for _, w in STATUS_SHARES]
         kinds = [k for k in NeedKind.values if k != NeedKind.OTHER]
@@ -316,14 +320,13 @@ class Command(BaseCommand):
                 )
                 end = start + dt.timedelta(days=rnd.randint(30, 365))
                 headcount = rnd.choice([1, 1, 1, 2, 2, 3, 4])
-                filled = 0
+                taken = 0
                 if status == NeedStatus.OPEN:
-                    filled = rnd.randint(0, headcount - 1)
+                    taken = rnd.randint(0, headcount - 1)
                 if status in (NeedStatus.MATCHED, NeedStatus.FULFILLED):
                     matched = min(
                         now, submitted + dt.timedelta(days=rnd.expovariate(1 / 14))
                     )
-                    filled = headcount
                 if status == NeedStatus.FULFILLED:
                     fulfilled = min(
                         now,
@@ -331,27 +334,36 @@ class Command(BaseCommand):
                         + dt.timedelta(days=rnd.randint(0, 40)),
                     )
                 rows.append(
-                    Need(
+                    need_row(
+                        status,
+                        staff=staff.get(school) or staff[schools[0][0]],
+                        coordinator=coordinator.pk,
+                        at={
+                            "create": created,
+                            "submit": submitted,
+                            "approve": submitted,
+                            "reject": submitted,
+                            "cancel": submitted or created,
+                            "accept": matched,
+                            "confirm": fulfilled,
+                        },
+                        # A cancelled need was cancelled once submitted.
+                        cancelled_from=NeedStatus.SUBMITTED,
                         school_id=school,
                         specialty_id=rnd.choice(specialties),
                         kind=rnd.choice(kinds),
                         title=f"基准需求 {offset + len(rows) + 1}",
                         headcount=headcount,
-                        filled=filled,
+                        taken=taken,
                         start_date=start,
                         end_date=end,
                         urgency=rnd.randint(1, 5),
-                        status=status,
                         priority_score=rnd.randint(20, 95)
                         if status not in (NeedStatus.DRAFT, NeedStatus.SUBMITTED)
                         else None,
-                        created_by_id=staff.get(school) or staff[schools[0][0]],
-                        submitted_at=submitted,
-                        matched_at=matched,
-                        fulfilled_at=fulfilled,
                     )
                 )
-            created_needs = Need.objects.bulk_create(rows)
+            created_needs = write_needs(rows)
             self._assign(created_needs, teachers, schools)
         self._evaluate(counties, staff)
 
@@ -366,16 +378,15 @@ class Command(BaseCommand):
             teacher = rnd.choice(pool)
             # A live (accepted or proposed) assignment only while the teacher has
             # room, as matching keeps it; otherwise the work is already completed.
-            room = teacher[1] > 0
-            if need.status == NeedStatus.FULFILLED or (
-                need.status == NeedStatus.MATCHED and not room
+            status = assignment_status_for(
+                need.status,
+                # Matching proposes for open needs; the rest hold taken places.
+                taken=need.status != NeedStatus.OPEN,
+                room=teacher[1] > 0,
+            )
+            if status is None or (
+                status == AssignmentStatus.PROPOSED and rnd.random() >= 0.1
             ):
-                status = AssignmentStatus.COMPLETED
-            elif need.status == NeedStatus.MATCHED:
-                status = AssignmentStatus.ACCEPTED
-            elif need.status == NeedStatus.OPEN and room and rnd.random() < 0.1:
-                status = AssignmentStatus.PROPOSED
-            else:
                 continue
             if status != AssignmentStatus.COMPLETED:
                 teacher[1] -= 1
@@ -425,26 +436,14 @@ class Command(BaseCommand):
                 status=CycleStatus.CLOSED,
                 closed_at=timezone.now() - dt.timedelta(days=20),
             )
-            evaluations = [
-                Evaluation(
-                    cycle=cycle,
-                    subject_type=SubjectType.TEACHER,
-                    teacher=teacher,
-                    status=EvaluationStatus.SCORED,
-                    **self._result(),
-                )
-                for teacher in Teacher.objects.filter(county=county)
-            ]
-            school_evaluations = [
-                Evaluation(
-                    cycle=cycle,
-                    subject_type=SubjectType.SCHOOL,
-                    school=school,
-                    status=EvaluationStatus.SCORED,
-                    **self._result(),
-                )
-                for school in School.objects.filter(county=county, kind="assisted")
-            ]
+            evaluations = self._scored(
+                cycle, SubjectType.TEACHER, Teacher.objects.filter(county=county)
+            )
+            school_evaluations = self._scored(
+                cycle,
+                SubjectType.SCHOOL,
+                School.objects.filter(county=county, kind="assisted"),
+            )
             Evaluation.objects.bulk_create(evaluations + school_evaluations)
             Rating.objects.bulk_create(
                 [
@@ -460,6 +459,20 @@ class Command(BaseCommand):
                     if evaluation.school_id in staff
                 ]
             )
+
+    def _scored(self, cycle, subject_type: str, subjects) -> list[Evaluation]:
+        """Graded evaluations of ``subjects`` in ``cycle`` (the subject type names
+        the evaluation's field: teacher or school)."""
+        return [
+            Evaluation(
+                cycle=cycle,
+                subject_type=subject_type,
+                **{subject_type: subject},
+                status=EvaluationStatus.SCORED,
+                **self._result(),
+            )
+            for subject in subjects
+        ]
 
     def _result(self) -> dict:
         grade, centre = self.random.choices(GRADES, [2, 4, 3, 1])[0]
