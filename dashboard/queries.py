@@ -169,6 +169,9 @@ from needs.models import (
 from places.models import County, School, SchoolKind
 from teams.models import Teacher, TeacherSkill
 
+from . import tallies as dashboard_tallies
+from .models import ActivityTally, NeedTally
+
 APPROVED_STATUSES = (NeedStatus.OPEN, NeedStatus.MATCHED, NeedStatus.FULFILLED)
 SERVED_ASSIGNMENT_STATUSES = (AssignmentStatus.ACCEPTED, AssignmentStatus.COMPLETED)
 BACKLOG_STATUSES = (NeedStatus.SUBMITTED, NeedStatus.OPEN)
@@ -323,9 +326,16 @@ def dashboard_figures(
     period: Period | None = None,
     *,
     now: dt.datetime | None = None,
+    tallies: bool | None = None,
 ) -> dict:
     """Every figure of the dashboard for the counties ``county_ids`` (already
-    resolved through :func:`dashboard_counties`), as plain JSON-able data."""
+    resolved through :func:`dashboard_counties`), as plain JSON-able data.
+
+    ``tallies``: read the running tallies where they serve (see "Tallies" above;
+    the default where the database keeps them); False counts every figure from
+    the rows themselves (the tests compare both)."""
+    if tallies is None:
+        tallies = dashboard_tallies.available()
     county_ids = list(county_ids)
     period = period or Period()
     now = now or timezone.now()
@@ -335,7 +345,11 @@ def dashboard_figures(
         _window_q(period)
     )
     figures: dict = {}
-    figures.update(_need_figures(needs, now))
+    if tallies and period.start is None and period.end is None:
+        rows = _need_rows_from_tallies(county_ids, now)
+    else:
+        rows = _need_rows(needs, now)
+    figures.update(_need_figures(rows))
     demand = figures.pop("_demand")
     # A proposed place waits for a decision: not unmet demand (nor free supply,
     # where the teacher's capacity already counts it as taken).
@@ -359,19 +373,17 @@ def dashboard_figures(
     )
     figures.update(_school_figures(county_ids, period, today))
     figures["supply_demand"] = _supply_demand(county_ids, period, today, demand)
-    figures.update(_reach(county_ids, period))
+    figures.update(_reach(county_ids, period, tallies=tallies))
     figures["grade_distribution"] = _grade_distribution(county_ids, period)
     figures["as_of"] = now.isoformat()
     figures["today"] = today.isoformat()
     return figures
 
 
-def _need_figures(needs: QuerySet, now: dt.datetime) -> dict:
-    """States, fill rate, backlog and the demand per specialty family: one query
-    grouped by state and family (at most 7 x 19 rows, whatever the number of
-    needs), with the backlog's age buckets as conditional counts."""
-    # Submitted needs, and open ones with places left, by age since submission.
-    # (Open only for the second: the other states never reach the backlog.)
+def _backlog_buckets(now: dt.datetime) -> dict:
+    """Submitted needs, and open ones with places left, by age since submission,
+    as conditional counts. (Open only for the second: the other states never
+    reach the backlog.)"""
     waiting = Q(status=NeedStatus.SUBMITTED) | Q(
         status=NeedStatus.OPEN, filled__lt=F("headcount")
     )
@@ -381,13 +393,64 @@ def _need_figures(needs: QuerySet, now: dt.datetime) -> dict:
         if high is not None:
             age &= Q(submitted_at__gt=now - dt.timedelta(days=high))
         buckets[f"backlog_{key}"] = Count("pk", filter=waiting & age)
-    rows = (
+    return buckets
+
+
+def _need_rows(needs: QuerySet, now: dt.datetime) -> list[dict]:
+    """The needs grouped by state and family (at most 7 x 19 rows, whatever the
+    number of needs), with the backlog's age buckets as conditional counts."""
+    return list(
         needs.order_by()
         .values("status", "specialty__family_id")
         .annotate(
-            n=Count("pk"), places=Sum("headcount"), taken=Sum("filled"), **buckets
+            n=Count("pk"),
+            places=Sum("headcount"),
+            taken=Sum("filled"),
+            **_backlog_buckets(now),
         )
     )
+
+
+def _need_rows_from_tallies(county_ids: list[int], now: dt.datetime) -> list[dict]:
+    """The rows of :func:`_need_rows` for every need of the counties, in one
+    query: the counts per state and family from the tallies, and the backlog
+    (which depends on the time of the request) counted over the waiting needs
+    only, one row per state."""
+    tallied = (
+        NeedTally.objects.filter(county_id__in=county_ids)
+        .order_by()
+        .values("status", "family_id")
+        .annotate(
+            n=Sum("needs"),
+            places=Sum("headcount"),
+            taken=Sum("filled"),
+            **{f"backlog_{key}": Value(0) for key, *_ in BACKLOG_BUCKETS},
+        )
+    )
+    backlog = (
+        Need.objects.filter(
+            school_id__in=_county_schools(county_ids), status__in=BACKLOG_STATUSES
+        )
+        .order_by()
+        .values("status")
+        .annotate(
+            family_id=Value(None, output_field=IntegerField()),
+            n=Value(0),
+            places=Value(0),
+            taken=Value(0),
+            **_backlog_buckets(now),
+        )
+    )
+    rows = []
+    for row in tallied.union(backlog, all=True):
+        row["specialty__family_id"] = row.pop("family_id")
+        rows.append(row)
+    return rows
+
+
+def _need_figures(rows: list[dict]) -> dict:
+    """States, fill rate, backlog and the demand per specialty family, from the
+    needs grouped by state and family (:func:`_need_rows`)."""
     by_status = dict.fromkeys(NeedStatus.values, 0)
     backlog = {key: dict.fromkeys(BACKLOG_STATUSES, 0) for key, *_ in BACKLOG_BUCKETS}
     demand: dict[int, int] = defaultdict(int)
@@ -400,7 +463,7 @@ def _need_figures(needs: QuerySet, now: dt.datetime) -> dict:
         if row["status"] in BACKLOG_STATUSES:
             for key, *_ in BACKLOG_BUCKETS:
                 backlog[key][row["status"]] += row[f"backlog_{key}"]
-        if row["status"] == NeedStatus.OPEN:
+        if row["status"] == NeedStatus.OPEN and row["specialty__family_id"]:
             # filled <= headcount is a database constraint
             demand[row["specialty__family_id"]] += row["places"] - row["taken"]
     return {
@@ -799,27 +862,39 @@ def _supply_demand(
     return result
 
 
-def _reach(county_ids: list[int], period: Period) -> dict:
-    """The radiating effect: sums over the undisputed activities of the period."""
-    # No join to the school: the needs' school among the counties' schools.
-    activities = Activity.objects.filter(
-        assignment__need__school_id__in=_county_schools(county_ids), disputed=False
-    )
+def _reach(county_ids: list[int], period: Period, *, tallies: bool) -> dict:
+    """The radiating effect: sums over the undisputed activities of the period
+    (from their tallies per county and day, or from the activities)."""
+    if tallies:
+        activities = ActivityTally.objects.filter(county_id__in=county_ids)
+        sums = {
+            "teachers": Sum("teachers"),
+            "students": Sum("students"),
+            "hours": Sum("hours"),
+            "count": Sum("activities"),
+        }
+    else:
+        # No join to the school: the needs' school among the counties' schools.
+        activities = Activity.objects.filter(
+            assignment__need__school_id__in=_county_schools(county_ids),
+            disputed=False,
+        )
+        sums = {
+            "teachers": Sum("local_teachers_reached"),
+            "students": Sum("students_reached"),
+            "hours": Sum("hours"),
+            "count": Count("pk"),
+        }
     if period.start:
         activities = activities.filter(date__gte=period.start)
     if period.end:
         activities = activities.filter(date__lte=period.end)
-    row = activities.order_by().aggregate(
-        teachers=Sum("local_teachers_reached"),
-        students=Sum("students_reached"),
-        hours=Sum("hours"),
-        count=Count("pk"),
-    )
+    row = activities.order_by().aggregate(**sums)
     return {
         "local_teachers_reached": row["teachers"] or 0,
         "students_reached": row["students"] or 0,
         "activity_hours": _round(row["hours"] or 0, 1),
-        "activities": row["count"],
+        "activities": row["count"] or 0,
     }
 
 

@@ -1,0 +1,177 @@
+"""The dashboard's running tallies give the same figures as counting the rows,
+on random data and after writes of every kind: state transitions, headcount and
+filled places, assignments, activities logged, disputed and deleted, needs
+deleted, a school moved to another county; and after compaction."""
+
+import datetime as dt
+import random
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+
+from activities.models import Activity
+from dashboard import tallies
+from dashboard.models import ActivityTally, NeedTally
+from dashboard.queries import Period, dashboard_figures
+from matching.models import AssignmentStatus
+from needs.models import Need, NeedStatus, Specialty
+
+from .. import factories as f
+from .conftest import NOW, ago, days
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(
+        connection.vendor != "postgresql", reason="tallies are kept by triggers"
+    ),
+]
+
+
+def _assert_same(county_ids):
+    for ids in (county_ids, county_ids[:1]):
+        counted = dashboard_figures(ids, now=NOW, tallies=False)
+        tallied = dashboard_figures(ids, now=NOW, tallies=True)
+        assert tallied == counted
+    # A period is counted from the rows either way; the activities still come
+    # from the tallies.
+    period = Period(start=days(-60), end=days(30))
+    assert dashboard_figures(
+        county_ids, period, now=NOW, tallies=True
+    ) == dashboard_figures(county_ids, period, now=NOW, tallies=False)
+
+
+@pytest.fixture
+def random_world(world):
+    rnd = random.Random(20261205)
+    w = world
+    specialties = list(Specialty.objects.order_by("pk")[:40])
+    schools = [w.school_a, w.school_a2, w.school_b]
+    teachers = [w.teacher_a, w.teacher_b] + [
+        f.TeacherFactory(county=rnd.choice([w.county_a, w.county_b]), capacity=5)
+        for _ in range(10)
+    ]
+    needs = []
+    for _ in range(60):
+        status = rnd.choice(NeedStatus.values)
+        headcount = rnd.randint(1, 4)
+        submitted = rnd.uniform(0, 200)
+        needs.append(
+            f.NeedFactory(
+                school=rnd.choice(schools),
+                specialty=rnd.choice(specialties),
+                status=status,
+                headcount=headcount,
+                filled=rnd.randint(0, headcount)
+                if status in (NeedStatus.OPEN, NeedStatus.MATCHED)
+                else 0,
+                submitted_at=None if status == NeedStatus.DRAFT else ago(submitted),
+                matched_at=ago(submitted - rnd.uniform(0, submitted))
+                if status in (NeedStatus.MATCHED, NeedStatus.FULFILLED)
+                else None,
+                start_date=days(rnd.randint(-200, 50)),
+                end_date=days(rnd.randint(51, 300)),
+                created_by=w.users.staff_a,
+            )
+        )
+    assignments = []
+    for i, need in enumerate(rnd.sample(needs, 30)):
+        assignments.append(
+            f.AssignmentFactory(
+                need=need,
+                teacher=teachers[i % len(teachers)],
+                status=rnd.choice(
+                    [AssignmentStatus.ACCEPTED, AssignmentStatus.COMPLETED]
+                ),
+            )
+        )
+    for assignment in assignments:
+        for _ in range(rnd.randint(0, 3)):
+            f.ActivityFactory(
+                assignment=assignment,
+                date=days(rnd.randint(-120, 0)),
+                hours=Decimal(rnd.choice(["1.5", "2", "3"])),
+                local_teachers_reached=rnd.randint(0, 9),
+                students_reached=rnd.randint(0, 50),
+                disputed=rnd.random() < 0.1,
+            )
+    return w, rnd, needs, assignments
+
+
+def test_tallies_equal_the_counted_figures_on_random_data(random_world):
+    w, *_ = random_world
+    assert NeedTally.objects.exists() and ActivityTally.objects.exists()
+    _assert_same([w.county_a.pk, w.county_b.pk])
+
+
+def test_tallies_stay_equal_after_writes(random_world):
+    w, rnd, needs, _assignments = random_world
+    counties = [w.county_a.pk, w.county_b.pk]
+    # Transitions, one by one and in bulk.
+    for need in rnd.sample(needs, 15):
+        need.status = rnd.choice(NeedStatus.values)
+        need.save(update_fields=["status"])
+    Need.objects.filter(status=NeedStatus.SUBMITTED).update(status=NeedStatus.OPEN)
+    # Places filled and headcounts changed; a need moved to another specialty.
+    for need in rnd.sample(needs, 10):
+        need.headcount += 1
+        need.filled = rnd.randint(0, need.headcount)
+        need.save(update_fields=["headcount", "filled"])
+    moved = needs[0]
+    moved.specialty = Specialty.objects.exclude(family=moved.specialty.family).first()
+    moved.save(update_fields=["specialty"])
+    _assert_same(counties)
+    # Assignments proposed, accepted, completed.
+    open_need = Need.objects.filter(status=NeedStatus.OPEN).first()
+    proposal = f.AssignmentFactory(
+        need=open_need, teacher=f.TeacherFactory(county=w.county_a)
+    )
+    proposal.status = AssignmentStatus.ACCEPTED
+    proposal.save(update_fields=["status"])
+    # Activities logged, disputed, corrected, deleted.
+    logged = f.ActivityFactory(assignment=proposal, date=days(-3))
+    logged.disputed = True
+    logged.save(update_fields=["disputed"])
+    some = Activity.objects.filter(disputed=False).order_by("pk")[:3]
+    for activity in some:
+        activity.students_reached += 7
+        activity.date -= dt.timedelta(days=1)
+        activity.save(update_fields=["students_reached", "date"])
+    Activity.objects.filter(pk=some[0].pk).delete()
+    _assert_same(counties)
+    # Folding the rows of each key into one changes no figure.
+    rows = NeedTally.objects.count() + ActivityTally.objects.count()
+    tallies.compact()
+    assert NeedTally.objects.count() + ActivityTally.objects.count() < rows
+    _assert_same(counties)
+    # A need deleted (with what hangs on it), a school moved to the other county.
+    doomed = needs[1]
+    Activity.objects.filter(assignment__need=doomed).delete()
+    doomed.assignments.all().delete()
+    doomed.delete()
+    w.school_a2.county = w.county_b
+    w.school_a2.save(update_fields=["county"])
+    _assert_same(counties)
+    tallies.compact()
+    _assert_same(counties)
+    tallies.rebuild()
+    _assert_same(counties)
+
+
+@pytest.mark.usefixtures("random_world")
+def test_a_rebuilt_tally_equals_the_kept_one():
+    tallies.compact()
+    kept = sorted(
+        NeedTally.objects.values_list(
+            "county_id", "status", "family_id", "needs", "headcount", "filled"
+        )
+    )
+    tallies.rebuild()
+    assert (
+        sorted(
+            NeedTally.objects.values_list(
+                "county_id", "status", "family_id", "needs", "headcount", "filled"
+            )
+        )
+        == kept
+    )
