@@ -16,7 +16,8 @@ running.
 3. every account signs in once (``POST /api/v1/auth/token/``; teachers also on the
    sign-in page for a session), before the measured time: sign-in hashing is
    deliberately slow (PBKDF2) and is no part of the steady state;
-4. Locust: ``SOAK_USERS_N`` users (100) for 60 s, spawned 10 a second (scripts/soak/locustfile.py); from 10 s in, an admin
+4. Locust: ``SOAK_USERS_N`` users (100) for 60 s, spawned 10 a second
+   (scripts/soak/locustfile.py); from 10 s in, an admin
    starts matching runs of every county through the API, one after the other
    until the end, so that the Celery worker is matching during the soak;
 5. prints req/s, p50, p95, p99 and errors, overall and per category and endpoint,
