@@ -9,11 +9,13 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django_celery_beat.models import PeriodicTask
 
 from activities.models import Activity
 from dashboard import tallies
 from dashboard.models import ActivityTally, NeedTally
 from dashboard.queries import Period, dashboard_figures
+from dashboard.tasks import compact_tallies
 from matching.models import AssignmentStatus
 from needs.models import Need, NeedStatus, Specialty
 
@@ -175,3 +177,16 @@ def test_a_rebuilt_tally_equals_the_kept_one():
         )
         == kept
     )
+
+
+def test_the_compaction_task_is_scheduled_and_folds_the_rows(random_world):
+    assert PeriodicTask.objects.get(task="dashboard.compact_tallies").enabled
+    w, _rnd, needs, _assignments = random_world
+    for need in needs[:10]:
+        need.headcount += 1
+        need.save(update_fields=["headcount"])
+    keys = NeedTally.objects.values("county_id", "status", "family_id").distinct()
+    assert NeedTally.objects.count() > keys.count()
+    compact_tallies.delay()
+    assert NeedTally.objects.count() == keys.count()
+    _assert_same([w.county_a.pk, w.county_b.pk])
