@@ -52,11 +52,43 @@ grade_distribution      results of the last closed evaluation cycle of each coun
 engagement              assisted schools ranked by engagement (see below)
 
 The eight queries: needs grouped by state and family (states, fill rate, backlog,
-demand); the places proposed per family; the median; needs grouped by school
-(coverage, needs posted, confirmations); the assisted schools with their goals,
+demand; from the tallies without a period, see below); the places proposed per
+family; the median; needs grouped by school (coverage, needs posted,
+confirmations); the assisted schools with their goals,
 rating tasks and last evaluation score; the families with their supply; the
-activities; the grades. On PostgreSQL with 100,000 needs see
+activities (their tallies); the grades. On PostgreSQL with 100,000 needs see
 ``manage.py bench_dashboard``.
+
+Tallies
+-------
+The two passes that grow with the data and need nothing of the request but the
+counties -- the needs per state and family (without a period) and the sums of the
+activities (per day, so any period) -- are read from running tallies
+(:mod:`dashboard.models`) instead of the rows: on PostgreSQL, statement-level
+triggers (migration ``dashboard/0002``) add to them in the same transaction as
+every write to the needs and the activities, so a reader sees exactly the rows
+committed so far, and a rolled-back write leaves no trace. Why this design:
+
+- the tallies are INSERT-only: a statement adds one row per key it changes (its
+  difference, ``+`` for new rows and ``-`` for old ones), and no writer ever
+  updates a shared counter row. A counter row per county would make every two
+  transactions that touch needs of one county wait for each other until commit
+  (and deadlock when they touch two keys in opposite orders); a cache keyed by a
+  data version would be right but useless under the steady trickle of writes
+  the soak shows. Readers sum the rows of a key, which is cheap while they are
+  few: :func:`dashboard.tallies.compact` (task ``dashboard.compact_tallies``,
+  every ten minutes) folds them into one per key, in one statement;
+- a school moved to another county, or a specialty to another family, rebuilds
+  the tallies concerned from the rows (``dashboard_tally_rebuild``);
+- the backlog depends on the time of the request, so it is still counted, but
+  only over the waiting needs (submitted and open), in the same query as the
+  tallies; with a period, the needs are counted from the rows as before.
+
+``tallies=False`` counts everything from the rows (the default off PostgreSQL);
+``tests/dashboard/test_tallies.py`` compares both on random data and after
+writes of every kind. Still counted from the rows on every request: the median,
+the needs per school (coverage and engagement: they depend on the assignments,
+the transitions and today's date), the schools, supply and grades.
 
 Engagement of an assisted school
 --------------------------------
