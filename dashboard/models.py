@@ -46,3 +46,26 @@ class ActivityTally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.county_id}/{self.date}: {self.activities}"
+
+
+class BacklogTally(models.Model):
+    """Waiting needs (submitted, or open with places left) per county, state and
+    day of submission (UTC). ``day`` is empty for needs submitted long enough ago
+    that they are in the oldest bucket for good (see migration 0004)."""
+
+    county_id = models.BigIntegerField()
+    status = models.CharField(max_length=20)
+    day = models.DateField(null=True)
+    needs = models.BigIntegerField()
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["county_id", "status", "day"],
+                include=["needs"],
+                name="backlog_tally_county_idx",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.county_id}/{self.status}/{self.day}: {self.needs}"

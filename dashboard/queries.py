@@ -202,7 +202,7 @@ from places.models import County, School, SchoolKind
 from teams.models import Teacher, TeacherSkill
 
 from . import tallies as dashboard_tallies
-from .models import ActivityTally, NeedTally
+from .models import ActivityTally, BacklogTally, NeedTally
 
 APPROVED_STATUSES = (NeedStatus.OPEN, NeedStatus.MATCHED, NeedStatus.FULFILLED)
 SERVED_ASSIGNMENT_STATUSES = (AssignmentStatus.ACCEPTED, AssignmentStatus.COMPLETED)
@@ -445,39 +445,84 @@ def _need_rows(needs: QuerySet, now: dt.datetime) -> list[dict]:
 
 def _need_rows_from_tallies(county_ids: list[int], now: dt.datetime) -> list[dict]:
     """The rows of :func:`_need_rows` for every need of the counties, in one
-    query: the counts per state and family from the tallies, and the backlog
-    (which depends on the time of the request) counted over the waiting needs
-    only, one row per state."""
+    query: the counts per state and family from the tallies, and the backlog (one
+    row per state) from the backlog's tallies per day of submission, except for
+    the days on which a bucket begins or ends at the time of the request: the
+    waiting needs submitted on those days are counted from the rows."""
+    zero = {f"backlog_{key}": Value(0) for key, *_ in BACKLOG_BUCKETS}
     tallied = (
         NeedTally.objects.filter(county_id__in=county_ids)
         .order_by()
         .values("status", "family_id")
-        .annotate(
-            n=Sum("needs"),
-            places=Sum("headcount"),
-            taken=Sum("filled"),
-            **{f"backlog_{key}": Value(0) for key, *_ in BACKLOG_BUCKETS},
-        )
+        .annotate(n=Sum("needs"), places=Sum("headcount"), taken=Sum("filled"), **zero)
     )
-    backlog = (
-        Need.objects.filter(
-            school_id__in=_county_schools(county_ids), status__in=BACKLOG_STATUSES
-        )
-        .order_by()
-        .values("status")
-        .annotate(
-            family_id=Value(None, output_field=IntegerField()),
-            n=Value(0),
-            places=Value(0),
-            taken=Value(0),
-            **_backlog_buckets(now),
-        )
+    waiting = Need.objects.filter(
+        school_id__in=_county_schools(county_ids), status__in=BACKLOG_STATUSES
     )
+    nothing = {
+        "family_id": Value(None, output_field=IntegerField()),
+        "n": Value(0),
+        "places": Value(0),
+        "taken": Value(0),
+    }
+    if abs(now - timezone.now()) > dt.timedelta(hours=12):
+        # Figures as of another time: the tallies' days are kept relative to
+        # the clock, so count the waiting needs themselves.
+        backlog = [
+            waiting.order_by()
+            .values("status")
+            .annotate(**nothing, **_backlog_buckets(now))
+        ]
+    else:
+        backlog = _backlog_from_tallies(county_ids, now, waiting, nothing)
     rows = []
-    for row in tallied.union(backlog, all=True):
+    for row in tallied.union(*backlog, all=True):
         row["specialty__family_id"] = row.pop("family_id")
         rows.append(row)
     return rows
+
+
+def _utc_day(moment: dt.datetime) -> dt.date:
+    return moment.astimezone(dt.UTC).date()
+
+
+def _backlog_from_tallies(
+    county_ids: list[int], now: dt.datetime, waiting: QuerySet, nothing: dict
+) -> list[QuerySet]:
+    edges = {
+        _utc_day(now - dt.timedelta(days=low)) for _key, low, _h in BACKLOG_BUCKETS
+    }
+    edges |= {
+        _utc_day(now - dt.timedelta(days=high))
+        for _key, _low, high in BACKLOG_BUCKETS
+        if high is not None
+    }
+    inside = ~Q(day__in=edges)
+    sums = {}
+    for key, low, high in BACKLOG_BUCKETS:
+        bucket = inside & Q(day__lt=_utc_day(now - dt.timedelta(days=low)))
+        if high is not None:
+            bucket &= Q(day__gt=_utc_day(now - dt.timedelta(days=high)))
+        else:  # the oldest bucket also holds the needs kept without a day
+            bucket |= Q(day__isnull=True)
+        sums[f"backlog_{key}"] = Coalesce(Sum("needs", filter=bucket), 0)
+    tallied = (
+        BacklogTally.objects.filter(county_id__in=county_ids)
+        .order_by()
+        .values("status")
+        .annotate(**nothing, **sums)
+    )
+    on_edges = Q()
+    for day in edges:
+        start = dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
+        on_edges |= Q(submitted_at__gte=start, submitted_at__lt=start + dt.timedelta(1))
+    counted = (
+        waiting.filter(on_edges)
+        .order_by()
+        .values("status")
+        .annotate(**nothing, **_backlog_buckets(now))
+    )
+    return [tallied, counted]
 
 
 def _need_figures(rows: list[dict]) -> dict:

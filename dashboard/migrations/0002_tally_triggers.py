@@ -27,6 +27,25 @@ NEED_ROWS = """
         OR SUM(r.sign * r.filled) <> 0
 """
 NEED_COLUMNS = "school_id, status, specialty_id, headcount, filled"
+# A waiting need counts under the (UTC) day it was submitted, or under no day
+# once that day is more than 92 days past: it is then in the backlog's oldest
+# bucket (90 days and more) for good, whatever the day it is read.
+SUBMITTED_DAY = "(r.submitted_at AT TIME ZONE 'UTC')::date"
+RECENT = "(now() AT TIME ZONE 'UTC')::date - 92"
+BACKLOG_ROWS = f"""
+    SELECT s.county_id, r.status,
+           CASE WHEN {SUBMITTED_DAY} >= {RECENT} THEN {SUBMITTED_DAY} END AS day,
+           SUM(r.sign)
+    FROM ({{rows}}) r
+    JOIN needs_school s ON s.id = r.school_id
+    GROUP BY 1, 2, 3
+    HAVING SUM(r.sign) <> 0
+"""
+BACKLOG_COLUMNS = "school_id, status, submitted_at"
+WAITING = (
+    "submitted_at IS NOT NULL AND (status = 'submitted'"
+    " OR (status = 'open' AND filled < headcount))"
+)
 ACTIVITY_ROWS = """
     SELECT s.county_id, r.date, SUM(r.sign * r.local_teachers_reached),
            SUM(r.sign * r.students_reached), SUM(r.sign * r.hours), SUM(r.sign)
@@ -44,6 +63,7 @@ NEED_INSERT = (
     "INSERT INTO dashboard_needtally"
     " (county_id, status, family_id, needs, headcount, filled)"
 )
+BACKLOG_INSERT = "INSERT INTO dashboard_backlogtally (county_id, status, day, needs)"
 ACTIVITY_INSERT = (
     "INSERT INTO dashboard_activitytally"
     " (county_id, date, teachers, students, hours, activities)"
@@ -59,10 +79,15 @@ def _rows(columns: str, *, new: bool, old: bool, where: str = "TRUE") -> str:
     return " UNION ALL ".join(parts)
 
 
-def _function(name: str, insert: str, select: str, columns: str, where: str) -> str:
+def _function(name: str, *tallies: tuple[str, str, str, str]) -> str:
+    """A trigger function adding to each tally (insert, select, columns, where)
+    the difference the statement made."""
+
     def body(new: bool, old: bool) -> str:
-        rows = _rows(columns, new=new, old=old, where=where)
-        return f"{insert} {select.format(rows=rows)};"
+        return "\n        ".join(
+            f"{insert} {select.format(rows=_rows(columns, new=new, old=old, where=where))};"
+            for insert, select, columns, where in tallies
+        )
 
     return f"""
 CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -92,6 +117,7 @@ def _triggers(table: str, function: str) -> str:
 
 
 _ALL_NEEDS = f"SELECT 1 AS sign, {NEED_COLUMNS} FROM needs_need"
+_ALL_WAITING = f"SELECT 1 AS sign, {BACKLOG_COLUMNS} FROM needs_need WHERE {WAITING}"
 _ALL_ACTIVITIES = (
     f"SELECT 1 AS sign, {ACTIVITY_COLUMNS} FROM matching_activity WHERE NOT disputed"
 )
@@ -104,6 +130,13 @@ RETURNS void LANGUAGE sql AS $$
     )
     {NEED_INSERT}
     {NEED_ROWS.format(rows=_ALL_NEEDS)}
+    AND (counties IS NULL OR s.county_id = ANY(counties));
+    WITH gone AS (
+        DELETE FROM dashboard_backlogtally
+        WHERE counties IS NULL OR county_id = ANY(counties)
+    )
+    {BACKLOG_INSERT}
+    {BACKLOG_ROWS.format(rows=_ALL_WAITING)}
     AND (counties IS NULL OR s.county_id = ANY(counties));
     WITH gone AS (
         DELETE FROM dashboard_activitytally
@@ -125,6 +158,13 @@ CREATE OR REPLACE FUNCTION dashboard_tally_compact() RETURNS void LANGUAGE sql A
     SELECT county_id, status, family_id, SUM(needs), SUM(headcount), SUM(filled)
     FROM gone GROUP BY county_id, status, family_id
     HAVING SUM(needs) <> 0 OR SUM(headcount) <> 0 OR SUM(filled) <> 0;
+    WITH gone AS (
+        DELETE FROM dashboard_backlogtally RETURNING county_id, status, day, needs
+    )
+    {BACKLOG_INSERT}
+    SELECT county_id, status, CASE WHEN day >= {RECENT} THEN day END, SUM(needs)
+    FROM gone GROUP BY 1, 2, 3
+    HAVING SUM(needs) <> 0;
     WITH gone AS (
         DELETE FROM dashboard_activitytally
         RETURNING county_id, date, teachers, students, hours, activities
@@ -173,15 +213,14 @@ CREATE TRIGGER needs_specialty_tally_moved AFTER UPDATE ON needs_specialty
 FORWARD = "\n".join(
     [
         _function(
-            "dashboard_need_tally", NEED_INSERT, NEED_ROWS, NEED_COLUMNS, "TRUE"
+            "dashboard_need_tally",
+            (NEED_INSERT, NEED_ROWS, NEED_COLUMNS, "TRUE"),
+            (BACKLOG_INSERT, BACKLOG_ROWS, BACKLOG_COLUMNS, WAITING),
         ),
         _triggers("needs_need", "dashboard_need_tally"),
         _function(
             "dashboard_activity_tally",
-            ACTIVITY_INSERT,
-            ACTIVITY_ROWS,
-            ACTIVITY_COLUMNS,
-            "NOT disputed",
+            (ACTIVITY_INSERT, ACTIVITY_ROWS, ACTIVITY_COLUMNS, "NOT disputed"),
         ),
         _triggers("matching_activity", "dashboard_activity_tally"),
         REBUILD,

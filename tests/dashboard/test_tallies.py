@@ -9,11 +9,12 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
 from activities.models import Activity
 from dashboard import tallies
-from dashboard.models import ActivityTally, NeedTally
+from dashboard.models import ActivityTally, BacklogTally, NeedTally
 from dashboard.queries import Period, dashboard_figures
 from dashboard.tasks import compact_tallies
 from matching.models import AssignmentStatus
@@ -31,10 +32,13 @@ pytestmark = [
 
 
 def _assert_same(county_ids):
-    for ids in (county_ids, county_ids[:1]):
-        counted = dashboard_figures(ids, now=NOW, tallies=False)
-        tallied = dashboard_figures(ids, now=NOW, tallies=True)
-        assert tallied == counted
+    # As of the fixed test time (the backlog is then counted from the rows) and
+    # as of now (from its tallies per day, the days at a bucket's edge counted).
+    for now in (NOW, timezone.now()):
+        for ids in (county_ids, county_ids[:1]):
+            counted = dashboard_figures(ids, now=now, tallies=False)
+            tallied = dashboard_figures(ids, now=now, tallies=True)
+            assert tallied == counted
     # A period is counted from the rows either way; the activities still come
     # from the tallies.
     period = Period(start=days(-60), end=days(30))
@@ -49,9 +53,9 @@ def random_world(world):
     w = world
     specialties = list(Specialty.objects.order_by("pk")[:40])
     schools = [w.school_a, w.school_a2, w.school_b]
-    teachers = [w.teacher_a, w.teacher_b] + [
+    teachers = [
         f.TeacherFactory(county=rnd.choice([w.county_a, w.county_b]), capacity=5)
-        for _ in range(10)
+        for _ in range(12)
     ]
     needs = []
     for _ in range(60):
@@ -75,6 +79,18 @@ def random_world(world):
                 end_date=days(rnd.randint(51, 300)),
                 created_by=w.users.staff_a,
             )
+        )
+    # Waiting needs submitted around the backlog's edges as of now.
+    real_now = timezone.now()
+    for age in (0, 0.01, 6.99, 7, 7.02, 29.9, 30.1, 89.95, 90.05, 91.5, 92.5, 150):
+        f.NeedFactory(
+            school=rnd.choice(schools),
+            specialty=rnd.choice(specialties),
+            status=rnd.choice([NeedStatus.SUBMITTED, NeedStatus.OPEN]),
+            headcount=2,
+            filled=rnd.randint(0, 2),
+            submitted_at=real_now - dt.timedelta(days=age + rnd.uniform(-0.3, 0.3)),
+            created_by=w.users.staff_a,
         )
     assignments = []
     for i, need in enumerate(rnd.sample(needs, 30)):
@@ -103,6 +119,7 @@ def random_world(world):
 def test_tallies_equal_the_counted_figures_on_random_data(random_world):
     w, *_ = random_world
     assert NeedTally.objects.exists() and ActivityTally.objects.exists()
+    assert BacklogTally.objects.filter(day__isnull=False).exists()
     _assert_same([w.county_a.pk, w.county_b.pk])
 
 
