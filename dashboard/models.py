@@ -69,3 +69,53 @@ class BacklogTally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.county_id}/{self.status}/{self.day}: {self.needs}"
+
+
+class NeedKey(models.Model):
+    """The key under which each need counts in :class:`SchoolTally` (kept by the
+    triggers beside it): whether it is served (an accepted or completed
+    assignment) and was returned (rejected, or sent back to draft), which depend
+    on other tables, are read here when they change."""
+
+    need_id = models.BigIntegerField(primary_key=True)
+    school_id = models.BigIntegerField()
+    status = models.CharField(max_length=20)
+    served = models.BooleanField()
+    returned = models.BooleanField()
+    submitted = models.BooleanField()
+    on_time = models.BooleanField()
+    end_date = models.DateField(null=True)
+
+    def __str__(self) -> str:
+        return f"need {self.need_id}"
+
+
+class SchoolTally(models.Model):
+    """Needs per school and key (see :class:`NeedKey`): state, served, returned,
+    submitted, confirmed on time, and for matched needs the end date (empty once
+    it is long past: then it is past due for good)."""
+
+    school_id = models.BigIntegerField()
+    status = models.CharField(max_length=20)
+    served = models.BooleanField()
+    returned = models.BooleanField()
+    submitted = models.BooleanField()
+    on_time = models.BooleanField()
+    end_date = models.DateField(null=True)
+    needs = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["school_id"], name="school_tally_school_idx")]
+
+    def __str__(self) -> str:
+        return f"school {self.school_id}/{self.status}: {self.needs}"
+
+
+class TallyZone(models.Model):
+    """The time zone in which the tallies take the date of a confirmation (one
+    row; :func:`dashboard.tallies.rebuild` sets it to ``settings.TIME_ZONE``)."""
+
+    zone = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return self.zone

@@ -202,7 +202,13 @@ from places.models import County, School, SchoolKind
 from teams.models import Teacher, TeacherSkill
 
 from . import tallies as dashboard_tallies
-from .models import ActivityTally, BacklogTally, NeedTally
+from .models import (
+    ActivityTally,
+    BacklogTally,
+    NeedTally,
+    SchoolTally,
+    TallyZone,
+)
 
 APPROVED_STATUSES = (NeedStatus.OPEN, NeedStatus.MATCHED, NeedStatus.FULFILLED)
 SERVED_ASSIGNMENT_STATUSES = (AssignmentStatus.ACCEPTED, AssignmentStatus.COMPLETED)
@@ -403,7 +409,7 @@ def dashboard_figures(
         ),
         1,
     )
-    figures.update(_school_figures(county_ids, period, today))
+    figures.update(_school_figures(county_ids, period, today, tallies=tallies))
     figures["supply_demand"] = _supply_demand(county_ids, period, today, demand)
     figures.update(_reach(county_ids, period, tallies=tallies))
     figures["grade_distribution"] = _grade_distribution(county_ids, period)
@@ -686,7 +692,50 @@ def _rating_tasks(period: Period) -> QuerySet:
     return tasks
 
 
-def _school_figures(county_ids: list[int], period: Period, today: dt.date) -> dict:
+def _school_groups_from_tallies(
+    county_ids: list[int], today: dt.date
+) -> list[dict] | None:
+    """The groups of :func:`_school_figures` without a period, from the school
+    tallies; None when they cannot serve: the figures are asked as of another
+    day than today (the tallies keep the end dates of matched needs relative to
+    the clock), or the tallies took confirmation dates in another time zone."""
+    if abs((today - timezone.localdate()).days) > 0:
+        return None
+    submitted = Q(submitted=True)
+    waiting = Q(status=NeedStatus.SUBMITTED)
+    matched = Q(status=NeedStatus.MATCHED)
+    fulfilled = Q(status=NeedStatus.FULFILLED)
+    grace = today - dt.timedelta(days=CONFIRM_GRACE_DAYS)
+    past = Q(end_date__isnull=True) | Q(end_date__lt=today)
+    past_grace = Q(end_date__isnull=True) | Q(end_date__lt=grace)
+
+    def total(condition: Q | None = None):
+        return Coalesce(Sum("needs", filter=condition), 0)
+
+    rows = list(
+        SchoolTally.objects.filter(school_id__in=_county_schools(county_ids))
+        .order_by()
+        .values("school_id", is_served=F("served"), was_returned=F("returned"))
+        .annotate(
+            served_needs=total(),
+            fulfilled=total(fulfilled),
+            overdue=total(matched & past),
+            now_reviewed=total(submitted & ~waiting),
+            now_in_review=total(submitted & waiting),
+            now_accepted=total(submitted & ~waiting & ~Q(status=NeedStatus.REJECTED)),
+            now_due=total(fulfilled | (matched & past_grace)),
+            now_on_time=total(fulfilled & Q(on_time=True)),
+            zone=Subquery(TallyZone.objects.values("zone")[:1]),
+        )
+    )
+    if rows and rows[0]["zone"] != settings.TIME_ZONE:
+        return None
+    return [row for row in rows if row["served_needs"]]
+
+
+def _school_figures(
+    county_ids: list[int], period: Period, today: dt.date, *, tallies: bool
+) -> dict:
     """Coverage and engagement, for the period and the one before it, in two
     queries: the county's needs counted per school (a school with a served need is
     served), and the assisted schools with their goals, rating tasks and last
@@ -717,21 +766,27 @@ def _school_figures(county_ids: list[int], period: Period, today: dt.date) -> di
     # Grouped by whether each need is served and was returned: the two tests are
     # then made once per need, not once per count that depends on them.
     groups: dict[int, list[dict]] = defaultdict(list)
-    for group in (
-        Need.objects.filter(school_id__in=_county_schools(county_ids))
-        .filter(_window_q(both) | _date_q("submitted_at", both))
-        .annotate(
-            is_served=ExpressionWrapper(
-                Q(pk__in=served_needs), output_field=BooleanField()
-            ),
-            was_returned=ExpressionWrapper(
-                Q(pk__in=returned), output_field=BooleanField()
-            ),
+    counted = Need.objects.filter(school_id__in=_county_schools(county_ids)).filter(
+        _window_q(both) | _date_q("submitted_at", both)
+    )
+    rows = None
+    if tallies and before is None and period == Period():
+        rows = _school_groups_from_tallies(county_ids, today)
+    if rows is None:
+        rows = (
+            counted.annotate(
+                is_served=ExpressionWrapper(
+                    Q(pk__in=served_needs), output_field=BooleanField()
+                ),
+                was_returned=ExpressionWrapper(
+                    Q(pk__in=returned), output_field=BooleanField()
+                ),
+            )
+            .order_by()
+            .values("school_id", "is_served", "was_returned")
+            .annotate(**counts)
         )
-        .order_by()
-        .values("school_id", "is_served", "was_returned")
-        .annotate(**counts)
-    ):
+    for group in rows:
         groups[group["school_id"]].append(group)
     tasks = _rating_tasks(period)
     last_score = (

@@ -14,6 +14,7 @@ rows, which is how a school that moves to another county, and a specialty that
 moves to another family, are taken into account.
 """
 
+from django.conf import settings
 from django.db import migrations
 
 NEED_ROWS = """
@@ -104,9 +105,9 @@ END $$;
 """
 
 
-def _triggers(table: str, function: str) -> str:
+def _triggers(table: str, function: str, tag: str = "tally") -> str:
     return "\n".join(
-        f"CREATE TRIGGER {table}_tally_{op.lower()} AFTER {op} ON {table}"
+        f"CREATE TRIGGER {table}_{tag}_{op.lower()} AFTER {op} ON {table}"
         f" REFERENCING {refs} FOR EACH STATEMENT EXECUTE FUNCTION {function}();"
         for op, refs in (
             ("INSERT", "NEW TABLE AS new_rows"),
@@ -114,6 +115,113 @@ def _triggers(table: str, function: str) -> str:
             ("DELETE", "OLD TABLE AS old_rows"),
         )
     )
+
+
+
+# The school tally: each need's key is recomputed from the rows (the need, its
+# assignments, its state changes) whenever one of them changes, and the tally
+# gets -1 under the old key and +1 under the new. The needs concerned are locked
+# first (in id order, as the capacity guard does), so two transactions that
+# change one need take their turns and the second reads what the first wrote.
+SCHOOL_KEY = "school_id, status, served, returned, submitted, on_time, end_date"
+SCHOOL_RETALLY = f"""
+CREATE OR REPLACE FUNCTION dashboard_school_retally(ids bigint[])
+RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    IF ids IS NULL OR cardinality(ids) = 0 THEN
+        RETURN;
+    END IF;
+    PERFORM 1 FROM needs_need WHERE id = ANY(ids) ORDER BY id FOR NO KEY UPDATE;
+    WITH old AS (
+        DELETE FROM dashboard_needkey WHERE need_id = ANY(ids)
+        RETURNING {SCHOOL_KEY}
+    )
+    INSERT INTO dashboard_schooltally ({SCHOOL_KEY}, needs)
+    SELECT {SCHOOL_KEY}, -COUNT(*) FROM old
+    GROUP BY {SCHOOL_KEY};
+    WITH new AS (
+        INSERT INTO dashboard_needkey (need_id, {SCHOOL_KEY})
+        SELECT n.id, n.school_id, n.status,
+               EXISTS (
+                   SELECT 1 FROM matching_assignment a WHERE a.need_id = n.id
+                   AND a.status IN ('accepted', 'completed')
+               ),
+               EXISTS (
+                   SELECT 1 FROM needs_needtransition t WHERE t.need_id = n.id
+                   AND (t.to_status = 'rejected'
+                        OR (t.from_status = 'submitted' AND t.to_status = 'draft'))
+               ),
+               n.submitted_at IS NOT NULL,
+               n.status = 'fulfilled' AND COALESCE((
+                   n.fulfilled_at AT TIME ZONE (SELECT zone FROM dashboard_tallyzone)
+               )::date <= n.end_date + 14, FALSE),
+               CASE WHEN n.status = 'matched'
+                    AND n.end_date >= (now() AT TIME ZONE 'UTC')::date - 16
+                    THEN n.end_date END
+        FROM needs_need n WHERE n.id = ANY(ids)
+        RETURNING {SCHOOL_KEY}
+    )
+    INSERT INTO dashboard_schooltally ({SCHOOL_KEY}, needs)
+    SELECT {SCHOOL_KEY}, COUNT(*) FROM new
+    GROUP BY {SCHOOL_KEY};
+END $$;
+"""
+
+
+def _retally(
+    name: str, table: str, new_ids: str, old_ids: str, changed_ids: str = ""
+) -> str:
+    """A trigger function on ``table`` re-tallying the needs its rows concern
+    (after an UPDATE: ``changed_ids``, by default those of the old and new rows)."""
+    changed_ids = changed_ids or f"{new_ids} UNION {old_ids}"
+    return f"""
+CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        PERFORM dashboard_school_retally(ARRAY({new_ids}));
+    ELSIF TG_OP = 'DELETE' THEN
+        PERFORM dashboard_school_retally(ARRAY({old_ids}));
+    ELSE
+        PERFORM dashboard_school_retally(ARRAY({changed_ids}));
+    END IF;
+    RETURN NULL;
+END $$;
+{_triggers(table, name, "school_tally")}
+"""
+
+
+SERVING = "status IN ('accepted', 'completed')"
+RETURNING = "(to_status = 'rejected' OR (from_status = 'submitted' AND to_status = 'draft'))"
+SCHOOL_TRIGGERS = "\n".join(
+    [
+        SCHOOL_RETALLY,
+        # A need: when what its key is made of changed.
+        _retally(
+            "dashboard_school_tally_need",
+            "needs_need",
+            "SELECT id FROM new_rows",
+            "SELECT id FROM old_rows",
+            "SELECT n.id FROM new_rows n LEFT JOIN old_rows o ON o.id = n.id"
+            " WHERE o.id IS NULL OR (n.school_id, n.status, n.submitted_at,"
+            " n.fulfilled_at, n.end_date) IS DISTINCT FROM (o.school_id, o.status,"
+            " o.submitted_at, o.fulfilled_at, o.end_date)",
+        ),
+        # An assignment that serves a need, or served it.
+        _retally(
+            "dashboard_school_tally_assignment",
+            "matching_assignment",
+            f"SELECT need_id FROM new_rows WHERE {SERVING}",
+            f"SELECT need_id FROM old_rows WHERE {SERVING}",
+        ),
+        # A state change that returns a need.
+        _retally(
+            "dashboard_school_tally_transition",
+            "needs_needtransition",
+            f"SELECT need_id FROM new_rows WHERE {RETURNING}",
+            f"SELECT need_id FROM old_rows WHERE {RETURNING}",
+        ),
+    ]
+)
 
 
 _ALL_NEEDS = f"SELECT 1 AS sign, {NEED_COLUMNS} FROM needs_need"
@@ -124,6 +232,16 @@ _ALL_ACTIVITIES = (
 REBUILD = f"""
 CREATE OR REPLACE FUNCTION dashboard_tally_rebuild(counties bigint[])
 RETURNS void LANGUAGE sql AS $$
+    DELETE FROM dashboard_schooltally WHERE counties IS NULL OR school_id IN (
+        SELECT id FROM needs_school WHERE county_id = ANY(counties)
+    );
+    DELETE FROM dashboard_needkey WHERE counties IS NULL OR school_id IN (
+        SELECT id FROM needs_school WHERE county_id = ANY(counties)
+    );
+    SELECT dashboard_school_retally(ARRAY(
+        SELECT n.id FROM needs_need n JOIN needs_school s ON s.id = n.school_id
+        WHERE counties IS NULL OR s.county_id = ANY(counties)
+    ));
     WITH gone AS (
         DELETE FROM dashboard_needtally
         WHERE counties IS NULL OR county_id = ANY(counties)
@@ -174,6 +292,16 @@ CREATE OR REPLACE FUNCTION dashboard_tally_compact() RETURNS void LANGUAGE sql A
            SUM(activities)
     FROM gone GROUP BY county_id, date
     HAVING SUM(activities) <> 0;
+    WITH gone AS (
+        DELETE FROM dashboard_schooltally RETURNING {SCHOOL_KEY}, needs
+    )
+    INSERT INTO dashboard_schooltally ({SCHOOL_KEY}, needs)
+    SELECT school_id, status, served, returned, submitted, on_time,
+           CASE WHEN end_date >= (now() AT TIME ZONE 'UTC')::date - 16
+                THEN end_date END,
+           SUM(needs)
+    FROM gone GROUP BY 1, 2, 3, 4, 5, 6, 7
+    HAVING SUM(needs) <> 0;
 $$;
 """
 
@@ -223,6 +351,7 @@ FORWARD = "\n".join(
             (ACTIVITY_INSERT, ACTIVITY_ROWS, ACTIVITY_COLUMNS, "NOT disputed"),
         ),
         _triggers("matching_activity", "dashboard_activity_tally"),
+        SCHOOL_TRIGGERS,
         REBUILD,
         COMPACT,
         MOVES,
@@ -230,25 +359,42 @@ FORWARD = "\n".join(
     ]
 )
 
-BACKWARD = """
-DROP TRIGGER IF EXISTS needs_school_tally_moved ON needs_school;
-DROP TRIGGER IF EXISTS needs_specialty_tally_moved ON needs_specialty;
-DROP FUNCTION IF EXISTS dashboard_tally_school_moved();
-DROP FUNCTION IF EXISTS dashboard_tally_specialty_moved();
-DROP TRIGGER IF EXISTS needs_need_tally_insert ON needs_need;
-DROP TRIGGER IF EXISTS needs_need_tally_update ON needs_need;
-DROP TRIGGER IF EXISTS needs_need_tally_delete ON needs_need;
-DROP TRIGGER IF EXISTS matching_activity_tally_insert ON matching_activity;
-DROP TRIGGER IF EXISTS matching_activity_tally_update ON matching_activity;
-DROP TRIGGER IF EXISTS matching_activity_tally_delete ON matching_activity;
-DROP FUNCTION IF EXISTS dashboard_need_tally();
-DROP FUNCTION IF EXISTS dashboard_activity_tally();
-DROP FUNCTION IF EXISTS dashboard_tally_compact();
-DROP FUNCTION IF EXISTS dashboard_tally_rebuild(bigint[]);
-"""
+BACKWARD = "\n".join(
+    [
+        *(
+            f"DROP TRIGGER IF EXISTS {table}_{tag}_{op} ON {table};"
+            for table, tag in (
+                ("needs_need", "tally"),
+                ("matching_activity", "tally"),
+                ("needs_need", "school_tally"),
+                ("matching_assignment", "school_tally"),
+                ("needs_needtransition", "school_tally"),
+            )
+            for op in ("insert", "update", "delete")
+        ),
+        "DROP TRIGGER IF EXISTS needs_school_tally_moved ON needs_school;",
+        "DROP TRIGGER IF EXISTS needs_specialty_tally_moved ON needs_specialty;",
+        *(
+            f"DROP FUNCTION IF EXISTS {name};"
+            for name in (
+                "dashboard_tally_school_moved()",
+                "dashboard_tally_specialty_moved()",
+                "dashboard_need_tally()",
+                "dashboard_activity_tally()",
+                "dashboard_school_tally_need()",
+                "dashboard_school_tally_assignment()",
+                "dashboard_school_tally_transition()",
+                "dashboard_school_retally(bigint[])",
+                "dashboard_tally_compact()",
+                "dashboard_tally_rebuild(bigint[])",
+            )
+        ),
+    ]
+)
 
 
 def forward(apps, schema_editor):
+    apps.get_model("dashboard", "TallyZone").objects.create(zone=settings.TIME_ZONE)
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(FORWARD)
 

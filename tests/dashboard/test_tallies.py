@@ -14,11 +14,11 @@ from django_celery_beat.models import PeriodicTask
 
 from activities.models import Activity
 from dashboard import tallies
-from dashboard.models import ActivityTally, BacklogTally, NeedTally
+from dashboard.models import ActivityTally, BacklogTally, NeedTally, SchoolTally
 from dashboard.queries import Period, dashboard_figures
 from dashboard.tasks import compact_tallies
 from matching.models import AssignmentStatus
-from needs.models import Need, NeedStatus, Specialty
+from needs.models import Need, NeedStatus, NeedTransition, Specialty
 
 from .. import factories as f
 from .conftest import NOW, ago, days
@@ -75,6 +75,9 @@ def random_world(world):
                 matched_at=ago(submitted - rnd.uniform(0, submitted))
                 if status in (NeedStatus.MATCHED, NeedStatus.FULFILLED)
                 else None,
+                fulfilled_at=ago(rnd.uniform(0, 200))
+                if status == NeedStatus.FULFILLED
+                else None,
                 start_date=days(rnd.randint(-200, 50)),
                 end_date=days(rnd.randint(51, 300)),
                 created_by=w.users.staff_a,
@@ -91,6 +94,24 @@ def random_world(world):
             filled=rnd.randint(0, 2),
             submitted_at=real_now - dt.timedelta(days=age + rnd.uniform(-0.3, 0.3)),
             created_by=w.users.staff_a,
+        )
+    # Matched needs ending around the confirmation grace as of today.
+    today = timezone.localdate()
+    for age in range(-2, 20):
+        f.NeedFactory(
+            school=rnd.choice(schools),
+            specialty=rnd.choice(specialties),
+            status=NeedStatus.MATCHED,
+            submitted_at=real_now - dt.timedelta(days=200),
+            start_date=today - dt.timedelta(days=100),
+            end_date=today - dt.timedelta(days=age),
+            created_by=w.users.staff_a,
+        )
+    for need in rnd.sample(needs, 12):
+        NeedTransition.objects.create(
+            need=need,
+            from_status=rnd.choice([NeedStatus.SUBMITTED, NeedStatus.OPEN]),
+            to_status=rnd.choice([NeedStatus.DRAFT, NeedStatus.REJECTED]),
         )
     assignments = []
     for i, need in enumerate(rnd.sample(needs, 30)):
@@ -120,6 +141,8 @@ def test_tallies_equal_the_counted_figures_on_random_data(random_world):
     w, *_ = random_world
     assert NeedTally.objects.exists() and ActivityTally.objects.exists()
     assert BacklogTally.objects.filter(day__isnull=False).exists()
+    assert SchoolTally.objects.filter(end_date__isnull=False).exists()
+    assert SchoolTally.objects.filter(returned=True, served=True).exists()
     _assert_same([w.county_a.pk, w.county_b.pk])
 
 
@@ -147,6 +170,23 @@ def test_tallies_stay_equal_after_writes(random_world):
     )
     proposal.status = AssignmentStatus.ACCEPTED
     proposal.save(update_fields=["status"])
+    proposal.status = AssignmentStatus.CANCELLED
+    proposal.save(update_fields=["status"])
+    proposal.status = AssignmentStatus.ACCEPTED
+    proposal.save(update_fields=["status"])
+    # Needs returned, and a return forgotten; a confirmation on time.
+    for need in rnd.sample(needs, 6):
+        NeedTransition.objects.create(
+            need=need,
+            from_status=NeedStatus.SUBMITTED,
+            to_status=rnd.choice([NeedStatus.DRAFT, NeedStatus.OPEN]),
+        )
+    NeedTransition.objects.filter(to_status=NeedStatus.REJECTED).first().delete()
+    confirmed = Need.objects.filter(status=NeedStatus.MATCHED).first()
+    confirmed.status = NeedStatus.FULFILLED
+    confirmed.fulfilled_at = timezone.now()
+    confirmed.save(update_fields=["status", "fulfilled_at"])
+    _assert_same(counties)
     # Activities logged, disputed, corrected, deleted.
     logged = f.ActivityFactory(assignment=proposal, date=days(-3))
     logged.disputed = True
