@@ -3,16 +3,19 @@ cost on this database, with no solving, measured in the same process on the same
 data as the run (``manage.py bench_matching`` prints ``end_to_end_s`` over it as
 ``ratio``).
 
-The floor is one transaction that
+The floor is the sum of
 
-1. reads the run's inputs exactly as the run does (:func:`pipeline.read_inputs`:
-   the same queries, into the same numpy columns);
-2. writes as many proposal rows and as many reason rows as the run wrote, in the
-   run's COPY text format (:func:`pipeline.prepare`, so the rows have the run's
-   size), with ``COPY`` into temporary tables shaped like ``matching_assignment``
-   and ``matching_unmatchedneed`` but without their indexes, foreign keys and
-   triggers;
-3. rolls back.
+1. reading the run's inputs exactly as the run does (:func:`pipeline.read_inputs`:
+   the same queries, into the same numpy columns), just before the run, on the
+   data the run reads (:func:`read`);
+2. writing, after the run, as many proposal rows and as many reason rows as the
+   run wrote, in the run's COPY text format (:func:`pipeline.prepare`, so the
+   rows have the run's size), with ``COPY`` into temporary tables shaped like
+   ``matching_assignment`` and ``matching_unmatchedneed`` but without their
+   indexes, foreign keys and triggers, then rolled back (:func:`measure`).
+
+Each is the median of three measurements, so that one unlucky moment on a shared
+machine does not move it.
 
 So the floor is what no implementation of the run can avoid: the reads and the
 bytes of the writes. The solver, the indexes, the foreign-key checks and the
@@ -38,6 +41,12 @@ _SAMPLE_BREAKDOWN = {
     "priority": 12.5,
     "coverage": 0.0,
 }
+
+
+@dataclass(frozen=True)
+class Reads:
+    inputs: pipeline.Inputs
+    seconds: float
 
 
 @dataclass(frozen=True)
@@ -75,33 +84,25 @@ def _rows(
     return made, unmatched
 
 
-def measure_once(
-    counties: Sequence[int] | None,
-    proposals: int,
-    reasons: int,
-    *,
-    before_run: int | None = None,
-) -> Floor:
-    """One measurement of the floor (see the module docstring); PostgreSQL only.
+def read(counties: Sequence[int] | None, *, repeat: int = 3) -> Reads:
+    """Time reading the run's inputs (the median of ``repeat`` reads): call it
+    before the run, so that it reads what the run reads."""
+    times = []
+    for _ in range(repeat):
+        with transaction.atomic():
+            t0 = time.perf_counter()
+            inputs = pipeline.read_inputs(counties)
+            times.append(time.perf_counter() - t0)
+    return Reads(inputs=inputs, seconds=statistics.median(times))
 
-    ``before_run``: a run already made on this data, whose rows are deleted first
-    (untimed, and rolled back with the rest) so that the reads see the data as
-    that run did."""
+
+def write_once(inputs: pipeline.Inputs, proposals: int, reasons: int) -> float:
+    """Time writing ``proposals`` and ``reasons`` rows with COPY into temporary
+    tables (rolled back); PostgreSQL only."""
     if connection.vendor != "postgresql":
         raise RuntimeError("the I/O floor is measured with COPY on PostgreSQL")
+    made, unmatched = _rows(inputs, proposals, reasons)
     with transaction.atomic():
-        if before_run is not None:
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "DELETE FROM matching_unmatchedneed WHERE run_id = %s", [before_run]
-                )
-                cursor.execute(
-                    "DELETE FROM matching_assignment WHERE run_id = %s", [before_run]
-                )
-        t0 = time.perf_counter()
-        inputs = pipeline.read_inputs(counties)
-        t1 = time.perf_counter()
-        made, unmatched = _rows(inputs, proposals, reasons)
         with connection.cursor() as cursor:
             cursor.execute(
                 "CREATE TEMPORARY TABLE floor_assignment (LIKE matching_assignment"
@@ -112,33 +113,19 @@ def measure_once(
                 " (LIKE matching_unmatchedneed"
                 " INCLUDING DEFAULTS INCLUDING IDENTITY) ON COMMIT DROP"
             )
-        t2 = time.perf_counter()
+        t0 = time.perf_counter()
         batch = pipeline.prepare(0, made, unmatched, timezone.now(), copy=True)
         with connection.connection.cursor() as cursor:
             pipeline.write_batch(
-                cursor,
-                0,
-                batch,
-                tables=("floor_assignment", "floor_unmatchedneed"),
+                cursor, 0, batch, tables=("floor_assignment", "floor_unmatchedneed")
             )
-        t3 = time.perf_counter()
+        seconds = time.perf_counter() - t0
         transaction.set_rollback(True)
-    return Floor(read_s=t1 - t0, write_s=t3 - t2)
+    return seconds
 
 
-def measure(
-    counties: Sequence[int] | None,
-    proposals: int,
-    reasons: int,
-    *,
-    before_run: int | None = None,
-    repeat: int = 3,
-) -> Floor:
-    """The median of ``repeat`` measurements (by total), so that one unlucky
-    moment on a shared machine does not move it."""
-    floors = [
-        measure_once(counties, proposals, reasons, before_run=before_run)
-        for _ in range(repeat)
-    ]
-    middle = statistics.median_low([f.total_s for f in floors])
-    return next(f for f in floors if f.total_s == middle)
+def measure(reads: Reads, proposals: int, reasons: int, *, repeat: int = 3) -> Floor:
+    """The floor of a run that read ``reads`` (see :func:`read`) and wrote
+    ``proposals`` and ``reasons`` rows (the median of ``repeat`` writes)."""
+    writes = [write_once(reads.inputs, proposals, reasons) for _ in range(repeat)]
+    return Floor(read_s=reads.seconds, write_s=statistics.median(writes))
