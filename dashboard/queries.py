@@ -61,13 +61,16 @@ activities (their tallies); the grades. On PostgreSQL with 100,000 needs see
 
 Tallies
 -------
-The two passes that grow with the data and need nothing of the request but the
-counties -- the needs per state and family (without a period) and the sums of the
-activities (per day, so any period) -- are read from running tallies
-(:mod:`dashboard.models`) instead of the rows: on PostgreSQL, statement-level
-triggers (migration ``dashboard/0002``) add to them in the same transaction as
-every write to the needs and the activities, so a reader sees exactly the rows
-committed so far, and a rolled-back write leaves no trace. Why this design:
+The passes that grow with the data are read from running tallies
+(:mod:`dashboard.models`) instead of the rows, without a period: the needs per
+county, state and family; the waiting needs (the backlog) per county, state and
+day of submission; the needs per school and key (state, served, returned,
+submitted, confirmed on time, and for matched needs a recent end date); and, for
+any period, the activities' sums per county and day. On PostgreSQL, triggers
+(migration ``dashboard/0002``) add to them in the same transaction as every write
+to the needs, assignments, state changes and activities, so a reader sees exactly
+the rows committed so far, and a rolled-back write leaves no trace. Why this
+design, and not another:
 
 - the tallies are INSERT-only: a statement adds one row per key it changes (its
   difference, ``+`` for new rows and ``-`` for old ones), and no writer ever
@@ -78,17 +81,27 @@ committed so far, and a rolled-back write leaves no trace. Why this design:
   the soak shows. Readers sum the rows of a key, which is cheap while they are
   few: :func:`dashboard.tallies.compact` (task ``dashboard.compact_tallies``,
   every ten minutes) folds them into one per key, in one statement;
+- whether a need is served or was returned depends on its assignments and state
+  changes: each need's key is kept in ``dashboard_needkey``, and a write to a
+  need, to an assignment that serves it (or served it) or to a state change that
+  returns it recomputes the key from the rows, the needs concerned locked first
+  (in id order, as the capacity guard of ``matching/0004`` does), so writers of
+  one need take their turns and writers of different needs never wait;
+- what depends on the time of the request stays exact: the backlog counts the
+  waiting needs submitted on the (UTC) days on which a bucket begins or ends
+  from the rows, and the other days from the tally; a matched need's end date is
+  kept until it is 16 days past (then it is past due for good); a confirmation's
+  date is taken in ``TallyZone`` (``settings.TIME_ZONE`` when the tallies were
+  built; if they differ, the needs are counted from the rows). Figures asked as
+  of another day, or for a period, are counted from the rows as before;
 - a school moved to another county, or a specialty to another family, rebuilds
-  the tallies concerned from the rows (``dashboard_tally_rebuild``);
-- the backlog depends on the time of the request, so it is still counted, but
-  only over the waiting needs (submitted and open), in the same query as the
-  tallies; with a period, the needs are counted from the rows as before.
+  the tallies concerned from the rows (``dashboard_tally_rebuild``).
 
 ``tallies=False`` counts everything from the rows (the default off PostgreSQL);
 ``tests/dashboard/test_tallies.py`` compares both on random data and after
 writes of every kind. Still counted from the rows on every request: the median,
-the needs per school (coverage and engagement: they depend on the assignments,
-the transitions and today's date), the schools, supply and grades.
+the proposed places, the schools with their goals and rating tasks, supply and
+grades.
 
 Engagement of an assisted school
 --------------------------------
