@@ -3,7 +3,10 @@ of migration 0002, PostgreSQL only): whether they are there, and their upkeep.""
 
 from __future__ import annotations
 
-from django.db import connection
+from django.conf import settings
+from django.db import connection, transaction
+
+from .models import TallyZone
 
 
 def available() -> bool:
@@ -20,10 +23,16 @@ def compact() -> None:
 
 
 def rebuild(county_ids: list[int] | None = None) -> None:
-    """Count the tallies of ``county_ids`` (None: all) afresh from the rows."""
-    if available():
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT dashboard_tally_rebuild(%s::bigint[])",
-                [list(county_ids) if county_ids is not None else None],
-            )
+    """Count the tallies of ``county_ids`` (None: all) afresh from the rows; a
+    full rebuild also takes the dates of confirmations in today's
+    ``settings.TIME_ZONE``."""
+    if not available():
+        return
+    with transaction.atomic(), connection.cursor() as cursor:
+        if county_ids is None:
+            TallyZone.objects.all().delete()
+            TallyZone.objects.create(zone=settings.TIME_ZONE)
+        cursor.execute(
+            "SELECT dashboard_tally_rebuild(%s::bigint[])",
+            [list(county_ids) if county_ids is not None else None],
+        )
