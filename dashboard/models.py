@@ -71,37 +71,38 @@ class BacklogTally(models.Model):
         return f"{self.county_id}/{self.status}/{self.day}: {self.needs}"
 
 
-class NeedKey(models.Model):
+class SchoolKey(models.Model):
+    """What a need counts under in the school tally (see :class:`NeedKey`)."""
+
+    school_id = models.BigIntegerField()
+    status = models.CharField(max_length=20)
+    served = models.BooleanField()
+    returned = models.BooleanField()
+    submitted = models.BooleanField()
+    on_time = models.BooleanField()
+    end_date = models.DateField(null=True)
+
+    class Meta:
+        abstract = True
+
+
+class NeedKey(SchoolKey):
     """The key under which each need counts in :class:`SchoolTally` (kept by the
     triggers beside it): whether it is served (an accepted or completed
     assignment) and was returned (rejected, or sent back to draft), which depend
     on other tables, are read here when they change."""
 
     need_id = models.BigIntegerField(primary_key=True)
-    school_id = models.BigIntegerField()
-    status = models.CharField(max_length=20)
-    served = models.BooleanField()
-    returned = models.BooleanField()
-    submitted = models.BooleanField()
-    on_time = models.BooleanField()
-    end_date = models.DateField(null=True)
 
     def __str__(self) -> str:
         return f"need {self.need_id}"
 
 
-class SchoolTally(models.Model):
+class SchoolTally(SchoolKey):
     """Needs per school and key (see :class:`NeedKey`): state, served, returned,
     submitted, confirmed on time, and for matched needs the end date (empty once
     it is long past: then it is past due for good)."""
 
-    school_id = models.BigIntegerField()
-    status = models.CharField(max_length=20)
-    served = models.BooleanField()
-    returned = models.BooleanField()
-    submitted = models.BooleanField()
-    on_time = models.BooleanField()
-    end_date = models.DateField(null=True)
     needs = models.BigIntegerField()
 
     class Meta:

@@ -229,6 +229,20 @@ _ALL_WAITING = f"SELECT 1 AS sign, {BACKLOG_COLUMNS} FROM needs_need WHERE {WAIT
 _ALL_ACTIVITIES = (
     f"SELECT 1 AS sign, {ACTIVITY_COLUMNS} FROM matching_activity WHERE NOT disputed"
 )
+_REBUILT = "\n".join(
+    f"""
+    WITH gone AS (
+        DELETE FROM {table} WHERE counties IS NULL OR county_id = ANY(counties)
+    )
+    {insert}
+    {select.format(rows=rows)}
+    AND (counties IS NULL OR s.county_id = ANY(counties));"""
+    for table, insert, select, rows in (
+        ("dashboard_needtally", NEED_INSERT, NEED_ROWS, _ALL_NEEDS),
+        ("dashboard_backlogtally", BACKLOG_INSERT, BACKLOG_ROWS, _ALL_WAITING),
+        ("dashboard_activitytally", ACTIVITY_INSERT, ACTIVITY_ROWS, _ALL_ACTIVITIES),
+    )
+)
 REBUILD = f"""
 CREATE OR REPLACE FUNCTION dashboard_tally_rebuild(counties bigint[])
 RETURNS void LANGUAGE sql AS $$
@@ -242,27 +256,7 @@ RETURNS void LANGUAGE sql AS $$
         SELECT n.id FROM needs_need n JOIN needs_school s ON s.id = n.school_id
         WHERE counties IS NULL OR s.county_id = ANY(counties)
     ));
-    WITH gone AS (
-        DELETE FROM dashboard_needtally
-        WHERE counties IS NULL OR county_id = ANY(counties)
-    )
-    {NEED_INSERT}
-    {NEED_ROWS.format(rows=_ALL_NEEDS)}
-    AND (counties IS NULL OR s.county_id = ANY(counties));
-    WITH gone AS (
-        DELETE FROM dashboard_backlogtally
-        WHERE counties IS NULL OR county_id = ANY(counties)
-    )
-    {BACKLOG_INSERT}
-    {BACKLOG_ROWS.format(rows=_ALL_WAITING)}
-    AND (counties IS NULL OR s.county_id = ANY(counties));
-    WITH gone AS (
-        DELETE FROM dashboard_activitytally
-        WHERE counties IS NULL OR county_id = ANY(counties)
-    )
-    {ACTIVITY_INSERT}
-    {ACTIVITY_ROWS.format(rows=_ALL_ACTIVITIES)}
-    AND (counties IS NULL OR s.county_id = ANY(counties));
+    {_REBUILT}
 $$;
 """
 
