@@ -61,11 +61,14 @@ messages: install
 migrations-check: install
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 
-# Locust, 50 users for 60 s, against gunicorn (5 workers) on 127.0.0.1 with a Celery
-# worker and a matching run going; its own database assist_soak, made afresh.
-# Prints req/s and p50/p95/p99 (ms) per category; the last line sums it up.
+# Locust, SOAK_USERS users (100) for SOAK_DURATION_S seconds (60), against gunicorn
+# (5 workers) on 127.0.0.1 with a Celery worker and a matching run going; its own
+# database assist_soak, made afresh. Prints req/s and p50/p95/p99 (ms) per category
+# and gunicorn's own time per request; the last line sums it up.
+SOAK_USERS ?= 100
+SOAK_DURATION_S ?= 60
 soak: services install
-	$(PY) scripts/soak/run.py
+	SOAK_USERS_N=$(SOAK_USERS) SOAK_DURATION_S=$(SOAK_DURATION_S) $(PY) scripts/soak/run.py
 
 clean:
 	rm -rf $(VENV) var/db.sqlite3 var/static

@@ -52,11 +52,56 @@ grade_distribution      results of the last closed evaluation cycle of each coun
 engagement              assisted schools ranked by engagement (see below)
 
 The eight queries: needs grouped by state and family (states, fill rate, backlog,
-demand); the places proposed per family; the median; needs grouped by school
-(coverage, needs posted, confirmations); the assisted schools with their goals,
+demand; from the tallies without a period, see below); the places proposed per
+family; the median; needs grouped by school (coverage, needs posted,
+confirmations); the assisted schools with their goals,
 rating tasks and last evaluation score; the families with their supply; the
-activities; the grades. On PostgreSQL with 100,000 needs see
+activities (their tallies); the grades. On PostgreSQL with 100,000 needs see
 ``manage.py bench_dashboard``.
+
+Tallies
+-------
+The passes that grow with the data are read from running tallies
+(:mod:`dashboard.models`) instead of the rows, without a period: the needs per
+county, state and family; the waiting needs (the backlog) per county, state and
+day of submission; the needs per school and key (state, served, returned,
+submitted, confirmed on time, and for matched needs a recent end date); and, for
+any period, the activities' sums per county and day. On PostgreSQL, triggers
+(migration ``dashboard/0002``) add to them in the same transaction as every write
+to the needs, assignments, state changes and activities, so a reader sees exactly
+the rows committed so far, and a rolled-back write leaves no trace. Why this
+design, and not another:
+
+- the tallies are INSERT-only: a statement adds one row per key it changes (its
+  difference, ``+`` for new rows and ``-`` for old ones), and no writer ever
+  updates a shared counter row. A counter row per county would make every two
+  transactions that touch needs of one county wait for each other until commit
+  (and deadlock when they touch two keys in opposite orders); a cache keyed by a
+  data version would be right but useless under the steady trickle of writes
+  the soak shows. Readers sum the rows of a key, which is cheap while they are
+  few: :func:`dashboard.tallies.compact` (task ``dashboard.compact_tallies``,
+  every ten minutes) folds them into one per key, in one statement;
+- whether a need is served or was returned depends on its assignments and state
+  changes: each need's key is kept in ``dashboard_needkey``, and a write to a
+  need, to an assignment that serves it (or served it) or to a state change that
+  returns it recomputes the key from the rows, the needs concerned locked first
+  (in id order, as the capacity guard of ``matching/0004`` does), so writers of
+  one need take their turns and writers of different needs never wait;
+- what depends on the time of the request stays exact: the backlog counts the
+  waiting needs submitted on the (UTC) days on which a bucket begins or ends
+  from the rows, and the other days from the tally; a matched need's end date is
+  kept until it is 16 days past (then it is past due for good); a confirmation's
+  date is taken in ``TallyZone`` (``settings.TIME_ZONE`` when the tallies were
+  built; if they differ, the needs are counted from the rows). Figures asked as
+  of another day, or for a period, are counted from the rows as before;
+- a school moved to another county, or a specialty to another family, rebuilds
+  the tallies concerned from the rows (``dashboard_tally_rebuild``).
+
+``tallies=False`` counts everything from the rows (the default off PostgreSQL);
+``tests/dashboard/test_tallies.py`` compares both on random data and after
+writes of every kind. Still counted from the rows on every request: the median,
+the proposed places, the schools with their goals and rating tasks, supply and
+grades.
 
 Engagement of an assisted school
 --------------------------------
@@ -168,6 +213,15 @@ from needs.models import (
 from needs.policies import MARKABLE_NEED_STATUSES as GOAL_MARKABLE_STATUSES
 from places.models import County, School, SchoolKind
 from teams.models import Teacher, TeacherSkill
+
+from . import tallies as dashboard_tallies
+from .models import (
+    ActivityTally,
+    BacklogTally,
+    NeedTally,
+    SchoolTally,
+    TallyZone,
+)
 
 APPROVED_STATUSES = (NeedStatus.OPEN, NeedStatus.MATCHED, NeedStatus.FULFILLED)
 SERVED_ASSIGNMENT_STATUSES = (AssignmentStatus.ACCEPTED, AssignmentStatus.COMPLETED)
@@ -323,9 +377,16 @@ def dashboard_figures(
     period: Period | None = None,
     *,
     now: dt.datetime | None = None,
+    tallies: bool | None = None,
 ) -> dict:
     """Every figure of the dashboard for the counties ``county_ids`` (already
-    resolved through :func:`dashboard_counties`), as plain JSON-able data."""
+    resolved through :func:`dashboard_counties`), as plain JSON-able data.
+
+    ``tallies``: read the running tallies where they serve (see "Tallies" above;
+    the default where the database keeps them); False counts every figure from
+    the rows themselves (the tests compare both)."""
+    if tallies is None:
+        tallies = dashboard_tallies.available()
     county_ids = list(county_ids)
     period = period or Period()
     now = now or timezone.now()
@@ -335,7 +396,11 @@ def dashboard_figures(
         _window_q(period)
     )
     figures: dict = {}
-    figures.update(_need_figures(needs, now))
+    if tallies and period.start is None and period.end is None:
+        rows = _need_rows_from_tallies(county_ids, now)
+    else:
+        rows = _need_rows(needs, now)
+    figures.update(_need_figures(rows))
     demand = figures.pop("_demand")
     # A proposed place waits for a decision: not unmet demand (nor free supply,
     # where the teacher's capacity already counts it as taken).
@@ -357,21 +422,19 @@ def dashboard_figures(
         ),
         1,
     )
-    figures.update(_school_figures(county_ids, period, today))
+    figures.update(_school_figures(county_ids, period, today, tallies=tallies))
     figures["supply_demand"] = _supply_demand(county_ids, period, today, demand)
-    figures.update(_reach(county_ids, period))
+    figures.update(_reach(county_ids, period, tallies=tallies))
     figures["grade_distribution"] = _grade_distribution(county_ids, period)
     figures["as_of"] = now.isoformat()
     figures["today"] = today.isoformat()
     return figures
 
 
-def _need_figures(needs: QuerySet, now: dt.datetime) -> dict:
-    """States, fill rate, backlog and the demand per specialty family: one query
-    grouped by state and family (at most 7 x 19 rows, whatever the number of
-    needs), with the backlog's age buckets as conditional counts."""
-    # Submitted needs, and open ones with places left, by age since submission.
-    # (Open only for the second: the other states never reach the backlog.)
+def _backlog_buckets(now: dt.datetime) -> dict:
+    """Submitted needs, and open ones with places left, by age since submission,
+    as conditional counts. (Open only for the second: the other states never
+    reach the backlog.)"""
     waiting = Q(status=NeedStatus.SUBMITTED) | Q(
         status=NeedStatus.OPEN, filled__lt=F("headcount")
     )
@@ -381,13 +444,109 @@ def _need_figures(needs: QuerySet, now: dt.datetime) -> dict:
         if high is not None:
             age &= Q(submitted_at__gt=now - dt.timedelta(days=high))
         buckets[f"backlog_{key}"] = Count("pk", filter=waiting & age)
-    rows = (
+    return buckets
+
+
+def _need_rows(needs: QuerySet, now: dt.datetime) -> list[dict]:
+    """The needs grouped by state and family (at most 7 x 19 rows, whatever the
+    number of needs), with the backlog's age buckets as conditional counts."""
+    return list(
         needs.order_by()
         .values("status", "specialty__family_id")
         .annotate(
-            n=Count("pk"), places=Sum("headcount"), taken=Sum("filled"), **buckets
+            n=Count("pk"),
+            places=Sum("headcount"),
+            taken=Sum("filled"),
+            **_backlog_buckets(now),
         )
     )
+
+
+def _need_rows_from_tallies(county_ids: list[int], now: dt.datetime) -> list[dict]:
+    """The rows of :func:`_need_rows` for every need of the counties, in one
+    query: the counts per state and family from the tallies, and the backlog (one
+    row per state) from the backlog's tallies per day of submission, except for
+    the days on which a bucket begins or ends at the time of the request: the
+    waiting needs submitted on those days are counted from the rows."""
+    zero = {f"backlog_{key}": Value(0) for key, *_ in BACKLOG_BUCKETS}
+    tallied = (
+        NeedTally.objects.filter(county_id__in=county_ids)
+        .order_by()
+        .values("status", "family_id")
+        .annotate(n=Sum("needs"), places=Sum("headcount"), taken=Sum("filled"), **zero)
+    )
+    waiting = Need.objects.filter(
+        school_id__in=_county_schools(county_ids), status__in=BACKLOG_STATUSES
+    )
+    nothing = {
+        "family_id": Value(None, output_field=IntegerField()),
+        "n": Value(0),
+        "places": Value(0),
+        "taken": Value(0),
+    }
+    if abs(now - timezone.now()) > dt.timedelta(hours=12):
+        # Figures as of another time: the tallies' days are kept relative to
+        # the clock, so count the waiting needs themselves.
+        backlog = [
+            waiting.order_by()
+            .values("status")
+            .annotate(**nothing, **_backlog_buckets(now))
+        ]
+    else:
+        backlog = _backlog_from_tallies(county_ids, now, waiting, nothing)
+    rows = []
+    for row in tallied.union(*backlog, all=True):
+        row["specialty__family_id"] = row.pop("family_id")
+        rows.append(row)
+    return rows
+
+
+def _utc_day(moment: dt.datetime) -> dt.date:
+    return moment.astimezone(dt.UTC).date()
+
+
+def _backlog_from_tallies(
+    county_ids: list[int], now: dt.datetime, waiting: QuerySet, nothing: dict
+) -> list[QuerySet]:
+    edges = {
+        _utc_day(now - dt.timedelta(days=low)) for _key, low, _h in BACKLOG_BUCKETS
+    }
+    edges |= {
+        _utc_day(now - dt.timedelta(days=high))
+        for _key, _low, high in BACKLOG_BUCKETS
+        if high is not None
+    }
+    inside = ~Q(day__in=edges)
+    sums = {}
+    for key, low, high in BACKLOG_BUCKETS:
+        bucket = inside & Q(day__lt=_utc_day(now - dt.timedelta(days=low)))
+        if high is not None:
+            bucket &= Q(day__gt=_utc_day(now - dt.timedelta(days=high)))
+        else:  # the oldest bucket also holds the needs kept without a day
+            bucket |= Q(day__isnull=True)
+        sums[f"backlog_{key}"] = Coalesce(Sum("needs", filter=bucket), 0)
+    tallied = (
+        BacklogTally.objects.filter(county_id__in=county_ids)
+        .order_by()
+        .values("status")
+        .annotate(**nothing, **sums)
+    )
+    on_edges = Q()
+    for day in edges:
+        start = dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
+        on_edges |= Q(submitted_at__gte=start, submitted_at__lt=start + dt.timedelta(1))
+    counted = (
+        waiting.filter(on_edges)
+        .order_by()
+        .values("status")
+        .annotate(**nothing, **_backlog_buckets(now))
+    )
+    return [tallied, counted]
+
+
+def _need_figures(rows: list[dict]) -> dict:
+    """States, fill rate, backlog and the demand per specialty family, from the
+    needs grouped by state and family (:func:`_need_rows`)."""
     by_status = dict.fromkeys(NeedStatus.values, 0)
     backlog = {key: dict.fromkeys(BACKLOG_STATUSES, 0) for key, *_ in BACKLOG_BUCKETS}
     demand: dict[int, int] = defaultdict(int)
@@ -400,7 +559,7 @@ def _need_figures(needs: QuerySet, now: dt.datetime) -> dict:
         if row["status"] in BACKLOG_STATUSES:
             for key, *_ in BACKLOG_BUCKETS:
                 backlog[key][row["status"]] += row[f"backlog_{key}"]
-        if row["status"] == NeedStatus.OPEN:
+        if row["status"] == NeedStatus.OPEN and row["specialty__family_id"]:
             # filled <= headcount is a database constraint
             demand[row["specialty__family_id"]] += row["places"] - row["taken"]
     return {
@@ -546,7 +705,50 @@ def _rating_tasks(period: Period) -> QuerySet:
     return tasks
 
 
-def _school_figures(county_ids: list[int], period: Period, today: dt.date) -> dict:
+def _school_groups_from_tallies(
+    county_ids: list[int], today: dt.date
+) -> list[dict] | None:
+    """The groups of :func:`_school_figures` without a period, from the school
+    tallies; None when they cannot serve: the figures are asked as of another
+    day than today (the tallies keep the end dates of matched needs relative to
+    the clock), or the tallies took confirmation dates in another time zone."""
+    if abs((today - timezone.localdate()).days) > 0:
+        return None
+    submitted = Q(submitted=True)
+    waiting = Q(status=NeedStatus.SUBMITTED)
+    matched = Q(status=NeedStatus.MATCHED)
+    fulfilled = Q(status=NeedStatus.FULFILLED)
+    grace = today - dt.timedelta(days=CONFIRM_GRACE_DAYS)
+    past = Q(end_date__isnull=True) | Q(end_date__lt=today)
+    past_grace = Q(end_date__isnull=True) | Q(end_date__lt=grace)
+
+    def total(condition: Q | None = None):
+        return Coalesce(Sum("needs", filter=condition), 0)
+
+    rows = list(
+        SchoolTally.objects.filter(school_id__in=_county_schools(county_ids))
+        .order_by()
+        .values("school_id", is_served=F("served"), was_returned=F("returned"))
+        .annotate(
+            served_needs=total(),
+            fulfilled=total(fulfilled),
+            overdue=total(matched & past),
+            now_reviewed=total(submitted & ~waiting),
+            now_in_review=total(submitted & waiting),
+            now_accepted=total(submitted & ~waiting & ~Q(status=NeedStatus.REJECTED)),
+            now_due=total(fulfilled | (matched & past_grace)),
+            now_on_time=total(fulfilled & Q(on_time=True)),
+            zone=Subquery(TallyZone.objects.values("zone")[:1]),
+        )
+    )
+    if rows and rows[0]["zone"] != settings.TIME_ZONE:
+        return None
+    return [row for row in rows if row["served_needs"]]
+
+
+def _school_figures(
+    county_ids: list[int], period: Period, today: dt.date, *, tallies: bool
+) -> dict:
     """Coverage and engagement, for the period and the one before it, in two
     queries: the county's needs counted per school (a school with a served need is
     served), and the assisted schools with their goals, rating tasks and last
@@ -577,21 +779,27 @@ def _school_figures(county_ids: list[int], period: Period, today: dt.date) -> di
     # Grouped by whether each need is served and was returned: the two tests are
     # then made once per need, not once per count that depends on them.
     groups: dict[int, list[dict]] = defaultdict(list)
-    for group in (
-        Need.objects.filter(school_id__in=_county_schools(county_ids))
-        .filter(_window_q(both) | _date_q("submitted_at", both))
-        .annotate(
-            is_served=ExpressionWrapper(
-                Q(pk__in=served_needs), output_field=BooleanField()
-            ),
-            was_returned=ExpressionWrapper(
-                Q(pk__in=returned), output_field=BooleanField()
-            ),
+    counted = Need.objects.filter(school_id__in=_county_schools(county_ids)).filter(
+        _window_q(both) | _date_q("submitted_at", both)
+    )
+    rows = None
+    if tallies and before is None and period == Period():
+        rows = _school_groups_from_tallies(county_ids, today)
+    if rows is None:
+        rows = (
+            counted.annotate(
+                is_served=ExpressionWrapper(
+                    Q(pk__in=served_needs), output_field=BooleanField()
+                ),
+                was_returned=ExpressionWrapper(
+                    Q(pk__in=returned), output_field=BooleanField()
+                ),
+            )
+            .order_by()
+            .values("school_id", "is_served", "was_returned")
+            .annotate(**counts)
         )
-        .order_by()
-        .values("school_id", "is_served", "was_returned")
-        .annotate(**counts)
-    ):
+    for group in rows:
         groups[group["school_id"]].append(group)
     tasks = _rating_tasks(period)
     last_score = (
@@ -799,27 +1007,39 @@ def _supply_demand(
     return result
 
 
-def _reach(county_ids: list[int], period: Period) -> dict:
-    """The radiating effect: sums over the undisputed activities of the period."""
-    # No join to the school: the needs' school among the counties' schools.
-    activities = Activity.objects.filter(
-        assignment__need__school_id__in=_county_schools(county_ids), disputed=False
-    )
+def _reach(county_ids: list[int], period: Period, *, tallies: bool) -> dict:
+    """The radiating effect: sums over the undisputed activities of the period
+    (from their tallies per county and day, or from the activities)."""
+    if tallies:
+        activities = ActivityTally.objects.filter(county_id__in=county_ids)
+        sums = {
+            "teachers": Sum("teachers"),
+            "students": Sum("students"),
+            "hours": Sum("hours"),
+            "count": Sum("activities"),
+        }
+    else:
+        # No join to the school: the needs' school among the counties' schools.
+        activities = Activity.objects.filter(
+            assignment__need__school_id__in=_county_schools(county_ids),
+            disputed=False,
+        )
+        sums = {
+            "teachers": Sum("local_teachers_reached"),
+            "students": Sum("students_reached"),
+            "hours": Sum("hours"),
+            "count": Count("pk"),
+        }
     if period.start:
         activities = activities.filter(date__gte=period.start)
     if period.end:
         activities = activities.filter(date__lte=period.end)
-    row = activities.order_by().aggregate(
-        teachers=Sum("local_teachers_reached"),
-        students=Sum("students_reached"),
-        hours=Sum("hours"),
-        count=Count("pk"),
-    )
+    row = activities.order_by().aggregate(**sums)
     return {
         "local_teachers_reached": row["teachers"] or 0,
         "students_reached": row["students"] or 0,
         "activity_hours": _round(row["hours"] or 0, 1),
-        "activities": row["count"],
+        "activities": row["count"] or 0,
     }
 
 

@@ -403,23 +403,29 @@ def prepare(
     return batch
 
 
-def write_batch(cursor, run_id: int, batch: Batch) -> tuple[int, int]:
+TABLES = ("matching_assignment", "matching_unmatchedneed")
+
+
+def write_batch(
+    cursor, run_id: int, batch: Batch, *, tables: tuple[str, str] = TABLES
+) -> tuple[int, int]:
     """Insert a part's proposals (as ``proposed`` assignments of the run) and its
     unmatched needs with their reasons; return both counts.
 
     ``cursor``: a psycopg cursor of the run's connection (``COPY``), or None on
-    databases without COPY (``bulk_create``)."""
+    databases without COPY (``bulk_create``). ``tables``: where the COPY goes
+    (the I/O floor, :mod:`matching.floor`, writes into tables of the same shape)."""
     if cursor is not None:
         if batch.proposals_copy:
             with cursor.copy(
-                "COPY matching_assignment (need_id, teacher_id, status, score,"
+                f"COPY {tables[0]} (need_id, teacher_id, status, score,"
                 " breakdown, run_id, decision_reason, created_at, updated_at)"
                 " FROM STDIN"
             ) as copy:
                 copy.write(batch.proposals_copy)
         if batch.unmatched_copy:
             with cursor.copy(
-                "COPY matching_unmatchedneed (run_id, need_id, reason) FROM STDIN"
+                f"COPY {tables[1]} (run_id, need_id, reason) FROM STDIN"
             ) as copy:
                 copy.write(batch.unmatched_copy)
         return len(batch.proposals), len(batch.unmatched)

@@ -2,7 +2,8 @@
 running.
 
     .venv/bin/python scripts/soak/run.py            # or: make soak
-    SOAK_USERS_N=50 SOAK_DURATION_S=60 ...           # the defaults
+    SOAK_USERS_N=100 SOAK_DURATION_S=60 ...          # the defaults
+    make soak SOAK_USERS=50                          # the same through make
 
 1. PostgreSQL database ``assist_soak``, made afresh: migrate, ``load_demo``,
    scripts/soak/prepare.py (thousands of needs and teachers in the demo counties,
@@ -15,7 +16,8 @@ running.
 3. every account signs in once (``POST /api/v1/auth/token/``; teachers also on the
    sign-in page for a session), before the measured time: sign-in hashing is
    deliberately slow (PBKDF2) and is no part of the steady state;
-4. Locust: 50 users for 60 s (scripts/soak/locustfile.py); from 10 s in, an admin
+4. Locust: ``SOAK_USERS_N`` users (100) for 60 s, spawned 10 a second
+   (scripts/soak/locustfile.py); from 10 s in, an admin
    starts matching runs of every county through the API, one after the other
    until the end, so that the Celery worker is matching during the soak;
 5. prints req/s, p50, p95, p99 and errors, overall and per category and endpoint,
@@ -50,7 +52,7 @@ import requests
 from django.core.management import call_command
 
 HERE = Path(__file__).resolve().parent
-USERS_N = int(os.environ.get("SOAK_USERS_N", "50"))
+USERS_N = int(os.environ.get("SOAK_USERS_N", "100"))
 DURATION_S = int(os.environ.get("SOAK_DURATION_S", "60"))
 MATCHING_AT_S = 10.0
 OUT = c.LOG_DIR

@@ -17,6 +17,11 @@ every benchmark need in scope; then one county), counts the queries of one API
 request, and prints as its last line::
 
     bench_dashboard needs=<n> api_p50_ms=<a> api_p95_ms=<b> page_p50_ms=<c> queries=<q>
+        baseline_p50_ms=<m> ratio_p95=<b/m>
+
+(one line), where ``baseline_p50_ms`` is the median of a trivial authenticated
+request (``GET /api/v1/me/``) timed in the same run by the same client: the floor
+of any API request on this machine at this moment.
 
 ``--clean`` deletes the benchmark rows and stops.
 """
@@ -136,6 +141,8 @@ class Command(BaseCommand):
             page_all = self._time(client, "/dashboard/", {}, page_requests)
             one = {"county": counties[0].pk}
             api_one = self._time(client, "/api/v1/dashboard/", one, requests // 2)
+            # The floor: a trivial authenticated request, same client, same run.
+            baseline = self._time(client, "/api/v1/me/", {}, requests)
             with CaptureQueriesContext(connection) as queries:
                 client.get("/api/v1/dashboard/")
             query_count = len(queries)  # now: later requests reset the query log
@@ -144,6 +151,7 @@ class Command(BaseCommand):
             ("api, all counties", api_all),
             ("page, all counties", page_all),
             ("api, one county", api_one),
+            ("baseline, /me/", baseline),
         ):
             self.stdout.write(
                 f"{label:20} n={len(samples):3} "
@@ -165,7 +173,9 @@ class Command(BaseCommand):
             f"api_p50_ms={_percentile(api_all, 0.5):.1f} "
             f"api_p95_ms={_percentile(api_all, 0.95):.1f} "
             f"page_p50_ms={_percentile(page_all, 0.5):.1f} "
-            f"queries={query_count}"
+            f"queries={query_count} "
+            f"baseline_p50_ms={_percentile(baseline, 0.5):.1f} "
+            f"ratio_p95={_percentile(api_all, 0.95) / _percentile(baseline, 0.5):.2f}"
         )
 
     # --- timing ---------------------------------------------------------------

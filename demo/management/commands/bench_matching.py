@@ -7,8 +7,13 @@ last line::
 
     bench_matching scale=<s> needs=<n> teachers=<t> pairs=<p> proposed=<k>
     solve_s=<x> end_to_end_s=<y> optimal_gap=<g> greedy_score_ratio=<r>
+    io_floor_s=<f> ratio=<y/f>
 
-(on one line). ``optimal_gap`` is the relative gap between the run's total score and
+(on one line). ``io_floor_s`` is the run's I/O floor measured around it, in
+the same process on the same data (:mod:`matching.floor`: read the inputs just
+before the run, COPY as many rows into temporary tables after it, no solving)
+and ``ratio`` is ``end_to_end_s`` over it. ``optimal_gap`` is the relative gap
+between the run's total score and
 an independent LP optimum (``solver.lp_optimum``, SciPy/HiGHS) of the same inputs,
 computed in the same command (0 when the run is exact); ``greedy_score_ratio`` is the
 run's total over that of ``solver.greedy`` on the same inputs.
@@ -42,7 +47,7 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from demo.world import copy_rows, need_row, write_needs
-from matching import pipeline, solver
+from matching import floor, pipeline, solver
 from matching.models import MatchingRun, RunStatus
 from matching.runs import matching_run_execute
 from needs.models import NeedKind, NeedStatus, Specialty
@@ -113,6 +118,7 @@ class Command(BaseCommand):
         # Warm up as a worker process is after its first task: the solver's
         # OR-Tools and SciPy imports are not part of a run.
         solver.solve(*solver.make_instance(50, 10, seed=1))
+        reads = floor.read(counties)  # the floor's reads, of what the run reads
         user = User.objects.get(username=BENCH_USER)
         run = MatchingRun.objects.create(county=None, started_by=user)
         t0 = time.perf_counter()
@@ -122,6 +128,7 @@ class Command(BaseCommand):
             raise CommandError(f"run #{run.pk} ended {run.status}: {run.error}")
         stats = run.stats
         total = float(stats["total_score"])
+        io_floor = floor.measure(reads, stats["proposed"], stats["unmatched"])
 
         kwargs = baseline_inputs.solver_kwargs()
         args3 = (
@@ -156,6 +163,11 @@ class Command(BaseCommand):
             f"{stats['reasons']}"
         )
         self.stdout.write(
+            f"I/O floor {io_floor.total_s:.3f}s: read {io_floor.read_s:.3f}s, "
+            f"COPY of {stats['proposed']} proposals and {stats['unmatched']} reasons "
+            f"into temporary tables {io_floor.write_s:.3f}s"
+        )
+        self.stdout.write(
             f"total score {total:.2f}; greedy {greedy.total_score:.2f} "
             f"({len(greedy.proposals)} proposals, {greedy_s:.2f}s); LP optimum "
             f"{lp:.2f} ({lp_s:.2f}s)"
@@ -174,7 +186,8 @@ class Command(BaseCommand):
             f"teachers={stats['teachers_considered']} pairs={stats['pairs']} "
             f"proposed={stats['proposed']} solve_s={timings['solve_s']:.3f} "
             f"end_to_end_s={end_to_end:.3f} optimal_gap={gap_text} "
-            f"greedy_score_ratio={ratio:.4f}"
+            f"greedy_score_ratio={ratio:.4f} io_floor_s={io_floor.total_s:.3f} "
+            f"ratio={end_to_end / io_floor.total_s:.2f}"
         )
 
     # --------------------------------------------------------------- bench rows
