@@ -389,6 +389,18 @@ MATCHING_WEIGHTS = {
 }
 MATCHING_ALLOW_NEIGHBOURS = env_bool("MATCHING_ALLOW_NEIGHBOURS", False)
 
+# Recruitment plans (planning/recruitment.py): a recruit serves this many needs at
+# once, at this level (1-5) in their specialty; a plan proposes at most
+# PLANNING_BUDGET recruits unless asked for more (up to PLANNING_MAX_BUDGET) and
+# stops when one more would add fewer score points than PLANNING_MIN_GAIN; needs of
+# schools diagnosed less ready than PLANNING_MIN_READINESS (1-5) are not planned for.
+PLANNING_RECRUIT_CAPACITY = 2
+PLANNING_RECRUIT_LEVEL = 4
+PLANNING_BUDGET = 20
+PLANNING_MAX_BUDGET = 200
+PLANNING_MIN_GAIN = 1.0
+PLANNING_MIN_READINESS = 2
+
 # The Content-Security-Policy of every page (assist_platform/security.py): no inline
 # script or style, nothing from another origin.
 CONTENT_SECURITY_POLICY = "; ".join(

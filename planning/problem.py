@@ -13,6 +13,7 @@ and specialty the places met.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, fields, replace
 
@@ -174,3 +175,18 @@ def outcome(inputs: pipeline.Inputs, result: solver.Result) -> Outcome:
         places_by_specialty=by_specialty,
         unmatched=dict(result.unmatched),
     )
+
+
+# read_inputs counts days from 1970-01-01
+
+
+_EPOCH = dt.date(1970, 1, 1).toordinal()
+
+
+def day(value) -> int:
+    """A date as the solver's day number (as :func:`matching.pipeline.read_inputs`)."""
+    return value.toordinal() - _EPOCH
+
+
+def date_of(number: int) -> dt.date:
+    return dt.date.fromordinal(int(number) + _EPOCH)
