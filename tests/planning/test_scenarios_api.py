@@ -7,7 +7,6 @@ import pytest
 from matching.models import Assignment
 from planning.models import Scenario
 
-from .. import factories as f
 from ..matching.helpers import TODAY, open_need, run, teacher
 
 pytestmark = pytest.mark.django_db
