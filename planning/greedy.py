@@ -86,6 +86,29 @@ class Plan:
     limits: dict[int, str]  # unmet need id -> one of LIMITS
     exact: bool | None = None  # with check=True: every step equals a full re-solve
     timings: dict[str, float] = field(default_factory=dict)
+    capacity: int = 1
+    level: int = 4
+
+    def recruits_upto(self, steps: int) -> list[Recruit]:
+        """The hypothetical teachers of the first ``steps`` steps."""
+        out: list[Recruit] = []
+        for step in self.steps[:steps]:
+            c = step.candidate
+            for _ in range(step.count):
+                out.append(
+                    Recruit(
+                        -1 - len(out),
+                        c.county,
+                        c.specialty,
+                        c.family,
+                        c.klass,
+                        self.level,
+                        step.start,
+                        step.end,
+                        self.capacity,
+                    )
+                )
+        return out
 
 
 @dataclass
@@ -532,6 +555,8 @@ def plan(
         resolves=state.resolves,
         limits=limits,
         exact=exact,
+        capacity=capacity,
+        level=level,
         timings={
             "setup": t1 - t0,
             "greedy": t2 - t1,

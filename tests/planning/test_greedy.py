@@ -58,27 +58,6 @@ def brute_force(inputs) -> int:
     return best
 
 
-def _recruits(plan, upto: int) -> list[Recruit]:
-    out = []
-    for step in plan.steps[:upto]:
-        c = step.candidate
-        for _ in range(step.count):
-            out.append(
-                Recruit(
-                    -1 - len(out),
-                    c.county,
-                    c.specialty,
-                    c.family,
-                    c.klass,
-                    LEVEL,
-                    step.start,
-                    step.end,
-                    CAPACITY,
-                )
-            )
-    return out
-
-
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     seed=st.integers(0, 10_000),
@@ -98,7 +77,7 @@ def test_each_step_gains_the_difference_of_brute_force_optima(
     before = brute_force(inputs)
     assert plan.baseline.objective == before
     for index, step in enumerate(plan.steps):
-        after = brute_force(with_recruits(inputs, _recruits(plan, index + 1)))
+        after = brute_force(with_recruits(inputs, plan.recruits_upto(index + 1)))
         assert step.objective_gain == after - before
         before = after
     assert plan.final.objective == before
