@@ -144,7 +144,7 @@ def outcome(inputs: pipeline.Inputs, result: solver.Result) -> Outcome:
 
     Places met: open places the optimum fills. Needs met: needs whose every open
     place is filled. Schools covered: schools of the scope that already have a
-    teacher or receive one."""
+    teacher (a live assignment) or receive one."""
     needs = inputs.needs
     row_of = {need_id: row for row, need_id in enumerate(needs.id.tolist())}
     placed = np.zeros(len(needs), dtype=np.int64)
@@ -154,8 +154,8 @@ def outcome(inputs: pipeline.Inputs, result: solver.Result) -> Outcome:
     by_band = {name: 0 for name, _ in BANDS}
     for priority in needs.priority[met].tolist():
         by_band[band(priority)] += 1
-    scope_schools = set(needs.school.tolist())
-    covered = (set(inputs.covered_schools.tolist()) & scope_schools) | set(
+    # read_inputs gives the covered schools of the scope's counties.
+    covered = set(inputs.covered_schools.tolist()) | set(
         needs.school[placed > 0].tolist()
     )
     by_school: dict[int, int] = {}
