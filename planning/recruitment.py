@@ -252,7 +252,7 @@ def step_header() -> list[str]:
         _("County"),
         _("Available from"),
         _("Available until"),
-        _("Teachers"),
+        _("Recruits"),
         _("Places gained"),
         _("Score gained"),
         _("Schools newly covered"),

@@ -70,7 +70,12 @@ def recruitment_plan(request: HttpRequest) -> HttpResponse:
             "plan": plan,
             "errors": errors,
             "counties": counties,
-            "values": request.GET,
+            "values": {
+                "county": request.GET.get("county", ""),
+                "from": request.GET.get("from") or (plan["from"] if plan else ""),
+                "to": request.GET.get("to") or (plan["to"] if plan else ""),
+                "budget": request.GET.get("budget") or (plan["budget"] if plan else ""),
+            },
             "chart": chart,
             "chart_js": CHART_JS,
             "charts_available": finders.find(CHART_JS) is not None,

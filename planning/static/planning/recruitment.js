@@ -16,7 +16,7 @@
       data: {
         datasets: [
           { label: data.places_label, data: data.places, yAxisID: "places",
-            borderColor: "#1565c0", backgroundColor: "#1565c0", stepped: true },
+            borderColor: "#1565c0", backgroundColor: "#1565c0" },
           { label: data.score_label, data: data.score, yAxisID: "score",
             borderColor: "#00897b", backgroundColor: "#00897b", borderDash: [4, 3] }
         ]
