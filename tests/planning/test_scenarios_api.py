@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 
 from matching.models import Assignment
+from planning import scenarios
 from planning.models import Scenario
 
 from ..matching.helpers import TODAY, open_need, run, teacher
@@ -248,3 +249,45 @@ def test_the_recruitment_plan_is_scoped_and_checks_its_input(world, demand, api)
     assert set(bad.data) >= {"from", "budget"}
     mine = api.as_user(world.users.coord_b).get(url).data
     assert [c["id"] for c in mine["counties"]] == [world.county_b.pk]
+
+
+def test_allowing_neighbours_lets_a_neighbouring_countys_teacher_serve(
+    world, api, django_capture_on_commit_callbacks
+):
+    world.county_a.neighbours.add(world.county_b)
+    world.teacher_a.active = False  # county A has no teacher of its own now
+    world.teacher_a.save(update_fields=["active"])
+    open_need(world.school_a, world.accounting, priority=70)
+    client = api.as_user(world.users.coord_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = client.post(
+            URL,
+            {"county": world.county_a.pk, "changes": [{"kind": "allow_neighbours"}]},
+            format="json",
+        )
+    data = client.get(f"{URL}{answer.data['id']}/").data
+    assert data["baseline"]["places_met"] == 0
+    assert data["projected"]["places_met"] == 1  # 李老师, from county B
+
+
+def test_the_scenario_list_costs_the_same_queries_however_long(
+    world, api, django_assert_max_num_queries
+):
+    client = api.as_user(world.users.coord_a)
+    for n in range(3):
+        Scenario.objects.create(name=f"s{n}", county=world.county_a)
+    with django_assert_max_num_queries(8) as few:
+        assert client.get(URL).data["count"] == 3
+    for n in range(20):
+        Scenario.objects.create(name=f"t{n}", county=world.county_a)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert client.get(URL).data["count"] == 23
+
+
+def test_a_scenario_delivered_twice_is_solved_once(world, api):
+    scenario = Scenario.objects.create(
+        name="x", county=world.county_a, changes=[{"kind": "allow_neighbours"}]
+    )
+    assert scenarios.scenario_execute(scenario.pk).status == "succeeded"
+    finished = Scenario.objects.get(pk=scenario.pk).finished_at
+    assert scenarios.scenario_execute(scenario.pk).finished_at == finished
