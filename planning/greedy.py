@@ -43,6 +43,7 @@ from scipy.sparse.csgraph import bellman_ford, connected_components
 
 from matching import pipeline, solver
 
+from . import problem
 from .problem import Recruit, concat, outcome, recruit_tables, take
 
 # Why a need still lacks teachers once the plan ends (besides the matcher's reason).
@@ -129,14 +130,7 @@ class _State:
         self.bonus = round(inputs.weights.coverage * solver.SCALE) > 0
         self.resolves = 0
         needs, teachers = inputs.needs, inputs.teachers
-        pairs = solver.build_pairs(
-            needs,
-            teachers,
-            inputs.skills,
-            weights=inputs.weights,
-            neighbours=inputs.neighbours,
-            excluded_pairs=inputs.excluded_pairs,
-        )
+        pairs = problem.pairs(inputs)
         usable = teachers.free_capacity[pairs.teacher] > 0
         n_n, n_t = len(needs), len(teachers)
         tied = (
@@ -162,7 +156,7 @@ class _State:
         with_teachers = np.unique(self.teacher_block[teachers.free_capacity > 0])
         for label_ in np.intersect1d(with_teachers, self.need_block).tolist():
             result = self.solve([label_])
-            self.blocks[label_] = self._value(result)
+            self.blocks[label_] = self.value_of(result)
             self.update_dist(result)
 
     def _sub(self, labels, recruits=()) -> pipeline.Inputs:
@@ -186,7 +180,7 @@ class _State:
         self.resolves += 1
         sub = self._sub(labels, recruits)
         self.last_sub = sub
-        return solver.solve(sub.needs, sub.teachers, sub.skills, **sub.solver_kwargs())
+        return problem.solve(sub)
 
     def update_dist(self, result: solver.Result) -> None:
         """Distances to the sink of the needs of the problem last solved."""
@@ -195,7 +189,7 @@ class _State:
         rows = np.array([row_of[n] for n in sub.needs.id.tolist()], dtype=np.int64)
         self.dist[rows] = residual_distances(sub, result, self.covered, self.bonus)
 
-    def _value(self, result: solver.Result) -> _Block:
+    def value_of(self, result: solver.Result) -> _Block:
         row_of = self._row_of()
         school = self.inputs.needs.school
         reached = {int(school[row_of[p.need]]) for p in result.proposals}
@@ -254,14 +248,7 @@ def residual_distances(
     shortest paths (Bellman-Ford, from the sink over reversed arcs). A new teacher
     sending a unit to need n gains at most ``value(pair) - distance(n)``."""
     needs, teachers = sub.needs, sub.teachers
-    pairs = solver.build_pairs(
-        needs,
-        teachers,
-        sub.skills,
-        weights=sub.weights,
-        neighbours=sub.neighbours,
-        excluded_pairs=sub.excluded_pairs,
-    )
+    pairs = problem.pairs(sub)
     n_n, n_t = len(needs), len(teachers)
     bonus_cost = round(sub.weights.coverage * solver.SCALE) if bonus else 0
     eligible = ~np.isin(needs.school, covered) if bonus else np.zeros(n_n, bool)
@@ -382,10 +369,7 @@ def plan(
     needs = inputs.needs
     blocked = np.isin(needs.id, np.asarray(list(blocked_needs), dtype=np.int64))
     state = _State(inputs, blocked)
-    baseline_result = solver.solve(
-        needs, inputs.teachers, inputs.skills, **inputs.solver_kwargs()
-    )
-    baseline = outcome(inputs, baseline_result)
+    baseline = outcome(inputs, problem.solve(inputs))
     cands = candidates_for(inputs, start, end, blocked)
     t1 = time.perf_counter()
 
@@ -452,7 +436,7 @@ def plan(
             bound[k] = result.objective - state.known(labels).objective
             fresh[k] = True
             served = [p.need for p in result.proposals if p.teacher == rid]
-            cache[k] = (labels, served, state._value(result))
+            cache[k] = (labels, served, state.value_of(result))
             if bound[k] >= threshold:
                 heapq.heappush(heap, (-int(bound[k]), k))
         if chosen is None:
@@ -471,7 +455,7 @@ def plan(
             new, window = recruit(k, rid), (start, end)
             narrowed = state.solve(labels, [new])
         state.update_dist(narrowed)
-        value = state._value(narrowed)
+        value = state.value_of(narrowed)
         served = [p.need for p in narrowed.proposals if p.teacher == rid]
         before = state.known(labels)
         gain = value.objective - before.objective
@@ -512,13 +496,8 @@ def plan(
         else:
             steps.append(step)
         if check:
-            full = solver.solve(
-                state.inputs.needs,
-                state.inputs.teachers,
-                state.inputs.skills,
-                **state.inputs.solver_kwargs(),
-            )
-            exact = exact and full.objective == total_objective
+            full = problem.solve(state.inputs).objective
+            exact = exact and full == total_objective
     else:
         stopped = BUDGET_SPENT
     t2 = time.perf_counter()
@@ -526,12 +505,7 @@ def plan(
     final_inputs = state.inputs
     final = outcome(
         final_inputs,
-        solver.solve(
-            final_inputs.needs,
-            final_inputs.teachers,
-            final_inputs.skills,
-            **final_inputs.solver_kwargs(),
-        ),
+        problem.solve(final_inputs),
     )
     limits = {}
     for row, need_id in enumerate(needs.id.tolist()):

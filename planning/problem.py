@@ -112,6 +112,18 @@ def solve(inputs: pipeline.Inputs) -> solver.Result:
     )
 
 
+def pairs(inputs: pipeline.Inputs) -> solver.Pairs:
+    """The feasible pairs of ``inputs`` with their scores, as the solver sees them."""
+    return solver.build_pairs(
+        inputs.needs,
+        inputs.teachers,
+        inputs.skills,
+        weights=inputs.weights,
+        neighbours=inputs.neighbours,
+        excluded_pairs=inputs.excluded_pairs,
+    )
+
+
 def band(priority: float) -> str:
     return next(name for name, low in BANDS if priority >= low)
 

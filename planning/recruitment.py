@@ -31,7 +31,7 @@ from matching import pipeline, solver
 from needs.models import Need, Specialty
 from places.models import County
 from spreadsheets.cells import neutralise
-from spreadsheets.workbooks import XLSX_CONTENT_TYPE
+from spreadsheets.workbooks import xlsx_attachment
 
 from . import greedy, problem
 from .policies import SCENARIO
@@ -346,12 +346,10 @@ def plan_pdf(plan: dict) -> bytes:
 
 
 def plan_response(plan: dict, fmt: str) -> HttpResponse:
-    if fmt == "pdf":
-        content, content_type, suffix = plan_pdf(plan), "application/pdf", "pdf"
-    else:
-        content, content_type, suffix = plan_xlsx(plan), XLSX_CONTENT_TYPE, "xlsx"
-    response = HttpResponse(content, content_type=content_type)
+    if fmt != "pdf":
+        return xlsx_attachment(plan_xlsx(plan), filename(plan))
+    response = HttpResponse(plan_pdf(plan), content_type="application/pdf")
     response["Content-Disposition"] = content_disposition_header(
-        True, f"{filename(plan)}.{suffix}"
+        True, f"{filename(plan)}.pdf"
     )
     return response
