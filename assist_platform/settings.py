@@ -364,6 +364,7 @@ SPECTACULAR_SETTINGS = {
         "RunStatusEnum": "matching.models.RunStatus",
         "AssignmentStatusEnum": "matching.models.AssignmentStatus",
         "ActivityKindEnum": "activities.models.ActivityKind",
+        "ScenarioStatusEnum": "planning.models.ScenarioStatus",
     },
 }
 
@@ -393,6 +394,18 @@ MATCHING_WEIGHTS = {
     "coverage": 15.0,  # first teacher a school receives
 }
 MATCHING_ALLOW_NEIGHBOURS = env_bool("MATCHING_ALLOW_NEIGHBOURS", False)
+
+# Recruitment plans (planning/recruitment.py): a recruit serves this many needs at
+# once, at this level (1-5) in their specialty; a plan proposes at most
+# PLANNING_BUDGET recruits unless asked for more (up to PLANNING_MAX_BUDGET) and
+# stops when one more would add fewer score points than PLANNING_MIN_GAIN; needs of
+# schools diagnosed less ready than PLANNING_MIN_READINESS (1-5) are not planned for.
+PLANNING_RECRUIT_CAPACITY = 2
+PLANNING_RECRUIT_LEVEL = 4
+PLANNING_BUDGET = 20
+PLANNING_MAX_BUDGET = 200
+PLANNING_MIN_GAIN = 1.0
+PLANNING_MIN_READINESS = 2
 
 # The Content-Security-Policy of every page (assist_platform/security.py): no inline
 # script or style, nothing from another origin.

@@ -113,21 +113,33 @@ def neighbour_pairs(counties: Sequence[int] | None = None) -> list[tuple[int, in
         return [(int(a), int(b)) for a, b in cursor.fetchall()]
 
 
-def teacher_counties(counties: Sequence[int] | None) -> list[int] | None:
+def teacher_counties(
+    counties: Sequence[int] | None, allow_neighbours: bool | None = None
+) -> list[int] | None:
     """The counties whose teachers a run of ``counties`` may propose: the counties
-    themselves, plus their neighbours when neighbouring counties are allowed."""
+    themselves, plus their neighbours when neighbouring counties are allowed
+    (``allow_neighbours``; None: ``settings.MATCHING_ALLOW_NEIGHBOURS``)."""
     if counties is None:
         return None
+    if allow_neighbours is None:
+        allow_neighbours = settings.MATCHING_ALLOW_NEIGHBOURS
     reach = set(counties)
-    if settings.MATCHING_ALLOW_NEIGHBOURS:
+    if allow_neighbours:
         reach.update(b for _, b in neighbour_pairs(counties))
     return sorted(reach)
 
 
-def read_inputs(counties: Sequence[int] | None) -> Inputs:
-    """Read the solver's inputs for the needs of ``counties`` (None: every county)."""
+def read_inputs(
+    counties: Sequence[int] | None, *, allow_neighbours: bool | None = None
+) -> Inputs:
+    """Read the solver's inputs for the needs of ``counties`` (None: every county).
+
+    ``allow_neighbours`` overrides ``settings.MATCHING_ALLOW_NEIGHBOURS`` (planning
+    asks "what if neighbouring counties were allowed"; runs never pass it)."""
     t0 = time.perf_counter()
-    teacher_scope = teacher_counties(counties)
+    if allow_neighbours is None:
+        allow_neighbours = settings.MATCHING_ALLOW_NEIGHBOURS
+    teacher_scope = teacher_counties(counties, allow_neighbours)
     live = ", ".join(f"'{s}'" for s in LIVE)
     need_where, need_params = _in("s.county_id", counties)
     teacher_where, teacher_params = _in("t.county_id", teacher_scope)
@@ -206,9 +218,7 @@ def read_inputs(counties: Sequence[int] | None) -> Inputs:
             [NeedStatus.OPEN.value, *need_params, AssignmentStatus.DECLINED.value],
             2,
         )
-    neighbours = (
-        neighbour_pairs(teacher_scope) if settings.MATCHING_ALLOW_NEIGHBOURS else []
-    )
+    neighbours = neighbour_pairs(teacher_scope) if allow_neighbours else []
     need_rows = need_rows[need_rows[:, 7] > 0]
     n = need_rows.T
     t = teacher_rows.T
@@ -347,6 +357,7 @@ def merge(results: Sequence[solver.Result]) -> solver.Result:
         pairs=sum(result.pairs for result in results),
         components=sum(result.components for result in results),
         timings={k: sum(r.timings.get(k, 0.0) for r in results) for k in keys},
+        objective=sum(result.objective for result in results),
     )
 
 

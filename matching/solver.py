@@ -296,6 +296,10 @@ class Result:
     pairs: int  # number of feasible (need, teacher) pairs
     components: int  # connected components solved (0 for greedy)
     timings: dict[str, float] = field(default_factory=dict)  # seconds
+    # The flow's integer objective (``SCALE`` times each pair score, rounded, plus
+    # the integer coverage bonuses): the same for every optimum of a problem, so
+    # two optima compare exactly where ``total_score`` may differ in rounding.
+    objective: int = 0
 
 
 @dataclass(frozen=True)
@@ -755,6 +759,9 @@ def _assemble(
         firsts = elig[o[_group_starts(school[elig][o])]]
         bonus[firsts] = weights.coverage
     total = float(score.sum() + bonus.sum())
+    objective = int(-pairs.cost[chosen].sum()) + prep.bonus_cost * int(
+        np.count_nonzero(bonus)
+    )
 
     table = np.round(
         np.column_stack(
@@ -823,6 +830,7 @@ def _assemble(
         pairs=len(pairs),
         components=n_components,
         timings=timings,
+        objective=objective,
     )
 
 

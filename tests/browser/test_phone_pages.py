@@ -170,6 +170,11 @@ def coordinator_pages(page, demo, screenshot, tmp_path):
         ("teachers", "/teams/teachers/", "main table.cards tbody tr"),
         ("teams", "/teams/", "main table.cards tbody tr"),
         ("who-is-free", "/teams/free/", "[data-testid=who-is-free] tbody tr"),
+        (
+            "recruitment-plan",
+            "/planning/recruitment/",
+            "[data-testid=plan-steps] tbody tr",
+        ),
         ("cycles", "/evaluations/cycles/", "[data-testid=cycles] tbody tr"),
         ("honour-roll", "/evaluations/honour-roll/", "[data-testid=honour-roll] tr"),
         ("activities", "/activities/", "[data-testid=activities] > li"),

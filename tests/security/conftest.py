@@ -21,6 +21,7 @@ from matching.models import MatchingRun, RunStatus
 from needs.attachments import check_files, store
 from needs.models import NeedStatus, NeedTransition
 from needs.threads import need_comment_post
+from planning.models import Scenario
 
 from .. import factories as f
 
@@ -206,6 +207,10 @@ def full(world, no_sign_in_throttle, settings, tmp_path):
     objs["default_framework"] = Framework.objects.filter(
         subject_type="teacher", is_default=True
     ).first()
+    objs["scenario_a"] = Scenario.objects.create(name="情景a", county=world.county_a)
+    objs["scenario_b"] = Scenario.objects.create(
+        name=f"{B_MARK}情景b", county=world.county_b
+    )
     for name in (
         "county_a",
         "county_b",
