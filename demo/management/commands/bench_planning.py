@@ -23,8 +23,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import connection
 
+from demo.management.commands import bench_matching
 from matching import pipeline
-from matching.management.commands import bench_matching
 from planning import greedy, problem
 from planning.problem import with_recruits
 
