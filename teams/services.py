@@ -33,6 +33,7 @@ TEACHER_FIELDS = (
     "available_from",
     "available_until",
     "capacity",
+    "can_lead",
     "active",
 )
 TEAM_FIELDS = ("name", "county", "start_date", "end_date", "leader")
@@ -150,6 +151,7 @@ def teacher_create(
     title: str = "",
     phone: str = "",
     capacity: int = 1,
+    can_lead: bool = False,
     active: bool = True,
     skills: Iterable[Any] = (),
 ) -> Teacher:
@@ -164,6 +166,7 @@ def teacher_create(
         available_from=available_from,
         available_until=available_until,
         capacity=capacity,
+        can_lead=can_lead,
         active=active,
     )
     _validate_teacher(teacher, actor=actor, skills=pairs)
