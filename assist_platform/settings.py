@@ -389,6 +389,13 @@ MATCHING_WEIGHTS = {
 }
 MATCHING_ALLOW_NEIGHBOURS = env_bool("MATCHING_ALLOW_NEIGHBOURS", False)
 
+# Team formation (planning/formation.py): points (on the matching score's scale) a
+# team loses for each home school its members come from, so that a team drawn from
+# few schools wins a near tie; the solver's time limit (seconds) and its threads.
+TEAM_FORMATION_COHESION = 5.0
+TEAM_FORMATION_TIME_LIMIT = 5.0
+TEAM_FORMATION_WORKERS = 2
+
 # The Content-Security-Policy of every page (assist_platform/security.py): no inline
 # script or style, nothing from another origin.
 CONTENT_SECURITY_POLICY = "; ".join(

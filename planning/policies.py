@@ -1,0 +1,56 @@
+"""Who may do what in planning (accounts/policies.py is the engine).
+
+Team proposals: the coordinators of the proposal's county (and admins) propose a
+team, shape it (swap a member, change the leader) and confirm it while it is
+``proposed``; a confirmed or infeasible proposal stays as it is. Nobody else sees
+a proposal (404)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy, pgettext_lazy
+
+from accounts.models import Role
+from accounts.policies import Action, Policy, anyone, in_county
+
+from .models import ProposalStatus, TeamProposal
+
+P = ProposalStatus
+
+_PROPOSAL_SCOPE = {Role.COORDINATOR: in_county("county_id")}
+
+
+def _proposal_label(text: str):
+    return pgettext_lazy("team proposal action", text)
+
+
+TEAM_PROPOSAL = Policy(
+    TeamProposal,
+    {
+        "create": Action(
+            _proposal_label("propose a team"),
+            {Role.COORDINATOR: anyone},
+            collection=True,
+        ),
+        "swap": Action(
+            _proposal_label("swap a member"),
+            _PROPOSAL_SCOPE,
+            frozenset({P.PROPOSED}),
+        ),
+        "set_leader": Action(
+            _proposal_label("change the leader"),
+            _PROPOSAL_SCOPE,
+            frozenset({P.PROPOSED}),
+        ),
+        "confirm": Action(
+            _proposal_label("confirm"),
+            _PROPOSAL_SCOPE,
+            frozenset({P.PROPOSED}),
+            leads_to=P.CONFIRMED,
+        ),
+    },
+    refusal=gettext_lazy("Only the county's coordinators and admins form teams."),
+)
+
+
+def access_team_proposal(actor, pk, *, for_write: str | None = None, queryset=None):
+    return TEAM_PROPOSAL.access(actor, pk, for_write=for_write, queryset=queryset)
