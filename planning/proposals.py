@@ -446,6 +446,19 @@ def team_proposal_set_leader(
     return proposal
 
 
+def team_proposal_again(*, actor: User, proposal: TeamProposal) -> TeamProposal:
+    """A new proposal for the same place, period and sizes, on today's situation."""
+    return team_proposal_create(
+        actor=actor,
+        school=proposal.school,
+        county=proposal.county,
+        start_date=proposal.start_date,
+        end_date=proposal.end_date,
+        min_size=proposal.min_size,
+        max_size=proposal.max_size,
+    )
+
+
 @dataclass
 class Alternative:
     teacher: TeacherInfo
@@ -488,8 +501,12 @@ def alternatives(
     return out
 
 
-def _changes(proposal: TeamProposal, found: Situation, members: list[Teacher]) -> list:
-    """What the proposal relied on and no longer holds."""
+def changes_since(
+    proposal: TeamProposal, found: Situation, members: list[Teacher] | None = None
+) -> list[str]:
+    """What the proposal relied on and no longer holds (nothing: confirmable)."""
+    if members is None:
+        members = list(proposal.members.order_by("pk"))
     changes = []
     served = Counter(c["teacher"] for c in proposal.coverage)
     places = Counter(c["need"] for c in proposal.coverage)
@@ -550,7 +567,7 @@ def team_proposal_confirm(
     )
     with translation.override(settings.LANGUAGE_CODE):
         found = situation(proposal)
-        changes = _changes(proposal, found, members)
+        changes = changes_since(proposal, found, members)
         if changes:
             raise SituationChanged(changes)
         team = team_create(
