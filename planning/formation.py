@@ -142,6 +142,77 @@ def _pairs(problem: Problem) -> list[tuple[int, int, int]]:
     return out
 
 
+def _alone(problem: Problem) -> dict[int, int]:
+    """Each teacher's value alone: the sum of their ``free_capacity`` best pairs
+    (every need has a place for one teacher). No team gains more from a member."""
+    caps = {c.id: c.free_capacity for c in problem.candidates}
+    heads = {n.id: n.headcount for n in problem.needs}
+    scores: dict[int, list[int]] = {}
+    for (need, teacher), points in problem.scores.items():
+        if teacher in caps and heads.get(need, 0) > 0 and points > 0:
+            scores.setdefault(teacher, []).append(points)
+    return {
+        t: sum(sorted(scores.get(t, []), reverse=True)[:cap]) for t, cap in caps.items()
+    }
+
+
+def _heuristic(
+    problem: Problem, usable: list[Candidate], alone: dict[int, int]
+) -> tuple[int, list[int], int] | None:
+    """A good feasible team (value, members, leader): for a few leaders, the
+    members who are worth most alone, from any home school or from the leader's."""
+    leaders = [
+        c
+        for c in usable
+        if c.can_lead and (problem.leader is None or c.id == problem.leader)
+    ]
+    leaders.sort(key=lambda c: (-alone[c.id], c.id))
+    ranked = sorted(usable, key=lambda c: (-alone[c.id], c.id))
+    best = None
+    for leader in leaders[:4]:
+        for same_home in (False, True):
+            team = [leader.id, *(t for t in problem.required if t != leader.id)]
+            first = [
+                c
+                for c in ranked
+                if c.id not in team
+                and (not same_home or c.home_school == leader.home_school)
+            ]
+            seen = {c.id for c in first}
+            pool = first + [c for c in ranked if c.id not in team and c.id not in seen]
+            for c in pool:
+                if len(team) >= problem.max_size:
+                    break
+                if len(team) >= problem.min_size and alone[c.id] <= problem.cohesion:
+                    break
+                team.append(c.id)
+            if not problem.min_size <= len(team) <= problem.max_size:
+                continue
+            value, _ = evaluate(problem, team)
+            if best is None or value > best[0]:
+                best = (value, sorted(team), leader.id)
+    return best
+
+
+def _reduce(problem: Problem, usable: list[Candidate]):
+    """The candidates that may belong to an optimal team, and a good team to start
+    from. A team holding ``t`` is worth at most ``alone[t]`` plus the best
+    ``max_size - 1`` other values alone, minus one home school's ``cohesion``; when
+    that is below the value of a known team, ``t`` is in no optimal team."""
+    alone = _alone(problem)
+    start = _heuristic(problem, usable, alone)
+    if start is None:
+        return usable, None
+    values = sorted((alone[c.id] for c in usable), reverse=True)
+    rest = sum(values[: problem.max_size - 1])
+    kept = [
+        c
+        for c in usable
+        if c.id in problem.required or alone[c.id] + rest - problem.cohesion >= start[0]
+    ]
+    return kept, start
+
+
 def solve(
     problem: Problem, *, time_limit: float = 5.0, workers: int = 2, seed: int = 0
 ) -> Formation:
@@ -151,7 +222,20 @@ def solve(
     reasons = _precheck(problem)
     if reasons:
         return Formation("infeasible", reasons=reasons)
-    cands = [c for c in problem.candidates if c.id not in problem.forbidden]
+    usable = [c for c in problem.candidates if c.id not in problem.forbidden]
+    cands, start = _reduce(problem, usable)
+    kept = {c.id for c in cands}
+    problem = Problem(
+        needs=problem.needs,
+        candidates=cands,
+        scores={k: v for k, v in problem.scores.items() if k[1] in kept},
+        min_size=problem.min_size,
+        max_size=problem.max_size,
+        cohesion=problem.cohesion,
+        required=problem.required,
+        forbidden=problem.forbidden,
+        leader=problem.leader,
+    )
     pairs = _pairs(problem)
     model = cp_model.CpModel()
     x = {c.id: model.new_bool_var(f"x{c.id}") for c in cands}
@@ -190,6 +274,19 @@ def solve(
         sum(score * y[(n, t)] for n, t, score in pairs)
         - problem.cohesion * sum(z.values())
     )
+    if start is not None:
+        _value, members, leader = start
+        team = set(members)
+        served = set(evaluate(problem, members)[1])
+        for t, var in x.items():
+            model.add_hint(var, t in team)
+        for t, var in lead.items():
+            model.add_hint(var, t == leader)
+        for key, var in y.items():
+            model.add_hint(var, key in served)
+        homes_used = {c.home_school for c in cands if c.id in team}
+        for h, var in z.items():
+            model.add_hint(var, h in homes_used)
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = float(time_limit)
     solver.parameters.num_workers = max(1, int(workers))

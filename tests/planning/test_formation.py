@@ -53,8 +53,8 @@ def brute_force(problem: f.Problem) -> int | None:
 
 
 @st.composite
-def problems(draw):
-    n_teachers = draw(st.integers(1, 5))
+def problems(draw, max_teachers=5):
+    n_teachers = draw(st.integers(1, max_teachers))
     n_needs = draw(st.integers(0, 3))
     candidates = [
         f.Candidate(
@@ -113,6 +113,22 @@ def test_cp_sat_equals_the_brute_force_optimum(problem):
     served = sum(problem.scores[p] for p in answer.serves)
     homes = {by_id[t].home_school for t in answer.members}
     assert served - problem.cohesion * len(homes) == expected
+
+
+@settings(
+    deadline=None,
+    max_examples=25,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+@given(problems(max_teachers=8))
+def test_pruning_by_bounds_keeps_the_optimum_with_more_teachers(problem):
+    answer = f.solve(problem, time_limit=10, workers=1)
+    expected = brute_force(problem)
+    if expected is None:
+        assert answer.status == "infeasible"
+    else:
+        assert (answer.status, answer.value) == ("optimal", expected)
 
 
 def _candidate(i, home=1, lead=False, cap=1):
