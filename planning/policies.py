@@ -19,30 +19,26 @@ P = ProposalStatus
 _PROPOSAL_SCOPE = {Role.COORDINATOR: in_county("county_id")}
 
 
-def _proposal_label(text: str):
-    return pgettext_lazy("team proposal action", text)
-
-
 TEAM_PROPOSAL = Policy(
     TeamProposal,
     {
         "create": Action(
-            _proposal_label("propose a team"),
+            pgettext_lazy("team proposal action", "propose a team"),
             {Role.COORDINATOR: anyone},
             collection=True,
         ),
         "swap": Action(
-            _proposal_label("swap a member"),
+            pgettext_lazy("team proposal action", "swap a member"),
             _PROPOSAL_SCOPE,
             frozenset({P.PROPOSED}),
         ),
         "set_leader": Action(
-            _proposal_label("change the leader"),
+            pgettext_lazy("team proposal action", "change the leader"),
             _PROPOSAL_SCOPE,
             frozenset({P.PROPOSED}),
         ),
         "confirm": Action(
-            _proposal_label("confirm"),
+            pgettext_lazy("team proposal action", "confirm"),
             _PROPOSAL_SCOPE,
             frozenset({P.PROPOSED}),
             leads_to=P.CONFIRMED,

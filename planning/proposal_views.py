@@ -57,7 +57,7 @@ class ProposalForm(forms.Form):
         self.fields["school"].queryset = visible(
             user, School.objects.filter(kind=SchoolKind.ASSISTED)
         ).select_related("county")
-        self.fields["county"].queryset = visible(user, County.objects.all())
+        self.fields["county"].queryset = visible(user, County.objects.assisted())
 
     def clean(self):
         data = super().clean()
