@@ -3,8 +3,10 @@
 import datetime as dt
 
 import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from accounts.models import Notification
+from matching.assignments import assignment_propose
 from matching.models import Assignment
 from planning.models import TeamProposal
 from teams.models import Team
@@ -239,3 +241,17 @@ def test_list_query_count_stays_flat(scene, api, django_assert_max_num_queries):
         _propose(api, scene.users.coord_a, scene.school_a)
     with django_assert_max_num_queries(12):
         assert client.get(URL).data["count"] == 5
+
+
+def test_propose_outside_a_run_keeps_the_capacity_and_the_pair_rules(scene):
+    coordinator = scene.users.coord_a
+    spare = scene.spare  # capacity 1
+    assignment_propose(actor=coordinator, need=scene.need_accounting, teacher=spare)
+    with pytest.raises(ValidationError):  # one live assignment per pair
+        assignment_propose(actor=coordinator, need=scene.need_accounting, teacher=spare)
+    with pytest.raises(ValidationError):  # capacity 1 is used
+        assignment_propose(actor=coordinator, need=scene.need_ecommerce, teacher=spare)
+    with pytest.raises(PermissionDenied):
+        assignment_propose(
+            actor=scene.users.coord_b, need=scene.need_ecommerce, teacher=scene.lead
+        )
