@@ -359,6 +359,7 @@ SPECTACULAR_SETTINGS = {
         "RunStatusEnum": "matching.models.RunStatus",
         "AssignmentStatusEnum": "matching.models.AssignmentStatus",
         "ActivityKindEnum": "activities.models.ActivityKind",
+        "TeamProposalStatusEnum": "planning.models.ProposalStatus",
     },
 }
 
