@@ -25,7 +25,8 @@ from django.db import transaction
 
 from accounts.models import Role, User
 from matching import solver
-from needs.models import Need, NeedKind, NeedStatus, Specialty
+from matching.management.commands.bench_matching import specialty_catalogue
+from needs.models import Need, NeedKind, NeedStatus
 from places.models import County, School, SchoolKind
 from planning.models import TeamProposal
 from planning.proposals import team_proposal_create
@@ -102,19 +103,6 @@ class Command(BaseCommand):
             School.objects.filter(county__code=HOME_CODE).delete()
             County.objects.filter(code__in=[CODE, HOME_CODE]).delete()
 
-    def _catalogue(self) -> list[list[tuple[int, int]]]:
-        by_family: dict[str, list[tuple[int, int]]] = {}
-        rows = (
-            Specialty.objects.current()
-            .order_by("family__code", "code")
-            .values_list("family__code", "id", "specialty_class_id")
-        )
-        for family_code, specialty_id, class_id in rows:
-            by_family.setdefault(family_code, []).append((specialty_id, class_id))
-        if not by_family:
-            raise CommandError("the specialty catalogue is empty: run migrate first")
-        return list(by_family.values())
-
     def _generate(self) -> County:
         needs, teachers, skills = solver.make_instance(
             N_NEEDS,
@@ -123,7 +111,7 @@ class Command(BaseCommand):
             n_counties=1,
             schools_per_county=(N_SCHOOLS, N_SCHOOLS),
             first_day=FIRST_DAY.toordinal(),
-            catalogue=self._catalogue(),
+            catalogue=specialty_catalogue(),
         )
         rng = np.random.default_rng(SEED)
         user, _ = User.objects.get_or_create(
