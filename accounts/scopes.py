@@ -194,6 +194,9 @@ RULES: dict[str, dict[str, Rule]] = {
     "planning.Scenario": {
         Role.COORDINATOR: _county_rule("county"),
     },
+    "planning.TeamProposal": {
+        Role.COORDINATOR: _county_rule("county"),
+    },
     # A framework is read by its owners (a county's coordinators; the programme's
     # are read by every coordinator, who may choose them for a cycle) and by whoever
     # may read a cycle that uses it.

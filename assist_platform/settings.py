@@ -365,6 +365,7 @@ SPECTACULAR_SETTINGS = {
         "AssignmentStatusEnum": "matching.models.AssignmentStatus",
         "ActivityKindEnum": "activities.models.ActivityKind",
         "ScenarioStatusEnum": "planning.models.ScenarioStatus",
+        "TeamProposalStatusEnum": "planning.models.ProposalStatus",
     },
 }
 
@@ -406,6 +407,13 @@ PLANNING_BUDGET = 20
 PLANNING_MAX_BUDGET = 200
 PLANNING_MIN_GAIN = 1.0
 PLANNING_MIN_READINESS = 2
+
+# Team formation (planning/formation.py): points (on the matching score's scale) a
+# team loses for each home school its members come from, so that a team drawn from
+# few schools wins a near tie; the solver's time limit (seconds) and its threads.
+TEAM_FORMATION_COHESION = 5.0
+TEAM_FORMATION_TIME_LIMIT = 5.0
+TEAM_FORMATION_WORKERS = 2
 
 # The Content-Security-Policy of every page (assist_platform/security.py): no inline
 # script or style, nothing from another origin.

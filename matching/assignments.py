@@ -250,3 +250,52 @@ def assignment_accept_many(
             )
             refused.append((assignment, str(message)))
     return accepted, refused
+
+
+@transaction.atomic
+def assignment_propose(
+    *,
+    actor: User,
+    need: Need,
+    teacher: Teacher,
+    score: float = 0.0,
+    breakdown: dict | None = None,
+) -> Assignment:
+    """A proposal made outside a matching run (a confirmed team): the need must be
+    open with an open place, and the teacher active with free capacity. The
+    database guards (one live assignment per pair, live assignments within the
+    capacity) hold as for a run's proposals."""
+    if not ASSIGNMENT.may(actor, "propose", Assignment(need=need, teacher=teacher)):
+        raise PermissionDenied(ASSIGNMENT.refusal_for(None))
+    need = Need.objects.select_for_update().get(pk=need.pk)
+    teacher = Teacher.objects.select_for_update().get(pk=teacher.pk)
+    live = Assignment.objects.filter(need=need, status__in=(A.PROPOSED, A.ACCEPTED))
+    proposed = live.filter(status=A.PROPOSED).count()
+    if need.status != NeedStatus.OPEN or need.filled + proposed >= need.headcount:
+        raise ValidationError({"need": [_("This need has no open place.")]})
+    if live.filter(teacher=teacher).exists():
+        raise ValidationError(
+            {
+                "teacher": [
+                    _("This teacher already has a live assignment for this need.")
+                ]
+            }
+        )
+    busy = Assignment.objects.filter(
+        teacher=teacher, status__in=(A.PROPOSED, A.ACCEPTED)
+    ).count()
+    if not teacher.active or busy >= teacher.capacity:
+        raise ValidationError(
+            {
+                "teacher": [
+                    _("%(teacher)s already serves %(count)d needs, their capacity.")
+                    % {"teacher": teacher.name, "count": busy}
+                ]
+            }
+        )
+    assignment = Assignment(
+        need=need, teacher=teacher, score=score, breakdown=breakdown or {}
+    )
+    assignment.full_clean(validate_unique=False, validate_constraints=False)
+    assignment.save()
+    return assignment

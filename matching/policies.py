@@ -59,6 +59,8 @@ ASSIGNMENT = Policy(
             frozenset({A.ACCEPTED}),
             leads_to=A.CANCELLED,
         ),
+        # Outside a run: the proposals of a confirmed team.
+        "propose": Action(_label("propose"), COORDINATOR, collection=True),
         "clear_decline": Action(
             _label("allow proposing again"),
             COORDINATOR,

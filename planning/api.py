@@ -18,6 +18,7 @@ from common.openapi import errors
 from . import recruitment, scenarios
 from .models import Scenario, ScenarioStatus
 from .policies import SCENARIO
+from .proposal_api import register_proposals
 from .serializers import (
     ScenarioCreateSerializer,
     ScenarioDetailSerializer,
@@ -116,6 +117,7 @@ class RecruitmentPlanView(APIView):
 def register(router) -> list:
     """Add this app's viewsets to the v1 router; return its extra URL patterns."""
     router.register("planning/scenarios", ScenarioViewSet, basename="scenario")
+    register_proposals(router)  # team-proposals/
     return [
         path(
             "planning/recruitment/",

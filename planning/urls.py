@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import proposal_views, views
 
 app_name = "planning"
 
@@ -15,5 +15,35 @@ urlpatterns: list = [
         "planning/scenarios/<int:pk>/",
         views.scenario_detail,
         name="scenario_detail",
+    ),
+    path(
+        "planning/team-proposals/",
+        proposal_views.proposal_list,
+        name="proposal_list",
+    ),
+    path(
+        "planning/team-proposals/<int:pk>/",
+        proposal_views.proposal_detail,
+        name="proposal_detail",
+    ),
+    path(
+        "planning/team-proposals/<int:pk>/swap/",
+        proposal_views.proposal_swap,
+        name="proposal_swap",
+    ),
+    path(
+        "planning/team-proposals/<int:pk>/leader/",
+        proposal_views.proposal_leader,
+        name="proposal_leader",
+    ),
+    path(
+        "planning/team-proposals/<int:pk>/confirm/",
+        proposal_views.proposal_confirm,
+        name="proposal_confirm",
+    ),
+    path(
+        "planning/team-proposals/<int:pk>/again/",
+        proposal_views.proposal_again,
+        name="proposal_again",
     ),
 ]

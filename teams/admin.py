@@ -19,9 +19,10 @@ class TeacherAdmin(admin.ModelAdmin):
         "available_from",
         "available_until",
         "capacity",
+        "can_lead",
         "active",
     )
-    list_filter = ("active", "county", "home_school")
+    list_filter = ("active", "can_lead", "county", "home_school")
     search_fields = ("name", "home_school__name", "skills__specialty__name")
     list_select_related = ("home_school", "county")
     autocomplete_fields = ("home_school", "county")

@@ -55,6 +55,11 @@ class TeacherForm(forms.Form):
         initial=1,
         help_text=_("Needs served at once, 1-5."),
     )
+    can_lead = forms.BooleanField(
+        label=_("can lead a team"),
+        required=False,
+        help_text=_("Management experience: may lead a team."),
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

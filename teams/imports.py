@@ -128,6 +128,18 @@ TEACHER_COLUMNS = (
         width=12,
     ),
     Column(
+        "can_lead",
+        pgettext_lazy("column", "Can lead a team"),
+        lambda t: yes_no(t.can_lead),
+        help=gettext_lazy(
+            "是 if the teacher has management experience and may lead a team; "
+            "empty: 否 for a new teacher."
+        ),
+        example="否",
+        aliases=("可任团队负责人", "可担任领队", "管理经验", "团队负责人"),
+        width=12,
+    ),
+    Column(
         "phone",
         pgettext_lazy("column", "Phone"),
         lambda t: t.phone,
@@ -205,6 +217,7 @@ _FIELDS = (
     "available_from",
     "available_until",
     "capacity",
+    "can_lead",
     "phone",
     "active",
 )
@@ -277,6 +290,7 @@ class TeacherImporter(Importer):
                     % {"value": shown(email)},
                 )
         active = row.boolean("active")
+        can_lead = row.boolean("can_lead")
         school = (
             self.schools.find(row, "home_school", school_text) if school_text else None
         )
@@ -306,6 +320,8 @@ class TeacherImporter(Importer):
             values["capacity"] = capacity
         if active is not None:
             values["active"] = active
+        if can_lead is not None:
+            values["can_lead"] = can_lead
         return _TeacherItem(
             name=name, home_school=school, values=values, skills=skills, email=email
         )

@@ -29,6 +29,14 @@ class Teacher(models.Model):
     capacity = models.PositiveSmallIntegerField(
         _("capacity"), default=1, help_text=_("Needs served at once, 1-5.")
     )
+    can_lead = models.BooleanField(
+        _("can lead a team"),
+        default=False,
+        help_text=_(
+            "Has management experience (e.g. a head of department) and may lead a "
+            "team and take a post in the school's management."
+        ),
+    )
     active = models.BooleanField(_("active"), default=True)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,

@@ -64,6 +64,7 @@ class TeacherSerializer(serializers.ModelSerializer):
             "available_from",
             "available_until",
             "capacity",
+            "can_lead",
             "active",
             "phone",
             "email",

@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -33,6 +34,7 @@ TEACHER_FIELDS = (
     "available_from",
     "available_until",
     "capacity",
+    "can_lead",
     "active",
 )
 TEAM_FIELDS = ("name", "county", "start_date", "end_date", "leader")
@@ -150,6 +152,7 @@ def teacher_create(
     title: str = "",
     phone: str = "",
     capacity: int = 1,
+    can_lead: bool = False,
     active: bool = True,
     skills: Iterable[Any] = (),
 ) -> Teacher:
@@ -164,6 +167,7 @@ def teacher_create(
         available_from=available_from,
         available_until=available_until,
         capacity=capacity,
+        can_lead=can_lead,
         active=active,
     )
     _validate_teacher(teacher, actor=actor, skills=pairs)
@@ -228,8 +232,16 @@ def _validate_team(
     if members is None:
         members = list(team.members.all()) if team.pk else []
     member_ids = {m.pk for m in members}
+    counties = {team.county_id}
+    if settings.MATCHING_ALLOW_NEIGHBOURS and team.county_id is not None:
+        # Teachers of a neighbouring county may serve it, so they may join its team.
+        counties.update(
+            County.neighbours.through.objects.filter(
+                from_county_id=team.county_id
+            ).values_list("to_county_id", flat=True)
+        )
     for member in members:
-        if member.county_id != team.county_id:
+        if member.county_id not in counties:
             add(
                 "members",
                 _("%(name)s is not stationed in the team's county.")

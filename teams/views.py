@@ -148,6 +148,7 @@ def _teacher_form_page(request: HttpRequest, teacher: Teacher | None) -> HttpRes
             "available_from": teacher.available_from,
             "available_until": teacher.available_until,
             "capacity": teacher.capacity,
+            "can_lead": teacher.can_lead,
         }
         skill_initial = [
             {"specialty": s.specialty_id, "level": s.level}

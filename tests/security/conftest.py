@@ -21,7 +21,7 @@ from matching.models import MatchingRun, RunStatus
 from needs.attachments import check_files, store
 from needs.models import NeedStatus, NeedTransition
 from needs.threads import need_comment_post
-from planning.models import Scenario
+from planning.models import Scenario, TeamProposal
 
 from .. import factories as f
 
@@ -102,6 +102,13 @@ def _side(world, side):
     }
     objs["run"] = MatchingRun.objects.create(
         county=county, status=RunStatus.SUCCEEDED, started_by=coordinator
+    )
+    objs["proposal"] = TeamProposal.objects.create(
+        county=county,
+        school=school,
+        start_date=dt.date(2026, 9, 1),
+        end_date=dt.date(2027, 1, 20),
+        created_by=coordinator,
     )
     objs["prop"] = f.AssignmentFactory(
         need=objs["open"], teacher=teacher, status="proposed", run=objs["run"]

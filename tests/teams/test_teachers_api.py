@@ -69,6 +69,7 @@ def test_list_has_the_fields_of_the_contract(api, world):
         "available_from",
         "available_until",
         "capacity",
+        "can_lead",
         "active",
         "phone",
         "email",

@@ -80,6 +80,22 @@ def _dates(ordinals: np.ndarray) -> list[str]:
     return np.datetime_as_string(days.astype("datetime64[D]")).tolist()
 
 
+def specialty_catalogue() -> list[list[tuple[int, int]]]:
+    """Per family (by code): its current specialties as (specialty id, class id),
+    for ``solver.make_instance(catalogue=...)``."""
+    by_family: dict[str, list[tuple[int, int]]] = {}
+    rows = (
+        Specialty.objects.current()
+        .order_by("family__code", "code")
+        .values_list("family__code", "id", "specialty_class_id")
+    )
+    for family_code, specialty_id, class_id in rows:
+        by_family.setdefault(family_code, []).append((specialty_id, class_id))
+    if not by_family:
+        raise CommandError("the specialty catalogue is empty: run migrate first")
+    return list(by_family.values())
+
+
 class Command(BaseCommand):
     help = "Benchmark one matching run end to end on synthetic national-scale data."
 
@@ -236,22 +252,8 @@ class Command(BaseCommand):
         )
         return counties
 
-    def _catalogue(self) -> list[list[tuple[int, int]]]:
-        """Per family (by code): its current specialties as (specialty id, class id)."""
-        by_family: dict[str, list[tuple[int, int]]] = {}
-        rows = (
-            Specialty.objects.current()
-            .order_by("family__code", "code")
-            .values_list("family__code", "id", "specialty_class_id")
-        )
-        for family_code, specialty_id, class_id in rows:
-            by_family.setdefault(family_code, []).append((specialty_id, class_id))
-        if not by_family:
-            raise CommandError("the specialty catalogue is empty: run migrate first")
-        return list(by_family.values())
-
     def _generate(self, scale: str, n_needs: int, n_teachers: int) -> list[int]:
-        catalogue = self._catalogue()
+        catalogue = specialty_catalogue()
         needs, teachers, skills = solver.make_instance(
             n_needs, n_teachers, seed=SEED, catalogue=catalogue
         )

@@ -48,6 +48,8 @@ from needs.models import (
 )
 from needs.services import priority_score
 from places.models import County, School, SchoolKind
+from planning.models import TeamProposal
+from planning.proposals import team_proposal_create
 from teams.models import Teacher, TeacherSkill, Team
 
 DEMO_PASSWORD = "Demo@2026"  # noqa: S105 - printed for everyone: demo accounts only
@@ -216,6 +218,13 @@ TEACHERS = [
     TeacherSpec("蔡文斌", "caiwenbin", "ly_zz", "正高级讲师", "pingli",
                 (("会计事务", 4), ("电子商务", 3)), FULL_YEAR, 3, "13905190126"),
 ]
+
+# Teachers with management experience, who may lead a team.
+CAN_LEAD = {"缪建平", "史建华", "陈晓峰", "曹立新", "蔡文斌"}
+
+# The team proposed for the spring term of one Baihe school (not yet confirmed):
+# (school key, period, smallest and largest team).
+TEAM_PROPOSAL = ("bh_zj", SPRING, 3, 6)
 
 TEAMS = [
     # (name, county key, period, leader, members)
@@ -659,6 +668,7 @@ class Command(BaseCommand):
             self.supply(world)
             self.needs(world)
             seed_demo_thread()
+            self.team_proposal(world)
         for cycle, what in evaluation_demo.load().items():
             self.stdout.write(f"考核周期 {cycle}：{what}")
         self.report(world)
@@ -748,6 +758,7 @@ class Command(BaseCommand):
                     "available_from": spec.window[0],
                     "available_until": spec.window[1],
                     "capacity": spec.capacity,
+                    "can_lead": spec.name in CAN_LEAD,
                     "active": spec.active,
                     "user": user,
                 },
@@ -791,6 +802,21 @@ class Command(BaseCommand):
             )
             team.members.set([world.teachers[m] for m in members])
             world.count("teams", created)
+
+    def team_proposal(self, world: World) -> None:
+        school_key, (start, end), low, high = TEAM_PROPOSAL
+        school = world.schools[school_key]
+        if TeamProposal.objects.filter(school=school, start_date=start).exists():
+            return
+        team_proposal_create(
+            actor=world.coordinators["baihe"],
+            school=school,
+            start_date=start,
+            end_date=end,
+            min_size=low,
+            max_size=high,
+        )
+        world.count("team proposals", True)
 
     # --- needs and their history -------------------------------------------------
     def needs(self, world: World) -> None:
@@ -1024,6 +1050,7 @@ class Command(BaseCommand):
             "skills": "专业技能",
             "teams": "团队",
             "needs": "需求",
+            "team proposals": "组团方案",
         }
         summary = "，".join(
             f"{labels.get(k, k)} {v}" for k, v in world.created.items() if v
