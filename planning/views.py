@@ -186,6 +186,8 @@ class ScenarioForm(forms.Form):
     def __init__(self, *args, counties, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["county"].queryset = counties
+        if len(counties) == 1:  # a county's coordinator: their county
+            self.fields["county"].initial = counties[0].pk
         teachers = Teacher.objects.filter(county__in=counties, active=True).order_by(
             "name", "id"
         )

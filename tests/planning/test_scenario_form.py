@@ -43,7 +43,8 @@ def test_a_coordinator_creates_a_scenario_as_the_api_would(
     client.force_login(world.users.coord_a)
     listing = client.get("/planning/scenarios/").content.decode()
     assert 'href="/planning/scenarios/new/"' in listing
-    assert client.get(PAGE).status_code == 200
+    form = client.get(PAGE).context["form"]
+    assert form["county"].value() == world.county_a.pk  # their one county
 
     with django_capture_on_commit_callbacks(execute=True):
         answer = client.post(PAGE, _form(world))
