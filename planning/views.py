@@ -25,6 +25,7 @@ from teams.models import Teacher
 from . import recruitment, scenarios
 from .models import Scenario
 from .policies import SCENARIO
+from .proposal_views import _DATE
 
 CHART_JS = "vendor/chartjs/chart.umd.min.js"  # from npm, served by staticfiles
 
@@ -113,9 +114,6 @@ def scenario_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "planning/scenario_detail.html",
         {"scenario": scenario, "result": scenario.result},
     )
-
-
-_DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class AddTeachersForm(forms.Form):
