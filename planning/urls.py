@@ -11,6 +11,7 @@ urlpatterns: list = [
         name="recruitment_plan",
     ),
     path("planning/scenarios/", views.scenario_list, name="scenario_list"),
+    path("planning/scenarios/new/", views.scenario_new, name="scenario_new"),
     path(
         "planning/scenarios/<int:pk>/",
         views.scenario_detail,

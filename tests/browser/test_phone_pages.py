@@ -184,6 +184,30 @@ def coordinator_pages(page, demo, screenshot, tmp_path):
         assert page.locator(rows).count() >= 1, name
         look(page, screenshot, f"coordinator-{name}")
 
+    # A planning scenario described on its form: first with a mistake, shown beside
+    # the field, then as it should be; the scenario's page follows.
+    open_page(page, "/planning/scenarios/")
+    with page.expect_navigation():
+        page.click("[data-testid=new-scenario]")
+    assert page.locator("[data-testid=add-row]").count() == 3
+    look(page, screenshot, "coordinator-scenario-form")
+    page.select_option("#id_county", str(county.pk))
+    page.fill("#id_add-0-count", "2")
+    page.select_option("#id_add-0-specialty", index=1)
+    page.fill("#id_add-0-start_date", "2026-09-01")
+    page.fill("#id_add-0-end_date", "2026-03-01")
+    with page.expect_navigation():
+        page.click("[data-testid=create-scenario]")
+    assert page.locator("[data-field=end_date] .field-error").count() == 1
+    page.problems.clear()  # the refused form answers 400, as it should
+    look(page, screenshot, "coordinator-scenario-form-errors")
+    page.fill("#id_add-0-end_date", "2027-03-01")
+    page.check("#id_allow_neighbours")
+    with page.expect_navigation():
+        page.click("[data-testid=create-scenario]")
+    assert "/planning/scenarios/new/" not in page.url
+    look(page, screenshot, "coordinator-scenario-created")
+
     # The open cycle's completion per subject, before closing.
     open_page(page, f"/evaluations/cycles/{opened.pk}/")
     open_all_details(page)

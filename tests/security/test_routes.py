@@ -97,6 +97,7 @@ ROUTES = {
     "matching-run": (SIGNED_IN, "run_a"),
     "planning:recruitment_plan": (SIGNED_IN, None),
     "planning:scenario_list": (SIGNED_IN, None),
+    "planning:scenario_new": (SIGNED_IN, None),
     "planning:scenario_detail": (SIGNED_IN, "scenario_a"),
     "matching-run-progress": (SIGNED_IN, "run_a"),
     "matching-proposals": (SIGNED_IN, None),
