@@ -30,7 +30,8 @@ from . import proposals
 from .models import ProposalStatus, TeamProposal
 from .policies import TEAM_PROPOSAL, access_team_proposal
 
-_DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+# A date picker that posts ISO dates (shared by the planning forms).
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class ProposalForm(forms.Form):
@@ -43,8 +44,8 @@ class ProposalForm(forms.Form):
     county = forms.ModelChoiceField(
         label=gettext_lazy("county"), queryset=County.objects.none(), required=False
     )
-    start_date = forms.DateField(label=gettext_lazy("start date"), widget=_DATE)
-    end_date = forms.DateField(label=gettext_lazy("end date"), widget=_DATE)
+    start_date = forms.DateField(label=gettext_lazy("start date"), widget=DATE_INPUT)
+    end_date = forms.DateField(label=gettext_lazy("end date"), widget=DATE_INPUT)
     min_size = forms.IntegerField(
         label=gettext_lazy("smallest team"), min_value=1, max_value=20, initial=3
     )

@@ -25,7 +25,7 @@ from teams.models import Teacher
 from . import recruitment, scenarios
 from .models import Scenario
 from .policies import SCENARIO
-from .proposal_views import _DATE
+from .proposal_views import DATE_INPUT
 
 CHART_JS = "vendor/chartjs/chart.umd.min.js"  # from npm, served by staticfiles
 
@@ -128,10 +128,10 @@ class AddTeachersForm(forms.Form):
         empty_label=gettext_lazy("The scenario's county"),
     )
     start_date = forms.DateField(
-        label=gettext_lazy("available from"), widget=_DATE, required=False
+        label=gettext_lazy("available from"), widget=DATE_INPUT, required=False
     )
     end_date = forms.DateField(
-        label=gettext_lazy("available until"), widget=_DATE, required=False
+        label=gettext_lazy("available until"), widget=DATE_INPUT, required=False
     )
     capacity = forms.IntegerField(label=gettext_lazy("capacity"), required=False)
 
