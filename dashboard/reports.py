@@ -27,7 +27,6 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, F, Sum
 from django.http import Http404, HttpResponse
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -35,7 +34,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from activities.models import Activity, ActivityKind
-from evaluations.certificates import FONT_FAMILY, font_file
+from common.pdf import render_pdf
 from matching.models import Assignment, AssignmentStatus, MatchingRun
 from needs.models import Need, NeedStatus
 from places.models import County, School, SchoolKind
@@ -330,10 +329,7 @@ def report_xlsx(report: MonthlyReport) -> bytes:
 
 
 def report_pdf(report: MonthlyReport) -> bytes:
-    from weasyprint import HTML  # imported late: it loads Pango at import time
-
-    font = font_file()
-    html = render_to_string(
+    return render_pdf(
         "dashboard/monthly_report.html",
         {
             "report": report,
@@ -342,11 +338,8 @@ def report_pdf(report: MonthlyReport) -> bytes:
             "hours_by_kind": [
                 (kind_label(k), h) for k, h in report.hours_by_kind.items()
             ],
-            "font_url": font.as_uri() if font else "",
-            "font_family": FONT_FAMILY,
         },
     )
-    return HTML(string=html).write_pdf()
 
 
 # --- who may read which report -----------------------------------------------------

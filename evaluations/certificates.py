@@ -6,17 +6,14 @@ fontconfig family "WenQuanYi Micro Hei" is asked for by name."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from django.conf import settings
 from django.http import HttpResponse
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 
-from .models import CycleStatus, Evaluation
+from common.pdf import render_pdf
 
-FONT_FAMILY = "WenQuanYi Micro Hei"
+from .models import CycleStatus, Evaluation
 
 
 def top_grade() -> str:
@@ -45,21 +42,13 @@ def certificate_available(evaluation: Evaluation) -> bool:
     return document_kind(evaluation) is not None
 
 
-def font_file() -> Path | None:
-    path = Path(settings.CERTIFICATE_FONT_FILE)
-    return path if path.is_file() else None
-
-
 def certificate_number(evaluation: Evaluation) -> str:
     return f"{evaluation.cycle_id:04d}-{evaluation.pk:06d}"
 
 
 def render_certificate(evaluation: Evaluation) -> bytes:
-    from weasyprint import HTML  # imported late: it loads Pango at import time
-
     cycle = evaluation.cycle
-    font = font_file()
-    html = render_to_string(
+    return render_pdf(
         "evaluations/certificate.html",
         {
             "evaluation": evaluation,
@@ -72,11 +61,8 @@ def render_certificate(evaluation: Evaluation) -> bytes:
             "issued_on": timezone.localdate(cycle.closed_at)
             if cycle.closed_at
             else timezone.localdate(),
-            "font_url": font.as_uri() if font else "",
-            "font_family": FONT_FAMILY,
         },
     )
-    return HTML(string=html).write_pdf()
 
 
 def certificate_response(evaluation: Evaluation) -> HttpResponse:

@@ -13,12 +13,10 @@ from __future__ import annotations
 import datetime as dt
 import io
 from dataclasses import dataclass
-from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -27,6 +25,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from accounts.scopes import visible
+from common.pdf import render_pdf
 from matching import pipeline, solver
 from needs.models import Need, Specialty
 from places.models import County
@@ -37,7 +36,6 @@ from . import greedy, problem
 from .policies import SCENARIO
 
 # The CJK font the PDF embeds (the certificates' and reports' own).
-FONT_FAMILY = "WenQuanYi Micro Hei"
 
 TITLE = gettext_lazy("Recommendations for the next round of dispatched teachers")
 
@@ -329,20 +327,14 @@ def plan_xlsx(plan: dict) -> bytes:
 
 
 def plan_pdf(plan: dict) -> bytes:
-    from weasyprint import HTML  # imported late: it loads Pango at import time
-
-    font = Path(settings.CERTIFICATE_FONT_FILE)
-    html = render_to_string(
+    return render_pdf(
         "planning/recruitment_pdf.html",
         {
             "plan": plan,
             "header": step_header(),
             "rows": [step_cells(step) for step in plan["steps"]],
-            "font_url": font.as_uri() if font.is_file() else "",
-            "font_family": FONT_FAMILY,
         },
     )
-    return HTML(string=html).write_pdf()
 
 
 def plan_response(plan: dict, fmt: str) -> HttpResponse:
