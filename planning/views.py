@@ -16,8 +16,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 from rest_framework.exceptions import ValidationError as FieldErrors
 
-from accounts.policies import actor_role
 from common.forms import add_service_errors
+from common.pagination import page_of
 from needs.fields import SpecialtyChoiceField
 from places.models import County
 from teams.models import Teacher
@@ -31,7 +31,7 @@ CHART_JS = "vendor/chartjs/chart.umd.min.js"  # from npm, served by staticfiles
 
 
 def _planner(user) -> None:
-    if actor_role(user) is None or not SCENARIO.may(user, "plan"):
+    if not SCENARIO.may(user, "plan"):
         raise PermissionDenied
 
 
@@ -97,10 +97,15 @@ def recruitment_plan(request: HttpRequest) -> HttpResponse:
 @require_GET
 def scenario_list(request: HttpRequest) -> HttpResponse:
     _planner(request.user)
-    scenarios = SCENARIO.visible(
-        request.user, Scenario.objects.select_related("county")
-    )[:100]
-    return render(request, "planning/scenario_list.html", {"scenarios": scenarios})
+    page = page_of(
+        request,
+        SCENARIO.visible(request.user, Scenario.objects.select_related("county")),
+    )
+    return render(
+        request,
+        "planning/scenario_list.html",
+        {"scenarios": page.object_list, "page": page},
+    )
 
 
 @login_required
