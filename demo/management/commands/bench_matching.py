@@ -368,6 +368,7 @@ class Command(BaseCommand):
                 "available_until",
                 "capacity",
                 "active",
+                "can_lead",
                 "created_at",
                 "updated_at",
             ],
@@ -382,6 +383,7 @@ class Command(BaseCommand):
                     untils[t],
                     int(t_capacity[t]),
                     True,
+                    False,
                     stamp,
                     stamp,
                 )
