@@ -152,12 +152,18 @@ LIVE_ASSIGNMENT_STATUSES = (AssignmentStatus.PROPOSED, AssignmentStatus.ACCEPTED
 class Assignment(models.Model):
     # need and teacher are indexed through (need, status) and (teacher, status):
     # a run writes tens of thousands of rows, and each index costs on every row.
+    # For the same reason PostgreSQL checks both references once per statement,
+    # not with a foreign-key trigger per row: the guard of migrations 0004 and
+    # 0013 locks the rows referred to (as a foreign key would) and refuses a
+    # missing one, and deleting a need or teacher still referred to is refused by
+    # triggers on their tables (SQLSTATE 23503 either way, Django's IntegrityError).
     need = models.ForeignKey(
         "needs.Need",
         verbose_name=_("need"),
         on_delete=models.PROTECT,
         related_name="assignments",
         db_index=False,
+        db_constraint=False,
     )
     teacher = models.ForeignKey(
         "teams.Teacher",
@@ -165,6 +171,7 @@ class Assignment(models.Model):
         on_delete=models.PROTECT,
         related_name="assignments",
         db_index=False,
+        db_constraint=False,
     )
     status = models.CharField(
         _("status"),

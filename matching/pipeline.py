@@ -464,24 +464,6 @@ def write_batch(
     return len(batch.proposals), len(batch.unmatched)
 
 
-def _check_needs_as_rows_arrive() -> None:
-    """Check the assignment -> need foreign key at each COPY (in the background,
-    while the next part is solved) instead of at the commit (after everything).
-
-    The teacher foreign key stays deferred: at the commit it finds the teacher
-    rows already locked by the capacity guard (migration 0004) and costs little,
-    while checked at once it would lock each teacher row twice."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT conname FROM pg_constraint WHERE contype = 'f'"
-            " AND conrelid = 'matching_assignment'::regclass"
-            " AND confrelid = 'needs_need'::regclass"
-        )
-        names = [connection.ops.quote_name(row[0]) for row in cursor.fetchall()]
-        if names:
-            cursor.execute(f"SET CONSTRAINTS {', '.join(names)} IMMEDIATE")
-
-
 class Writer:
     """Stores a run's proposals and reasons part by part, inside the run's
     transaction (use it within ``transaction.atomic()``).
@@ -489,9 +471,8 @@ class Writer:
     On PostgreSQL, with ``background=True``, a thread sends each part with COPY on
     the run's own connection -- the same transaction -- while the caller solves
     the next part: the database inserts and indexes one part (and runs the
-    capacity guard of migration 0004 on it) while Python computes the next, so the
-    two cores work at once.
-    (See :func:`_check_needs_as_rows_arrive` for when foreign keys are checked.)
+    capacity guard of migration 0004 and the reference check of migration 0013 on
+    it, once per part) while Python computes the next, so the two cores work at once.
     :meth:`close` waits for the last part and raises the first error, so the
     caller's transaction rolls back everything."""
 
@@ -503,7 +484,6 @@ class Writer:
         self._thread = None
         self._error: BaseException | None = None
         if _is_postgres():
-            _check_needs_as_rows_arrive()
             self._raw = connection.connection
             if background:
                 self._queue: queue.Queue = queue.Queue(maxsize=2)
