@@ -99,13 +99,16 @@ class UnmatchedReason(models.TextChoices):
 class UnmatchedNeed(models.Model):
     """Why a run left a need open: a write-once log, one row per need and run.
 
-    A national run writes tens of thousands of these in its transaction; a database
-    foreign-key check per row would cost more than writing them, so the references
-    are kept by Django (``on_delete=CASCADE`` through the ORM, like the history
-    tables), not by database constraints. Only the run service writes them, in the
+    A national run writes tens of thousands of these in its transaction, so each
+    row costs as little as it can: no database foreign keys (a check per row would
+    cost more than the row; the references are kept by Django, like the history
+    tables) and one index besides the key, ``unmatched_once_per_run`` (run, need),
+    which every read uses (a run's reasons). There is no index by need: a row is
+    written only for an open need, and a need is deleted only as a draft, which it
+    never becomes again once open (the need policy), so deleting a need has no
+    reasons to find (``DO_NOTHING``). Only the run service writes them, in the
     transaction that read those needs."""
 
-    # Indexed through ``unmatched_once_per_run`` (run, need).
     run = models.ForeignKey(
         MatchingRun,
         verbose_name=_("matching run"),
@@ -117,8 +120,9 @@ class UnmatchedNeed(models.Model):
     need = models.ForeignKey(
         "needs.Need",
         verbose_name=_("need"),
-        on_delete=models.CASCADE,
+        on_delete=models.DO_NOTHING,
         related_name="unmatched_in_runs",
+        db_index=False,
         db_constraint=False,
     )
     reason = models.CharField(

@@ -31,6 +31,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from datetime import datetime
+from operator import attrgetter
 
 import numpy as np
 from django.conf import settings
@@ -401,15 +402,20 @@ def prepare(
         stamp = now.isoformat()
         tail = f"\t{run_id}\t\t{stamp}\t{stamp}\n"
         proposed = AssignmentStatus.PROPOSED.value
+        # In need order: consecutive rows then land on neighbouring index pages
+        # (the reasons' (run, need) key, the proposals' (need, status)).
         batch.proposals_copy = "".join(
             [
                 f"{p.need}\t{p.teacher}\t{proposed}\t{p.score!r}\t"
                 f"{_breakdown_json(p.breakdown)}{tail}"
-                for p in proposals
+                for p in sorted(proposals, key=attrgetter("need", "teacher"))
             ]
         )
         batch.unmatched_copy = "".join(
-            [f"{run_id}\t{need}\t{reason}\n" for need, reason in unmatched.items()]
+            [
+                f"{run_id}\t{need}\t{reason}\n"
+                for need, reason in sorted(unmatched.items())
+            ]
         )
     return batch
 
