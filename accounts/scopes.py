@@ -14,7 +14,9 @@ Roles and scopes:
 from collections.abc import Callable
 
 from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import BooleanField, Case, Model, Q, QuerySet, Value, When
+from django.db.models.constants import LOOKUP_SEP
 
 from .models import Role
 
@@ -241,15 +243,31 @@ RULES: dict[str, dict[str, Rule]] = {
     },
 }
 
-# Rules that cross a to-many relation can produce duplicates; those filter by id.
-_NEEDS_SUBQUERY = {
-    "places.School",
-    "needs.Need",
-    "needs.NeedComment",
-    "needs.NeedCommentAttachment",
-    "teams.Teacher",
-    "teams.Team",
-}
+
+def _lookups(condition: Q):
+    for child in condition.children:
+        if isinstance(child, Q):
+            yield from _lookups(child)
+        else:
+            yield child[0]
+
+
+def _crosses_to_many(model: type[Model], condition: Q) -> bool:
+    """Whether a lookup of ``condition`` follows a to-many relation, which can
+    repeat a row (a need with two teachers): such a rule filters by id instead."""
+    for lookup in _lookups(condition):
+        current = model
+        for name in lookup.split(LOOKUP_SEP):
+            try:
+                field = current._meta.get_field(name)
+            except FieldDoesNotExist:
+                break  # a transform or lookup (``in``, ``isnull``): the path ended
+            if field.one_to_many or field.many_to_many:
+                return True
+            if not field.is_relation:
+                break
+            current = field.related_model
+    return False
 
 
 def rule_for(user, model: type[Model]) -> Q:
@@ -269,7 +287,7 @@ def visible(user, queryset: QuerySet) -> QuerySet:
     condition = rule_for(user, model)
     if not condition:  # Q() means everything
         return queryset
-    if model._meta.label in _NEEDS_SUBQUERY:
+    if _crosses_to_many(model, condition):
         ids = model._default_manager.filter(condition).values("pk")
         return queryset.filter(pk__in=ids)
     return queryset.filter(condition)

@@ -149,3 +149,26 @@ def test_createsuperuser_gets_the_admin_role(monkeypatch):
     root = User.objects.get(username="root")
     assert root.role == Role.ADMIN
     assert root.is_admin and root.is_superuser
+
+
+def test_rules_that_cross_a_to_many_relation_never_repeat_a_row(world, needs):
+    """A teacher proposed twice on one need, a school's staff whose school a teacher
+    serves on two needs: each row once. Rules without a to-many step filter the
+    rows directly (no ``IN (subquery)``), so a list can walk an index in order."""
+    teacher = world.teacher_a
+    other_need = f.NeedFactory(school=world.school_a, specialty=world.ecommerce)
+    for need in (needs["a"], other_need):
+        Assignment.objects.create(need=need, teacher=teacher, status="accepted")
+    Assignment.objects.create(need=needs["a"], teacher=teacher, status="declined")
+
+    mine = visible(world.users.teacher_a, Need.objects.all())
+    assert list(mine.order_by("id").values_list("id", flat=True)) == sorted(
+        [needs["a"].id, other_need.id]
+    )
+    seen = visible(world.users.staff_a, Teacher.objects.all())
+    assert list(seen.values_list("id", flat=True)) == [teacher.id]
+
+    direct = str(visible(world.users.coord_a, Need.objects.all()).query)
+    assert "SELECT" not in direct.split("WHERE", 1)[1]
+    through = str(visible(world.users.teacher_a, Need.objects.all()).query)
+    assert "SELECT" in through.split("WHERE", 1)[1]
