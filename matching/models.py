@@ -250,6 +250,13 @@ class Assignment(models.Model):
             models.Index(fields=["teacher", "status"]),
             models.Index(fields=["need", "status"]),
             models.Index(fields=["status", "-created_at"]),
+            # Lists newest first: the first page walks this index backwards
+            # instead of sorting every visible assignment. Ascending: a run's rows
+            # share one created_at and take rising ids, so they append at the
+            # index's right-hand end.
+            models.Index(
+                fields=["created_at", "id"], name="assignment_newest_first_idx"
+            ),
             models.Index(
                 fields=["decided_by"],
                 condition=Q(decided_by__isnull=False),

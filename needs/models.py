@@ -231,6 +231,10 @@ class Need(models.Model):
             models.Index(fields=["status", "school"]),
             models.Index(fields=["status", "submitted_at"]),
             models.Index(fields=["school", "-created_at"]),
+            # Lists newest first (the API's and pages' default order): the first
+            # page walks this index backwards instead of sorting every visible
+            # need. Ascending, so that new rows append at its right-hand end.
+            models.Index(fields=["created_at", "id"], name="need_newest_first_idx"),
             models.Index(fields=["specialty", "status"]),
             # The dashboard's passes over a county's needs, as index-only scans.
             models.Index(
