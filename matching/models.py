@@ -156,11 +156,12 @@ LIVE_ASSIGNMENT_STATUSES = (AssignmentStatus.PROPOSED, AssignmentStatus.ACCEPTED
 class Assignment(models.Model):
     # need and teacher are indexed through (need, status) and (teacher, status):
     # a run writes tens of thousands of rows, and each index costs on every row.
-    # For the same reason PostgreSQL checks both references once per statement,
-    # not with a foreign-key trigger per row: the guard of migrations 0004 and
-    # 0013 locks the rows referred to (as a foreign key would) and refuses a
-    # missing one, and deleting a need or teacher still referred to is refused by
-    # triggers on their tables (SQLSTATE 23503 either way, Django's IntegrityError).
+    # For the same reason PostgreSQL checks the references (need, teacher and the
+    # two deciders) once per statement, not with a foreign-key trigger per row:
+    # the triggers of migrations 0013 and 0016 lock the rows referred to (as a
+    # foreign key would) and refuse a missing one (SQLSTATE 23503, Django's
+    # IntegrityError); deleting a need or teacher still referred to is refused and
+    # deleting a decider clears the column, by triggers on their tables.
     need = models.ForeignKey(
         "needs.Need",
         verbose_name=_("need"),
@@ -205,6 +206,7 @@ class Assignment(models.Model):
         blank=True,
         related_name="+",
         db_index=False,  # a partial index below: proposals have no decider yet
+        db_constraint=False,  # checked per statement, as need and teacher are
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decision_reason = models.TextField(_("reason"), blank=True)
@@ -220,6 +222,7 @@ class Assignment(models.Model):
         blank=True,
         related_name="+",
         db_index=False,
+        db_constraint=False,  # checked per statement, as need and teacher are
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)

@@ -13,6 +13,7 @@ from matching.models import Assignment
 from needs.models import Need
 from teams.models import Teacher
 
+from .. import factories as f
 from .helpers import open_need, teacher
 
 pytestmark = pytest.mark.skipif(
@@ -140,3 +141,24 @@ def test_a_delete_racing_an_insert_waits_for_it_and_is_refused(world):
     other.join(20)
     assert "still referred to" in outcome.get("refused", ""), outcome
     assert Assignment.objects.filter(need=need).count() == 1
+
+
+@pytest.mark.django_db
+def test_the_deciders_are_checked_and_cleared_when_a_user_goes(pair, world):
+    need, _, who = pair
+    _insert((need.pk, who.pk))
+    decider = f.UserFactory(username="decider")
+    missing = decider.pk + 1000
+    message = _refused("UPDATE matching_assignment SET decided_by_id = %s", [missing])
+    assert f"user {missing} does not exist" in message
+    _refused("UPDATE matching_assignment SET decline_cleared_by_id = %s", [missing])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE matching_assignment SET decided_by_id = %s,"
+            " decline_cleared_by_id = %s",
+            [decider.pk, decider.pk],
+        )
+        # Deleting the user, even by hand, keeps SET NULL.
+        cursor.execute("DELETE FROM accounts_user WHERE id = %s", [decider.pk])
+    row = Assignment.objects.get()
+    assert (row.decided_by_id, row.decline_cleared_by_id) == (None, None)
