@@ -1,8 +1,17 @@
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+
+from common.fields import (
+    moment,
+    one_of,
+    reference,
+    status_field,
+    user_reference,
+    when_created,
+    when_updated,
+)
 
 
 class RunStatus(models.TextChoices):
@@ -19,22 +28,19 @@ class RunTrigger(models.TextChoices):
 
 
 class MatchingRun(models.Model):
-    county = models.ForeignKey(
+    county = reference(
         "places.County",
-        verbose_name=_("county"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
+        _("county"),
         related_name="matching_runs",
+        optional=True,
         help_text=_("Empty: every county."),
     )
-    parent = models.ForeignKey(
+    parent = reference(
         "self",
-        verbose_name=_("parent run"),
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
+        _("parent run"),
         related_name="children",
+        on_delete=models.CASCADE,
+        optional=True,
         help_text=_("The all-county run this per-county run was fanned out from."),
     )
     trigger = models.CharField(
@@ -43,24 +49,17 @@ class MatchingRun(models.Model):
         choices=RunTrigger.choices,
         default=RunTrigger.MANUAL,
     )
-    started_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("started by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
+    started_by = user_reference(
+        _("started by"), on_delete=models.SET_NULL, optional=True
     )
-    status = models.CharField(
-        _("status"), max_length=20, choices=RunStatus.choices, default=RunStatus.QUEUED
-    )
+    status = status_field(RunStatus, default=RunStatus.QUEUED)
     progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
     stage = models.CharField(_("stage"), max_length=50, blank=True)
     stats = models.JSONField(_("statistics"), default=dict, blank=True)
     error = models.TextField(_("error"), blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    created_at = when_created()
+    started_at = moment(_("started at"))
+    finished_at = moment(_("finished at"))
 
     class Meta:
         verbose_name = _("matching run")
@@ -68,9 +67,7 @@ class MatchingRun(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["county", "-created_at"])]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(status__in=RunStatus.values), name="run_status_valid"
-            ),
+            one_of("status", RunStatus, "run_status_valid"),
             models.CheckConstraint(
                 condition=Q(progress__lte=100), name="run_progress_le_100"
             ),
@@ -106,19 +103,19 @@ class UnmatchedNeed(models.Model):
     transaction that read those needs."""
 
     # Indexed through ``unmatched_once_per_run`` (run, need).
-    run = models.ForeignKey(
+    run = reference(
         MatchingRun,
-        verbose_name=_("matching run"),
-        on_delete=models.CASCADE,
+        _("matching run"),
         related_name="unmatched",
+        on_delete=models.CASCADE,
         db_index=False,
         db_constraint=False,
     )
-    need = models.ForeignKey(
+    need = reference(
         "needs.Need",
-        verbose_name=_("need"),
-        on_delete=models.CASCADE,
+        _("need"),
         related_name="unmatched_in_runs",
+        on_delete=models.CASCADE,
         db_constraint=False,
     )
     reason = models.CharField(
@@ -152,66 +149,44 @@ LIVE_ASSIGNMENT_STATUSES = (AssignmentStatus.PROPOSED, AssignmentStatus.ACCEPTED
 class Assignment(models.Model):
     # need and teacher are indexed through (need, status) and (teacher, status):
     # a run writes tens of thousands of rows, and each index costs on every row.
-    need = models.ForeignKey(
-        "needs.Need",
-        verbose_name=_("need"),
-        on_delete=models.PROTECT,
-        related_name="assignments",
-        db_index=False,
+    need = reference(
+        "needs.Need", _("need"), related_name="assignments", db_index=False
     )
-    teacher = models.ForeignKey(
-        "teams.Teacher",
-        verbose_name=_("teacher"),
-        on_delete=models.PROTECT,
-        related_name="assignments",
-        db_index=False,
+    teacher = reference(
+        "teams.Teacher", _("teacher"), related_name="assignments", db_index=False
     )
-    status = models.CharField(
-        _("status"),
-        max_length=20,
-        choices=AssignmentStatus.choices,
-        default=AssignmentStatus.PROPOSED,
-    )
+    status = status_field(AssignmentStatus, default=AssignmentStatus.PROPOSED)
     score = models.FloatField(_("score"), default=0)
     breakdown = models.JSONField(_("score breakdown"), default=dict, blank=True)
     # Which run proposed it: provenance, kept by Django (SET_NULL through the ORM)
     # rather than by a database check on each of the tens of thousands of rows a
     # run writes at once; need and teacher stay database-checked.
-    run = models.ForeignKey(
+    run = reference(
         MatchingRun,
-        verbose_name=_("matching run"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
+        _("matching run"),
         related_name="assignments",
+        on_delete=models.SET_NULL,
+        optional=True,
         db_constraint=False,
     )
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("decided by"),
+    decided_by = user_reference(
+        _("decided by"),
         on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
+        optional=True,
         db_index=False,  # a partial index below: proposals have no decider yet
     )
-    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_at = moment(_("decided at"))
     decision_reason = models.TextField(_("reason"), blank=True)
     # A declined pair is not proposed again until a coordinator clears the decline.
-    decline_cleared_at = models.DateTimeField(
-        _("decline cleared at"), null=True, blank=True
-    )
-    decline_cleared_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("decline cleared by"),
+    decline_cleared_at = moment(_("decline cleared at"))
+    decline_cleared_by = user_reference(
+        _("decline cleared by"),
         on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
+        optional=True,
         db_index=False,
     )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    created_at = when_created()
+    updated_at = when_updated()
 
     history = HistoricalRecords()
 
@@ -230,10 +205,7 @@ class Assignment(models.Model):
                     "This teacher already has a live assignment for this need."
                 ),
             ),
-            models.CheckConstraint(
-                condition=Q(status__in=AssignmentStatus.values),
-                name="assignment_status_valid",
-            ),
+            one_of("status", AssignmentStatus, "assignment_status_valid"),
         ]
         indexes = [
             models.Index(fields=["teacher", "status"]),
