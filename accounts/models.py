@@ -5,7 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from knox.models import AuthToken
 
-from common.fields import moment, one_of, reference, when_created
+from common import fields
 
 
 class Role(models.TextChoices):
@@ -35,7 +35,7 @@ class User(AbstractUser):
         related_name="coordinators",
         help_text=_("Counties a coordinator is responsible for."),
     )
-    school = reference(
+    school = fields.reference(
         "places.School",
         _("school"),
         related_name="staff",
@@ -60,7 +60,7 @@ class User(AbstractUser):
         verbose_name = _("user")
         verbose_name_plural = _("users")
         constraints = [
-            one_of("role", Role, "user_role_valid"),
+            fields.one_of("role", Role, "user_role_valid"),
         ]
 
     def __str__(self) -> str:
@@ -126,7 +126,7 @@ class User(AbstractUser):
 class Notification(models.Model):
     """An in-app inbox message; e-mail copies go through Django's mail backend."""
 
-    user = reference(
+    user = fields.reference(
         User, _("user"), related_name="notifications", on_delete=models.CASCADE
     )
     title = models.CharField(_("title"), max_length=200)
@@ -138,9 +138,9 @@ class Notification(models.Model):
     kind = models.CharField(_("kind"), max_length=40, blank=True)
     # Urgent notices are e-mailed at once; the others wait for the daily digest.
     urgent = models.BooleanField(_("urgent"), default=True)
-    emailed_at = moment(_("e-mailed at"))
-    created_at = when_created()
-    read_at = moment(_("read at"))
+    emailed_at = fields.moment(_("e-mailed at"))
+    created_at = fields.created_at()
+    read_at = fields.moment(_("read at"))
 
     class Meta:
         verbose_name = _("notification")

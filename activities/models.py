@@ -10,11 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from common.fields import (
-    one_of,
-    reference,
-    when_created,
-)
+from common import fields
 from needs.attachments import Attachment
 
 
@@ -29,7 +25,7 @@ class ActivityKind(models.TextChoices):
 class Activity(models.Model):
     """帮扶活动: work a dispatched teacher logs against an accepted assignment."""
 
-    assignment = reference(
+    assignment = fields.reference(
         "matching.Assignment", _("assignment"), related_name="activities"
     )
     date = models.DateField(_("date"))
@@ -46,7 +42,7 @@ class Activity(models.Model):
     note = models.TextField(_("note"), blank=True)
     disputed = models.BooleanField(_("disputed"), default=False)
     dispute_reason = models.TextField(_("dispute reason"), blank=True)
-    created_at = when_created()
+    created_at = fields.created_at()
 
     history = HistoricalRecords(table_name="matching_historicalactivity")
 
@@ -61,7 +57,7 @@ class Activity(models.Model):
                 name="activity_hours_0_24",
                 violation_error_message=_("Hours must be more than 0 and at most 24."),
             ),
-            one_of("kind", ActivityKind, "activity_kind_valid"),
+            fields.one_of("kind", ActivityKind, "activity_kind_valid"),
         ]
         indexes = [models.Index(fields=["assignment", "date"])]
 
@@ -90,7 +86,7 @@ class Activity(models.Model):
 class ActivityAttachment(Attachment):
     """Evidence of an activity: a photo of the session, a sign-in sheet (PDF)."""
 
-    activity = reference(
+    activity = fields.reference(
         Activity, _("activity"), related_name="attachments", on_delete=models.CASCADE
     )
 

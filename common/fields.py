@@ -5,7 +5,8 @@ declare by hand (its migrations see no difference); what it adds is the house
 convention: a reference that may be empty is ``null`` and ``blank`` together, the
 user who did something is a reference without a reverse accessor, a status is a
 20-character choice of its ``TextChoices``, a check constraint has one way of
-naming the values it allows.
+naming the values it allows. Models import the module (``from common import
+fields``) and read as ``fields.reference(...)``, beside Django's ``models.X``.
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ def user_reference(
     )
 
 
-def status_field(
+def status(
     choices: type[models.TextChoices], *, default: str, verbose_name=None
 ) -> models.CharField:
     """The state of an object: one of ``choices``, starting at ``default``."""
@@ -66,11 +67,11 @@ def moment(verbose_name) -> models.DateTimeField:
     return models.DateTimeField(verbose_name, null=True, blank=True)
 
 
-def when_created(verbose_name=None) -> models.DateTimeField:
+def created_at(verbose_name=None) -> models.DateTimeField:
     return models.DateTimeField(verbose_name or _("created at"), auto_now_add=True)
 
 
-def when_updated() -> models.DateTimeField:
+def updated_at() -> models.DateTimeField:
     return models.DateTimeField(_("updated at"), auto_now=True)
 
 

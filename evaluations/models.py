@@ -4,17 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
-from common.fields import (
-    between,
-    dates_in_order,
-    moment,
-    one_of,
-    reference,
-    status_field,
-    user_reference,
-    when_created,
-    when_updated,
-)
+from common import fields
 
 
 class SubjectType(models.TextChoices):
@@ -36,7 +26,7 @@ class Framework(models.Model):
     county, the programme (the admins keep it; the shipped defaults)."""
 
     name = models.CharField(_("name"), max_length=100)
-    county = reference(
+    county = fields.reference(
         "places.County",
         _("owned by county"),
         related_name="evaluation_frameworks",
@@ -55,8 +45,8 @@ class Framework(models.Model):
         default=False,
         help_text=_("Used by new cycles unless another framework is chosen."),
     )
-    created_at = when_created()
-    updated_at = when_updated()
+    created_at = fields.created_at()
+    updated_at = fields.updated_at()
 
     objects = FrameworkQuerySet.as_manager()
 
@@ -82,7 +72,7 @@ class Framework(models.Model):
                 condition=Q(is_default=False) | Q(county__isnull=True),
                 name="framework_default_is_the_programmes",
             ),
-            one_of("subject_type", SubjectType, "framework_subject_type_valid"),
+            fields.one_of("subject_type", SubjectType, "framework_subject_type_valid"),
         ]
 
     def __str__(self) -> str:
@@ -106,10 +96,10 @@ class Metric(models.TextChoices):
 
 
 class Indicator(models.Model):
-    framework = reference(
+    framework = fields.reference(
         Framework, _("framework"), related_name="indicators", on_delete=models.CASCADE
     )
-    parent = reference(
+    parent = fields.reference(
         "self",
         _("parent"),
         related_name="children",
@@ -192,7 +182,7 @@ class RaterRole(models.TextChoices):
 
 
 class RaterWeight(models.Model):
-    framework = reference(
+    framework = fields.reference(
         Framework,
         _("framework"),
         related_name="rater_weights",
@@ -208,7 +198,7 @@ class RaterWeight(models.Model):
             models.UniqueConstraint(
                 fields=["framework", "role"], name="rater_weight_unique_role"
             ),
-            between("weight", 0, 100, "rater_weight_0_100"),
+            fields.between("weight", 0, 100, "rater_weight_0_100"),
         ]
 
     def __str__(self) -> str:
@@ -223,21 +213,23 @@ class CycleStatus(models.TextChoices):
 
 class EvaluationCycle(models.Model):
     name = models.CharField(_("name"), max_length=100)
-    county = reference("places.County", _("county"), related_name="evaluation_cycles")
-    framework = reference(
+    county = fields.reference(
+        "places.County", _("county"), related_name="evaluation_cycles"
+    )
+    framework = fields.reference(
         Framework,
         _("framework"),
         related_name="cycles",
         help_text=_("The framework teachers are evaluated with."),
     )
-    team_framework = reference(
+    team_framework = fields.reference(
         Framework,
         _("framework for teams"),
         related_name="team_cycles",
         optional=True,
         help_text=_("Empty: the default framework for teams."),
     )
-    school_framework = reference(
+    school_framework = fields.reference(
         Framework,
         _("framework for assisted schools"),
         related_name="school_cycles",
@@ -246,12 +238,12 @@ class EvaluationCycle(models.Model):
     )
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"))
-    status = status_field(CycleStatus, default=CycleStatus.DRAFT)
-    created_by = user_reference(_("created by"), optional=True)
-    created_at = when_created()
-    opened_at = moment(_("opened at"))
-    closed_at = moment(_("closed at"))
-    closed_by = user_reference(_("closed by"), optional=True)
+    status = fields.status(CycleStatus, default=CycleStatus.DRAFT)
+    created_by = fields.user_reference(_("created by"), optional=True)
+    created_at = fields.created_at()
+    opened_at = fields.moment(_("opened at"))
+    closed_at = fields.moment(_("closed at"))
+    closed_by = fields.user_reference(_("closed by"), optional=True)
     provisional = models.BooleanField(
         _("provisional"),
         default=False,
@@ -271,8 +263,8 @@ class EvaluationCycle(models.Model):
         verbose_name_plural = _("evaluation cycles")
         ordering = ["-start_date", "-id"]
         constraints = [
-            dates_in_order("cycle_end_not_before_start"),
-            one_of("status", CycleStatus, "cycle_status_valid"),
+            fields.dates_in_order("cycle_end_not_before_start"),
+            fields.one_of("status", CycleStatus, "cycle_status_valid"),
             models.CheckConstraint(
                 condition=Q(provisional=False) | ~Q(close_reason=""),
                 name="cycle_provisional_has_a_reason",
@@ -294,7 +286,7 @@ class Evaluation(models.Model):
     """The evaluation of one subject (teacher, team or assisted school) in a cycle;
     once the cycle closes it carries the result: score, grade and rank."""
 
-    cycle = reference(
+    cycle = fields.reference(
         EvaluationCycle,
         _("cycle"),
         related_name="evaluations",
@@ -304,14 +296,16 @@ class Evaluation(models.Model):
         _("subject type"), max_length=20, choices=SubjectType.choices
     )
     # One of the three, as subject_type says.
-    teacher = reference(
+    teacher = fields.reference(
         "teams.Teacher", _("teacher"), related_name="evaluations", optional=True
     )
-    team = reference("teams.Team", _("team"), related_name="evaluations", optional=True)
-    school = reference(
+    team = fields.reference(
+        "teams.Team", _("team"), related_name="evaluations", optional=True
+    )
+    school = fields.reference(
         "places.School", _("school"), related_name="evaluations", optional=True
     )
-    status = status_field(EvaluationStatus, default=EvaluationStatus.PENDING)
+    status = fields.status(EvaluationStatus, default=EvaluationStatus.PENDING)
     score = models.DecimalField(
         _("score"), max_digits=5, decimal_places=2, null=True, blank=True
     )
@@ -357,7 +351,7 @@ class Evaluation(models.Model):
             models.UniqueConstraint(
                 fields=["cycle", "school"], name="evaluation_unique_school"
             ),
-            between("score", 0, 100, "evaluation_score_0_100", nullable=True),
+            fields.between("score", 0, 100, "evaluation_score_0_100", nullable=True),
         ]
 
     def __str__(self) -> str:
@@ -386,16 +380,16 @@ class Rating(models.Model):
     """A rating task: one rater's scores on the subjective indicators of an
     evaluation."""
 
-    evaluation = reference(
+    evaluation = fields.reference(
         Evaluation, _("evaluation"), related_name="ratings", on_delete=models.CASCADE
     )
-    rater = user_reference(_("rater"), related_name="ratings")
+    rater = fields.user_reference(_("rater"), related_name="ratings")
     rater_role = models.CharField(
         _("rater role"), max_length=20, choices=RaterRole.choices
     )
-    status = status_field(RatingStatus, default=RatingStatus.PENDING)
+    status = fields.status(RatingStatus, default=RatingStatus.PENDING)
     comment = models.TextField(_("comment"), blank=True)
-    submitted_at = moment(_("submitted at"))
+    submitted_at = fields.moment(_("submitted at"))
 
     history = HistoricalRecords()
 
@@ -414,10 +408,12 @@ class Rating(models.Model):
 
 
 class RatingScore(models.Model):
-    rating = reference(
+    rating = fields.reference(
         Rating, _("rating"), related_name="scores", on_delete=models.CASCADE
     )
-    indicator = reference(Indicator, _("indicator"), related_name="rating_scores")
+    indicator = fields.reference(
+        Indicator, _("indicator"), related_name="rating_scores"
+    )
     score = models.DecimalField(_("score"), max_digits=5, decimal_places=2)
 
     history = HistoricalRecords()
@@ -429,7 +425,7 @@ class RatingScore(models.Model):
             models.UniqueConstraint(
                 fields=["rating", "indicator"], name="rating_score_unique_indicator"
             ),
-            between("score", 0, 100, "rating_score_0_100"),
+            fields.between("score", 0, 100, "rating_score_0_100"),
         ]
 
     def __str__(self) -> str:
@@ -445,22 +441,22 @@ class Appeal(models.Model):
     """A subject's appeal against a result of a closed cycle, and the
     coordinator's answer, which may revise the score (with a reason)."""
 
-    evaluation = reference(
+    evaluation = fields.reference(
         Evaluation, _("result"), related_name="appeals", on_delete=models.CASCADE
     )
-    appellant = user_reference(_("appealed by"))
+    appellant = fields.user_reference(_("appealed by"))
     reason = models.TextField(_("reason for the appeal"))
-    status = status_field(AppealStatus, default=AppealStatus.OPEN)
+    status = fields.status(AppealStatus, default=AppealStatus.OPEN)
     answer = models.TextField(_("answer"), blank=True)
-    answered_by = user_reference(_("answered by"), optional=True)
-    answered_at = moment(_("answered at"))
+    answered_by = fields.user_reference(_("answered by"), optional=True)
+    answered_at = fields.moment(_("answered at"))
     previous_score = models.DecimalField(
         _("score before"), max_digits=5, decimal_places=2, null=True, blank=True
     )
     revised_score = models.DecimalField(
         _("revised score"), max_digits=5, decimal_places=2, null=True, blank=True
     )
-    created_at = when_created()
+    created_at = fields.created_at()
 
     history = HistoricalRecords()
 
@@ -474,8 +470,8 @@ class Appeal(models.Model):
                 condition=Q(status="open"),
                 name="appeal_one_open_per_result",
             ),
-            one_of("status", AppealStatus, "appeal_status_valid"),
-            between(
+            fields.one_of("status", AppealStatus, "appeal_status_valid"),
+            fields.between(
                 "revised_score", 0, 100, "appeal_revised_score_0_100", nullable=True
             ),
         ]

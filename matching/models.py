@@ -3,15 +3,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from common.fields import (
-    moment,
-    one_of,
-    reference,
-    status_field,
-    user_reference,
-    when_created,
-    when_updated,
-)
+from common import fields
 
 
 class RunStatus(models.TextChoices):
@@ -28,14 +20,14 @@ class RunTrigger(models.TextChoices):
 
 
 class MatchingRun(models.Model):
-    county = reference(
+    county = fields.reference(
         "places.County",
         _("county"),
         related_name="matching_runs",
         optional=True,
         help_text=_("Empty: every county."),
     )
-    parent = reference(
+    parent = fields.reference(
         "self",
         _("parent run"),
         related_name="children",
@@ -49,17 +41,17 @@ class MatchingRun(models.Model):
         choices=RunTrigger.choices,
         default=RunTrigger.MANUAL,
     )
-    started_by = user_reference(
+    started_by = fields.user_reference(
         _("started by"), on_delete=models.SET_NULL, optional=True
     )
-    status = status_field(RunStatus, default=RunStatus.QUEUED)
+    status = fields.status(RunStatus, default=RunStatus.QUEUED)
     progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
     stage = models.CharField(_("stage"), max_length=50, blank=True)
     stats = models.JSONField(_("statistics"), default=dict, blank=True)
     error = models.TextField(_("error"), blank=True)
-    created_at = when_created()
-    started_at = moment(_("started at"))
-    finished_at = moment(_("finished at"))
+    created_at = fields.created_at()
+    started_at = fields.moment(_("started at"))
+    finished_at = fields.moment(_("finished at"))
 
     class Meta:
         verbose_name = _("matching run")
@@ -67,7 +59,7 @@ class MatchingRun(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["county", "-created_at"])]
         constraints = [
-            one_of("status", RunStatus, "run_status_valid"),
+            fields.one_of("status", RunStatus, "run_status_valid"),
             models.CheckConstraint(
                 condition=Q(progress__lte=100), name="run_progress_le_100"
             ),
@@ -103,7 +95,7 @@ class UnmatchedNeed(models.Model):
     transaction that read those needs."""
 
     # Indexed through ``unmatched_once_per_run`` (run, need).
-    run = reference(
+    run = fields.reference(
         MatchingRun,
         _("matching run"),
         related_name="unmatched",
@@ -111,7 +103,7 @@ class UnmatchedNeed(models.Model):
         db_index=False,
         db_constraint=False,
     )
-    need = reference(
+    need = fields.reference(
         "needs.Need",
         _("need"),
         related_name="unmatched_in_runs",
@@ -149,19 +141,19 @@ LIVE_ASSIGNMENT_STATUSES = (AssignmentStatus.PROPOSED, AssignmentStatus.ACCEPTED
 class Assignment(models.Model):
     # need and teacher are indexed through (need, status) and (teacher, status):
     # a run writes tens of thousands of rows, and each index costs on every row.
-    need = reference(
+    need = fields.reference(
         "needs.Need", _("need"), related_name="assignments", db_index=False
     )
-    teacher = reference(
+    teacher = fields.reference(
         "teams.Teacher", _("teacher"), related_name="assignments", db_index=False
     )
-    status = status_field(AssignmentStatus, default=AssignmentStatus.PROPOSED)
+    status = fields.status(AssignmentStatus, default=AssignmentStatus.PROPOSED)
     score = models.FloatField(_("score"), default=0)
     breakdown = models.JSONField(_("score breakdown"), default=dict, blank=True)
     # Which run proposed it: provenance, kept by Django (SET_NULL through the ORM)
     # rather than by a database check on each of the tens of thousands of rows a
     # run writes at once; need and teacher stay database-checked.
-    run = reference(
+    run = fields.reference(
         MatchingRun,
         _("matching run"),
         related_name="assignments",
@@ -169,24 +161,24 @@ class Assignment(models.Model):
         optional=True,
         db_constraint=False,
     )
-    decided_by = user_reference(
+    decided_by = fields.user_reference(
         _("decided by"),
         on_delete=models.SET_NULL,
         optional=True,
         db_index=False,  # a partial index below: proposals have no decider yet
     )
-    decided_at = moment(_("decided at"))
+    decided_at = fields.moment(_("decided at"))
     decision_reason = models.TextField(_("reason"), blank=True)
     # A declined pair is not proposed again until a coordinator clears the decline.
-    decline_cleared_at = moment(_("decline cleared at"))
-    decline_cleared_by = user_reference(
+    decline_cleared_at = fields.moment(_("decline cleared at"))
+    decline_cleared_by = fields.user_reference(
         _("decline cleared by"),
         on_delete=models.SET_NULL,
         optional=True,
         db_index=False,
     )
-    created_at = when_created()
-    updated_at = when_updated()
+    created_at = fields.created_at()
+    updated_at = fields.updated_at()
 
     history = HistoricalRecords()
 
@@ -205,7 +197,7 @@ class Assignment(models.Model):
                     "This teacher already has a live assignment for this need."
                 ),
             ),
-            one_of("status", AssignmentStatus, "assignment_status_valid"),
+            fields.one_of("status", AssignmentStatus, "assignment_status_valid"),
         ]
         indexes = [
             models.Index(fields=["teacher", "status"]),

@@ -5,17 +5,7 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from accounts.models import Role
-from common.fields import (
-    between,
-    dates_in_order,
-    moment,
-    one_of,
-    reference,
-    status_field,
-    user_reference,
-    when_created,
-    when_updated,
-)
+from common import fields
 from places.models import School
 
 from .attachments import Attachment
@@ -44,7 +34,7 @@ class SpecialtyClass(models.Model):
 
     code = models.CharField(_("code"), max_length=6, unique=True)
     name = models.CharField(_("name"), max_length=50)
-    family = reference(SpecialtyFamily, _("family"), related_name="classes")
+    family = fields.reference(SpecialtyFamily, _("family"), related_name="classes")
 
     class Meta:
         verbose_name = _("specialty class")
@@ -58,14 +48,14 @@ class SpecialtyClass(models.Model):
 class Specialty(models.Model):
     code = models.CharField(_("code"), max_length=10, unique=True)
     name = models.CharField(_("name"), max_length=60)
-    specialty_class = reference(
+    specialty_class = fields.reference(
         SpecialtyClass,
         _("class"),
         related_name="specialties",
         optional=True,
         help_text=_("Only a retired entry may have none."),
     )
-    family = reference(SpecialtyFamily, _("family"), related_name="specialties")
+    family = fields.reference(SpecialtyFamily, _("family"), related_name="specialties")
     aliases = models.CharField(
         _("former names"),
         max_length=300,
@@ -137,8 +127,8 @@ class NeedStatus(models.TextChoices):
 class Need(models.Model):
     """A need (需求) posted by an assisted school."""
 
-    school = reference(School, _("school"), related_name="needs")
-    specialty = reference(Specialty, _("specialty"), related_name="needs")
+    school = fields.reference(School, _("school"), related_name="needs")
+    specialty = fields.reference(Specialty, _("specialty"), related_name="needs")
     kind = models.CharField(_("kind"), max_length=30, choices=NeedKind.choices)
     title = models.CharField(_("title"), max_length=120)
     description = models.TextField(_("description"), blank=True)
@@ -150,7 +140,7 @@ class Need(models.Model):
     urgency = models.PositiveSmallIntegerField(
         _("urgency"), help_text=_("As stated by the school, 1 (low) to 5 (critical).")
     )
-    status = status_field(NeedStatus, default=NeedStatus.DRAFT)
+    status = fields.status(NeedStatus, default=NeedStatus.DRAFT)
     priority_score = models.PositiveSmallIntegerField(
         _("priority score"),
         null=True,
@@ -161,12 +151,12 @@ class Need(models.Model):
         _("places filled"), default=0, help_text=_("Accepted assignments.")
     )
     cancel_reason = models.TextField(_("cancellation reason"), blank=True)
-    created_by = user_reference(_("created by"))
-    created_at = when_created()
-    updated_at = when_updated()
-    submitted_at = moment(_("submitted at"))
-    matched_at = moment(_("matched at"))
-    fulfilled_at = moment(_("fulfilled at"))
+    created_by = fields.user_reference(_("created by"))
+    created_at = fields.created_at()
+    updated_at = fields.updated_at()
+    submitted_at = fields.moment(_("submitted at"))
+    matched_at = fields.moment(_("matched at"))
+    fulfilled_at = fields.moment(_("fulfilled at"))
 
     objects = NeedQuerySet.as_manager()
     history = HistoricalRecords()
@@ -176,27 +166,29 @@ class Need(models.Model):
         verbose_name_plural = _("needs")
         ordering = ["-created_at", "-id"]
         constraints = [
-            between(
+            fields.between(
                 "headcount",
                 1,
                 10,
                 "need_headcount_1_10",
                 _("Headcount must be between 1 and 10."),
             ),
-            between(
+            fields.between(
                 "urgency",
                 1,
                 5,
                 "need_urgency_1_5",
                 _("Urgency must be between 1 and 5."),
             ),
-            dates_in_order("need_end_not_before_start"),
-            between("priority_score", 0, 100, "need_priority_0_100", nullable=True),
+            fields.dates_in_order("need_end_not_before_start"),
+            fields.between(
+                "priority_score", 0, 100, "need_priority_0_100", nullable=True
+            ),
             models.CheckConstraint(
                 condition=Q(filled__lte=F("headcount")), name="need_filled_le_headcount"
             ),
-            one_of("status", NeedStatus, "need_status_valid"),
-            one_of("kind", NeedKind, "need_kind_valid"),
+            fields.one_of("status", NeedStatus, "need_status_valid"),
+            fields.one_of("kind", NeedKind, "need_kind_valid"),
         ]
         indexes = [
             models.Index(fields=["status", "school"]),
@@ -238,7 +230,7 @@ class Diagnosis(models.Model):
     industry_fit = models.PositiveSmallIntegerField(_("fit with local industry"))
     readiness = models.PositiveSmallIntegerField(_("school readiness"))
     priority_score = models.PositiveSmallIntegerField(_("priority score"))
-    diagnosed_by = user_reference(_("diagnosed by"))
+    diagnosed_by = fields.user_reference(_("diagnosed by"))
     diagnosed_at = models.DateTimeField(_("diagnosed at"), auto_now=True)
 
     history = HistoricalRecords()
@@ -254,7 +246,7 @@ class Diagnosis(models.Model):
                 & Q(readiness__gte=1, readiness__lte=5),
                 name="diagnosis_scores_1_5",
             ),
-            between("priority_score", 0, 100, "diagnosis_priority_0_100"),
+            fields.between("priority_score", 0, 100, "diagnosis_priority_0_100"),
         ]
 
     def __str__(self) -> str:
@@ -287,7 +279,9 @@ class PlanGoal(models.Model):
     confirmation (``awaiting_confirmation``) while the confirmed outcome, if any,
     still stands. Every mark and confirmation is kept as a :class:`GoalMark`."""
 
-    need = reference(Need, _("need"), related_name="goals", on_delete=models.CASCADE)
+    need = fields.reference(
+        Need, _("need"), related_name="goals", on_delete=models.CASCADE
+    )
     text = models.CharField(_("goal"), max_length=300)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     outcome = models.CharField(
@@ -297,8 +291,10 @@ class PlanGoal(models.Model):
         blank=True,
         help_text=_("The latest mark by the school or a serving teacher."),
     )
-    marked_by = user_reference(_("marked by"), on_delete=models.SET_NULL, optional=True)
-    marked_at = moment(_("marked at"))
+    marked_by = fields.user_reference(
+        _("marked by"), on_delete=models.SET_NULL, optional=True
+    )
+    marked_at = fields.moment(_("marked at"))
     awaiting_confirmation = models.BooleanField(
         _("waiting for confirmation"), default=False
     )
@@ -309,10 +305,10 @@ class PlanGoal(models.Model):
         blank=True,
         help_text=_("Confirmed by the county's coordinator; the evaluation uses it."),
     )
-    confirmed_by = user_reference(
+    confirmed_by = fields.user_reference(
         _("confirmed by"), on_delete=models.SET_NULL, optional=True
     )
-    confirmed_at = moment(_("confirmed at"))
+    confirmed_at = fields.moment(_("confirmed at"))
 
     class Meta:
         verbose_name = _("plan goal")
@@ -381,7 +377,7 @@ class GoalMark(models.Model):
     """One step of a goal's history: a mark by the school or a teacher, or the
     coordinator's confirmation or correction of it (who, when, what, why)."""
 
-    goal = reference(
+    goal = fields.reference(
         PlanGoal, _("plan goal"), related_name="marks", on_delete=models.CASCADE
     )
     action = models.CharField(
@@ -389,7 +385,7 @@ class GoalMark(models.Model):
     )
     outcome = models.CharField(_("outcome"), max_length=10, choices=GoalOutcome.choices)
     note = models.TextField(_("note"), blank=True)
-    author = user_reference(
+    author = fields.user_reference(
         _("by"),
         optional=True,
         help_text=_("Empty for outcomes recorded before marks existed."),
@@ -397,7 +393,7 @@ class GoalMark(models.Model):
     author_role = models.CharField(
         _("role"), max_length=20, choices=Role.choices, blank=True
     )
-    created_at = when_created(_("at"))
+    created_at = fields.created_at(_("at"))
 
     class Meta:
         verbose_name = _("goal mark")
@@ -417,7 +413,7 @@ class GoalMark(models.Model):
 
 
 class GoalMarkAttachment(Attachment):
-    mark = reference(
+    mark = fields.reference(
         GoalMark, _("goal mark"), related_name="attachments", on_delete=models.CASCADE
     )
 
@@ -429,16 +425,16 @@ class GoalMarkAttachment(Attachment):
 class NeedTransition(models.Model):
     """One state change of a need: who, when, from what to what, and why."""
 
-    need = reference(
+    need = fields.reference(
         Need, _("need"), related_name="transitions", on_delete=models.CASCADE
     )
     from_status = models.CharField(
         _("from"), max_length=20, choices=NeedStatus.choices, blank=True
     )
     to_status = models.CharField(_("to"), max_length=20, choices=NeedStatus.choices)
-    actor = user_reference(_("by"), optional=True)
+    actor = fields.user_reference(_("by"), optional=True)
     comment = models.TextField(_("comment"), blank=True)
-    created_at = when_created(_("at"))
+    created_at = fields.created_at(_("at"))
 
     class Meta:
         verbose_name = _("need state change")
@@ -454,10 +450,12 @@ class NeedComment(models.Model):
     """One message of a need's thread (its school's staff, the county's coordinators
     and the teachers proposed or serving); evidence files hang on it."""
 
-    need = reference(Need, _("need"), related_name="comments", on_delete=models.CASCADE)
-    author = user_reference(_("author"), related_name="need_comments")
+    need = fields.reference(
+        Need, _("need"), related_name="comments", on_delete=models.CASCADE
+    )
+    author = fields.user_reference(_("author"), related_name="need_comments")
     text = models.TextField(_("text"), blank=True)
-    created_at = when_created()
+    created_at = fields.created_at()
 
     class Meta:
         verbose_name = _("comment")
@@ -470,7 +468,7 @@ class NeedComment(models.Model):
 
 
 class NeedCommentAttachment(Attachment):
-    comment = reference(
+    comment = fields.reference(
         NeedComment,
         _("comment"),
         related_name="attachments",

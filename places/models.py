@@ -6,7 +6,7 @@ The tables keep the names they had when these models lived in ``needs``."""
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from common.fields import one_of, reference
+from common import fields
 
 from .querysets import CountyQuerySet
 
@@ -45,7 +45,7 @@ class SchoolKind(models.TextChoices):
 
 class School(models.Model):
     name = models.CharField(_("name"), max_length=100)
-    county = reference(County, _("county"), related_name="schools")
+    county = fields.reference(County, _("county"), related_name="schools")
     kind = models.CharField(_("kind"), max_length=20, choices=SchoolKind.choices)
 
     class Meta:
@@ -57,7 +57,7 @@ class School(models.Model):
             models.UniqueConstraint(
                 fields=["county", "name"], name="school_unique_name_in_county"
             ),
-            one_of("kind", SchoolKind, "school_kind_valid"),
+            fields.one_of("kind", SchoolKind, "school_kind_valid"),
         ]
         indexes = [models.Index(fields=["kind", "county"])]
 

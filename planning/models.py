@@ -2,16 +2,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from common.fields import (
-    dates_in_order,
-    moment,
-    one_of,
-    reference,
-    status_field,
-    user_reference,
-    when_created,
-    when_updated,
-)
+from common import fields
 
 
 class ScenarioStatus(models.TextChoices):
@@ -26,18 +17,20 @@ class Scenario(models.Model):
     assignment; the result holds the baseline and the projection side by side."""
 
     name = models.CharField(_("name"), max_length=200)
-    county = reference("places.County", _("county"), related_name="planning_scenarios")
+    county = fields.reference(
+        "places.County", _("county"), related_name="planning_scenarios"
+    )
     changes = models.JSONField(_("changes"), default=list)
-    status = status_field(ScenarioStatus, default=ScenarioStatus.QUEUED)
+    status = fields.status(ScenarioStatus, default=ScenarioStatus.QUEUED)
     progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
     result = models.JSONField(_("result"), default=dict, blank=True)
     error = models.TextField(_("error"), blank=True)
-    created_by = user_reference(
+    created_by = fields.user_reference(
         _("created by"), on_delete=models.SET_NULL, optional=True
     )
-    created_at = when_created()
-    started_at = moment(_("started at"))
-    finished_at = moment(_("finished at"))
+    created_at = fields.created_at()
+    started_at = fields.moment(_("started at"))
+    finished_at = fields.moment(_("finished at"))
 
     class Meta:
         verbose_name = _("planning scenario")
@@ -59,13 +52,13 @@ class ProposalStatus(models.TextChoices):
 
 
 class TeamProposal(models.Model):
-    county = reference(
+    county = fields.reference(
         "places.County",
         _("county"),
         related_name="team_proposals",
         on_delete=models.CASCADE,
     )
-    school = reference(
+    school = fields.reference(
         "places.School",
         _("school"),
         related_name="team_proposals",
@@ -77,14 +70,14 @@ class TeamProposal(models.Model):
     end_date = models.DateField(_("end date"))
     min_size = models.PositiveSmallIntegerField(_("smallest team"), default=3)
     max_size = models.PositiveSmallIntegerField(_("largest team"), default=8)
-    status = status_field(ProposalStatus, default=ProposalStatus.PROPOSED)
+    status = fields.status(ProposalStatus, default=ProposalStatus.PROPOSED)
     members = models.ManyToManyField(
         "teams.Teacher",
         verbose_name=_("members"),
         blank=True,
         related_name="team_proposals",
     )
-    leader = reference(
+    leader = fields.reference(
         "teams.Teacher",
         _("leader"),
         related_name="led_team_proposals",
@@ -110,17 +103,19 @@ class TeamProposal(models.Model):
         blank=True,
         related_name="proposal",
     )
-    created_by = user_reference(_("created by"), on_delete=models.SET_NULL, null=True)
-    created_at = when_created()
-    updated_at = when_updated()
-    confirmed_at = moment(_("confirmed at"))
+    created_by = fields.user_reference(
+        _("created by"), on_delete=models.SET_NULL, null=True
+    )
+    created_at = fields.created_at()
+    updated_at = fields.updated_at()
+    confirmed_at = fields.moment(_("confirmed at"))
 
     class Meta:
         verbose_name = _("team proposal")
         verbose_name_plural = _("team proposals")
         ordering = ["-created_at", "-id"]
         constraints = [
-            dates_in_order("team_proposal_end_not_before_start"),
+            fields.dates_in_order("team_proposal_end_not_before_start"),
             models.CheckConstraint(
                 condition=Q(min_size__gte=1, max_size__gte=F("min_size")),
                 name="team_proposal_size_range",
@@ -128,7 +123,7 @@ class TeamProposal(models.Model):
                     "The largest team cannot be smaller than the smallest."
                 ),
             ),
-            one_of("status", ProposalStatus, "team_proposal_status_valid"),
+            fields.one_of("status", ProposalStatus, "team_proposal_status_valid"),
         ]
 
     def __str__(self) -> str:

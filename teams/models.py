@@ -2,26 +2,22 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from common.fields import (
-    between,
-    dates_in_order,
-    reference,
-    when_created,
-    when_updated,
-)
+from common import fields
 
 
 class Teacher(models.Model):
     """帮扶教师: a teacher dispatched from a supporting school to a county."""
 
     name = models.CharField(_("name"), max_length=50)
-    home_school = reference(
+    home_school = fields.reference(
         "places.School", _("home school"), related_name="dispatched_teachers"
     )
     title = models.CharField(
         _("professional title"), max_length=50, blank=True, help_text=_("e.g. 高级讲师")
     )
-    county = reference("places.County", _("stationed county"), related_name="teachers")
+    county = fields.reference(
+        "places.County", _("stationed county"), related_name="teachers"
+    )
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     available_from = models.DateField(_("available from"))
     available_until = models.DateField(_("available until"))
@@ -45,22 +41,22 @@ class Teacher(models.Model):
         blank=True,
         related_name="teacher",
     )
-    created_at = when_created()
-    updated_at = when_updated()
+    created_at = fields.created_at()
+    updated_at = fields.updated_at()
 
     class Meta:
         verbose_name = _("dispatched teacher")
         verbose_name_plural = _("dispatched teachers")
         ordering = ["name", "id"]
         constraints = [
-            between(
+            fields.between(
                 "capacity",
                 1,
                 5,
                 "teacher_capacity_1_5",
                 _("Capacity must be between 1 and 5."),
             ),
-            dates_in_order(
+            fields.dates_in_order(
                 "teacher_window_not_reversed",
                 "available_from",
                 "available_until",
@@ -80,10 +76,10 @@ class Teacher(models.Model):
 
 
 class TeacherSkill(models.Model):
-    teacher = reference(
+    teacher = fields.reference(
         Teacher, _("teacher"), related_name="skills", on_delete=models.CASCADE
     )
-    specialty = reference(
+    specialty = fields.reference(
         "needs.Specialty", _("specialty"), related_name="teacher_skills"
     )
     level = models.PositiveSmallIntegerField(
@@ -95,7 +91,7 @@ class TeacherSkill(models.Model):
         verbose_name_plural = _("skills")
         ordering = ["teacher_id", "-level", "specialty_id"]
         constraints = [
-            between(
+            fields.between(
                 "level", 1, 5, "skill_level_1_5", _("Level must be between 1 and 5.")
             ),
             models.UniqueConstraint(
@@ -112,10 +108,10 @@ class Team(models.Model):
     """帮扶团队: a team of dispatched teachers serving a county for a period."""
 
     name = models.CharField(_("name"), max_length=100)
-    county = reference("places.County", _("county"), related_name="teams")
+    county = fields.reference("places.County", _("county"), related_name="teams")
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"))
-    leader = reference(
+    leader = fields.reference(
         Teacher,
         _("leader"),
         related_name="led_teams",
@@ -125,14 +121,14 @@ class Team(models.Model):
     members = models.ManyToManyField(
         Teacher, verbose_name=_("members"), blank=True, related_name="teams"
     )
-    created_at = when_created()
+    created_at = fields.created_at()
 
     class Meta:
         verbose_name = _("team")
         verbose_name_plural = _("teams")
         ordering = ["-start_date", "name"]
         constraints = [
-            dates_in_order("team_end_not_before_start"),
+            fields.dates_in_order("team_end_not_before_start"),
             models.UniqueConstraint(
                 fields=["county", "name", "start_date"], name="team_unique_per_period"
             ),
