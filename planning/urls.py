@@ -1,5 +1,7 @@
 from django.urls import path
 
+from common.urls import object_actions
+
 from . import proposal_views, views
 
 app_name = "planning"
@@ -27,24 +29,14 @@ urlpatterns: list = [
         proposal_views.proposal_detail,
         name="proposal_detail",
     ),
-    path(
-        "planning/team-proposals/<int:pk>/swap/",
-        proposal_views.proposal_swap,
-        name="proposal_swap",
-    ),
-    path(
-        "planning/team-proposals/<int:pk>/leader/",
-        proposal_views.proposal_leader,
-        name="proposal_leader",
-    ),
-    path(
-        "planning/team-proposals/<int:pk>/confirm/",
-        proposal_views.proposal_confirm,
-        name="proposal_confirm",
-    ),
-    path(
-        "planning/team-proposals/<int:pk>/again/",
-        proposal_views.proposal_again,
-        name="proposal_again",
+    *object_actions(
+        "planning/team-proposals/<int:pk>/",
+        "proposal_{}",
+        {
+            "swap": proposal_views.proposal_swap,
+            "leader": proposal_views.proposal_leader,
+            "confirm": proposal_views.proposal_confirm,
+            "again": proposal_views.proposal_again,
+        },
     ),
 ]
