@@ -126,9 +126,7 @@ class User(AbstractUser):
 class Notification(models.Model):
     """An in-app inbox message; e-mail copies go through Django's mail backend."""
 
-    user = fields.reference(
-        User, _("user"), related_name="notifications", on_delete=models.CASCADE
-    )
+    user = fields.part_of(User, _("user"), related_name="notifications")
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("body"), blank=True)
     url = models.CharField(_("link"), max_length=300, blank=True)

@@ -86,9 +86,7 @@ class Activity(models.Model):
 class ActivityAttachment(Attachment):
     """Evidence of an activity: a photo of the session, a sign-in sheet (PDF)."""
 
-    activity = fields.reference(
-        Activity, _("activity"), related_name="attachments", on_delete=models.CASCADE
-    )
+    activity = fields.part_of(Activity, _("activity"), related_name="attachments")
 
     class Meta(Attachment.Meta):
         db_table = "matching_activityattachment"

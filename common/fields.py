@@ -40,6 +40,14 @@ def reference(
     )
 
 
+def part_of(to: Any, verbose_name, *, related_name: str, **options: Any):
+    """The object this one belongs to and is deleted with (a need's goals, a
+    rating's scores, an activity's attachments)."""
+    return reference(
+        to, verbose_name, related_name=related_name, on_delete=models.CASCADE, **options
+    )
+
+
 def user_reference(
     verbose_name, *, related_name: str = "+", **options: Any
 ) -> models.ForeignKey:

@@ -96,14 +96,11 @@ class Metric(models.TextChoices):
 
 
 class Indicator(models.Model):
-    framework = fields.reference(
-        Framework, _("framework"), related_name="indicators", on_delete=models.CASCADE
-    )
-    parent = fields.reference(
+    framework = fields.part_of(Framework, _("framework"), related_name="indicators")
+    parent = fields.part_of(
         "self",
         _("parent"),
         related_name="children",
-        on_delete=models.CASCADE,
         optional=True,
     )
     code = models.CharField(_("code"), max_length=20)
@@ -182,11 +179,10 @@ class RaterRole(models.TextChoices):
 
 
 class RaterWeight(models.Model):
-    framework = fields.reference(
+    framework = fields.part_of(
         Framework,
         _("framework"),
         related_name="rater_weights",
-        on_delete=models.CASCADE,
     )
     role = models.CharField(_("rater role"), max_length=20, choices=RaterRole.choices)
     weight = models.DecimalField(_("weight"), max_digits=5, decimal_places=2)
@@ -286,11 +282,10 @@ class Evaluation(models.Model):
     """The evaluation of one subject (teacher, team or assisted school) in a cycle;
     once the cycle closes it carries the result: score, grade and rank."""
 
-    cycle = fields.reference(
+    cycle = fields.part_of(
         EvaluationCycle,
         _("cycle"),
         related_name="evaluations",
-        on_delete=models.CASCADE,
     )
     subject_type = models.CharField(
         _("subject type"), max_length=20, choices=SubjectType.choices
@@ -380,9 +375,7 @@ class Rating(models.Model):
     """A rating task: one rater's scores on the subjective indicators of an
     evaluation."""
 
-    evaluation = fields.reference(
-        Evaluation, _("evaluation"), related_name="ratings", on_delete=models.CASCADE
-    )
+    evaluation = fields.part_of(Evaluation, _("evaluation"), related_name="ratings")
     rater = fields.user_reference(_("rater"), related_name="ratings")
     rater_role = models.CharField(
         _("rater role"), max_length=20, choices=RaterRole.choices
@@ -408,9 +401,7 @@ class Rating(models.Model):
 
 
 class RatingScore(models.Model):
-    rating = fields.reference(
-        Rating, _("rating"), related_name="scores", on_delete=models.CASCADE
-    )
+    rating = fields.part_of(Rating, _("rating"), related_name="scores")
     indicator = fields.reference(
         Indicator, _("indicator"), related_name="rating_scores"
     )
@@ -441,9 +432,7 @@ class Appeal(models.Model):
     """A subject's appeal against a result of a closed cycle, and the
     coordinator's answer, which may revise the score (with a reason)."""
 
-    evaluation = fields.reference(
-        Evaluation, _("result"), related_name="appeals", on_delete=models.CASCADE
-    )
+    evaluation = fields.part_of(Evaluation, _("result"), related_name="appeals")
     appellant = fields.user_reference(_("appealed by"))
     reason = models.TextField(_("reason for the appeal"))
     status = fields.status(AppealStatus, default=AppealStatus.OPEN)

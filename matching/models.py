@@ -27,11 +27,10 @@ class MatchingRun(models.Model):
         optional=True,
         help_text=_("Empty: every county."),
     )
-    parent = fields.reference(
+    parent = fields.part_of(
         "self",
         _("parent run"),
         related_name="children",
-        on_delete=models.CASCADE,
         optional=True,
         help_text=_("The all-county run this per-county run was fanned out from."),
     )
@@ -95,19 +94,17 @@ class UnmatchedNeed(models.Model):
     transaction that read those needs."""
 
     # Indexed through ``unmatched_once_per_run`` (run, need).
-    run = fields.reference(
+    run = fields.part_of(
         MatchingRun,
         _("matching run"),
         related_name="unmatched",
-        on_delete=models.CASCADE,
         db_index=False,
         db_constraint=False,
     )
-    need = fields.reference(
+    need = fields.part_of(
         "needs.Need",
         _("need"),
         related_name="unmatched_in_runs",
-        on_delete=models.CASCADE,
         db_constraint=False,
     )
     reason = models.CharField(

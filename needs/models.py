@@ -279,9 +279,7 @@ class PlanGoal(models.Model):
     confirmation (``awaiting_confirmation``) while the confirmed outcome, if any,
     still stands. Every mark and confirmation is kept as a :class:`GoalMark`."""
 
-    need = fields.reference(
-        Need, _("need"), related_name="goals", on_delete=models.CASCADE
-    )
+    need = fields.part_of(Need, _("need"), related_name="goals")
     text = models.CharField(_("goal"), max_length=300)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     outcome = models.CharField(
@@ -377,9 +375,7 @@ class GoalMark(models.Model):
     """One step of a goal's history: a mark by the school or a teacher, or the
     coordinator's confirmation or correction of it (who, when, what, why)."""
 
-    goal = fields.reference(
-        PlanGoal, _("plan goal"), related_name="marks", on_delete=models.CASCADE
-    )
+    goal = fields.part_of(PlanGoal, _("plan goal"), related_name="marks")
     action = models.CharField(
         _("action"), max_length=10, choices=GoalMarkAction.choices
     )
@@ -413,9 +409,7 @@ class GoalMark(models.Model):
 
 
 class GoalMarkAttachment(Attachment):
-    mark = fields.reference(
-        GoalMark, _("goal mark"), related_name="attachments", on_delete=models.CASCADE
-    )
+    mark = fields.part_of(GoalMark, _("goal mark"), related_name="attachments")
 
     class Meta(Attachment.Meta):
         verbose_name = _("goal evidence")
@@ -425,9 +419,7 @@ class GoalMarkAttachment(Attachment):
 class NeedTransition(models.Model):
     """One state change of a need: who, when, from what to what, and why."""
 
-    need = fields.reference(
-        Need, _("need"), related_name="transitions", on_delete=models.CASCADE
-    )
+    need = fields.part_of(Need, _("need"), related_name="transitions")
     from_status = models.CharField(
         _("from"), max_length=20, choices=NeedStatus.choices, blank=True
     )
@@ -450,9 +442,7 @@ class NeedComment(models.Model):
     """One message of a need's thread (its school's staff, the county's coordinators
     and the teachers proposed or serving); evidence files hang on it."""
 
-    need = fields.reference(
-        Need, _("need"), related_name="comments", on_delete=models.CASCADE
-    )
+    need = fields.part_of(Need, _("need"), related_name="comments")
     author = fields.user_reference(_("author"), related_name="need_comments")
     text = models.TextField(_("text"), blank=True)
     created_at = fields.created_at()
@@ -468,11 +458,10 @@ class NeedComment(models.Model):
 
 
 class NeedCommentAttachment(Attachment):
-    comment = fields.reference(
+    comment = fields.part_of(
         NeedComment,
         _("comment"),
         related_name="attachments",
-        on_delete=models.CASCADE,
     )
 
     class Meta(Attachment.Meta):

@@ -52,17 +52,15 @@ class ProposalStatus(models.TextChoices):
 
 
 class TeamProposal(models.Model):
-    county = fields.reference(
+    county = fields.part_of(
         "places.County",
         _("county"),
         related_name="team_proposals",
-        on_delete=models.CASCADE,
     )
-    school = fields.reference(
+    school = fields.part_of(
         "places.School",
         _("school"),
         related_name="team_proposals",
-        on_delete=models.CASCADE,
         optional=True,
         help_text=_("Empty: the county's assisted schools."),
     )

@@ -76,9 +76,7 @@ class Teacher(models.Model):
 
 
 class TeacherSkill(models.Model):
-    teacher = fields.reference(
-        Teacher, _("teacher"), related_name="skills", on_delete=models.CASCADE
-    )
+    teacher = fields.part_of(Teacher, _("teacher"), related_name="skills")
     specialty = fields.reference(
         "needs.Specialty", _("specialty"), related_name="teacher_skills"
     )
