@@ -32,14 +32,14 @@ ACTIVITY = Policy(
         "dispute": Action(
             _("dispute"),
             {Role.SCHOOL_STAFF: own_school("assignment__need__school_id")},
-            frozenset({"undisputed"}),
+            "undisputed",
             leads_to="disputed",
             admins=False,
         ),
         "dismiss_dispute": Action(
             _("dismiss the dispute"),
             {Role.COORDINATOR: in_county("assignment__need__school__county_id")},
-            frozenset({"disputed"}),
+            "disputed",
             leads_to="undisputed",
         ),
     },
