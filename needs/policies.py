@@ -37,6 +37,7 @@ S = NeedStatus
 
 STAFF = {Role.SCHOOL_STAFF: own_school("school_id")}
 COORDINATOR = {Role.COORDINATOR: in_county("school__county_id")}
+STAFF_OR_COORDINATOR = {**STAFF, **COORDINATOR}
 
 
 def reopen_deadline(need: Need) -> dt.datetime:
@@ -67,7 +68,7 @@ NEED = Policy(
         "update": Action(_label("edit"), STAFF, S.DRAFT),
         "delete": Action(_label("delete"), STAFF, S.DRAFT),
         "submit": Action(
-            _label("submit"), {**STAFF, **COORDINATOR}, S.DRAFT, leads_to=S.SUBMITTED
+            _label("submit"), STAFF_OR_COORDINATOR, S.DRAFT, leads_to=S.SUBMITTED
         ),
         # approve -> open, return -> draft, reject -> rejected
         "review": Action(_label("review"), COORDINATOR, S.SUBMITTED),
@@ -97,7 +98,7 @@ NEED = Policy(
         ),
         "cancel": Action(
             _label("cancel"),
-            {**STAFF, **COORDINATOR},
+            STAFF_OR_COORDINATOR,
             {S.DRAFT, S.SUBMITTED, S.OPEN, S.MATCHED},
             leads_to=S.CANCELLED,
         ),
