@@ -40,7 +40,9 @@ def reference(
     )
 
 
-def part_of(to: Any, verbose_name, *, related_name: str, **options: Any):
+def part_of(
+    to: Any, verbose_name, *, related_name: str, **options: Any
+) -> models.ForeignKey:
     """The object this one belongs to and is deleted with (a need's goals, a
     rating's scores, an activity's attachments)."""
     return reference(
@@ -58,12 +60,10 @@ def user_reference(
     )
 
 
-def status(
-    choices: type[models.TextChoices], *, default: str, verbose_name=None
-) -> models.CharField:
+def status(choices: type[models.TextChoices], *, default: str) -> models.CharField:
     """The state of an object: one of ``choices``, starting at ``default``."""
     return models.CharField(
-        verbose_name or _("status"),
+        _("status"),
         max_length=20,
         choices=choices.choices,
         default=default,
@@ -76,10 +76,12 @@ def moment(verbose_name) -> models.DateTimeField:
 
 
 def created_at(verbose_name=None) -> models.DateTimeField:
+    """When the row was written (set once)."""
     return models.DateTimeField(verbose_name or _("created at"), auto_now_add=True)
 
 
 def updated_at() -> models.DateTimeField:
+    """When the row was last saved (``model_update`` saves it with the changes)."""
     return models.DateTimeField(_("updated at"), auto_now=True)
 
 
