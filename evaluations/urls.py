@@ -35,9 +35,5 @@ urlpatterns = [
         name="certificate",
     ),
     path("evaluations/frameworks/", views.framework_list, name="frameworks"),
-    path(
-        "evaluations/frameworks/<int:pk>/",
-        views.framework_detail,
-        name="framework",
-    ),
+    path("evaluations/frameworks/<int:pk>/", views.framework_detail, name="framework"),
 ]

@@ -7,18 +7,10 @@ from . import proposal_views, views
 app_name = "planning"
 
 urlpatterns: list = [
-    path(
-        "planning/recruitment/",
-        views.recruitment_plan,
-        name="recruitment_plan",
-    ),
+    path("planning/recruitment/", views.recruitment_plan, name="recruitment_plan"),
     path("planning/scenarios/", views.scenario_list, name="scenario_list"),
     path("planning/scenarios/new/", views.scenario_new, name="scenario_new"),
-    path(
-        "planning/scenarios/<int:pk>/",
-        views.scenario_detail,
-        name="scenario_detail",
-    ),
+    path("planning/scenarios/<int:pk>/", views.scenario_detail, name="scenario_detail"),
     path(
         "planning/team-proposals/",
         proposal_views.proposal_list,
