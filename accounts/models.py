@@ -5,6 +5,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from knox.models import AuthToken
 
+from common import fields
+
 
 class Role(models.TextChoices):
     ADMIN = "admin", _("Programme admin")
@@ -33,13 +35,11 @@ class User(AbstractUser):
         related_name="coordinators",
         help_text=_("Counties a coordinator is responsible for."),
     )
-    school = models.ForeignKey(
+    school = fields.reference(
         "places.School",
-        verbose_name=_("school"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
+        _("school"),
         related_name="staff",
+        optional=True,
         help_text=_("The assisted school a school staff account speaks for."),
     )
     # Set when a coordinator issues a temporary password: until the person chooses
@@ -60,9 +60,7 @@ class User(AbstractUser):
         verbose_name = _("user")
         verbose_name_plural = _("users")
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(role__in=Role.values), name="user_role_valid"
-            ),
+            fields.one_of("role", Role, "user_role_valid"),
         ]
 
     def __str__(self) -> str:
@@ -128,12 +126,7 @@ class User(AbstractUser):
 class Notification(models.Model):
     """An in-app inbox message; e-mail copies go through Django's mail backend."""
 
-    user = models.ForeignKey(
-        User,
-        verbose_name=_("user"),
-        on_delete=models.CASCADE,
-        related_name="notifications",
-    )
+    user = fields.part_of(User, _("user"), related_name="notifications")
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("body"), blank=True)
     url = models.CharField(_("link"), max_length=300, blank=True)
@@ -143,9 +136,9 @@ class Notification(models.Model):
     kind = models.CharField(_("kind"), max_length=40, blank=True)
     # Urgent notices are e-mailed at once; the others wait for the daily digest.
     urgent = models.BooleanField(_("urgent"), default=True)
-    emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    emailed_at = fields.moment(_("e-mailed at"))
+    created_at = fields.created_at()
+    read_at = fields.moment(_("read at"))
 
     class Meta:
         verbose_name = _("notification")

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -28,6 +29,7 @@ from django.db.models import Model, QuerySet
 from django.http import Http404
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from common.errors import TransitionNotAllowed
@@ -86,11 +88,23 @@ def itself(actor, obj) -> bool:
     return obj is None or obj.pk == actor.pk
 
 
+# Any coordinator, for an action on a collection (create, start a run): the service
+# checks that what the new object names is in the caller's counties.
+ANY_COORDINATOR: dict[str, Scope] = {Role.COORDINATOR: anyone}
+
+
+def labels(context: str) -> Callable[[str], Any]:
+    """The labels of one resource's actions: ``pgettext_lazy`` in ``context``
+    ("need action"), so that "confirm" may translate differently per resource."""
+    return partial(pgettext_lazy, context)
+
+
 @dataclass(frozen=True)
 class Action:
     label: Any
     roles: Mapping[str, Scope]
-    allowed_from: frozenset[str] | None = None  # None: any state
+    # The states it is taken from: one, or a set; None: any state.
+    allowed_from: frozenset[str] | str | None = None
     leads_to: str | None = None
     # A further condition on the object (a deadline passed, a flag set): falsy when
     # the action is allowed, else True, the message that explains the 409, or the
@@ -105,6 +119,12 @@ class Action:
     admins: bool = True
     # This action's own 403 message, where the policy's does not fit it.
     refusal: Any = None
+
+    def __post_init__(self) -> None:
+        if isinstance(self.allowed_from, str):
+            object.__setattr__(self, "allowed_from", frozenset({self.allowed_from}))
+        elif self.allowed_from is not None:
+            object.__setattr__(self, "allowed_from", frozenset(self.allowed_from))
 
 
 def actor_role(actor) -> str | None:

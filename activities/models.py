@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from common import fields
 from needs.attachments import Attachment
 
 
@@ -24,11 +25,8 @@ class ActivityKind(models.TextChoices):
 class Activity(models.Model):
     """帮扶活动: work a dispatched teacher logs against an accepted assignment."""
 
-    assignment = models.ForeignKey(
-        "matching.Assignment",
-        verbose_name=_("assignment"),
-        on_delete=models.PROTECT,
-        related_name="activities",
+    assignment = fields.reference(
+        "matching.Assignment", _("assignment"), related_name="activities"
     )
     date = models.DateField(_("date"))
     kind = models.CharField(_("kind"), max_length=20, choices=ActivityKind.choices)
@@ -44,7 +42,7 @@ class Activity(models.Model):
     note = models.TextField(_("note"), blank=True)
     disputed = models.BooleanField(_("disputed"), default=False)
     dispute_reason = models.TextField(_("dispute reason"), blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_at = fields.created_at()
 
     history = HistoricalRecords(table_name="matching_historicalactivity")
 
@@ -59,9 +57,7 @@ class Activity(models.Model):
                 name="activity_hours_0_24",
                 violation_error_message=_("Hours must be more than 0 and at most 24."),
             ),
-            models.CheckConstraint(
-                condition=Q(kind__in=ActivityKind.values), name="activity_kind_valid"
-            ),
+            fields.one_of("kind", ActivityKind, "activity_kind_valid"),
         ]
         indexes = [models.Index(fields=["assignment", "date"])]
 
@@ -90,12 +86,7 @@ class Activity(models.Model):
 class ActivityAttachment(Attachment):
     """Evidence of an activity: a photo of the session, a sign-in sheet (PDF)."""
 
-    activity = models.ForeignKey(
-        Activity,
-        verbose_name=_("activity"),
-        on_delete=models.CASCADE,
-        related_name="attachments",
-    )
+    activity = fields.part_of(Activity, _("activity"), related_name="attachments")
 
     class Meta(Attachment.Meta):
         db_table = "matching_activityattachment"

@@ -19,28 +19,21 @@ def _is_dispatched_teacher(actor, obj) -> bool:
     return getattr(actor, "teacher", None) is not None
 
 
+TEACHER = {Role.TEACHER: _is_dispatched_teacher}
+STAFF = {Role.SCHOOL_STAFF: own_school("assignment__need__school_id")}
+COORDINATOR = {Role.COORDINATOR: in_county("assignment__need__school__county_id")}
+
+
 ACTIVITY = Policy(
     Activity,
     {
         # which assignment it is logged on is checked by the service
-        "log": Action(
-            _("log"),
-            {Role.TEACHER: _is_dispatched_teacher},
-            collection=True,
-            admins=False,
-        ),
+        "log": Action(_("log"), TEACHER, collection=True, admins=False),
         "dispute": Action(
-            _("dispute"),
-            {Role.SCHOOL_STAFF: own_school("assignment__need__school_id")},
-            frozenset({"undisputed"}),
-            leads_to="disputed",
-            admins=False,
+            _("dispute"), STAFF, "undisputed", leads_to="disputed", admins=False
         ),
         "dismiss_dispute": Action(
-            _("dismiss the dispute"),
-            {Role.COORDINATOR: in_county("assignment__need__school__county_id")},
-            frozenset({"disputed"}),
-            leads_to="undisputed",
+            _("dismiss the dispute"), COORDINATOR, "disputed", leads_to="undisputed"
         ),
     },
     state_field="dispute_state",

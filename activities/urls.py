@@ -1,5 +1,7 @@
 from django.urls import path
 
+from common.urls import object_actions
+
 from . import views
 
 app_name = "activities"
@@ -8,10 +10,9 @@ urlpatterns = [
     path("activities/", views.activity_list, name="list"),
     path("activities/new/", views.activity_new, name="new"),
     path("activities/export/", views.activity_export, name="export"),
-    path("activities/<int:pk>/dispute/", views.activity_dispute, name="dispute"),
-    path(
-        "activities/<int:pk>/dismiss-dispute/",
-        views.activity_dismiss,
-        name="dismiss-dispute",
+    *object_actions(
+        "activities/<int:pk>/",
+        "{}",
+        {"dispute": views.activity_dispute, "dismiss-dispute": views.activity_dismiss},
     ),
 ]

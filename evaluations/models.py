@@ -1,9 +1,10 @@
-from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
+
+from common import fields
 
 
 class SubjectType(models.TextChoices):
@@ -25,13 +26,11 @@ class Framework(models.Model):
     county, the programme (the admins keep it; the shipped defaults)."""
 
     name = models.CharField(_("name"), max_length=100)
-    county = models.ForeignKey(
+    county = fields.reference(
         "places.County",
-        verbose_name=_("owned by county"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
+        _("owned by county"),
         related_name="evaluation_frameworks",
+        optional=True,
         help_text=_("Empty: a framework of the programme, kept by the admins."),
     )
     description = models.TextField(_("description"), blank=True)
@@ -46,8 +45,8 @@ class Framework(models.Model):
         default=False,
         help_text=_("Used by new cycles unless another framework is chosen."),
     )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    created_at = fields.created_at()
+    updated_at = fields.updated_at()
 
     objects = FrameworkQuerySet.as_manager()
 
@@ -73,10 +72,7 @@ class Framework(models.Model):
                 condition=Q(is_default=False) | Q(county__isnull=True),
                 name="framework_default_is_the_programmes",
             ),
-            models.CheckConstraint(
-                condition=Q(subject_type__in=SubjectType.values),
-                name="framework_subject_type_valid",
-            ),
+            fields.one_of("subject_type", SubjectType, "framework_subject_type_valid"),
         ]
 
     def __str__(self) -> str:
@@ -100,19 +96,12 @@ class Metric(models.TextChoices):
 
 
 class Indicator(models.Model):
-    framework = models.ForeignKey(
-        Framework,
-        verbose_name=_("framework"),
-        on_delete=models.CASCADE,
-        related_name="indicators",
-    )
-    parent = models.ForeignKey(
+    framework = fields.part_of(Framework, _("framework"), related_name="indicators")
+    parent = fields.part_of(
         "self",
-        verbose_name=_("parent"),
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
+        _("parent"),
         related_name="children",
+        optional=True,
     )
     code = models.CharField(_("code"), max_length=20)
     name = models.CharField(_("name"), max_length=100)
@@ -190,10 +179,9 @@ class RaterRole(models.TextChoices):
 
 
 class RaterWeight(models.Model):
-    framework = models.ForeignKey(
+    framework = fields.part_of(
         Framework,
-        verbose_name=_("framework"),
-        on_delete=models.CASCADE,
+        _("framework"),
         related_name="rater_weights",
     )
     role = models.CharField(_("rater role"), max_length=20, choices=RaterRole.choices)
@@ -206,10 +194,7 @@ class RaterWeight(models.Model):
             models.UniqueConstraint(
                 fields=["framework", "role"], name="rater_weight_unique_role"
             ),
-            models.CheckConstraint(
-                condition=Q(weight__gte=0, weight__lte=100),
-                name="rater_weight_0_100",
-            ),
+            fields.between("weight", 0, 100, "rater_weight_0_100"),
         ]
 
     def __str__(self) -> str:
@@ -224,64 +209,37 @@ class CycleStatus(models.TextChoices):
 
 class EvaluationCycle(models.Model):
     name = models.CharField(_("name"), max_length=100)
-    county = models.ForeignKey(
-        "places.County",
-        verbose_name=_("county"),
-        on_delete=models.PROTECT,
-        related_name="evaluation_cycles",
+    county = fields.reference(
+        "places.County", _("county"), related_name="evaluation_cycles"
     )
-    framework = models.ForeignKey(
+    framework = fields.reference(
         Framework,
-        verbose_name=_("framework"),
-        on_delete=models.PROTECT,
+        _("framework"),
         related_name="cycles",
         help_text=_("The framework teachers are evaluated with."),
     )
-    team_framework = models.ForeignKey(
+    team_framework = fields.reference(
         Framework,
-        verbose_name=_("framework for teams"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
+        _("framework for teams"),
         related_name="team_cycles",
+        optional=True,
         help_text=_("Empty: the default framework for teams."),
     )
-    school_framework = models.ForeignKey(
+    school_framework = fields.reference(
         Framework,
-        verbose_name=_("framework for assisted schools"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
+        _("framework for assisted schools"),
         related_name="school_cycles",
+        optional=True,
         help_text=_("Empty: the default framework for assisted schools."),
     )
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"))
-    status = models.CharField(
-        _("status"),
-        max_length=20,
-        choices=CycleStatus.choices,
-        default=CycleStatus.DRAFT,
-    )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    opened_at = models.DateTimeField(_("opened at"), null=True, blank=True)
-    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
-    closed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("closed by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    status = fields.status(CycleStatus, default=CycleStatus.DRAFT)
+    created_by = fields.user_reference(_("created by"), optional=True)
+    created_at = fields.created_at()
+    opened_at = fields.moment(_("opened at"))
+    closed_at = fields.moment(_("closed at"))
+    closed_by = fields.user_reference(_("closed by"), optional=True)
     provisional = models.BooleanField(
         _("provisional"),
         default=False,
@@ -301,16 +259,8 @@ class EvaluationCycle(models.Model):
         verbose_name_plural = _("evaluation cycles")
         ordering = ["-start_date", "-id"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(end_date__gte=F("start_date")),
-                name="cycle_end_not_before_start",
-                violation_error_message=_(
-                    "The end date cannot be before the start date."
-                ),
-            ),
-            models.CheckConstraint(
-                condition=Q(status__in=CycleStatus.values), name="cycle_status_valid"
-            ),
+            fields.dates_in_order("cycle_end_not_before_start"),
+            fields.one_of("status", CycleStatus, "cycle_status_valid"),
             models.CheckConstraint(
                 condition=Q(provisional=False) | ~Q(close_reason=""),
                 name="cycle_provisional_has_a_reason",
@@ -332,45 +282,25 @@ class Evaluation(models.Model):
     """The evaluation of one subject (teacher, team or assisted school) in a cycle;
     once the cycle closes it carries the result: score, grade and rank."""
 
-    cycle = models.ForeignKey(
+    cycle = fields.part_of(
         EvaluationCycle,
-        verbose_name=_("cycle"),
-        on_delete=models.CASCADE,
+        _("cycle"),
         related_name="evaluations",
     )
     subject_type = models.CharField(
         _("subject type"), max_length=20, choices=SubjectType.choices
     )
-    teacher = models.ForeignKey(
-        "teams.Teacher",
-        verbose_name=_("teacher"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="evaluations",
+    # One of the three, as subject_type says.
+    teacher = fields.reference(
+        "teams.Teacher", _("teacher"), related_name="evaluations", optional=True
     )
-    team = models.ForeignKey(
-        "teams.Team",
-        verbose_name=_("team"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="evaluations",
+    team = fields.reference(
+        "teams.Team", _("team"), related_name="evaluations", optional=True
     )
-    school = models.ForeignKey(
-        "places.School",
-        verbose_name=_("school"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="evaluations",
+    school = fields.reference(
+        "places.School", _("school"), related_name="evaluations", optional=True
     )
-    status = models.CharField(
-        _("status"),
-        max_length=20,
-        choices=EvaluationStatus.choices,
-        default=EvaluationStatus.PENDING,
-    )
+    status = fields.status(EvaluationStatus, default=EvaluationStatus.PENDING)
     score = models.DecimalField(
         _("score"), max_digits=5, decimal_places=2, null=True, blank=True
     )
@@ -416,10 +346,7 @@ class Evaluation(models.Model):
             models.UniqueConstraint(
                 fields=["cycle", "school"], name="evaluation_unique_school"
             ),
-            models.CheckConstraint(
-                condition=Q(score__isnull=True) | Q(score__gte=0, score__lte=100),
-                name="evaluation_score_0_100",
-            ),
+            fields.between("score", 0, 100, "evaluation_score_0_100", nullable=True),
         ]
 
     def __str__(self) -> str:
@@ -448,29 +375,14 @@ class Rating(models.Model):
     """A rating task: one rater's scores on the subjective indicators of an
     evaluation."""
 
-    evaluation = models.ForeignKey(
-        Evaluation,
-        verbose_name=_("evaluation"),
-        on_delete=models.CASCADE,
-        related_name="ratings",
-    )
-    rater = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("rater"),
-        on_delete=models.PROTECT,
-        related_name="ratings",
-    )
+    evaluation = fields.part_of(Evaluation, _("evaluation"), related_name="ratings")
+    rater = fields.user_reference(_("rater"), related_name="ratings")
     rater_role = models.CharField(
         _("rater role"), max_length=20, choices=RaterRole.choices
     )
-    status = models.CharField(
-        _("status"),
-        max_length=20,
-        choices=RatingStatus.choices,
-        default=RatingStatus.PENDING,
-    )
+    status = fields.status(RatingStatus, default=RatingStatus.PENDING)
     comment = models.TextField(_("comment"), blank=True)
-    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    submitted_at = fields.moment(_("submitted at"))
 
     history = HistoricalRecords()
 
@@ -489,17 +401,9 @@ class Rating(models.Model):
 
 
 class RatingScore(models.Model):
-    rating = models.ForeignKey(
-        Rating,
-        verbose_name=_("rating"),
-        on_delete=models.CASCADE,
-        related_name="scores",
-    )
-    indicator = models.ForeignKey(
-        Indicator,
-        verbose_name=_("indicator"),
-        on_delete=models.PROTECT,
-        related_name="rating_scores",
+    rating = fields.part_of(Rating, _("rating"), related_name="scores")
+    indicator = fields.reference(
+        Indicator, _("indicator"), related_name="rating_scores"
     )
     score = models.DecimalField(_("score"), max_digits=5, decimal_places=2)
 
@@ -512,9 +416,7 @@ class RatingScore(models.Model):
             models.UniqueConstraint(
                 fields=["rating", "indicator"], name="rating_score_unique_indicator"
             ),
-            models.CheckConstraint(
-                condition=Q(score__gte=0, score__lte=100), name="rating_score_0_100"
-            ),
+            fields.between("score", 0, 100, "rating_score_0_100"),
         ]
 
     def __str__(self) -> str:
@@ -530,42 +432,20 @@ class Appeal(models.Model):
     """A subject's appeal against a result of a closed cycle, and the
     coordinator's answer, which may revise the score (with a reason)."""
 
-    evaluation = models.ForeignKey(
-        Evaluation,
-        verbose_name=_("result"),
-        on_delete=models.CASCADE,
-        related_name="appeals",
-    )
-    appellant = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("appealed by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    evaluation = fields.part_of(Evaluation, _("result"), related_name="appeals")
+    appellant = fields.user_reference(_("appealed by"))
     reason = models.TextField(_("reason for the appeal"))
-    status = models.CharField(
-        _("status"),
-        max_length=20,
-        choices=AppealStatus.choices,
-        default=AppealStatus.OPEN,
-    )
+    status = fields.status(AppealStatus, default=AppealStatus.OPEN)
     answer = models.TextField(_("answer"), blank=True)
-    answered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("answered by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    answered_by = fields.user_reference(_("answered by"), optional=True)
+    answered_at = fields.moment(_("answered at"))
     previous_score = models.DecimalField(
         _("score before"), max_digits=5, decimal_places=2, null=True, blank=True
     )
     revised_score = models.DecimalField(
         _("revised score"), max_digits=5, decimal_places=2, null=True, blank=True
     )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_at = fields.created_at()
 
     history = HistoricalRecords()
 
@@ -579,13 +459,9 @@ class Appeal(models.Model):
                 condition=Q(status="open"),
                 name="appeal_one_open_per_result",
             ),
-            models.CheckConstraint(
-                condition=Q(status__in=AppealStatus.values), name="appeal_status_valid"
-            ),
-            models.CheckConstraint(
-                condition=Q(revised_score__isnull=True)
-                | Q(revised_score__gte=0, revised_score__lte=100),
-                name="appeal_revised_score_0_100",
+            fields.one_of("status", AppealStatus, "appeal_status_valid"),
+            fields.between(
+                "revised_score", 0, 100, "appeal_revised_score_0_100", nullable=True
             ),
         ]
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
-from accounts.policies import Action, Policy, anyone, in_county
+from accounts.policies import ANY_COORDINATOR, Action, Policy, anyone, in_county
 from accounts.scopes import manages_county
 
 from .models import (
@@ -37,15 +37,11 @@ CYCLE = Policy(
     {
         # checked on the unsaved cycle, so that its county is in scope
         "create": Action(_("create"), RUNS_CYCLES, collection=True),
-        "update": Action(_("edit"), RUNS_CYCLES, frozenset({C.DRAFT})),
-        "open": Action(_("open"), RUNS_CYCLES, frozenset({C.DRAFT}), leads_to=C.OPEN),
-        "close": Action(
-            _("close"), RUNS_CYCLES, frozenset({C.OPEN}), leads_to=C.CLOSED
-        ),
+        "update": Action(_("edit"), RUNS_CYCLES, C.DRAFT),
+        "open": Action(_("open"), RUNS_CYCLES, C.DRAFT, leads_to=C.OPEN),
+        "close": Action(_("close"), RUNS_CYCLES, C.OPEN, leads_to=C.CLOSED),
         # the state in which raters rate (the rating's own rule is RATING's)
-        "rate": Action(
-            _("rate"), dict.fromkeys(RATERS, anyone), frozenset({C.OPEN}), system=True
-        ),
+        "rate": Action(_("rate"), dict.fromkeys(RATERS, anyone), C.OPEN, system=True),
     },
     refusal=_("Only a coordinator of the county runs its evaluation cycles."),
 )
@@ -94,7 +90,7 @@ EVALUATION_APPEAL = Policy(
         "answer": Action(
             _("answer"),
             {Role.COORDINATOR: in_county("evaluation__cycle__county_id")},
-            frozenset({AppealStatus.OPEN}),
+            AppealStatus.OPEN,
             leads_to=AppealStatus.ANSWERED,
         ),
     },
@@ -123,7 +119,7 @@ def _framework_refusal(framework):
 FRAMEWORK = Policy(
     Framework,
     {
-        "create": Action(_("create"), {Role.COORDINATOR: anyone}, collection=True),
+        "create": Action(_("create"), ANY_COORDINATOR, collection=True),
         "update": Action(_("change"), {Role.COORDINATOR: _owns}),
         "delete": Action(_("delete"), {Role.COORDINATOR: _owns}),
     },

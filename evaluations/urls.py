@@ -1,5 +1,7 @@
 from django.urls import path
 
+from common.urls import object_actions
+
 from . import views
 
 app_name = "evaluations"
@@ -7,8 +9,11 @@ app_name = "evaluations"
 urlpatterns = [
     path("evaluations/cycles/", views.cycle_list, name="cycles"),
     path("evaluations/cycles/<int:pk>/", views.cycle_detail, name="cycle"),
-    path("evaluations/cycles/<int:pk>/open/", views.cycle_open, name="cycle-open"),
-    path("evaluations/cycles/<int:pk>/close/", views.cycle_close, name="cycle-close"),
+    *object_actions(
+        "evaluations/cycles/<int:pk>/",
+        "cycle-{}",
+        {"open": views.cycle_open, "close": views.cycle_close},
+    ),
     path("evaluations/cycles/<int:pk>/results/", views.results, name="results"),
     path(
         "evaluations/cycles/<int:pk>/results.xlsx",
@@ -30,9 +35,5 @@ urlpatterns = [
         name="certificate",
     ),
     path("evaluations/frameworks/", views.framework_list, name="frameworks"),
-    path(
-        "evaluations/frameworks/<int:pk>/",
-        views.framework_detail,
-        name="framework",
-    ),
+    path("evaluations/frameworks/<int:pk>/", views.framework_detail, name="framework"),
 ]

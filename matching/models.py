@@ -1,8 +1,9 @@
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+
+from common import fields
 
 
 class RunStatus(models.TextChoices):
@@ -19,22 +20,18 @@ class RunTrigger(models.TextChoices):
 
 
 class MatchingRun(models.Model):
-    county = models.ForeignKey(
+    county = fields.reference(
         "places.County",
-        verbose_name=_("county"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
+        _("county"),
         related_name="matching_runs",
+        optional=True,
         help_text=_("Empty: every county."),
     )
-    parent = models.ForeignKey(
+    parent = fields.part_of(
         "self",
-        verbose_name=_("parent run"),
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
+        _("parent run"),
         related_name="children",
+        optional=True,
         help_text=_("The all-county run this per-county run was fanned out from."),
     )
     trigger = models.CharField(
@@ -43,24 +40,17 @@ class MatchingRun(models.Model):
         choices=RunTrigger.choices,
         default=RunTrigger.MANUAL,
     )
-    started_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("started by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
+    started_by = fields.user_reference(
+        _("started by"), on_delete=models.SET_NULL, optional=True
     )
-    status = models.CharField(
-        _("status"), max_length=20, choices=RunStatus.choices, default=RunStatus.QUEUED
-    )
+    status = fields.status(RunStatus, default=RunStatus.QUEUED)
     progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
     stage = models.CharField(_("stage"), max_length=50, blank=True)
     stats = models.JSONField(_("statistics"), default=dict, blank=True)
     error = models.TextField(_("error"), blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    created_at = fields.created_at()
+    started_at = fields.moment(_("started at"))
+    finished_at = fields.moment(_("finished at"))
 
     class Meta:
         verbose_name = _("matching run")
@@ -68,9 +58,7 @@ class MatchingRun(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["county", "-created_at"])]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(status__in=RunStatus.values), name="run_status_valid"
-            ),
+            fields.one_of("status", RunStatus, "run_status_valid"),
             models.CheckConstraint(
                 condition=Q(progress__lte=100), name="run_progress_le_100"
             ),
@@ -109,17 +97,16 @@ class UnmatchedNeed(models.Model):
     reasons to find (``DO_NOTHING``). Only the run service writes them, in the
     transaction that read those needs."""
 
-    run = models.ForeignKey(
+    run = fields.part_of(
         MatchingRun,
-        verbose_name=_("matching run"),
-        on_delete=models.CASCADE,
+        _("matching run"),
         related_name="unmatched",
         db_index=False,
         db_constraint=False,
     )
-    need = models.ForeignKey(
+    need = fields.reference(
         "needs.Need",
-        verbose_name=_("need"),
+        _("need"),
         on_delete=models.DO_NOTHING,
         related_name="unmatched_in_runs",
         db_index=False,
@@ -162,70 +149,54 @@ class Assignment(models.Model):
     # foreign key would) and refuse a missing one (SQLSTATE 23503, Django's
     # IntegrityError); deleting a need or teacher still referred to is refused and
     # deleting a decider clears the column, by triggers on their tables.
-    need = models.ForeignKey(
+    need = fields.reference(
         "needs.Need",
-        verbose_name=_("need"),
-        on_delete=models.PROTECT,
+        _("need"),
         related_name="assignments",
         db_index=False,
         db_constraint=False,
     )
-    teacher = models.ForeignKey(
+    teacher = fields.reference(
         "teams.Teacher",
-        verbose_name=_("teacher"),
-        on_delete=models.PROTECT,
+        _("teacher"),
         related_name="assignments",
         db_index=False,
         db_constraint=False,
     )
-    status = models.CharField(
-        _("status"),
-        max_length=20,
-        choices=AssignmentStatus.choices,
-        default=AssignmentStatus.PROPOSED,
-    )
+    status = fields.status(AssignmentStatus, default=AssignmentStatus.PROPOSED)
     score = models.FloatField(_("score"), default=0)
     breakdown = models.JSONField(_("score breakdown"), default=dict, blank=True)
     # Which run proposed it: provenance, kept by Django (SET_NULL through the ORM)
     # rather than by a database check on each of the tens of thousands of rows a
     # run writes at once; need and teacher stay database-checked.
-    run = models.ForeignKey(
+    run = fields.reference(
         MatchingRun,
-        verbose_name=_("matching run"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
+        _("matching run"),
         related_name="assignments",
+        on_delete=models.SET_NULL,
+        optional=True,
         db_constraint=False,
     )
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("decided by"),
+    decided_by = fields.user_reference(
+        _("decided by"),
         on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
+        optional=True,
         db_index=False,  # a partial index below: proposals have no decider yet
         db_constraint=False,  # checked per statement, as need and teacher are
     )
-    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_at = fields.moment(_("decided at"))
     decision_reason = models.TextField(_("reason"), blank=True)
     # A declined pair is not proposed again until a coordinator clears the decline.
-    decline_cleared_at = models.DateTimeField(
-        _("decline cleared at"), null=True, blank=True
-    )
-    decline_cleared_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("decline cleared by"),
+    decline_cleared_at = fields.moment(_("decline cleared at"))
+    decline_cleared_by = fields.user_reference(
+        _("decline cleared by"),
         on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
+        optional=True,
         db_index=False,
         db_constraint=False,  # checked per statement, as need and teacher are
     )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    created_at = fields.created_at()
+    updated_at = fields.updated_at()
 
     history = HistoricalRecords()
 
@@ -244,10 +215,7 @@ class Assignment(models.Model):
                     "This teacher already has a live assignment for this need."
                 ),
             ),
-            models.CheckConstraint(
-                condition=Q(status__in=AssignmentStatus.values),
-                name="assignment_status_valid",
-            ),
+            fields.one_of("status", AssignmentStatus, "assignment_status_valid"),
         ]
         indexes = [
             models.Index(fields=["teacher", "status"]),

@@ -14,7 +14,14 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from accounts.models import Role
-from accounts.policies import Action, Policy, anyone, in_county, own_teacher
+from accounts.policies import (
+    ANY_COORDINATOR,
+    Action,
+    Policy,
+    in_county,
+    labels,
+    own_teacher,
+)
 
 from .models import Assignment, AssignmentStatus, MatchingRun
 
@@ -24,8 +31,7 @@ COORDINATOR = {Role.COORDINATOR: in_county("need__school__county_id")}
 TEACHER_OR_COORDINATOR = {Role.TEACHER: own_teacher("teacher_id"), **COORDINATOR}
 
 
-def _label(text: str):
-    return pgettext_lazy("assignment action", text)
+_label = labels("assignment action")
 
 
 def _cleared_already(assignment: Assignment) -> bool:
@@ -36,35 +42,23 @@ ASSIGNMENT = Policy(
     Assignment,
     {
         "accept": Action(
-            _label("accept"),
-            TEACHER_OR_COORDINATOR,
-            frozenset({A.PROPOSED}),
-            leads_to=A.ACCEPTED,
+            _label("accept"), TEACHER_OR_COORDINATOR, A.PROPOSED, leads_to=A.ACCEPTED
         ),
         "decline": Action(
-            _label("decline"),
-            TEACHER_OR_COORDINATOR,
-            frozenset({A.PROPOSED}),
-            leads_to=A.DECLINED,
+            _label("decline"), TEACHER_OR_COORDINATOR, A.PROPOSED, leads_to=A.DECLINED
         ),
         "complete": Action(
-            _label("complete"),
-            COORDINATOR,
-            frozenset({A.ACCEPTED}),
-            leads_to=A.COMPLETED,
+            _label("complete"), COORDINATOR, A.ACCEPTED, leads_to=A.COMPLETED
         ),
         "cancel": Action(
-            _label("cancel"),
-            COORDINATOR,
-            frozenset({A.ACCEPTED}),
-            leads_to=A.CANCELLED,
+            _label("cancel"), COORDINATOR, A.ACCEPTED, leads_to=A.CANCELLED
         ),
         # Outside a run: the proposals of a confirmed team.
         "propose": Action(_label("propose"), COORDINATOR, collection=True),
         "clear_decline": Action(
             _label("allow proposing again"),
             COORDINATOR,
-            frozenset({A.DECLINED}),
+            A.DECLINED,
             refuse_if=_cleared_already,
         ),
     },
@@ -75,9 +69,7 @@ RUN = Policy(
     MatchingRun,
     {
         "start": Action(
-            pgettext_lazy("run action", "start"),
-            {Role.COORDINATOR: anyone},
-            collection=True,
+            pgettext_lazy("run action", "start"), ANY_COORDINATOR, collection=True
         ),
     },
     refusal=gettext_lazy("Only coordinators and admins start matching."),

@@ -1,5 +1,7 @@
 from django.urls import path
 
+from common.urls import object_actions
+
 from . import views
 
 urlpatterns: list = [
@@ -23,30 +25,16 @@ urlpatterns: list = [
         views.accept_selected,
         name="matching-accept-selected",
     ),
-    path(
-        "matching/assignments/<int:pk>/accept/",
-        views.assignment_accept,
-        name="assignment-accept",
-    ),
-    path(
-        "matching/assignments/<int:pk>/decline/",
-        views.assignment_decline,
-        name="assignment-decline",
-    ),
-    path(
-        "matching/assignments/<int:pk>/complete/",
-        views.assignment_complete,
-        name="assignment-complete",
-    ),
-    path(
-        "matching/assignments/<int:pk>/cancel/",
-        views.assignment_cancel,
-        name="assignment-cancel",
-    ),
-    path(
-        "matching/assignments/<int:pk>/clear-decline/",
-        views.assignment_clear_decline,
-        name="assignment-clear-decline",
+    *object_actions(
+        "matching/assignments/<int:pk>/",
+        "assignment-{}",
+        {
+            "accept": views.assignment_accept,
+            "decline": views.assignment_decline,
+            "complete": views.assignment_complete,
+            "cancel": views.assignment_cancel,
+            "clear-decline": views.assignment_clear_decline,
+        },
     ),
     path("matching/my-assignments/", views.my_assignments, name="my-assignments"),
     path("inbox/", views.inbox, name="inbox"),

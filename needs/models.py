@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -6,6 +5,7 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from accounts.models import Role
+from common import fields
 from places.models import School
 
 from .attachments import Attachment
@@ -34,12 +34,7 @@ class SpecialtyClass(models.Model):
 
     code = models.CharField(_("code"), max_length=6, unique=True)
     name = models.CharField(_("name"), max_length=50)
-    family = models.ForeignKey(
-        SpecialtyFamily,
-        verbose_name=_("family"),
-        on_delete=models.PROTECT,
-        related_name="classes",
-    )
+    family = fields.reference(SpecialtyFamily, _("family"), related_name="classes")
 
     class Meta:
         verbose_name = _("specialty class")
@@ -53,21 +48,14 @@ class SpecialtyClass(models.Model):
 class Specialty(models.Model):
     code = models.CharField(_("code"), max_length=10, unique=True)
     name = models.CharField(_("name"), max_length=60)
-    specialty_class = models.ForeignKey(
+    specialty_class = fields.reference(
         SpecialtyClass,
-        verbose_name=_("class"),
-        on_delete=models.PROTECT,
+        _("class"),
         related_name="specialties",
-        null=True,
-        blank=True,
+        optional=True,
         help_text=_("Only a retired entry may have none."),
     )
-    family = models.ForeignKey(
-        SpecialtyFamily,
-        verbose_name=_("family"),
-        on_delete=models.PROTECT,
-        related_name="specialties",
-    )
+    family = fields.reference(SpecialtyFamily, _("family"), related_name="specialties")
     aliases = models.CharField(
         _("former names"),
         max_length=300,
@@ -139,15 +127,8 @@ class NeedStatus(models.TextChoices):
 class Need(models.Model):
     """A need (需求) posted by an assisted school."""
 
-    school = models.ForeignKey(
-        School, verbose_name=_("school"), on_delete=models.PROTECT, related_name="needs"
-    )
-    specialty = models.ForeignKey(
-        Specialty,
-        verbose_name=_("specialty"),
-        on_delete=models.PROTECT,
-        related_name="needs",
-    )
+    school = fields.reference(School, _("school"), related_name="needs")
+    specialty = fields.reference(Specialty, _("specialty"), related_name="needs")
     kind = models.CharField(_("kind"), max_length=30, choices=NeedKind.choices)
     title = models.CharField(_("title"), max_length=120)
     description = models.TextField(_("description"), blank=True)
@@ -159,12 +140,7 @@ class Need(models.Model):
     urgency = models.PositiveSmallIntegerField(
         _("urgency"), help_text=_("As stated by the school, 1 (low) to 5 (critical).")
     )
-    status = models.CharField(
-        _("status"),
-        max_length=20,
-        choices=NeedStatus.choices,
-        default=NeedStatus.DRAFT,
-    )
+    status = fields.status(NeedStatus, default=NeedStatus.DRAFT)
     priority_score = models.PositiveSmallIntegerField(
         _("priority score"),
         null=True,
@@ -175,17 +151,12 @@ class Need(models.Model):
         _("places filled"), default=0, help_text=_("Accepted assignments.")
     )
     cancel_reason = models.TextField(_("cancellation reason"), blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
-    matched_at = models.DateTimeField(_("matched at"), null=True, blank=True)
-    fulfilled_at = models.DateTimeField(_("fulfilled at"), null=True, blank=True)
+    created_by = fields.user_reference(_("created by"))
+    created_at = fields.created_at()
+    updated_at = fields.updated_at()
+    submitted_at = fields.moment(_("submitted at"))
+    matched_at = fields.moment(_("matched at"))
+    fulfilled_at = fields.moment(_("fulfilled at"))
 
     objects = NeedQuerySet.as_manager()
     history = HistoricalRecords()
@@ -195,37 +166,29 @@ class Need(models.Model):
         verbose_name_plural = _("needs")
         ordering = ["-created_at", "-id"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(headcount__gte=1, headcount__lte=10),
-                name="need_headcount_1_10",
-                violation_error_message=_("Headcount must be between 1 and 10."),
+            fields.between(
+                "headcount",
+                1,
+                10,
+                "need_headcount_1_10",
+                _("Headcount must be between 1 and 10."),
             ),
-            models.CheckConstraint(
-                condition=Q(urgency__gte=1, urgency__lte=5),
-                name="need_urgency_1_5",
-                violation_error_message=_("Urgency must be between 1 and 5."),
+            fields.between(
+                "urgency",
+                1,
+                5,
+                "need_urgency_1_5",
+                _("Urgency must be between 1 and 5."),
             ),
-            models.CheckConstraint(
-                condition=Q(end_date__gte=F("start_date")),
-                name="need_end_not_before_start",
-                violation_error_message=_(
-                    "The end date cannot be before the start date."
-                ),
-            ),
-            models.CheckConstraint(
-                condition=Q(priority_score__isnull=True)
-                | Q(priority_score__gte=0, priority_score__lte=100),
-                name="need_priority_0_100",
+            fields.dates_in_order("need_end_not_before_start"),
+            fields.between(
+                "priority_score", 0, 100, "need_priority_0_100", nullable=True
             ),
             models.CheckConstraint(
                 condition=Q(filled__lte=F("headcount")), name="need_filled_le_headcount"
             ),
-            models.CheckConstraint(
-                condition=Q(status__in=NeedStatus.values), name="need_status_valid"
-            ),
-            models.CheckConstraint(
-                condition=Q(kind__in=NeedKind.values), name="need_kind_valid"
-            ),
+            fields.one_of("status", NeedStatus, "need_status_valid"),
+            fields.one_of("kind", NeedKind, "need_kind_valid"),
         ]
         indexes = [
             models.Index(fields=["status", "school"]),
@@ -271,12 +234,7 @@ class Diagnosis(models.Model):
     industry_fit = models.PositiveSmallIntegerField(_("fit with local industry"))
     readiness = models.PositiveSmallIntegerField(_("school readiness"))
     priority_score = models.PositiveSmallIntegerField(_("priority score"))
-    diagnosed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("diagnosed by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    diagnosed_by = fields.user_reference(_("diagnosed by"))
     diagnosed_at = models.DateTimeField(_("diagnosed at"), auto_now=True)
 
     history = HistoricalRecords()
@@ -292,10 +250,7 @@ class Diagnosis(models.Model):
                 & Q(readiness__gte=1, readiness__lte=5),
                 name="diagnosis_scores_1_5",
             ),
-            models.CheckConstraint(
-                condition=Q(priority_score__gte=0, priority_score__lte=100),
-                name="diagnosis_priority_0_100",
-            ),
+            fields.between("priority_score", 0, 100, "diagnosis_priority_0_100"),
         ]
 
     def __str__(self) -> str:
@@ -328,9 +283,7 @@ class PlanGoal(models.Model):
     confirmation (``awaiting_confirmation``) while the confirmed outcome, if any,
     still stands. Every mark and confirmation is kept as a :class:`GoalMark`."""
 
-    need = models.ForeignKey(
-        Need, verbose_name=_("need"), on_delete=models.CASCADE, related_name="goals"
-    )
+    need = fields.part_of(Need, _("need"), related_name="goals")
     text = models.CharField(_("goal"), max_length=300)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     outcome = models.CharField(
@@ -340,15 +293,10 @@ class PlanGoal(models.Model):
         blank=True,
         help_text=_("The latest mark by the school or a serving teacher."),
     )
-    marked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("marked by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
+    marked_by = fields.user_reference(
+        _("marked by"), on_delete=models.SET_NULL, optional=True
     )
-    marked_at = models.DateTimeField(_("marked at"), null=True, blank=True)
+    marked_at = fields.moment(_("marked at"))
     awaiting_confirmation = models.BooleanField(
         _("waiting for confirmation"), default=False
     )
@@ -359,15 +307,10 @@ class PlanGoal(models.Model):
         blank=True,
         help_text=_("Confirmed by the county's coordinator; the evaluation uses it."),
     )
-    confirmed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("confirmed by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
+    confirmed_by = fields.user_reference(
+        _("confirmed by"), on_delete=models.SET_NULL, optional=True
     )
-    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    confirmed_at = fields.moment(_("confirmed at"))
 
     class Meta:
         verbose_name = _("plan goal")
@@ -436,30 +379,21 @@ class GoalMark(models.Model):
     """One step of a goal's history: a mark by the school or a teacher, or the
     coordinator's confirmation or correction of it (who, when, what, why)."""
 
-    goal = models.ForeignKey(
-        PlanGoal,
-        verbose_name=_("plan goal"),
-        on_delete=models.CASCADE,
-        related_name="marks",
-    )
+    goal = fields.part_of(PlanGoal, _("plan goal"), related_name="marks")
     action = models.CharField(
         _("action"), max_length=10, choices=GoalMarkAction.choices
     )
     outcome = models.CharField(_("outcome"), max_length=10, choices=GoalOutcome.choices)
     note = models.TextField(_("note"), blank=True)
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
+    author = fields.user_reference(
+        _("by"),
+        optional=True,
         help_text=_("Empty for outcomes recorded before marks existed."),
     )
     author_role = models.CharField(
         _("role"), max_length=20, choices=Role.choices, blank=True
     )
-    created_at = models.DateTimeField(_("at"), auto_now_add=True)
+    created_at = fields.created_at(_("at"))
 
     class Meta:
         verbose_name = _("goal mark")
@@ -479,12 +413,7 @@ class GoalMark(models.Model):
 
 
 class GoalMarkAttachment(Attachment):
-    mark = models.ForeignKey(
-        GoalMark,
-        verbose_name=_("goal mark"),
-        on_delete=models.CASCADE,
-        related_name="attachments",
-    )
+    mark = fields.part_of(GoalMark, _("goal mark"), related_name="attachments")
 
     class Meta(Attachment.Meta):
         verbose_name = _("goal evidence")
@@ -494,26 +423,14 @@ class GoalMarkAttachment(Attachment):
 class NeedTransition(models.Model):
     """One state change of a need: who, when, from what to what, and why."""
 
-    need = models.ForeignKey(
-        Need,
-        verbose_name=_("need"),
-        on_delete=models.CASCADE,
-        related_name="transitions",
-    )
+    need = fields.part_of(Need, _("need"), related_name="transitions")
     from_status = models.CharField(
         _("from"), max_length=20, choices=NeedStatus.choices, blank=True
     )
     to_status = models.CharField(_("to"), max_length=20, choices=NeedStatus.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    actor = fields.user_reference(_("by"), optional=True)
     comment = models.TextField(_("comment"), blank=True)
-    created_at = models.DateTimeField(_("at"), auto_now_add=True)
+    created_at = fields.created_at(_("at"))
 
     class Meta:
         verbose_name = _("need state change")
@@ -529,17 +446,10 @@ class NeedComment(models.Model):
     """One message of a need's thread (its school's staff, the county's coordinators
     and the teachers proposed or serving); evidence files hang on it."""
 
-    need = models.ForeignKey(
-        Need, verbose_name=_("need"), on_delete=models.CASCADE, related_name="comments"
-    )
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("author"),
-        on_delete=models.PROTECT,
-        related_name="need_comments",
-    )
+    need = fields.part_of(Need, _("need"), related_name="comments")
+    author = fields.user_reference(_("author"), related_name="need_comments")
     text = models.TextField(_("text"), blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_at = fields.created_at()
 
     class Meta:
         verbose_name = _("comment")
@@ -552,10 +462,9 @@ class NeedComment(models.Model):
 
 
 class NeedCommentAttachment(Attachment):
-    comment = models.ForeignKey(
+    comment = fields.part_of(
         NeedComment,
-        verbose_name=_("comment"),
-        on_delete=models.CASCADE,
+        _("comment"),
         related_name="attachments",
     )
 

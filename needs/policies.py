@@ -25,10 +25,10 @@ import datetime as dt
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext_lazy
 
 from accounts.models import Role
-from accounts.policies import Action, Policy, in_county, own_school
+from accounts.policies import Action, Policy, in_county, labels, own_school
 from common.errors import TransitionNotAllowed
 
 from .models import Need, NeedStatus, PlanGoal
@@ -37,6 +37,7 @@ S = NeedStatus
 
 STAFF = {Role.SCHOOL_STAFF: own_school("school_id")}
 COORDINATOR = {Role.COORDINATOR: in_county("school__county_id")}
+STAFF_OR_COORDINATOR = {**STAFF, **COORDINATOR}
 
 
 def reopen_deadline(need: Need) -> dt.datetime:
@@ -57,55 +58,48 @@ def _reopen_too_late(need: Need) -> str | None:
     }
 
 
-def _label(text: str):
-    return pgettext_lazy("need action", text)
+_label = labels("need action")
 
 
 NEED = Policy(
     Need,
     {
         "create": Action(_label("create"), STAFF, collection=True),
-        "update": Action(_label("edit"), STAFF, frozenset({S.DRAFT})),
-        "delete": Action(_label("delete"), STAFF, frozenset({S.DRAFT})),
+        "update": Action(_label("edit"), STAFF, S.DRAFT),
+        "delete": Action(_label("delete"), STAFF, S.DRAFT),
         "submit": Action(
-            _label("submit"),
-            {**STAFF, **COORDINATOR},
-            frozenset({S.DRAFT}),
-            leads_to=S.SUBMITTED,
+            _label("submit"), STAFF_OR_COORDINATOR, S.DRAFT, leads_to=S.SUBMITTED
         ),
         # approve -> open, return -> draft, reject -> rejected
-        "review": Action(_label("review"), COORDINATOR, frozenset({S.SUBMITTED})),
+        "review": Action(_label("review"), COORDINATOR, S.SUBMITTED),
         "mark_matched": Action(
             _label("mark as matched"),
             COORDINATOR,
-            frozenset({S.OPEN}),
+            S.OPEN,
             leads_to=S.MATCHED,
             system=True,
         ),
         "mark_open": Action(
             _label("open its places again"),
             COORDINATOR,
-            frozenset({S.MATCHED}),
+            S.MATCHED,
             leads_to=S.OPEN,
             system=True,
         ),
         "confirm": Action(
-            _label("confirm fulfilment"),
-            STAFF,
-            frozenset({S.MATCHED}),
-            leads_to=S.FULFILLED,
+            _label("confirm fulfilment"), STAFF, S.MATCHED, leads_to=S.FULFILLED
         ),
         "reopen": Action(
             _label("reopen"),
             COORDINATOR,
-            frozenset({S.FULFILLED}),
+            S.FULFILLED,
             leads_to=S.MATCHED,
             refuse_if=_reopen_too_late,
         ),
         "cancel": Action(
             _label("cancel"),
-            {**STAFF, **COORDINATOR},
-            frozenset({S.DRAFT, S.SUBMITTED, S.OPEN, S.MATCHED}),
+            STAFF_OR_COORDINATOR,
+            {S.DRAFT, S.SUBMITTED, S.OPEN, S.MATCHED},
             leads_to=S.CANCELLED,
         ),
     },
@@ -149,8 +143,7 @@ def serves_need(actor, need: Need) -> bool:
     ).exists()
 
 
-def _goal_label(text: str):
-    return pgettext_lazy("goal action", text)
+_goal_label = labels("goal action")
 
 
 def _marks_closed(goal: PlanGoal, action: str = "mark") -> TransitionNotAllowed | None:

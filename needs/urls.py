@@ -1,5 +1,7 @@
 from django.urls import path
 
+from common.urls import object_actions
+
 from . import views
 
 app_name = "needs"
@@ -12,22 +14,23 @@ urlpatterns = [
     path("needs/goals/to-confirm/", views.goals_to_confirm, name="goals_to_confirm"),
     path("needs/specialties/", views.specialty_options, name="specialty_options"),
     path("needs/<int:pk>/", views.need_detail, name="detail"),
-    path("needs/<int:pk>/edit/", views.need_edit, name="edit"),
-    path("needs/<int:pk>/submit/", views.need_submit, name="submit"),
-    path("needs/<int:pk>/delete/", views.need_delete, name="delete"),
-    path("needs/<int:pk>/cancel/", views.need_cancel, name="cancel"),
-    path("needs/<int:pk>/confirm/", views.need_confirm, name="confirm"),
-    path("needs/<int:pk>/reopen/", views.need_reopen, name="reopen"),
-    path("needs/<int:pk>/review/", views.need_review, name="review"),
-    path("needs/<int:pk>/comments/", views.need_comment, name="comment"),
-    path(
-        "needs/<int:pk>/goals/<int:goal_id>/mark/",
-        views.need_goal_mark,
-        name="goal_mark",
+    *object_actions(
+        "needs/<int:pk>/",
+        "{}",
+        {
+            "edit": views.need_edit,
+            "submit": views.need_submit,
+            "delete": views.need_delete,
+            "cancel": views.need_cancel,
+            "confirm": views.need_confirm,
+            "reopen": views.need_reopen,
+            "review": views.need_review,
+        },
     ),
-    path(
-        "needs/<int:pk>/goals/<int:goal_id>/confirm/",
-        views.need_goal_confirm,
-        name="goal_confirm",
+    path("needs/<int:pk>/comments/", views.need_comment, name="comment"),
+    *object_actions(
+        "needs/<int:pk>/goals/<int:goal_id>/",
+        "goal_{}",
+        {"mark": views.need_goal_mark, "confirm": views.need_goal_confirm},
     ),
 ]

@@ -4,8 +4,9 @@ assisted or supporting. Below the accounts, whose scope names them.
 The tables keep the names they had when these models lived in ``needs``."""
 
 from django.db import models
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from common import fields
 
 from .querysets import CountyQuerySet
 
@@ -44,12 +45,7 @@ class SchoolKind(models.TextChoices):
 
 class School(models.Model):
     name = models.CharField(_("name"), max_length=100)
-    county = models.ForeignKey(
-        County,
-        verbose_name=_("county"),
-        on_delete=models.PROTECT,
-        related_name="schools",
-    )
+    county = fields.reference(County, _("county"), related_name="schools")
     kind = models.CharField(_("kind"), max_length=20, choices=SchoolKind.choices)
 
     class Meta:
@@ -61,9 +57,7 @@ class School(models.Model):
             models.UniqueConstraint(
                 fields=["county", "name"], name="school_unique_name_in_county"
             ),
-            models.CheckConstraint(
-                condition=Q(kind__in=SchoolKind.values), name="school_kind_valid"
-            ),
+            fields.one_of("kind", SchoolKind, "school_kind_valid"),
         ]
         indexes = [models.Index(fields=["kind", "county"])]
 

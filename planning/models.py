@@ -1,7 +1,8 @@
-from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+
+from common import fields
 
 
 class ScenarioStatus(models.TextChoices):
@@ -16,33 +17,20 @@ class Scenario(models.Model):
     assignment; the result holds the baseline and the projection side by side."""
 
     name = models.CharField(_("name"), max_length=200)
-    county = models.ForeignKey(
-        "places.County",
-        verbose_name=_("county"),
-        on_delete=models.PROTECT,
-        related_name="planning_scenarios",
+    county = fields.reference(
+        "places.County", _("county"), related_name="planning_scenarios"
     )
     changes = models.JSONField(_("changes"), default=list)
-    status = models.CharField(
-        _("status"),
-        max_length=20,
-        choices=ScenarioStatus.choices,
-        default=ScenarioStatus.QUEUED,
-    )
+    status = fields.status(ScenarioStatus, default=ScenarioStatus.QUEUED)
     progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
     result = models.JSONField(_("result"), default=dict, blank=True)
     error = models.TextField(_("error"), blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
+    created_by = fields.user_reference(
+        _("created by"), on_delete=models.SET_NULL, optional=True
     )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    created_at = fields.created_at()
+    started_at = fields.moment(_("started at"))
+    finished_at = fields.moment(_("finished at"))
 
     class Meta:
         verbose_name = _("planning scenario")
@@ -64,44 +52,35 @@ class ProposalStatus(models.TextChoices):
 
 
 class TeamProposal(models.Model):
-    county = models.ForeignKey(
+    county = fields.part_of(
         "places.County",
-        verbose_name=_("county"),
-        on_delete=models.CASCADE,
+        _("county"),
         related_name="team_proposals",
     )
-    school = models.ForeignKey(
+    school = fields.part_of(
         "places.School",
-        verbose_name=_("school"),
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
+        _("school"),
         related_name="team_proposals",
+        optional=True,
         help_text=_("Empty: the county's assisted schools."),
     )
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"))
     min_size = models.PositiveSmallIntegerField(_("smallest team"), default=3)
     max_size = models.PositiveSmallIntegerField(_("largest team"), default=8)
-    status = models.CharField(
-        _("status"),
-        max_length=20,
-        choices=ProposalStatus.choices,
-        default=ProposalStatus.PROPOSED,
-    )
+    status = fields.status(ProposalStatus, default=ProposalStatus.PROPOSED)
     members = models.ManyToManyField(
         "teams.Teacher",
         verbose_name=_("members"),
         blank=True,
         related_name="team_proposals",
     )
-    leader = models.ForeignKey(
+    leader = fields.reference(
         "teams.Teacher",
-        verbose_name=_("leader"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
+        _("leader"),
         related_name="led_team_proposals",
+        on_delete=models.SET_NULL,
+        optional=True,
     )
     # [{"need", "teacher", "score", "breakdown"}]: who serves which need.
     coverage = models.JSONField(_("coverage"), default=list, blank=True)
@@ -122,29 +101,19 @@ class TeamProposal(models.Model):
         blank=True,
         related_name="proposal",
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
+    created_by = fields.user_reference(
+        _("created by"), on_delete=models.SET_NULL, null=True
     )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    created_at = fields.created_at()
+    updated_at = fields.updated_at()
+    confirmed_at = fields.moment(_("confirmed at"))
 
     class Meta:
         verbose_name = _("team proposal")
         verbose_name_plural = _("team proposals")
         ordering = ["-created_at", "-id"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(end_date__gte=F("start_date")),
-                name="team_proposal_end_not_before_start",
-                violation_error_message=_(
-                    "The end date cannot be before the start date."
-                ),
-            ),
+            fields.dates_in_order("team_proposal_end_not_before_start"),
             models.CheckConstraint(
                 condition=Q(min_size__gte=1, max_size__gte=F("min_size")),
                 name="team_proposal_size_range",
@@ -152,10 +121,7 @@ class TeamProposal(models.Model):
                     "The largest team cannot be smaller than the smallest."
                 ),
             ),
-            models.CheckConstraint(
-                condition=Q(status__in=ProposalStatus.values),
-                name="team_proposal_status_valid",
-            ),
+            fields.one_of("status", ProposalStatus, "team_proposal_status_valid"),
         ]
 
     def __str__(self) -> str:

@@ -11,25 +11,22 @@ a proposal (404)."""
 
 from __future__ import annotations
 
-from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext_lazy
 
 from accounts.models import Role
-from accounts.policies import Action, Policy, anyone, in_county
+from accounts.policies import ANY_COORDINATOR, Action, Policy, in_county, labels
 
 from .models import ProposalStatus, Scenario, TeamProposal
+
+_scenario_label = labels("scenario action")
+_proposal_label = labels("team proposal action")
 
 SCENARIO = Policy(
     Scenario,
     {
-        "create": Action(
-            pgettext_lazy("scenario action", "create"),
-            {Role.COORDINATOR: anyone},
-            collection=True,
-        ),
+        "create": Action(_scenario_label("create"), ANY_COORDINATOR, collection=True),
         "plan": Action(
-            pgettext_lazy("scenario action", "plan recruitment"),
-            {Role.COORDINATOR: anyone},
-            collection=True,
+            _scenario_label("plan recruitment"), ANY_COORDINATOR, collection=True
         ),
     },
     refusal=gettext_lazy("Only coordinators and admins plan."),
@@ -44,24 +41,16 @@ TEAM_PROPOSAL = Policy(
     TeamProposal,
     {
         "create": Action(
-            pgettext_lazy("team proposal action", "propose a team"),
-            {Role.COORDINATOR: anyone},
-            collection=True,
+            _proposal_label("propose a team"), ANY_COORDINATOR, collection=True
         ),
-        "swap": Action(
-            pgettext_lazy("team proposal action", "swap a member"),
-            _PROPOSAL_SCOPE,
-            frozenset({P.PROPOSED}),
-        ),
+        "swap": Action(_proposal_label("swap a member"), _PROPOSAL_SCOPE, P.PROPOSED),
         "set_leader": Action(
-            pgettext_lazy("team proposal action", "change the leader"),
-            _PROPOSAL_SCOPE,
-            frozenset({P.PROPOSED}),
+            _proposal_label("change the leader"), _PROPOSAL_SCOPE, P.PROPOSED
         ),
         "confirm": Action(
-            pgettext_lazy("team proposal action", "confirm"),
+            _proposal_label("confirm"),
             _PROPOSAL_SCOPE,
-            frozenset({P.PROPOSED}),
+            P.PROPOSED,
             leads_to=P.CONFIRMED,
         ),
     },

@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from accounts.models import Role
-from accounts.policies import Action, Policy, anyone, in_county
+from accounts.policies import ANY_COORDINATOR, Action, Policy, in_county
 
 from .models import Teacher, Team
 
@@ -20,7 +20,7 @@ def _actions(noun: str) -> dict[str, Action]:
     in_scope = {Role.COORDINATOR: in_county("county_id")}
     return {
         "create": Action(
-            pgettext_lazy(noun, "create"), {Role.COORDINATOR: anyone}, collection=True
+            pgettext_lazy(noun, "create"), ANY_COORDINATOR, collection=True
         ),
         "update": Action(pgettext_lazy(noun, "edit"), in_scope),
     }

@@ -1,5 +1,7 @@
 from django.urls import path, re_path
 
+from common.urls import object_actions
+
 from . import views
 from .api import IMPORTERS
 
@@ -10,15 +12,10 @@ urlpatterns = [
     path("teams/teachers/new/", views.teacher_create, name="teacher_create"),
     path("teams/teachers/export/", views.teacher_export, name="teacher_export"),
     path("teams/teachers/<int:pk>/", views.teacher_edit, name="teacher_edit"),
-    path(
-        "teams/teachers/<int:pk>/deactivate/",
-        views.teacher_deactivate,
-        name="teacher_deactivate",
-    ),
-    path(
-        "teams/teachers/<int:pk>/activate/",
-        views.teacher_activate,
-        name="teacher_activate",
+    *object_actions(
+        "teams/teachers/<int:pk>/",
+        "teacher_{}",
+        {"deactivate": views.teacher_deactivate, "activate": views.teacher_activate},
     ),
     path("teams/", views.team_list, name="team_list"),
     path("teams/new/", views.team_create, name="team_create"),
