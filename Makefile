@@ -7,6 +7,12 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 TEST_DATABASE_URL ?= postgres://postgres:postgres@127.0.0.1:5432/assist_platform
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+# The suite runs in TEST_WORKERS processes (pytest-xdist; 0: a single process, as
+# before). Worker gwN gets its own test database (pytest-django appends _gwN to its
+# name) and its own Redis DB: TEST_REDIS_URL's DB number minus N (gw0 15, gw1 14 by
+# default; tests/conftest.py derives it), so keep that many DBs below it free.
+# Tests that must not run at the same time share an xdist_group (--dist loadgroup).
+TEST_WORKERS ?= 2
 
 .PHONY: demo test lint format services install messages migrations-check soak clean
 
@@ -44,7 +50,7 @@ test: services install
 	SECRET_KEY=test-only-secret-key-not-for-production-0123456789abcdef \
 	SECURE_SSL_REDIRECT=0 ALLOWED_HOSTS=testserver,localhost,127.0.0.1 \
 	STATICFILES_STORAGE=django.contrib.staticfiles.storage.StaticFilesStorage \
-	$(PY) -m pytest -q $(PYTEST_ARGS)
+	$(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -5,9 +5,12 @@ B), ``coord_ab`` (both); ``staff_a`` (school A1 in county A), ``staff_b`` (schoo
 county B); ``teacher_a`` and ``teacher_b`` (dispatched teachers stationed in A and B);
 ``outsider`` (a coordinator with no county)."""
 
+import os
 from types import SimpleNamespace
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import pytest
+from django.conf import settings
 from rest_framework.test import APIClient
 
 from accounts.models import Role
@@ -16,6 +19,57 @@ from assist_platform.celery import app as celery_app
 from . import factories as f
 
 PASSWORD = "pw-for-tests-123"
+
+
+def worker_number(config) -> int | None:
+    """N for pytest-xdist's worker ``gwN``; None in a single-process run."""
+    worker = getattr(config, "workerinput", {}).get("workerid")
+    return int(worker.removeprefix("gw")) if worker else None
+
+
+def worker_redis_url(url: str, number: int) -> str:
+    """The Redis URL of worker ``gwN``: the same server, its DB number minus N (gw0
+    keeps the DB of ``url``), so that workers never see each other's cache entries,
+    rate-limit counters or Celery queues. The DB is the URL's path (``redis://``,
+    ``rediss://``) or its ``db`` parameter (``unix://``), 0 when it has neither."""
+    parts = urlsplit(url)
+    query = dict(parse_qsl(parts.query))
+    in_path = parts.scheme in ("redis", "rediss") and parts.path.strip("/") != ""
+    base = int(parts.path.strip("/") if in_path else query.get("db", 0))
+    db = base - number
+    if db < 0:
+        raise pytest.UsageError(
+            f"REDIS_URL {url} leaves no Redis DB for worker gw{number}: "
+            "give TEST_REDIS_URL a DB number of at least TEST_WORKERS - 1"
+        )
+    if in_path or parts.scheme in ("redis", "rediss"):
+        return urlunsplit(parts._replace(path=f"/{db}"))
+    return urlunsplit(parts._replace(query=urlencode({**query, "db": db})))
+
+
+def pytest_configure(config):
+    """Under pytest-xdist each worker moves to its own Redis DB. Django's settings
+    were read (pytest-django loads them before any conftest), so the values built
+    from REDIS_URL are moved here, before any test touches the cache or the broker;
+    subprocesses (the real Celery worker, start-up checks) inherit the environment."""
+    number = worker_number(config)
+    if number is None or not settings.REDIS_URL:
+        return
+    from django.test.signals import setting_changed
+
+    url = worker_redis_url(settings.REDIS_URL, number)
+    os.environ["REDIS_URL"] = url
+    settings.REDIS_URL = url
+    settings.CELERY_BROKER_URL = url
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {**settings.CACHES["default"], "LOCATION": url},
+    }
+    # Django's own handler drops the cache connections made with the old value.
+    setting_changed.send(
+        sender=type(settings), setting="CACHES", value=settings.CACHES, enter=True
+    )
+    celery_app.conf.broker_url = url
 
 
 @pytest.fixture(autouse=True)
