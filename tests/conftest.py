@@ -11,6 +11,9 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import pytest
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.management import call_command
+from django.db import connection, connections
 from rest_framework.test import APIClient
 
 from accounts.models import Role
@@ -19,6 +22,8 @@ from assist_platform.celery import app as celery_app
 from . import factories as f
 
 PASSWORD = "pw-for-tests-123"
+# The REDIS_URL the run was started with, before a worker moved to its own DB.
+BASE_REDIS_URL = pytest.StashKey[str]()
 
 
 def worker_number(config) -> int | None:
@@ -42,9 +47,10 @@ def worker_redis_url(url: str, number: int) -> str:
             f"REDIS_URL {url} leaves no Redis DB for worker gw{number}: "
             "give TEST_REDIS_URL a DB number of at least TEST_WORKERS - 1"
         )
-    if in_path or parts.scheme in ("redis", "rediss"):
+    if parts.scheme in ("redis", "rediss"):
         return urlunsplit(parts._replace(path=f"/{db}"))
-    return urlunsplit(parts._replace(query=urlencode({**query, "db": db})))
+    # unix:///path: urlunsplit would drop the empty host's "//".
+    return url.split("?", 1)[0] + "?" + urlencode({**query, "db": db})
 
 
 def pytest_configure(config):
@@ -52,6 +58,7 @@ def pytest_configure(config):
     were read (pytest-django loads them before any conftest), so the values built
     from REDIS_URL are moved here, before any test touches the cache or the broker;
     subprocesses (the real Celery worker, start-up checks) inherit the environment."""
+    config.stash[BASE_REDIS_URL] = settings.REDIS_URL
     number = worker_number(config)
     if number is None or not settings.REDIS_URL:
         return
@@ -70,6 +77,51 @@ def pytest_configure(config):
         sender=type(settings), setting="CACHES", value=settings.CACHES, enter=True
     )
     celery_app.conf.broker_url = url
+
+
+def _serialized_rollback(request) -> bool:
+    """Whether the test asks for pytest-django's serialized rollback."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is not None and marker.kwargs.get("serialized_rollback"):
+        return True
+    return "django_db_serialized_rollback" in request.fixturenames
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_fixture_setup(fixturedef, request):
+    """Around pytest-django's database set-up of each test.
+
+    A serialized rollback loads the snapshot of the new test database (the content
+    types, permissions and catalogue that migrations made) back under the ids it
+    was taken with. A transactional test without one ends by flushing the tables,
+    after which Django re-creates content types and permissions under NEW ids; the
+    snapshot's rows would then collide with them (duplicate key on
+    django_content_type). So the tables are emptied first, without re-creating
+    anything, whenever they hold content types: the snapshot then lands in empty
+    tables, whatever ran before in this process (the order differs per worker).
+
+    After the set-up of a transactional test, ContentType's cache is dropped: it
+    may hold the ids of rows that a flush or a snapshot load replaced."""
+    if fixturedef.argname != "_django_db_helper":
+        return (yield)
+    if _serialized_rollback(request):
+        with request.getfixturevalue("django_db_blocker").unblock():
+            for alias in connections:
+                if not hasattr(connections[alias], "_test_serialized_contents"):
+                    continue
+                if ContentType.objects.using(alias).exists():
+                    call_command(
+                        "flush",
+                        verbosity=0,
+                        interactive=False,
+                        database=alias,
+                        reset_sequences=False,
+                        inhibit_post_migrate=True,
+                    )
+    result = yield
+    if not connection.in_atomic_block:  # transactional: no test transaction
+        ContentType.objects.clear_cache()
+    return result
 
 
 @pytest.fixture(autouse=True)
@@ -95,6 +147,11 @@ def _media_root(settings, tmp_path):
 
 @pytest.fixture
 def world(db):
+    return build_world()
+
+
+def build_world():
+    """The objects of ``world``, made in the database that is open."""
     county_a = f.CountyFactory(name="白河县", province="陕西省", code="610929")
     county_b = f.CountyFactory(name="旬阳市", province="陕西省", code="610928")
     liyang = f.CountyFactory(name="溧阳市", province="江苏省", code="320481")

@@ -9,7 +9,10 @@ from django.core.management import call_command
 from matching.models import Assignment, MatchingRun, RunStatus
 from teams.models import Teacher
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# Transactional, as on a real database; with a serialized rollback, so that the
+# test starts from what migrations left (the specialty catalogue the command reads)
+# whatever transactional test ran before it in this process and flushed the tables.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def test_bench_matching_generates_its_world_and_reports_against_its_floor():
