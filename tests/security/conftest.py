@@ -12,9 +12,12 @@ from types import SimpleNamespace
 import pytest
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.test import override_settings
 
 from accounts.tokens import token_issue
 from activities.models import ActivityAttachment
+from assist_platform.celery import app as celery_app
 from evaluations import appeals, cycles, frameworks
 from evaluations.models import Evaluation, Framework, Rating
 from matching.models import MatchingRun, RunStatus
@@ -24,6 +27,7 @@ from needs.threads import need_comment_post
 from planning.models import Scenario, TeamProposal
 
 from .. import factories as f
+from ..conftest import build_world
 
 B_MARK = "乙方专属"
 # A 1x1 PNG, for the evidence files of threads and activities.
@@ -191,6 +195,50 @@ def full(world, no_sign_in_throttle, settings, tmp_path):
     name (``open_a``, ``team_b``, ``cycle_closed_a``...) to the object and
     ``full.ids`` to its id, with the ``world`` objects and personas added."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    return build_full(world)
+
+
+@pytest.fixture(scope="module")
+def module_full(django_db_setup, django_db_blocker, tmp_path_factory):
+    """``full`` built ONCE for a module, for the modules whose tests only read it or
+    whose changes are rolled back anyway: it is made in a transaction left open
+    while the module's tests run, each test in its own savepoint inside it (the
+    ``db`` fixture), and rolled back after the last one. Transactional tests cannot
+    use it. Within it, the test-wide settings of the autouse fixtures of
+    ``tests/conftest.py`` apply (fast hashing, tasks in process); uploads go to a
+    directory of the module, which ``full_once`` points MEDIA_ROOT to."""
+    media = tmp_path_factory.mktemp("media")
+    previous_eager = celery_app.conf.task_always_eager
+    overridden = override_settings(
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        MEDIA_ROOT=media,
+    )
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+    try:
+        with django_db_blocker.unblock(), overridden:
+            celery_app.conf.task_always_eager = True
+            built = build_full(build_world())
+        built.media = media
+        yield built
+    finally:
+        celery_app.conf.task_always_eager = previous_eager
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
+@pytest.fixture
+def full_once(module_full, db, no_sign_in_throttle, settings):
+    """What ``full`` gives, from ``module_full``: a module overrides ``full`` (and
+    ``world``) with it to build the world once instead of once per test."""
+    settings.MEDIA_ROOT = module_full.media
+    return module_full
+
+
+def build_full(world):
+    """The objects of ``full`` on top of ``world``."""
     objs = {**_side(world, "a"), **_side(world, "b")}
 
     def own_framework(coordinator, name):

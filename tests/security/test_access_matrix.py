@@ -15,8 +15,10 @@ tests below use them: a list (and its .xlsx export) holds every object the perso
 may see and, under any filter (``?school=``, ``?county=``, ``?need=``,
 ``?teacher=``, ``?search=``), never one they may not.
 
-The world (``full`` in ``conftest.py``) is built once per persona; each row runs in
-a savepoint that is rolled back, so the rows do not see each other's writes."""
+The world (``full`` in ``conftest.py``) is built once for the module (per worker,
+``module_full``) and each test runs in a savepoint that is rolled back; inside it,
+each row runs in a savepoint of its own, so no row and no test sees another's
+writes."""
 
 import io
 import json
@@ -531,6 +533,16 @@ def call(client, method, path, body, full):
 
 class _Rollback(Exception):
     pass
+
+
+@pytest.fixture
+def full(full_once):
+    return full_once
+
+
+@pytest.fixture
+def world(full_once):
+    return full_once.world
 
 
 def expected_for(persona):
