@@ -16,6 +16,7 @@ import sys
 import time
 from pathlib import Path
 
+import httpx
 import pytest
 
 from ..conftest import PASSWORD
@@ -45,6 +46,13 @@ def generation(live_server, tmp_path_factory):
         "ALL_PROXY": dead_proxy,
         "NO_PROXY": "127.0.0.1,localhost",
     }
+    # The server's first schema takes a second to build, several on a busy machine
+    # (make test runs other tests beside this one), and the generator gives up on
+    # the URL after 5 s (its http_timeout): the schema is asked for once first.
+    warm = httpx.get(
+        f"{live_server.url}/api/v1/schema/?format=json", timeout=120, trust_env=False
+    )
+    assert warm.status_code == 200, warm.status_code
     result = subprocess.run(
         [
             str(GENERATOR),
