@@ -173,6 +173,7 @@ from django.db.models import (
     FloatField,
     Func,
     IntegerField,
+    Min,
     OuterRef,
     Q,
     QuerySet,
@@ -214,6 +215,7 @@ from needs.policies import MARKABLE_NEED_STATUSES as GOAL_MARKABLE_STATUSES
 from places.models import County, School, SchoolKind
 from teams.models import Teacher, TeacherSkill
 
+from . import figure_cache
 from . import tallies as dashboard_tallies
 from .models import (
     ActivityTally,
@@ -378,17 +380,78 @@ def dashboard_figures(
     *,
     now: dt.datetime | None = None,
     tallies: bool | None = None,
+    cache: bool | None = None,
 ) -> dict:
     """Every figure of the dashboard for the counties ``county_ids`` (already
     resolved through :func:`dashboard_counties`), as plain JSON-able data.
 
     ``tallies``: read the running tallies where they serve (see "Tallies" above;
     the default where the database keeps them); False counts every figure from
-    the rows themselves (the tests compare both)."""
+    the rows themselves (the tests compare both). ``cache``: serve figures
+    computed earlier while no write has committed since (see "Cache" above;
+    default ``settings.DASHBOARD_CACHE``), for figures as of now with the
+    default tallies only."""
+    if cache is None:
+        cache = settings.DASHBOARD_CACHE
+    county_ids = sorted(set(county_ids))
+    period = period or Period()
+    if not cache or now is not None or tallies is not None:
+        return _compute_figures(county_ids, period, now=now, tallies=tallies)
+    now = timezone.now()
+    today = timezone.localdate(now)
+    english = (get_language() or "").startswith("en")
+    params = {
+        "counties": county_ids,
+        "period": [period.start, period.end],
+        "today": today,
+        "english": english,
+    }
+
+    def compute() -> tuple[dict, dt.datetime | None]:
+        figures = _compute_figures(county_ids, period, now=now)
+        return figures, _backlog_moves_at(county_ids, now)
+
+    figures = figure_cache.figures(params, compute, now=now)
+    return {**figures, "as_of": now.isoformat(), "today": today.isoformat()}
+
+
+def _backlog_moves_at(county_ids: list[int], now: dt.datetime) -> dt.datetime | None:
+    """The next moment after ``now`` at which a waiting need of the counties
+    passes from one backlog bucket to the next (None: none will), in one query;
+    the only figure that changes with the time of day rather than the date."""
+    waiting = Need.objects.filter(
+        Q(status=NeedStatus.SUBMITTED)
+        | Q(status=NeedStatus.OPEN, filled__lt=F("headcount")),
+        school_id__in=_county_schools(county_ids),
+    )
+    bounds = {days for _key, *both in BACKLOG_BUCKETS for days in both}
+    edges = sorted(days for days in bounds if days is not None)
+    firsts = waiting.order_by().aggregate(
+        **{
+            f"after_{days}": Min(
+                "submitted_at",
+                filter=Q(submitted_at__gt=now - dt.timedelta(days=days)),
+            )
+            for days in edges
+        }
+    )
+    moments = [
+        first + dt.timedelta(days=days)
+        for days in edges
+        if (first := firsts[f"after_{days}"]) is not None
+    ]
+    return min(moments, default=None)
+
+
+def _compute_figures(
+    county_ids: list[int],
+    period: Period,
+    *,
+    now: dt.datetime | None = None,
+    tallies: bool | None = None,
+) -> dict:
     if tallies is None:
         tallies = dashboard_tallies.available()
-    county_ids = list(county_ids)
-    period = period or Period()
     now = now or timezone.now()
     today = timezone.localdate(now)
 
