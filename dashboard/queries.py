@@ -51,13 +51,13 @@ grade_distribution      results of the last closed evaluation cycle of each coun
                         per grade and subject type
 engagement              assisted schools ranked by engagement (see below)
 
-The eight queries: needs grouped by state and family (states, fill rate, backlog,
-demand; from the tallies without a period, see below); the places proposed per
-family; the median; needs grouped by school (coverage, needs posted,
-confirmations); the assisted schools with their goals,
-rating tasks and last evaluation score; the families with their supply; the
-activities (their tallies); the grades. On PostgreSQL with 100,000 needs see
-``manage.py bench_dashboard``.
+The eight queries (when computed; from the cache, one: see "Cache"): needs
+grouped by state and family (states, fill rate, backlog, demand; from the
+tallies without a period, see below); the places proposed per family; the
+median; needs grouped by school (coverage, needs posted, confirmations); the
+assisted schools with their goals, rating tasks and last evaluation score; the
+families with their supply; the activities (their tallies); the grades. On
+PostgreSQL with 100,000 needs see ``manage.py bench_dashboard``.
 
 Tallies
 -------
@@ -99,9 +99,63 @@ design, and not another:
 
 ``tallies=False`` counts everything from the rows (the default off PostgreSQL);
 ``tests/dashboard/test_tallies.py`` compares both on random data and after
-writes of every kind. Still counted from the rows on every request: the median,
-the proposed places, the schools with their goals and rating tasks, supply and
-grades.
+writes of every kind. Still counted from the rows whenever the figures are
+computed: the median, the proposed places, the schools with their goals and
+rating tasks, supply and grades (see "Cache" for how often that is).
+
+Cache
+-----
+The figures of a request as of now (:mod:`dashboard.figure_cache`, on when
+``settings.DASHBOARD_CACHE``; PostgreSQL only) are kept in the Django cache
+(Redis), keyed by what they depend on besides the data: the counties, the
+period, the local date, the language of the family names, the database and the
+grade settings. They are served again, at the cost of one query, while no write
+has committed since they were computed; else computed and stored again. The
+first request after a write pays the computation (``computed_*`` in
+``bench_dashboard``), the next ones do not.
+
+Whether a write committed since is read from a change log (migration
+``dashboard/0004``): a statement-level trigger on each of the 17 tables a figure
+reads (needs, schools, counties, specialties and families, state changes, plan
+goals and their marks, assignments, activities, teachers and skills,
+evaluations, cycles, ratings, the tally zone, and the users' school) inserts one
+row per statement into ``dashboard_change``, with the id of the writing
+transaction (``pg_current_xact_id()``); a rebuild of the tallies logs itself.
+The computation first takes ``pg_current_snapshot()``; the entry holds while
+every change row visible now was already visible in that snapshot
+(``pg_visible_in_snapshot``, only rows from the snapshot's ``xmin`` on, an index
+range). Why this design, and not another:
+
+- it holds under concurrent writes, whatever the order of commits: a writer
+  that began before the snapshot and commits after it is in the snapshot's
+  list of running transactions, so its rows count as unseen once committed,
+  even though rows with higher ids were already seen (a "highest id seen" token
+  would miss it; ``tests/dashboard/test_cache.py`` commits two writers out of
+  order). The snapshot is taken before the first query of the computation, so
+  anything a later query saw but the snapshot did not only makes the entry
+  expire early; a write committing while the check runs is one the request
+  could equally have missed by arriving a moment earlier;
+- figures computed by a transaction that has itself written (a test, an
+  action that reads the dashboard) are never stored: they show writes that may
+  yet be rolled back;
+- writers never wait: one small INSERT per statement, no shared counter row
+  (as for the tallies above); readers take no lock;
+- it is coarse: any write to those tables, in any county, invalidates every
+  entry. Invalidating per county would need each trigger to find the county of
+  each row (assignments, activities, ratings are several joins away) and would
+  miss writes that move rows between counties; under a steady trickle of writes
+  the cache helps less, and the tallies keep the computation itself within
+  bounds;
+- the clock: the date is part of the key; the backlog's buckets move with the
+  time of day, so an entry also ends at the next moment a waiting need of the
+  counties reaches the next bucket (:func:`_backlog_moves_at`, one query when
+  computing);
+- ``dashboard.compact_tallies`` also prunes the log: each run marks the oldest
+  running transaction, and rows older than a mark made over an hour ago (an
+  entry lives ten minutes at most) were seen by every entry still cached.
+
+Figures asked for another moment (``now=``) or with ``tallies=`` given are
+always computed; off PostgreSQL nothing is cached.
 
 Engagement of an assisted school
 --------------------------------
