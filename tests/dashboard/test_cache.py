@@ -47,6 +47,18 @@ PERIODS = [
 ]
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _initial_data_restored_afterwards(django_db_blocker):
+    """The last test's flush leaves the database without the rows the migrations
+    loaded (the catalogue); later transactional tests that do not restore them
+    themselves expect them, as they would find them before this module."""
+    yield
+    contents = getattr(connection, "_test_serialized_contents", None)
+    if contents:
+        with django_db_blocker.unblock():
+            connection.creation.deserialize_db_from_string(contents)
+
+
 @pytest.fixture(autouse=True)
 def _empty_cache():
     cache.clear()
