@@ -18,6 +18,7 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Callable
+from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
@@ -26,7 +27,15 @@ from django.db import connection
 # How long a cached entry lives at most (it is usually replaced long before). The
 # change log keeps its rows for longer than that (see :func:`prune`).
 TIMEOUT_SECONDS = 600
-VERSION = 1
+# Entries written by other code are not read: a deployment that changes how the
+# figures are computed starts afresh (code elsewhere that they depend on, such as
+# the policies' states, is covered by the timeout only).
+CODE = hashlib.sha256(
+    b"".join(
+        (Path(__file__).parent / name).read_bytes()
+        for name in ("queries.py", "figure_cache.py", "tallies.py")
+    )
+).hexdigest()[:16]
 
 
 def available() -> bool:
@@ -37,7 +46,7 @@ def available() -> bool:
 def _key(params: dict) -> str:
     database = settings.DATABASES["default"]
     scope = {
-        "v": VERSION,
+        "code": CODE,
         "db": [database.get("HOST"), database.get("PORT"), database["NAME"]],
         "zone": settings.TIME_ZONE,
         "grades": settings.EVALUATION_GRADES,

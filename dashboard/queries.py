@@ -108,8 +108,9 @@ Cache
 The figures of a request as of now (:mod:`dashboard.figure_cache`, on when
 ``settings.DASHBOARD_CACHE``; PostgreSQL only) are kept in the Django cache
 (Redis), keyed by what they depend on besides the data: the counties, the
-period, the local date, the language of the family names, the database and the
-grade settings. They are served again, at the cost of one query, while no write
+period, the local date, the language of the family names, the database, the
+grade settings and the code of this app's figure modules (a deployment starts
+afresh). They are served again, at the cost of one query, while no write
 has committed since they were computed; else computed and stored again. The
 first request after a write pays the computation (``computed_*`` in
 ``bench_dashboard``), the next ones do not.
