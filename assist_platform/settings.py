@@ -201,6 +201,9 @@ ATTACHMENT_MAX_FILES = env_int("ATTACHMENT_MAX_FILES", 4, minimum=1)
 # Local teachers one activity may plausibly reach; above it a note is required and the
 # activity is flagged to the county's coordinators.
 ACTIVITY_PLAUSIBLE_REACH = env_int("ACTIVITY_PLAUSIBLE_REACH", 60, minimum=1)
+# The dashboard serves figures computed earlier while no write has committed since
+# (dashboard/figure_cache.py; PostgreSQL only). Off: every request computes them.
+DASHBOARD_CACHE = env_bool("DASHBOARD_CACHE", True)
 
 # Redis: broker and cache when set; without it Celery runs tasks in process (the
 # embedded default used by `make demo`).

@@ -51,13 +51,13 @@ grade_distribution      results of the last closed evaluation cycle of each coun
                         per grade and subject type
 engagement              assisted schools ranked by engagement (see below)
 
-The eight queries: needs grouped by state and family (states, fill rate, backlog,
-demand; from the tallies without a period, see below); the places proposed per
-family; the median; needs grouped by school (coverage, needs posted,
-confirmations); the assisted schools with their goals,
-rating tasks and last evaluation score; the families with their supply; the
-activities (their tallies); the grades. On PostgreSQL with 100,000 needs see
-``manage.py bench_dashboard``.
+The eight queries (when computed; from the cache, one: see "Cache"): needs
+grouped by state and family (states, fill rate, backlog, demand; from the
+tallies without a period, see below); the places proposed per family; the
+median; needs grouped by school (coverage, needs posted, confirmations); the
+assisted schools with their goals, rating tasks and last evaluation score; the
+families with their supply; the activities (their tallies); the grades. On
+PostgreSQL with 100,000 needs see ``manage.py bench_dashboard``.
 
 Tallies
 -------
@@ -99,9 +99,64 @@ design, and not another:
 
 ``tallies=False`` counts everything from the rows (the default off PostgreSQL);
 ``tests/dashboard/test_tallies.py`` compares both on random data and after
-writes of every kind. Still counted from the rows on every request: the median,
-the proposed places, the schools with their goals and rating tasks, supply and
-grades.
+writes of every kind. Still counted from the rows whenever the figures are
+computed: the median, the proposed places, the schools with their goals and
+rating tasks, supply and grades (see "Cache" for how often that is).
+
+Cache
+-----
+The figures of a request as of now (:mod:`dashboard.figure_cache`, on when
+``settings.DASHBOARD_CACHE``; PostgreSQL only) are kept in the Django cache
+(Redis), keyed by what they depend on besides the data: the counties, the
+period, the local date, the language of the family names, the database, the
+grade settings and the code of this app's figure modules (a deployment starts
+afresh). They are served again, at the cost of one query, while no write
+has committed since they were computed; else computed and stored again. The
+first request after a write pays the computation (``computed_*`` in
+``bench_dashboard``), the next ones do not.
+
+Whether a write committed since is read from a change log (migration
+``dashboard/0004``): a statement-level trigger on each of the 17 tables a figure
+reads (needs, schools, counties, specialties and families, state changes, plan
+goals and their marks, assignments, activities, teachers and skills,
+evaluations, cycles, ratings, the tally zone, and the users' school) inserts one
+row per statement into ``dashboard_change``, with the id of the writing
+transaction (``pg_current_xact_id()``); a rebuild of the tallies logs itself.
+The computation first takes ``pg_current_snapshot()``; the entry holds while
+every change row visible now was already visible in that snapshot
+(``pg_visible_in_snapshot``, only rows from the snapshot's ``xmin`` on, an index
+range). Why this design, and not another:
+
+- it holds under concurrent writes, whatever the order of commits: a writer
+  that began before the snapshot and commits after it is in the snapshot's
+  list of running transactions, so its rows count as unseen once committed,
+  even though rows with higher ids were already seen (a "highest id seen" token
+  would miss it; ``tests/dashboard/test_cache.py`` commits two writers out of
+  order). The snapshot is taken before the first query of the computation, so
+  anything a later query saw but the snapshot did not only makes the entry
+  expire early; a write committing while the check runs is one the request
+  could equally have missed by arriving a moment earlier;
+- figures computed by a transaction that has itself written (a test, an
+  action that reads the dashboard) are never stored: they show writes that may
+  yet be rolled back;
+- writers never wait: one small INSERT per statement, no shared counter row
+  (as for the tallies above); readers take no lock;
+- it is coarse: any write to those tables, in any county, invalidates every
+  entry. Invalidating per county would need each trigger to find the county of
+  each row (assignments, activities, ratings are several joins away) and would
+  miss writes that move rows between counties; under a steady trickle of writes
+  the cache helps less, and the tallies keep the computation itself within
+  bounds;
+- the clock: the date is part of the key; the backlog's buckets move with the
+  time of day, so an entry also ends at the next moment a waiting need of the
+  counties reaches the next bucket (:func:`_backlog_moves_at`, one query when
+  computing);
+- ``dashboard.compact_tallies`` also prunes the log: each run marks the oldest
+  running transaction, and rows older than a mark made over an hour ago (an
+  entry lives ten minutes at most) were seen by every entry still cached.
+
+Figures asked for another moment (``now=``) or with ``tallies=`` given are
+always computed; off PostgreSQL nothing is cached.
 
 Engagement of an assisted school
 --------------------------------
@@ -173,6 +228,7 @@ from django.db.models import (
     FloatField,
     Func,
     IntegerField,
+    Min,
     OuterRef,
     Q,
     QuerySet,
@@ -214,6 +270,7 @@ from needs.policies import MARKABLE_NEED_STATUSES as GOAL_MARKABLE_STATUSES
 from places.models import County, School, SchoolKind
 from teams.models import Teacher, TeacherSkill
 
+from . import figure_cache
 from . import tallies as dashboard_tallies
 from .models import (
     ActivityTally,
@@ -378,17 +435,78 @@ def dashboard_figures(
     *,
     now: dt.datetime | None = None,
     tallies: bool | None = None,
+    cache: bool | None = None,
 ) -> dict:
     """Every figure of the dashboard for the counties ``county_ids`` (already
     resolved through :func:`dashboard_counties`), as plain JSON-able data.
 
     ``tallies``: read the running tallies where they serve (see "Tallies" above;
     the default where the database keeps them); False counts every figure from
-    the rows themselves (the tests compare both)."""
+    the rows themselves (the tests compare both). ``cache``: serve figures
+    computed earlier while no write has committed since (see "Cache" above;
+    default ``settings.DASHBOARD_CACHE``), for figures as of now with the
+    default tallies only."""
+    if cache is None:
+        cache = settings.DASHBOARD_CACHE
+    county_ids = sorted(set(county_ids))
+    period = period or Period()
+    if not cache or now is not None or tallies is not None:
+        return _compute_figures(county_ids, period, now=now, tallies=tallies)
+    now = timezone.now()
+    today = timezone.localdate(now)
+    english = (get_language() or "").startswith("en")
+    params = {
+        "counties": county_ids,
+        "period": [period.start, period.end],
+        "today": today,
+        "english": english,
+    }
+
+    def compute() -> tuple[dict, dt.datetime | None]:
+        figures = _compute_figures(county_ids, period, now=now)
+        return figures, _backlog_moves_at(county_ids, now)
+
+    figures = figure_cache.figures(params, compute, now=now)
+    return {**figures, "as_of": now.isoformat(), "today": today.isoformat()}
+
+
+def _backlog_moves_at(county_ids: list[int], now: dt.datetime) -> dt.datetime | None:
+    """The next moment after ``now`` at which a waiting need of the counties
+    passes from one backlog bucket to the next (None: none will), in one query;
+    the only figure that changes with the time of day rather than the date."""
+    waiting = Need.objects.filter(
+        Q(status=NeedStatus.SUBMITTED)
+        | Q(status=NeedStatus.OPEN, filled__lt=F("headcount")),
+        school_id__in=_county_schools(county_ids),
+    )
+    bounds = {days for _key, *both in BACKLOG_BUCKETS for days in both}
+    edges = sorted(days for days in bounds if days is not None)
+    firsts = waiting.order_by().aggregate(
+        **{
+            f"after_{days}": Min(
+                "submitted_at",
+                filter=Q(submitted_at__gt=now - dt.timedelta(days=days)),
+            )
+            for days in edges
+        }
+    )
+    moments = [
+        first + dt.timedelta(days=days)
+        for days in edges
+        if (first := firsts[f"after_{days}"]) is not None
+    ]
+    return min(moments, default=None)
+
+
+def _compute_figures(
+    county_ids: list[int],
+    period: Period,
+    *,
+    now: dt.datetime | None = None,
+    tallies: bool | None = None,
+) -> dict:
     if tallies is None:
         tallies = dashboard_tallies.available()
-    county_ids = list(county_ids)
-    period = period or Period()
     now = now or timezone.now()
     today = timezone.localdate(now)
 

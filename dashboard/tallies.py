@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import connection, transaction
 
+from . import figure_cache
 from .models import TallyZone
 
 
@@ -16,10 +17,12 @@ def available() -> bool:
 
 def compact() -> None:
     """Fold the tally rows of each key into one (the triggers only add rows).
-    Safe at any time, beside any writer or reader: one statement per table."""
+    Safe at any time, beside any writer or reader: one statement per table. The
+    figure cache's change log is pruned at the same time."""
     if available():
         with connection.cursor() as cursor:
             cursor.execute("SELECT dashboard_tally_compact()")
+        figure_cache.prune()
 
 
 def rebuild(county_ids: list[int] | None = None) -> None:
@@ -36,3 +39,5 @@ def rebuild(county_ids: list[int] | None = None) -> None:
             "SELECT dashboard_tally_rebuild(%s::bigint[])",
             [list(county_ids) if county_ids is not None else None],
         )
+        # Counted afresh, a tally may differ from the one the cached figures read.
+        figure_cache.log_change("dashboard_tally_rebuild")

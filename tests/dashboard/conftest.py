@@ -25,10 +25,13 @@ activity; its figures must never reach county A's dashboard.
 """
 
 import datetime as dt
+import random
+from decimal import Decimal
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import timezone
 
 from evaluations.models import (
     CycleStatus,
@@ -38,7 +41,7 @@ from evaluations.models import (
     RatingStatus,
 )
 from matching.models import AssignmentStatus
-from needs.models import NeedStatus, Specialty
+from needs.models import NeedStatus, NeedTransition, Specialty
 
 from .. import factories as f
 
@@ -292,3 +295,95 @@ def scenario(world):
         last_cycle=last,
         machinery=machinery,
     )
+
+
+@pytest.fixture
+def random_world(world):
+    """Random needs, transitions, assignments and activities in counties A and B,
+    with waiting needs at the backlog's edges as of now."""
+    rnd = random.Random(20261205)
+    w = world
+    specialties = list(Specialty.objects.order_by("pk")[:40])
+    schools = [w.school_a, w.school_a2, w.school_b]
+    teachers = [
+        f.TeacherFactory(county=rnd.choice([w.county_a, w.county_b]), capacity=5)
+        for _ in range(12)
+    ]
+    needs = []
+    for _ in range(60):
+        status = rnd.choice(NeedStatus.values)
+        headcount = rnd.randint(1, 4)
+        submitted = rnd.uniform(0, 200)
+        needs.append(
+            f.NeedFactory(
+                school=rnd.choice(schools),
+                specialty=rnd.choice(specialties),
+                status=status,
+                headcount=headcount,
+                filled=rnd.randint(0, headcount)
+                if status in (NeedStatus.OPEN, NeedStatus.MATCHED)
+                else 0,
+                submitted_at=None if status == NeedStatus.DRAFT else ago(submitted),
+                matched_at=ago(submitted - rnd.uniform(0, submitted))
+                if status in (NeedStatus.MATCHED, NeedStatus.FULFILLED)
+                else None,
+                fulfilled_at=ago(rnd.uniform(0, 200))
+                if status == NeedStatus.FULFILLED
+                else None,
+                start_date=days(rnd.randint(-200, 50)),
+                end_date=days(rnd.randint(51, 300)),
+                created_by=w.users.staff_a,
+            )
+        )
+    # Waiting needs submitted around the backlog's edges as of now.
+    real_now = timezone.now()
+    for age in (0, 0.01, 6.99, 7, 7.02, 29.9, 30.1, 89.95, 90.05, 91.5, 92.5, 150):
+        f.NeedFactory(
+            school=rnd.choice(schools),
+            specialty=rnd.choice(specialties),
+            status=rnd.choice([NeedStatus.SUBMITTED, NeedStatus.OPEN]),
+            headcount=2,
+            filled=rnd.randint(0, 2),
+            submitted_at=real_now - dt.timedelta(days=age + rnd.uniform(-0.3, 0.3)),
+            created_by=w.users.staff_a,
+        )
+    # Matched needs ending around the confirmation grace as of today.
+    today = timezone.localdate()
+    for age in range(-2, 20):
+        f.NeedFactory(
+            school=rnd.choice(schools),
+            specialty=rnd.choice(specialties),
+            status=NeedStatus.MATCHED,
+            submitted_at=real_now - dt.timedelta(days=200),
+            start_date=today - dt.timedelta(days=100),
+            end_date=today - dt.timedelta(days=age),
+            created_by=w.users.staff_a,
+        )
+    for need in rnd.sample(needs, 12):
+        NeedTransition.objects.create(
+            need=need,
+            from_status=rnd.choice([NeedStatus.SUBMITTED, NeedStatus.OPEN]),
+            to_status=rnd.choice([NeedStatus.DRAFT, NeedStatus.REJECTED]),
+        )
+    assignments = []
+    for i, need in enumerate(rnd.sample(needs, 30)):
+        assignments.append(
+            f.AssignmentFactory(
+                need=need,
+                teacher=teachers[i % len(teachers)],
+                status=rnd.choice(
+                    [AssignmentStatus.ACCEPTED, AssignmentStatus.COMPLETED]
+                ),
+            )
+        )
+    for assignment in assignments:
+        for _ in range(rnd.randint(0, 3)):
+            f.ActivityFactory(
+                assignment=assignment,
+                date=days(rnd.randint(-120, 0)),
+                hours=Decimal(rnd.choice(["1.5", "2", "3"])),
+                local_teachers_reached=rnd.randint(0, 9),
+                students_reached=rnd.randint(0, 50),
+                disputed=rnd.random() < 0.1,
+            )
+    return w, rnd, needs, assignments

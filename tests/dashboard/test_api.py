@@ -139,7 +139,11 @@ def _api_queries(api, user, **params):
     return len(queries)
 
 
-def test_api_query_count_is_the_same_for_small_and_larger_data(api, scenario):
+@pytest.mark.parametrize("cached", [False, True])
+def test_api_query_count_is_the_same_for_small_and_larger_data(
+    api, scenario, settings, cached
+):
+    settings.DASHBOARD_CACHE = cached
     w = scenario.world
     coordinator = w.users.coord_ab
     small = _api_queries(api, coordinator, county=w.county_a.pk)
@@ -160,8 +164,11 @@ def test_api_query_count_is_the_same_for_small_and_larger_data(api, scenario):
         f.TeacherSkillFactory(teacher=teacher, specialty=w.accounting)
     assert _api_queries(api, coordinator, county=w.county_a.pk) == small
     assert _api_queries(api, coordinator) == small_all
-    # the county list, the coordinator's counties, and the figures' own queries
-    assert small == small_all == 2 + QUERY_COUNT
+    # the county list, the coordinator's counties, and the figures' own queries;
+    # with the cache, inside this test's transaction (which wrote: nothing is
+    # kept), also the snapshot and the moment the backlog next moves
+    extra = 2 if cached and connection.vendor == "postgresql" else 0
+    assert small == small_all == 2 + QUERY_COUNT + extra
 
 
 def test_schema_documents_the_dashboard(api, world):

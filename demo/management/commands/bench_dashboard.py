@@ -17,11 +17,18 @@ every benchmark need in scope; then one county), counts the queries of one API
 request, and prints as its last line::
 
     bench_dashboard needs=<n> api_p50_ms=<a> api_p95_ms=<b> page_p50_ms=<c> queries=<q>
-        baseline_p50_ms=<m> ratio_p95=<b/m>
+        baseline_p50_ms=<m> ratio_p95=<b/m> county_p95_ms=<d>
+        computed_p50_ms=<e> computed_p95_ms=<f> computed_county_p95_ms=<g>
+        same_figures=yes|no
 
 (one line), where ``baseline_p50_ms`` is the median of a trivial authenticated
 request (``GET /api/v1/me/``) timed in the same run by the same client: the floor
-of any API request on this machine at this moment.
+of any API request on this machine at this moment. ``api_*``, ``county_p95_ms``
+(one county) and ``queries`` time the real path, with the figure cache
+(``settings.DASHBOARD_CACHE``; the first request computes, the next ones are
+served while nothing is written); ``computed_*`` time the same requests with the
+cache off, as a request right after a write; ``same_figures`` says whether both
+gave the same figures.
 
 ``--clean`` deletes the benchmark rows and stops.
 """
@@ -141,6 +148,16 @@ class Command(BaseCommand):
             page_all = self._time(client, "/dashboard/", {}, page_requests)
             one = {"county": counties[0].pk}
             api_one = self._time(client, "/api/v1/dashboard/", one, requests // 2)
+            # The same requests with the figure cache off: what a request costs
+            # when a write has just committed (the cache must compute afresh).
+            cached = self._figures(client, {})
+            with override_settings(DASHBOARD_CACHE=False):
+                computed_all = self._time(client, "/api/v1/dashboard/", {}, requests)
+                computed_one = self._time(
+                    client, "/api/v1/dashboard/", one, requests // 2
+                )
+                computed = self._figures(client, {})
+            same = cached == computed
             # The floor: a trivial authenticated request, same client, same run.
             baseline = self._time(client, "/api/v1/me/", {}, requests)
             with CaptureQueriesContext(connection) as queries:
@@ -151,6 +168,8 @@ class Command(BaseCommand):
             ("api, all counties", api_all),
             ("page, all counties", page_all),
             ("api, one county", api_one),
+            ("computed, all", computed_all),
+            ("computed, one county", computed_one),
             ("baseline, /me/", baseline),
         ):
             self.stdout.write(
@@ -175,7 +194,12 @@ class Command(BaseCommand):
             f"page_p50_ms={_percentile(page_all, 0.5):.1f} "
             f"queries={query_count} "
             f"baseline_p50_ms={_percentile(baseline, 0.5):.1f} "
-            f"ratio_p95={_percentile(api_all, 0.95) / _percentile(baseline, 0.5):.2f}"
+            f"ratio_p95={_percentile(api_all, 0.95) / _percentile(baseline, 0.5):.2f} "
+            f"county_p95_ms={_percentile(api_one, 0.95):.1f} "
+            f"computed_p50_ms={_percentile(computed_all, 0.5):.1f} "
+            f"computed_p95_ms={_percentile(computed_all, 0.95):.1f} "
+            f"computed_county_p95_ms={_percentile(computed_one, 0.95):.1f} "
+            f"same_figures={'yes' if same else 'no'}"
         )
 
     # --- timing ---------------------------------------------------------------
@@ -190,6 +214,12 @@ class Command(BaseCommand):
             client.get(url, params)
             samples.append((time.perf_counter() - start) * 1000)
         return samples
+
+    def _figures(self, client: Client, params: dict) -> dict:
+        """The API's figures, without the moment they were read at."""
+        figures = client.get("/api/v1/dashboard/", params).json()
+        figures.pop("as_of")
+        return figures
 
     def _cpu(self, client: Client, url: str, n: int) -> tuple[float, float] | None:
         """Mean CPU time of a request: this process, and the PostgreSQL backend
