@@ -22,11 +22,13 @@ an assignment reaches its status through the actions along
 The modules: ``people`` (counties, schools, accounts, teachers with skills, teams:
 :class:`Builder`, found by natural key, created or brought back), ``needs`` (the
 need's road, :class:`Replay`, the bulk path), ``assignments`` (the assignment's
-road) and ``past`` (needs, assignments and activities dated in the past, and
-:func:`backdate` for what an action stamped with the present).
+road), ``cycles`` (an evaluation cycle's road through the actions) and ``past``
+(needs, assignments and activities dated in the past, and :func:`backdate` for what
+an action stamped with the present).
 """
 
 from .assignments import ASSIGNMENT_ROAD, assignment, proposal
+from .cycles import CYCLE_ROAD, CycleRun, cycle_with_past
 from .needs import (
     APPROVAL,
     CANCELLED_BY_COORDINATOR_FROM,
@@ -61,10 +63,12 @@ __all__ = [
     "APPROVAL",
     "ASSIGNMENT_ROAD",
     "CANCELLED_BY_COORDINATOR_FROM",
+    "CYCLE_ROAD",
     "ROAD",
     "SIDE_ROADS",
     "TAKEN_BY",
     "Builder",
+    "CycleRun",
     "Replay",
     "Step",
     "activities_with_past",
@@ -76,6 +80,7 @@ __all__ = [
     "copy_objects",
     "copy_rows",
     "copy_transitions",
+    "cycle_with_past",
     "history",
     "need_dates",
     "need_fields",
