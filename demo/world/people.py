@@ -39,9 +39,12 @@ class Builder:
     """Builds reference data and counts what it created, by kind (``created``).
 
     ``password``: given to every account it creates (hashed once), and to the
-    accounts it finds when ``reset_passwords``."""
+    accounts it finds when ``reset_passwords``; None: accounts that cannot sign in
+    with a password."""
 
-    def __init__(self, *, password: str, reset_passwords: bool = False) -> None:
+    def __init__(
+        self, *, password: str | None = None, reset_passwords: bool = False
+    ) -> None:
         self.password = password
         self.reset_passwords = reset_passwords
         self.created: dict[str, int] = {}
@@ -83,7 +86,7 @@ class Builder:
             {"username": username},
             {"first_name": name, "last_name": "", "role": role, **values},
         )
-        if created or self.reset_passwords:
+        if self.password is not None and (created or self.reset_passwords):
             if not self._password_hash:
                 self._password_hash = make_password(self.password)
             user.password = self._password_hash
