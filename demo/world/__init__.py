@@ -23,8 +23,8 @@ The modules: ``people`` (counties, schools, accounts, teachers with skills, team
 :class:`Builder`, found by natural key, created or brought back), ``needs`` (the
 need's road, :class:`Replay`, the bulk path), ``assignments`` (the assignment's
 road), ``cycles`` (an evaluation cycle's road through the actions) and ``past``
-(needs, assignments and activities dated in the past, and :func:`backdate` for what
-an action stamped with the present).
+(needs, assignments, activities, matching runs and evaluations dated in the past,
+and :func:`backdate` for what an action stamped with the present).
 """
 
 from .assignments import ASSIGNMENT_ROAD, assignment, proposal
@@ -53,8 +53,10 @@ from .past import (
     assignment_with_past,
     aware,
     backdate,
+    evaluation_with_past,
     need_dates,
     need_with_past,
+    run_with_past,
     solver_breakdown,
 )
 from .people import Builder, upsert
@@ -81,6 +83,7 @@ __all__ = [
     "copy_rows",
     "copy_transitions",
     "cycle_with_past",
+    "evaluation_with_past",
     "history",
     "need_dates",
     "need_fields",
@@ -89,6 +92,7 @@ __all__ = [
     "need_with_past",
     "proposal",
     "reaches",
+    "run_with_past",
     "solver_breakdown",
     "upsert",
     "write_needs",

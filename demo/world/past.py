@@ -1,6 +1,7 @@
 """Data with a history in the past: a need that was created, submitted, reviewed,
 matched and confirmed on dates long gone, its diagnosis and goals, the assignments
-its state implies and the activities logged on them.
+its state implies and the activities logged on them; a finished matching run; a
+closed cycle's scored evaluation.
 
 An action stamps its writes with the present and tells people of them, so a world
 whose history lies in the past (``load_demo``'s school year) cannot be replayed
@@ -24,7 +25,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from activities.models import Activity, ActivityKind
-from matching.models import Assignment
+from evaluations.models import Evaluation, EvaluationCycle, EvaluationStatus
+from matching.models import Assignment, MatchingRun, RunStatus
 from needs.models import Diagnosis, Need, NeedKind, NeedStatus, PlanGoal
 from needs.services import priority_score
 from teams.models import Teacher
@@ -247,3 +249,37 @@ def activities_with_past(
         )
         day += dt.timedelta(days=14)
     return activities
+
+
+def run_with_past(
+    *,
+    county,
+    started_by: User | None,
+    status: str = RunStatus.SUCCEEDED,
+    at: dt.datetime | None = None,
+    **fields: Any,
+) -> MatchingRun:
+    """A matching run of ``county`` that ended in ``status``, created at ``at`` (now
+    when None); its proposals are the caller's (:func:`demo.world.proposal`)."""
+    run = MatchingRun.objects.create(
+        county=county, status=status, started_by=started_by, **fields
+    )
+    if at is not None:
+        backdate(run, created_at=at)
+    return run
+
+
+def evaluation_with_past(
+    cycle: EvaluationCycle, *, grade: str, score: float, **subject: Any
+) -> Evaluation:
+    """The scored evaluation of ``subject`` (``teacher=``, ``school=`` or
+    ``team=``) in ``cycle``, with the ``grade`` and ``score`` its close gave it."""
+    [subject_type] = subject
+    return Evaluation.objects.create(
+        cycle=cycle,
+        subject_type=subject_type,
+        grade=grade,
+        score=score,
+        status=EvaluationStatus.SCORED,
+        **subject,
+    )

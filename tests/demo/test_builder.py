@@ -1,12 +1,21 @@
-"""The world builder's reference data and assignment road: a world built twice is
-the same world, and an assignment reaches each status through the actions."""
+"""The world builder's reference data and roads: a world built twice is the same
+world, and an assignment and an evaluation cycle reach each status through the
+actions."""
 
 import datetime as dt
 
 import pytest
 
 from accounts.models import Role
-from demo.world import ASSIGNMENT_ROAD, Builder, Replay, assignment
+from demo.world import (
+    ASSIGNMENT_ROAD,
+    CYCLE_ROAD,
+    Builder,
+    Replay,
+    assignment,
+    cycle_with_past,
+)
+from evaluations.models import CycleStatus
 from matching.models import AssignmentStatus
 from needs.models import NeedStatus
 from teams.models import TeacherSkill
@@ -116,3 +125,26 @@ def test_an_assignment_reaches_each_status_through_the_actions(world, status):
     assert need.status == (NeedStatus.MATCHED if taken else NeedStatus.OPEN)
     if status != AssignmentStatus.PROPOSED:
         assert made.decided_by == coordinator
+
+
+@pytest.mark.parametrize("status", list(CYCLE_ROAD))
+def test_a_cycle_reaches_each_status_through_the_actions(world, status):
+    run = cycle_with_past(
+        status,
+        user=world.users.coord_a,
+        county=world.county_a,
+        name="考核",
+        start_date=START,
+        end_date=START + dt.timedelta(days=60),
+        force=True,
+        reason="测试",
+    )
+    assert run.cycle.status == status
+    assert bool(run.opened) == (status != CycleStatus.DRAFT)
+    assert bool(run.closed) == (status == CycleStatus.CLOSED)
+
+
+def test_an_account_built_without_a_password_cannot_sign_in_with_one(world):
+    user = Builder().person("no_password", role=Role.TEACHER)
+    user.refresh_from_db()
+    assert not any(user.check_password(p) for p in ("", "pw-for-tests-123"))

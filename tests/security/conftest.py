@@ -15,10 +15,17 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.tokens import token_issue
 from activities.models import ActivityAttachment
-from demo.world import Builder, Replay, assignment, cycle_with_past, proposal
+from demo.world import (
+    Builder,
+    Replay,
+    assignment,
+    cycle_with_past,
+    proposal,
+    run_with_past,
+)
 from evaluations import appeals, cycles, frameworks
 from evaluations.models import CycleStatus, Evaluation, Framework, Rating
-from matching.models import AssignmentStatus, MatchingRun, RunStatus
+from matching.models import AssignmentStatus
 from needs.attachments import check_files, store
 from needs.models import NeedKind, NeedStatus
 from needs.threads import need_comment_post
@@ -100,9 +107,7 @@ def _side(world, side):
         # Open until the run's proposal of the teacher is accepted below.
         "matched": _need(world, side, NeedStatus.OPEN, "已匹配"),
     }
-    objs["run"] = MatchingRun.objects.create(
-        county=county, status=RunStatus.SUCCEEDED, started_by=coordinator
-    )
+    objs["run"] = run_with_past(county=county, started_by=coordinator)
     objs["proposal"] = TeamProposal.objects.create(
         county=county,
         school=school,
