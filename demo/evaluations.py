@@ -41,6 +41,7 @@ CLOSED_NAME = "2026年秋季学期帮扶考核"
 OPEN_NAME = "2026-2027学年第一学期帮扶考核"
 COUNTY_CODE = "610929"  # 白河县
 COORDINATOR = "coord_baihe"
+START = dt.date(2026, 9, 1)  # both cycles start with the autumn term
 # A teacher's level of work as their raters saw it (the rest: 82).
 LEVEL = {"缪建平": 100, "周丽萍": 100, "陈晓峰": 90, "芮国强": 86, "史建华": 36}
 DEFAULT_LEVEL = 80
@@ -217,14 +218,13 @@ def load() -> dict[str, str]:
     if county is None or coordinator is None:
         return {}
     done = {}
+    of_county = {"user": coordinator, "county": county, "start_date": START}
     if not EvaluationCycle.objects.filter(county=county, name=CLOSED_NAME).exists():
         marked = _mark_goals(county, coordinator)
         run = cycle_with_past(
             CycleStatus.CLOSED,
-            user=coordinator,
-            county=county,
+            **of_county,
             name=CLOSED_NAME,
-            start_date=dt.date(2026, 9, 1),
             end_date=dt.date(2026, 11, 30),
             framework=_term_framework(coordinator, county, SubjectType.TEACHER),
             team_framework=_term_framework(coordinator, county, SubjectType.TEAM),
@@ -240,10 +240,8 @@ def load() -> dict[str, str]:
     if not EvaluationCycle.objects.filter(county=county, name=OPEN_NAME).exists():
         run = cycle_with_past(
             CycleStatus.OPEN,
-            user=coordinator,
-            county=county,
+            **of_county,
             name=OPEN_NAME,
-            start_date=dt.date(2026, 9, 1),
             end_date=dt.date(2027, 1, 31),
             # Half of the tasks are done.
             rate=lambda cycle: _rate(list(_tasks(cycle).order_by("id"))[::2]),
