@@ -21,11 +21,12 @@ import hashlib
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.utils import timezone
 
 from demo.needs import demo_sign_in_sheet
-from evaluations import cycles, frameworks, ratings
+from demo.world import aware, backdate, cycle_with_past
+from evaluations import frameworks, ratings
 from evaluations.models import (
+    CycleStatus,
     EvaluationCycle,
     Framework,
     Rating,
@@ -33,13 +34,14 @@ from evaluations.models import (
     SubjectType,
 )
 from needs.goals import goal_confirm, goal_mark
-from needs.models import GoalMark, PlanGoal
+from needs.models import PlanGoal
 from places.models import County
 
 CLOSED_NAME = "2026年秋季学期帮扶考核"
 OPEN_NAME = "2026-2027学年第一学期帮扶考核"
 COUNTY_CODE = "610929"  # 白河县
 COORDINATOR = "coord_baihe"
+START = dt.date(2026, 9, 1)  # both cycles start with the autumn term
 # A teacher's level of work as their raters saw it (the rest: 82).
 LEVEL = {"缪建平": 100, "周丽萍": 100, "陈晓峰": 90, "芮国强": 86, "史建华": 36}
 DEFAULT_LEVEL = 80
@@ -167,10 +169,9 @@ def _mark_goals(county: County, coordinator) -> int:
 
 def _dated(goal: PlanGoal, field: str, day: dt.date) -> None:
     """Date the goal's latest history row and ``field`` on ``day`` (10:00)."""
-    at = timezone.make_aware(dt.datetime.combine(day, dt.time(10)))
-    mark = goal.marks.order_by("-created_at", "-id").first()
-    GoalMark.objects.filter(pk=mark.pk).update(created_at=at)
-    PlanGoal.objects.filter(pk=goal.pk).update(**{field: at})
+    at = aware(day, 10)
+    backdate(goal.marks.order_by("-created_at", "-id").first(), created_at=at)
+    backdate(goal, **{field: at})
 
 
 # A term is a third of a school year: the county's copy of the default frameworks
@@ -203,6 +204,12 @@ def _term_framework(coordinator, county: County, subject_type: str) -> Framework
     )
 
 
+def _tasks(cycle: EvaluationCycle):
+    return Rating.objects.filter(evaluation__cycle=cycle).select_related(
+        "evaluation__cycle", "evaluation__teacher", "rater"
+    )
+
+
 @transaction.atomic
 def load() -> dict[str, str]:
     """Create the two demo cycles if they are missing; return what was done."""
@@ -211,45 +218,35 @@ def load() -> dict[str, str]:
     if county is None or coordinator is None:
         return {}
     done = {}
+    of_county = {"user": coordinator, "county": county, "start_date": START}
     if not EvaluationCycle.objects.filter(county=county, name=CLOSED_NAME).exists():
         marked = _mark_goals(county, coordinator)
-        cycle = cycles.cycle_create(
-            user=coordinator,
-            county=county,
+        run = cycle_with_past(
+            CycleStatus.CLOSED,
+            **of_county,
             name=CLOSED_NAME,
-            start_date=dt.date(2026, 9, 1),
             end_date=dt.date(2026, 11, 30),
             framework=_term_framework(coordinator, county, SubjectType.TEACHER),
             team_framework=_term_framework(coordinator, county, SubjectType.TEAM),
+            rate=lambda cycle: _rate(_tasks(cycle)),
+            today=dt.date(2026, 11, 30),
         )
-        opened = cycles.cycle_open(user=coordinator, cycle=cycle)
-        rated = _rate(
-            Rating.objects.filter(evaluation__cycle=cycle).select_related(
-                "evaluation__cycle", "evaluation__teacher", "rater"
-            )
-        )
-        closed = cycles.cycle_close(
-            user=coordinator, cycle=cycle, today=dt.date(2026, 11, 30)
-        )
+        opened = run.opened
         done[CLOSED_NAME] = (
             f"{opened['teachers']} 名教师、{opened['teams']} 个团队、"
-            f"{opened['schools']} 所学校；{marked} 项目标标记；{rated} 项评分；"
-            f"{closed['scored']} 个结果"
+            f"{opened['schools']} 所学校；{marked} 项目标标记；{run.rated} 项评分；"
+            f"{run.closed['scored']} 个结果"
         )
     if not EvaluationCycle.objects.filter(county=county, name=OPEN_NAME).exists():
-        cycle = cycles.cycle_create(
-            user=coordinator,
-            county=county,
+        run = cycle_with_past(
+            CycleStatus.OPEN,
+            **of_county,
             name=OPEN_NAME,
-            start_date=dt.date(2026, 9, 1),
             end_date=dt.date(2027, 1, 31),
+            # Half of the tasks are done.
+            rate=lambda cycle: _rate(list(_tasks(cycle).order_by("id"))[::2]),
         )
-        opened = cycles.cycle_open(user=coordinator, cycle=cycle)
-        tasks = list(
-            Rating.objects.filter(evaluation__cycle=cycle)
-            .select_related("evaluation__cycle", "evaluation__teacher", "rater")
-            .order_by("id")
+        done[OPEN_NAME] = (
+            f"{run.opened['rating_tasks']} 项评分任务，已完成 {run.rated} 项"
         )
-        rated = _rate(tasks[::2])
-        done[OPEN_NAME] = f"{opened['rating_tasks']} 项评分任务，已完成 {rated} 项"
     return done

@@ -3,7 +3,8 @@
 Personas (healthchecks-style): ``admin``; ``coord_a`` (county A), ``coord_b`` (county
 B), ``coord_ab`` (both); ``staff_a`` (school A1 in county A), ``staff_b`` (school B1 in
 county B); ``teacher_a`` and ``teacher_b`` (dispatched teachers stationed in A and B);
-``outsider`` (a coordinator with no county)."""
+``outsider`` (a coordinator with no county). Built by ``demo.world`` (its
+:class:`~demo.world.Builder`), as the demo and the benchmarks are."""
 
 import os
 from types import SimpleNamespace
@@ -18,6 +19,8 @@ from rest_framework.test import APIClient
 
 from accounts.models import Role
 from assist_platform.celery import app as celery_app
+from demo.world import Builder
+from places.models import SchoolKind
 
 from . import factories as f
 
@@ -152,46 +155,50 @@ def world(db):
 
 def build_world():
     """The objects of ``world``, made in the database that is open."""
-    county_a = f.CountyFactory(name="白河县", province="陕西省", code="610929")
-    county_b = f.CountyFactory(name="旬阳市", province="陕西省", code="610928")
-    liyang = f.CountyFactory(name="溧阳市", province="江苏省", code="320481")
-    school_a = f.SchoolFactory(name="白河县职业教育中心", county=county_a)
-    school_a2 = f.SchoolFactory(name="白河县第二职业中学", county=county_a)
-    school_b = f.SchoolFactory(name="旬阳市职业教育中心", county=county_b)
-    home = f.SchoolFactory(name="溧阳中等专业学校", county=liyang, kind="supporting")
+    build = Builder(password=PASSWORD)
+    county_a = build.county(code="610929", name="白河县", province="陕西省")
+    county_b = build.county(code="610928", name="旬阳市", province="陕西省")
+    liyang = build.county(code="320481", name="溧阳市", province="江苏省")
+    school_a = build.school(county=county_a, name="白河县职业教育中心")
+    school_a2 = build.school(county=county_a, name="白河县第二职业中学")
+    school_b = build.school(county=county_b, name="旬阳市职业教育中心")
+    home = build.school(
+        county=liyang, name="溧阳中等专业学校", kind=SchoolKind.SUPPORTING
+    )
     family = f.SpecialtyFamilyFactory(code="73", name="财经商贸大类")
     ecommerce = f.SpecialtyFactory(code="730701", name="电子商务", family=family)
     accounting = f.SpecialtyFactory(code="730301", name="会计事务", family=family)
-    teacher_a = f.TeacherFactory(name="张老师", home_school=home, county=county_a)
-    teacher_b = f.TeacherFactory(name="李老师", home_school=home, county=county_b)
-    f.TeacherSkillFactory(teacher=teacher_a, specialty=ecommerce, level=5)
-    f.TeacherSkillFactory(teacher=teacher_b, specialty=accounting, level=3)
 
+    coordinator, staff = Role.COORDINATOR, Role.SCHOOL_STAFF
     users = SimpleNamespace(
-        admin=f.UserFactory(username="admin", role=Role.ADMIN),
-        coord_a=f.UserFactory(
-            username="coord_a", role=Role.COORDINATOR, counties=[county_a]
+        admin=build.person("admin", role=Role.ADMIN),
+        coord_a=build.person("coord_a", role=coordinator, counties=[county_a]),
+        coord_b=build.person("coord_b", role=coordinator, counties=[county_b]),
+        coord_ab=build.person(
+            "coord_ab", role=coordinator, counties=[county_a, county_b]
         ),
-        coord_b=f.UserFactory(
-            username="coord_b", role=Role.COORDINATOR, counties=[county_b]
-        ),
-        coord_ab=f.UserFactory(
-            username="coord_ab", role=Role.COORDINATOR, counties=[county_a, county_b]
-        ),
-        staff_a=f.UserFactory(
-            username="staff_a", role=Role.SCHOOL_STAFF, school=school_a
-        ),
-        staff_b=f.UserFactory(
-            username="staff_b", role=Role.SCHOOL_STAFF, school=school_b
-        ),
-        teacher_a=f.UserFactory(username="teacher_a", role=Role.TEACHER),
-        teacher_b=f.UserFactory(username="teacher_b", role=Role.TEACHER),
-        outsider=f.UserFactory(username="outsider", role=Role.COORDINATOR),
+        staff_a=build.person("staff_a", role=staff, school=school_a),
+        staff_b=build.person("staff_b", role=staff, school=school_b),
+        teacher_a=build.person("teacher_a", role=Role.TEACHER),
+        teacher_b=build.person("teacher_b", role=Role.TEACHER),
+        outsider=build.person("outsider", role=coordinator),
     )
-    teacher_a.user = users.teacher_a
-    teacher_a.save(update_fields=["user"])
-    teacher_b.user = users.teacher_b
-    teacher_b.save(update_fields=["user"])
+    teacher_a = build.teacher(
+        home_school=home,
+        name="张老师",
+        county=county_a,
+        user=users.teacher_a,
+        skills={ecommerce: 5},
+        **f.SERVICE,
+    )
+    teacher_b = build.teacher(
+        home_school=home,
+        name="李老师",
+        county=county_b,
+        user=users.teacher_b,
+        skills={accounting: 3},
+        **f.SERVICE,
+    )
     return SimpleNamespace(
         county_a=county_a,
         county_b=county_b,

@@ -14,6 +14,13 @@ from places import models as pl
 from teams import models as tm
 
 TODAY = dt.date(2026, 9, 1)
+# A dispatched teacher's service, as the factory gives it: a school year from TODAY.
+SERVICE = {
+    "title": "讲师",
+    "available_from": TODAY,
+    "available_until": TODAY + dt.timedelta(days=365),
+    "capacity": 2,
+}
 
 
 class CountyFactory(factory.django.DjangoModelFactory):

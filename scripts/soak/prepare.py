@@ -21,12 +21,11 @@ from __future__ import annotations
 import datetime as dt
 import random
 
-from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import Role, User
-from demo.world import need_row, write_needs
+from demo.world import Builder, need_row, write_needs
 from matching.assignments import assignment_accept_many
 from matching.models import Assignment, MatchingRun
 from matching.runs import matching_run_execute
@@ -53,17 +52,12 @@ def prepare() -> dict:
     creator = User.objects.filter(role=Role.ADMIN).order_by("id").first()
 
     with transaction.atomic():
-        schools = []
+        build = Builder(password=PASSWORD)
         for county in counties:
             for i in range(6):
-                schools.append(
-                    School(
-                        name=f"{county.name}第{i + 1}职业技术学校（压测）",
-                        county=county,
-                        kind=SchoolKind.ASSISTED,
-                    )
+                build.school(
+                    county=county, name=f"{county.name}第{i + 1}职业技术学校（压测）"
                 )
-        School.objects.bulk_create(schools)
         assisted = list(
             School.objects.filter(
                 county__in=counties, kind=SchoolKind.ASSISTED
@@ -162,33 +156,21 @@ def prepare() -> dict:
     )
 
     # Accounts: one password hash for all (hashing is deliberately slow).
-    password = make_password(PASSWORD)
-    users = [
-        User(username="soak_admin", role=Role.ADMIN, is_staff=True, password=password)
-    ]
+    build.person("soak_admin", role=Role.ADMIN, is_staff=True)
     for i in range(N_COORDINATORS):
-        users.append(
-            User(
-                username=f"soak_coord_{i:02d}", role=Role.COORDINATOR, password=password
-            )
+        build.person(
+            f"soak_coord_{i:02d}",
+            role=Role.COORDINATOR,
+            counties=counties if i % 4 == 3 else [counties[i % len(counties)]],
         )
     for i in range(N_STAFF):
-        users.append(
-            User(
-                username=f"soak_staff_{i:02d}",
-                role=Role.SCHOOL_STAFF,
-                school=assisted[i % len(assisted)],
-                password=password,
-            )
+        build.person(
+            f"soak_staff_{i:02d}",
+            role=Role.SCHOOL_STAFF,
+            school=assisted[i % len(assisted)],
         )
     for i in range(N_TEACHER_USERS):
-        users.append(
-            User(username=f"soak_teacher_{i:02d}", role=Role.TEACHER, password=password)
-        )
-    User.objects.bulk_create(users)
-    for i in range(N_COORDINATORS):
-        user = User.objects.get(username=f"soak_coord_{i:02d}")
-        user.counties.set(counties if i % 4 == 3 else [counties[i % len(counties)]])
+        build.person(f"soak_teacher_{i:02d}", role=Role.TEACHER)
     busy_teachers = list(
         Teacher.objects.filter(assignments__status="accepted", user__isnull=True)
         .distinct()

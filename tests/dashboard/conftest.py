@@ -33,9 +33,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
+from demo.world import evaluation_with_past
 from evaluations.models import (
     CycleStatus,
-    Evaluation,
     RaterRole,
     Rating,
     RatingStatus,
@@ -253,15 +253,7 @@ def scenario(world):
     )
 
     def evaluation(cycle, grade, score, **subject):
-        subject_type = next(iter(subject))
-        return Evaluation.objects.create(
-            cycle=cycle,
-            subject_type=subject_type,
-            grade=grade,
-            score=score,
-            status="scored",
-            **subject,
-        )
+        return evaluation_with_past(cycle, grade=grade, score=score, **subject)
 
     evaluation(older, "不合格", 50, teacher=w.teacher_a)
     evaluation(older, "不合格", 40, school=w.school_a)

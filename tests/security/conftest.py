@@ -18,16 +18,24 @@ from django.test import override_settings
 from accounts.tokens import token_issue
 from activities.models import ActivityAttachment
 from assist_platform.celery import app as celery_app
+from demo.world import (
+    Builder,
+    Replay,
+    assignment,
+    cycle_with_past,
+    proposal,
+    run_with_past,
+)
 from evaluations import appeals, cycles, frameworks
-from evaluations.models import Evaluation, Framework, Rating
-from matching.models import MatchingRun, RunStatus
+from evaluations.models import CycleStatus, Evaluation, Framework, Rating
+from matching.models import AssignmentStatus
 from needs.attachments import check_files, store
-from needs.models import NeedStatus, NeedTransition
+from needs.models import NeedKind, NeedStatus
 from needs.threads import need_comment_post
 from planning.models import Scenario, TeamProposal
 
 from .. import factories as f
-from ..conftest import build_world
+from ..conftest import PASSWORD, build_world
 
 B_MARK = "乙方专属"
 # A 1x1 PNG, for the evidence files of threads and activities.
@@ -66,26 +74,23 @@ def no_sign_in_throttle(settings):
     cache.clear()
 
 
-def _need(world, side, status, label, *, headcount=1, filled=0):
-    school = world.school_a if side == "a" else world.school_b
-    staff = world.users.staff_a if side == "a" else world.users.staff_b
+def _need(world, side, status, label, *, headcount=1):
+    """A need of ``side``'s school taken to ``status`` through the actions."""
     mark = "" if side == "a" else B_MARK
-    need = f.NeedFactory(
-        school=school,
+    return Replay().need(
+        status,
+        staff=world.users.staff_a if side == "a" else world.users.staff_b,
+        coordinator=world.users.coord_a if side == "a" else world.users.coord_b,
+        school=world.school_a if side == "a" else world.school_b,
         specialty=world.ecommerce if side == "a" else world.accounting,
+        kind=NeedKind.TEACHING,
         title=f"{mark}{label}需求{side}",
         description=f"{mark}描述{side}",
-        status=status,
         headcount=headcount,
-        filled=filled,
-        created_by=staff,
         start_date=START,
         end_date=START + dt.timedelta(days=120),
+        urgency=3,
     )
-    NeedTransition.objects.create(
-        need=need, from_status="", to_status=NeedStatus.DRAFT, actor=staff
-    )
-    return need
 
 
 def _side(world, side):
@@ -102,11 +107,10 @@ def _side(world, side):
         "draft": _need(world, side, NeedStatus.DRAFT, "草稿"),
         "submitted": _need(world, side, NeedStatus.SUBMITTED, "待审"),
         "open": _need(world, side, NeedStatus.OPEN, "开放", headcount=2),
-        "matched": _need(world, side, NeedStatus.MATCHED, "已匹配", filled=1),
+        # Open until the run's proposal of the teacher is accepted below.
+        "matched": _need(world, side, NeedStatus.OPEN, "已匹配"),
     }
-    objs["run"] = MatchingRun.objects.create(
-        county=county, status=RunStatus.SUCCEEDED, started_by=coordinator
-    )
+    objs["run"] = run_with_past(county=county, started_by=coordinator)
     objs["proposal"] = TeamProposal.objects.create(
         county=county,
         school=school,
@@ -114,12 +118,15 @@ def _side(world, side):
         end_date=dt.date(2027, 1, 20),
         created_by=coordinator,
     )
-    objs["prop"] = f.AssignmentFactory(
-        need=objs["open"], teacher=teacher, status="proposed", run=objs["run"]
+    objs["prop"] = proposal(objs["open"], teacher, run=objs["run"])
+    objs["acc"] = assignment(
+        AssignmentStatus.ACCEPTED,
+        need=objs["matched"],
+        teacher=teacher,
+        actor=coordinator,
+        run=objs["run"],
     )
-    objs["acc"] = f.AssignmentFactory(
-        need=objs["matched"], teacher=teacher, status="accepted", run=objs["run"]
-    )
+    objs["matched"].refresh_from_db()
     objs["act"] = f.ActivityFactory(
         assignment=objs["acc"],
         date=dt.date(2026, 10, 9),
@@ -143,30 +150,28 @@ def _side(world, side):
         check_files([SimpleUploadedFile(f"act{side}.png", TINY_PNG, "image/png")]),
         activity=objs["act"],
     )
-    objs["team"] = f.TeamFactory(
-        name=f"{mark}帮扶团队{side}",
+    objs["team"] = Builder(password=PASSWORD).team(
         county=county,
-        leader=teacher,
+        name=f"{mark}帮扶团队{side}",
         start_date=START,
         end_date=START + dt.timedelta(days=300),
+        leader=teacher,
+        members=[teacher],
     )
-    objs["team"].members.set([teacher])
-    by_state = {}
-    for state in ("draft", "open", "closed"):
-        by_state[state] = cycles.cycle_create(
+    by_state = {
+        state: cycle_with_past(
+            state,
             user=coordinator,
             county=county,
             name=f"{mark}考核{state}{side}",
             start_date=START,
             end_date=CYCLE_END,
-        )
-    cycles.cycle_open(user=coordinator, cycle=by_state["open"])
-    cycles.cycle_open(user=coordinator, cycle=by_state["closed"])
-    cycles.cycle_close(
-        user=coordinator, cycle=by_state["closed"], force=True, reason="测试"
-    )
+            force=True,
+            reason="测试",
+        ).cycle
+        for state in (CycleStatus.DRAFT, CycleStatus.OPEN, CycleStatus.CLOSED)
+    }
     for state, cycle in by_state.items():
-        cycle.refresh_from_db()
         objs[f"cycle_{state}"] = cycle
     in_open = Evaluation.objects.filter(cycle=by_state["open"])
     objs["eval_teacher"] = in_open.get(subject_type="teacher", teacher=teacher)
@@ -285,8 +290,8 @@ def build_full(world):
         objs[f"user_{name}"] = user
     # Teachers with no account yet, one on each side.
     for side, county in (("a", world.county_a), ("b", world.county_b)):
-        objs[f"newcomer_{side}"] = f.TeacherFactory(
-            name=f"新到教师{side}", home_school=world.home, county=county
+        objs[f"newcomer_{side}"] = Builder(password=PASSWORD).teacher(
+            home_school=world.home, name=f"新到教师{side}", county=county, **f.SERVICE
         )
     ids = {name: obj.pk for name, obj in objs.items()}
     return SimpleNamespace(world=world, objs=objs, ids=ids)

@@ -49,7 +49,7 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from activities.models import Activity, ActivityKind
-from demo.world import assignment_status_for, need_row, write_needs
+from demo.world import Builder, assignment_status_for, need_row, write_needs
 from evaluations.models import (
     CycleStatus,
     Evaluation,
@@ -71,7 +71,7 @@ from needs.models import (
     PlanGoal,
     Specialty,
 )
-from places.models import County, School
+from places.models import County, School, SchoolKind
 from teams.models import Teacher, TeacherSkill
 
 PROVINCE = "看板基准"
@@ -249,27 +249,21 @@ class Command(BaseCommand):
     # --- the world ------------------------------------------------------------
 
     def _ensure_world(self) -> list[County]:
-        counties = []
-        for i in range(1, COUNTIES + 1):
-            county, _ = County.objects.get_or_create(
-                code=f"BD{i:02d}",
-                defaults={"name": f"基准{i:02d}县", "province": PROVINCE},
-            )
-            counties.append(county)
-        home, _ = School.objects.get_or_create(
-            county=counties[0], name="看板基准派出学校", defaults={"kind": "supporting"}
+        build = Builder()
+        counties = [
+            build.county(code=f"BD{i:02d}", name=f"基准{i:02d}县", province=PROVINCE)
+            for i in range(1, COUNTIES + 1)
+        ]
+        home = build.school(
+            county=counties[0], name="看板基准派出学校", kind=SchoolKind.SUPPORTING
         )
         specialties = list(Specialty.objects.values_list("pk", flat=True))
         today = timezone.localdate()
         for county in counties:
-            have = set(county.schools.values_list("name", flat=True))
-            School.objects.bulk_create(
-                [
-                    School(county=county, name=name, kind="assisted")
-                    for n in range(1, SCHOOLS_PER_COUNTY + 1)
-                    if (name := f"{county.name}第{n:02d}职业学校") not in have
-                ]
-            )
+            schools = [
+                build.school(county=county, name=f"{county.name}第{n:02d}职业学校")
+                for n in range(1, SCHOOLS_PER_COUNTY + 1)
+            ]
             if Teacher.objects.filter(county=county).count() < TEACHERS_PER_COUNTY:
                 teachers = Teacher.objects.bulk_create(
                     [
@@ -296,15 +290,11 @@ class Command(BaseCommand):
                         )
                     ]
                 )
-            for n in range(1, SCHOOLS_PER_COUNTY + 1):
-                User.objects.get_or_create(
-                    username=f"bd_{county.code.lower()}_{n:02d}",
-                    defaults={
-                        "role": Role.SCHOOL_STAFF,
-                        "school": county.schools.get(
-                            name=f"{county.name}第{n:02d}职业学校"
-                        ),
-                    },
+            for n, school in enumerate(schools, start=1):
+                build.person(
+                    f"bd_{county.code.lower()}_{n:02d}",
+                    role=Role.SCHOOL_STAFF,
+                    school=school,
                 )
         return counties
 
@@ -312,11 +302,9 @@ class Command(BaseCommand):
         return self.random.choice([2, 3, 3, 4, 4, 5])
 
     def _coordinator(self, counties: list[County]) -> User:
-        user, _ = User.objects.get_or_create(
-            username=BENCH_COORDINATOR, defaults={"role": Role.COORDINATOR}
+        return Builder().person(
+            BENCH_COORDINATOR, role=Role.COORDINATOR, counties=counties
         )
-        user.counties.set(counties)
-        return user
 
     @transaction.atomic
     def _fill(self, counties: list[County], count: int) -> None:
@@ -338,9 +326,7 @@ class Command(BaseCommand):
             county__in=counties
         ).values_list("pk", "county_id", "capacity"):
             teachers.setdefault(county_id, []).append([pk, capacity])
-        coordinator, _ = User.objects.get_or_create(
-            username=BENCH_COORDINATOR, defaults={"role": Role.COORDINATOR}
-        )
+        coordinator = Builder().person(BENCH_COORDINATOR, role=Role.COORDINATOR)
         statuses = [s for s, _ in STATUS_SHARES]
         weights = [w for _, w in STATUS_SHARES]
         kinds = [k for k in NeedKind.values if k != NeedKind.OTHER]

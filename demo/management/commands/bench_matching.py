@@ -46,7 +46,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import Role, User
-from demo.world import copy_rows, need_row, write_needs
+from demo.world import Builder, copy_rows, need_row, write_needs
 from matching import floor, pipeline, solver
 from matching.models import MatchingRun, RunStatus
 from matching.runs import matching_run_execute
@@ -259,10 +259,8 @@ class Command(BaseCommand):
         )
         rng = np.random.default_rng(SEED + 1)
         now = timezone.now()
-        user, _ = User.objects.get_or_create(
-            username=BENCH_USER,
-            defaults={"role": Role.SCHOOL_STAFF, "is_active": False},
-        )
+        build = Builder()
+        user = build.person(BENCH_USER, role=Role.SCHOOL_STAFF, is_active=False)
 
         # Counties and schools.
         n_counties = int(needs.county.max())
@@ -274,10 +272,9 @@ class Command(BaseCommand):
                 for c in range(1, n_counties + 1)
             ],
         )
-        home_county = County.objects.get_or_create(
-            code=_home_code(scale),
-            defaults={"name": f"基准{scale}派出市", "province": HOME_PROVINCE},
-        )[0]
+        home_county = build.county(
+            code=_home_code(scale), name=f"基准{scale}派出市", province=HOME_PROVINCE
+        )
         n_schools = int(needs.school.max())
         # make_instance numbers schools county by county; recover each one's county.
         school_county = np.zeros(n_schools + 1, dtype=np.int64)

@@ -1,22 +1,6 @@
-"""The one world builder: the demo, the benchmarks, the soak and the test fixtures
-reach their needs' states through the rules written here once.
-
-A need's state is reached by the steps that lead to it from creation
-(:func:`need_steps`: each step a state, the verb that reaches it and who takes it,
-as the need policy allows). Two builders read the same steps:
-
-- :class:`Replay`, for small worlds: each step is taken through the real action
-  (``need_create``, ``need_submit``, ``need_review``, ``assignment_accept``,
-  ``need_confirm``, ``need_cancel``), so every rule and side effect of the action
-  holds;
-- :func:`need_row` and :func:`write_needs`, for worlds of many needs (the
-  benchmarks) or with a past (``load_demo``): the need row with the fields its
-  steps imply (when it was submitted, matched, fulfilled; its filled places; its
-  cancellation reason) and one transition row per step, written in bulk
-  (``bulk_create``, or PostgreSQL ``COPY`` through :func:`copy_rows`).
-
-The assignments a need's state implies come from :func:`assignment_status_for`.
-"""
+"""A need's road: the steps that lead to each state, and two builders that read
+them, :class:`Replay` through the real actions and :func:`need_row` /
+:func:`write_needs` in bulk (see the package's docstring)."""
 
 # Every SQL string here is built from a model's table and column names.
 # ruff: noqa: S608
@@ -35,7 +19,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from matching.assignments import assignment_accept, assignment_complete
-from matching.models import Assignment, AssignmentStatus
+from matching.models import AssignmentStatus
 from needs.models import Need, NeedStatus, NeedTransition
 from needs.services import (
     need_cancel,
@@ -44,6 +28,8 @@ from needs.services import (
     need_review,
     need_submit,
 )
+
+from .assignments import proposal
 
 S = NeedStatus
 A = AssignmentStatus
@@ -401,7 +387,7 @@ class Replay:
                 )
             elif step.verb == "accept":
                 for teacher in teachers:
-                    assignment_accept(assignment=_proposal(need, teacher), actor=actor)
+                    assignment_accept(assignment=proposal(need, teacher), actor=actor)
                 need.refresh_from_db()
             elif step.verb == "confirm":
                 for assignment in need.assignments.filter(status=A.ACCEPTED):
@@ -410,10 +396,3 @@ class Replay:
             elif step.verb == "cancel":
                 need = need_cancel(need=need, actor=actor, reason=comment or "-")
         return need
-
-
-def _proposal(need: Need, teacher) -> Assignment:
-    """A matching run's proposal of ``teacher`` for ``need`` (runs write them)."""
-    return Assignment.objects.create(
-        need=need, teacher=teacher, status=A.PROPOSED, score=50.0
-    )
