@@ -22,7 +22,7 @@ from rest_framework.exceptions import Throttled
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from common.openapi import DetailError, errors
+from common.openapi import DetailError, changed, created, deleted, errors, read_one
 from common.viewsets import ListCreatePatchViewSet, ListCreateViewSet
 from places.models import County, School
 
@@ -163,15 +163,15 @@ class TokenRevokeView(APIView):
     permission_classes = [permissions.IsAuthenticated]
     allowed_before_password_change = True
 
-    @extend_schema(
-        summary="Revoke this API token",
+    @deleted(
+        "Revoke this API token",
+        codes=(401,),
         description="Ends the token sent in `Authorization: Token <token>` at once; "
         "other tokens of the account stay valid. Every token also ends "
         "`API_TOKEN_TTL` after it was issued (30 days unless configured), and all "
         "of an account's tokens end when its password changes or it is "
         "deactivated.",
         request=None,
-        responses={204: None, **errors(401)},
     )
     def post(self, request):
         token_revoke(token=request.auth)
@@ -199,19 +199,13 @@ class MeView(APIView):
     list=extend_schema(
         summary="Accounts (admin)", responses={200: UserSerializer, **errors(403)}
     ),
-    retrieve=extend_schema(
-        summary="An account (admin)",
-        responses={200: UserSerializer, **errors(403, 404)},
-    ),
-    create=extend_schema(
-        summary="Create an account (admin)",
+    retrieve=read_one("An account (admin)", UserSerializer, codes=(403, 404)),
+    create=created(
+        "Create an account (admin)",
+        UserSerializer,
         description="Setting `teacher` links that teacher record to the account.",
-        responses={201: UserSerializer, **errors(400, 403)},
     ),
-    partial_update=extend_schema(
-        summary="Change an account (admin)",
-        responses={200: UserSerializer, **errors(400, 403, 404)},
-    ),
+    partial_update=changed("Change an account (admin)", UserSerializer),
 )
 class UserViewSet(ListCreatePatchViewSet):
     serializer_class = UserSerializer
@@ -433,12 +427,14 @@ TemporaryPasswordResponse = inline_serializer(
         summary="Accounts of teachers and school staff (coordinator, admin)",
         responses={200: PersonSerializer, **errors(403)},
     ),
-    retrieve=extend_schema(
-        summary="An account of a teacher or school staff (coordinator, admin)",
-        responses={200: PersonSerializer, **errors(403, 404)},
+    retrieve=read_one(
+        "An account of a teacher or school staff (coordinator, admin)",
+        PersonSerializer,
+        codes=(403, 404),
     ),
-    create=extend_schema(
-        summary="Create an account for a teacher or school staff (coordinator, admin)",
+    create=created(
+        "Create an account for a teacher or school staff (coordinator, admin)",
+        PersonSerializer,
         description="The account has no password: the person receives an e-mail "
         "with a one-time link to choose one (valid `ACCOUNT_INVITATION_TTL`) and "
         "cannot sign in before. `role` is `teacher` (with the `teacher` record) or "
@@ -446,7 +442,6 @@ TemporaryPasswordResponse = inline_serializer(
         "role is refused with 403. An e-mail address or username another account "
         "uses is refused with 400.",
         request=InvitationSerializer,
-        responses={201: PersonSerializer, **errors(400, 403)},
     ),
 )
 class PersonViewSet(ListCreateViewSet):
@@ -501,14 +496,15 @@ class PersonViewSet(ListCreateViewSet):
         fresh = self.get_queryset().get(pk=user.pk)
         return Response(PersonSerializer(fresh, context={"request": request}).data)
 
-    @extend_schema(
-        summary="Issue a temporary password (coordinator, admin)",
+    @read_one(
+        "Issue a temporary password (coordinator, admin)",
+        TemporaryPasswordResponse,
+        codes=(403, 404, 409),
         description="Returns the password, this once. The account's sessions and "
         "tokens end; at its next sign-in it must choose a new password "
         "(pages lead to the password page; the API answers 403 with `code: "
         "password_change_required` except `me/password/` and `auth/token/revoke/`).",
         request=None,
-        responses={200: TemporaryPasswordResponse, **errors(403, 404, 409)},
     )
     @action(detail=True, methods=["post"], url_path="temporary-password")
     def temporary_password(self, request, pk=None):

@@ -14,7 +14,7 @@ from rest_framework.decorators import action, api_view
 from rest_framework.response import Response
 
 from accounts.scopes import visible
-from common.openapi import errors
+from common.openapi import created, errors, read_one, transition
 from common.viewsets import ListCreateViewSet
 from matching.models import Assignment
 from needs.attachments import attachment_response
@@ -161,24 +161,20 @@ class ActivityFilter(filters.FilterSet):
 
 @extend_schema_view(
     list=extend_schema(summary="Activities in the caller's scope"),
-    retrieve=extend_schema(
-        summary="An activity", responses={200: ActivitySerializer, **errors(404)}
-    ),
-    create=extend_schema(
-        summary="Log an activity (the teacher, on their own accepted assignment)",
-        description=(
-            "The date lies within the need's period and not in the future; "
-            "0 < hours <= 24; counts are 0 or more. `reached_names` (optional) "
-            "lists the local teachers reached, each once; the count is at least "
-            "their number. A count above `ACTIVITY_PLAUSIBLE_REACH` (60) needs a "
-            "`note` and is flagged (`reach_flagged`). Evidence files: multipart "
-            "with `attachments` once per file."
-        ),
+    retrieve=read_one("An activity", ActivitySerializer),
+    create=created(
+        "Log an activity (the teacher, on their own accepted assignment)",
+        ActivitySerializer,
+        description="The date lies within the need's period and not in the future; "
+        "0 < hours <= 24; counts are 0 or more. `reached_names` (optional) "
+        "lists the local teachers reached, each once; the count is at least "
+        "their number. A count above `ACTIVITY_PLAUSIBLE_REACH` (60) needs a "
+        "`note` and is flagged (`reach_flagged`). Evidence files: multipart "
+        "with `attachments` once per file.",
         request={
             "application/json": ActivityLogSerializer,
             "multipart/form-data": ActivityLogSerializer,
         },
-        responses={201: ActivitySerializer, **errors(400, 403)},
     ),
 )
 class ActivityViewSet(ListCreateViewSet):
@@ -224,10 +220,10 @@ class ActivityViewSet(ListCreateViewSet):
             self.get_serializer(activity).data, status=status.HTTP_201_CREATED
         )
 
-    @extend_schema(
-        summary="Dispute an activity (staff of the assisted school)",
+    @transition(
+        "Dispute an activity (staff of the assisted school)",
+        ActivitySerializer,
         request=DisputeSerializer,
-        responses={200: ActivitySerializer, **errors(400, 403, 404, 409)},
     )
     @action(detail=True, methods=["post"])
     def dispute(self, request, pk=None):
@@ -241,10 +237,11 @@ class ActivityViewSet(ListCreateViewSet):
         )
         return Response(self.get_serializer(self.get_queryset().get(pk=pk)).data)
 
-    @extend_schema(
-        summary="Dismiss the dispute of an activity (coordinator of the county)",
+    @read_one(
+        "Dismiss the dispute of an activity (coordinator of the county)",
+        ActivitySerializer,
+        codes=(403, 404, 409),
         request=None,
-        responses={200: ActivitySerializer, **errors(403, 404, 409)},
     )
     @action(detail=True, methods=["post"], url_path="dismiss-dispute")
     def dismiss_dispute(self, request, pk=None):

@@ -20,7 +20,7 @@ from rest_framework.response import Response
 
 from accounts.scopes import visible
 from common.errors import TransitionNotAllowed
-from common.openapi import errors
+from common.openapi import created, deleted, errors, read_one, transition
 from common.viewsets import ListCreatePatchViewSet, ListCreateViewSet
 from spreadsheets.workbooks import XLSX_CONTENT_TYPE
 
@@ -72,12 +72,10 @@ def _with_subjects(queryset):
             "everyone reads the frameworks of the cycles they may read."
         ),
     ),
-    retrieve=extend_schema(
-        summary="An evaluation framework",
-        responses={200: FrameworkSerializer, **errors(404)},
-    ),
-    create=extend_schema(
-        summary="Create a framework (coordinators and admins)",
+    retrieve=read_one("An evaluation framework", FrameworkSerializer),
+    create=created(
+        "Create a framework (coordinators and admins)",
+        FrameworkSerializer,
         description=(
             "Indicators as a flat list whose `parent` names the parent's code; the "
             "weights at each level must add up to 100, and so must the rater "
@@ -86,20 +84,16 @@ def _with_subjects(queryset):
             "programme."
         ),
         request=FrameworkWriteSerializer,
-        responses={201: FrameworkSerializer, **errors(400, 403)},
     ),
-    partial_update=extend_schema(
-        summary="Change a framework (its owners)",
+    partial_update=transition(
+        "Change a framework (its owners)",
+        FrameworkSerializer,
         description="Owners only: the county's coordinators and the admins, or "
         "the admins for the programme's (403 for other readers). Nothing but "
         "`is_default` changes once a cycle using the framework is open (409).",
         request=FrameworkWriteSerializer,
-        responses={200: FrameworkSerializer, **errors(400, 403, 404, 409)},
     ),
-    destroy=extend_schema(
-        summary="Delete a framework no cycle uses (its owners)",
-        responses={204: None, **errors(403, 404, 409)},
-    ),
+    destroy=deleted("Delete a framework no cycle uses (its owners)"),
 )
 class FrameworkViewSet(viewsets.ModelViewSet):
     serializer_class = FrameworkSerializer
@@ -232,18 +226,15 @@ _CloseStats = inline_serializer(
 
 @extend_schema_view(
     list=extend_schema(summary="Evaluation cycles in the caller's scope"),
-    retrieve=extend_schema(
-        summary="An evaluation cycle",
-        responses={200: EvaluationCycleDetailSerializer, **errors(404)},
-    ),
-    create=extend_schema(
-        summary="Create a cycle (coordinator of the county)",
+    retrieve=read_one("An evaluation cycle", EvaluationCycleDetailSerializer),
+    create=created(
+        "Create a cycle (coordinator of the county)",
+        EvaluationCycleSerializer,
         description="Frameworks default to the default framework of each kind.",
-        responses={201: EvaluationCycleSerializer, **errors(400, 403)},
     ),
-    partial_update=extend_schema(
-        summary="Change a cycle while it is a draft",
-        responses={200: EvaluationCycleSerializer, **errors(400, 403, 404, 409)},
+    partial_update=transition(
+        "Change a cycle while it is a draft",
+        EvaluationCycleSerializer,
     ),
 )
 class EvaluationCycleViewSet(ListCreatePatchViewSet):
@@ -383,14 +374,15 @@ class EvaluationCycleViewSet(ListCreatePatchViewSet):
             queryset = queryset.filter(subject_type=subject_type)
         return queryset.order_by("subject_type", "rank", "id")
 
-    @extend_schema(
-        summary="Results of a closed cycle",
+    @read_one(
+        "Results of a closed cycle",
+        ResultSerializer(many=True),
+        codes=(404, 409),
         description="The evaluations the caller may see: coordinators see all of "
         "their county's, a teacher their own, school staff their school's.",
         parameters=[
             OpenApiParameter("subject_type", str, enum=["teacher", "team", "school"])
         ],
-        responses={200: ResultSerializer(many=True), **errors(404, 409)},
     )
     @action(detail=True, methods=["get"], serializer_class=ResultSerializer)
     def results(self, request, pk=None):
@@ -440,9 +432,9 @@ class EvaluationFilter(filters.FilterSet):
 
 @extend_schema_view(
     list=extend_schema(summary="Evaluations in the caller's scope"),
-    retrieve=extend_schema(
-        summary="An evaluation with its breakdown by indicator and rater",
-        responses={200: EvaluationDetailSerializer, **errors(404)},
+    retrieve=read_one(
+        "An evaluation with its breakdown by indicator and rater",
+        EvaluationDetailSerializer,
     ),
 )
 class EvaluationViewSet(viewsets.ReadOnlyModelViewSet):
@@ -489,10 +481,7 @@ class RatingFilter(filters.FilterSet):
 
 @extend_schema_view(
     list=extend_schema(summary="The caller's own rating tasks"),
-    retrieve=extend_schema(
-        summary="One of the caller's rating tasks",
-        responses={200: RatingSerializer, **errors(404)},
-    ),
+    retrieve=read_one("One of the caller's rating tasks", RatingSerializer),
     create=extend_schema(
         summary="Submit the scores of a rating task",
         description=(
@@ -566,11 +555,11 @@ class RatingViewSet(ListCreateViewSet):
 
 @extend_schema_view(
     list=extend_schema(summary="Appeals in the caller's scope"),
-    retrieve=extend_schema(
-        summary="An appeal", responses={200: AppealSerializer, **errors(404)}
-    ),
-    create=extend_schema(
-        summary="Appeal a result (the one evaluated)",
+    retrieve=read_one("An appeal", AppealSerializer),
+    create=created(
+        "Appeal a result (the one evaluated)",
+        AppealSerializer,
+        codes=(400, 403, 404, 409),
         description=(
             "Within EVALUATION_APPEAL_DAYS after the cycle closed, one open appeal "
             "per result: 409 outside the window or while one is open; 403 for "
@@ -578,7 +567,6 @@ class RatingViewSet(ListCreateViewSet):
             "team's leader)."
         ),
         request=AppealCreateSerializer,
-        responses={201: AppealSerializer, **errors(400, 403, 404, 409)},
     ),
 )
 class AppealViewSet(ListCreateViewSet):
@@ -619,15 +607,15 @@ class AppealViewSet(ListCreateViewSet):
             status=status.HTTP_201_CREATED,
         )
 
-    @extend_schema(
-        summary="Answer an appeal (the county's coordinator), may revise the score",
+    @transition(
+        "Answer an appeal (the county's coordinator), may revise the score",
+        AppealSerializer,
         description=(
             "`answer` is required and is the reason of any revision; with `score` "
             "the result's score, grade and ranks change and the change is kept in "
             "the result's history. 409 when already answered."
         ),
         request=AppealAnswerSerializer,
-        responses={200: AppealSerializer, **errors(400, 403, 404, 409)},
     )
     @action(detail=True, methods=["post"])
     def answer(self, request, pk=None):

@@ -12,7 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.policies import PolicyViewSetMixin
-from common.openapi import errors
+from common.openapi import errors, read_one, transition
 from common.viewsets import ListCreateViewSet
 
 from . import assignments, runs
@@ -42,10 +42,9 @@ class MatchingRunFilter(filters.FilterSet):
         summary="Matching runs of the caller's counties (admin: all)",
         responses={200: MatchingRunSerializer},
     ),
-    retrieve=extend_schema(
-        summary="A matching run: progress, statistics and the reasons of unmatched "
-        "needs",
-        responses={200: MatchingRunDetailSerializer, **errors(404)},
+    retrieve=read_one(
+        "A matching run: progress, statistics and the reasons of unmatched needs",
+        MatchingRunDetailSerializer,
     ),
     create=extend_schema(
         summary="Start matching (coordinator: one of their counties; admin: any, or "
@@ -107,19 +106,16 @@ class AssignmentFilter(filters.FilterSet):
 
 
 def _action_schema(summary: str, *, reason: bool = False):
-    return extend_schema(
-        summary=summary,
+    return transition(
+        summary,
+        AssignmentSerializer,
         request=ReasonSerializer if reason else None,
-        responses={200: AssignmentSerializer, **errors(400, 403, 404, 409)},
     )
 
 
 @extend_schema_view(
     list=extend_schema(summary="Assignments (proposals and decisions) in scope"),
-    retrieve=extend_schema(
-        summary="An assignment with its score breakdown",
-        responses={200: AssignmentSerializer, **errors(404)},
-    ),
+    retrieve=read_one("An assignment with its score breakdown", AssignmentSerializer),
 )
 class AssignmentViewSet(PolicyViewSetMixin, viewsets.ReadOnlyModelViewSet):
     """Proposals of the matching runs and what became of them. Coordinators (and

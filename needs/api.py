@@ -19,7 +19,7 @@ from rest_framework.response import Response
 
 from accounts.policies import PolicyViewSetMixin
 from accounts.scopes import thread_needs, visible
-from common.openapi import errors
+from common.openapi import changed, created, deleted, errors, read_one, transition
 from common.pagination import StandardPagination
 from common.viewsets import ListCreatePatchViewSet
 from places.models import County, School
@@ -94,17 +94,9 @@ class _AdminWritesViewSet(ListCreatePatchViewSet):
     list=extend_schema(
         summary="Counties in the caller's scope", responses={200: CountySerializer}
     ),
-    retrieve=extend_schema(
-        summary="A county", responses={200: CountySerializer, **errors(404)}
-    ),
-    create=extend_schema(
-        summary="Add a county (admin)",
-        responses={201: CountySerializer, **errors(400, 403)},
-    ),
-    partial_update=extend_schema(
-        summary="Change a county (admin)",
-        responses={200: CountySerializer, **errors(400, 403, 404)},
-    ),
+    retrieve=read_one("A county", CountySerializer),
+    create=created("Add a county (admin)", CountySerializer),
+    partial_update=changed("Change a county (admin)", CountySerializer),
 )
 class CountyViewSet(_AdminWritesViewSet):
     serializer_class = CountySerializer
@@ -133,17 +125,9 @@ class CountyViewSet(_AdminWritesViewSet):
     list=extend_schema(
         summary="Schools in the caller's scope", responses={200: SchoolSerializer}
     ),
-    retrieve=extend_schema(
-        summary="A school", responses={200: SchoolSerializer, **errors(404)}
-    ),
-    create=extend_schema(
-        summary="Add a school (admin)",
-        responses={201: SchoolSerializer, **errors(400, 403)},
-    ),
-    partial_update=extend_schema(
-        summary="Change a school (admin)",
-        responses={200: SchoolSerializer, **errors(400, 403, 404)},
-    ),
+    retrieve=read_one("A school", SchoolSerializer),
+    create=created("Add a school (admin)", SchoolSerializer),
+    partial_update=changed("Change a school (admin)", SchoolSerializer),
 )
 class SchoolViewSet(_AdminWritesViewSet):
     serializer_class = SchoolSerializer
@@ -170,10 +154,7 @@ class SchoolViewSet(_AdminWritesViewSet):
 
 @extend_schema_view(
     list=extend_schema(summary="The 19 specialty families (专业大类)"),
-    retrieve=extend_schema(
-        summary="A specialty family",
-        responses={200: SpecialtyFamilySerializer, **errors(404)},
-    ),
+    retrieve=read_one("A specialty family", SpecialtyFamilySerializer),
 )
 class SpecialtyFamilyViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = SpecialtyFamilySerializer
@@ -194,9 +175,7 @@ class SpecialtyFamilyViewSet(viewsets.ReadOnlyModelViewSet):
         "(`dzsw` finds 电子商务). Retired entries (kept for the records that use "
         "them) are listed only with `?retired=true`; each can always be read by id.",
     ),
-    retrieve=extend_schema(
-        summary="A specialty", responses={200: SpecialtySerializer, **errors(404)}
-    ),
+    retrieve=read_one("A specialty", SpecialtySerializer),
 )
 class SpecialtyViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = SpecialtySerializer
@@ -219,24 +198,21 @@ class SpecialtyViewSet(viewsets.ReadOnlyModelViewSet):
         "`start_date_after`, `start_date_before`, `end_date_after`, `end_date_before`;"
         " `search` looks in titles and descriptions.",
     ),
-    retrieve=extend_schema(
-        summary="A need with its diagnosis, plan goals and timeline",
-        responses={200: NeedDetailSerializer, **errors(404)},
+    retrieve=read_one(
+        "A need with its diagnosis, plan goals and timeline",
+        NeedDetailSerializer,
     ),
-    create=extend_schema(
-        summary="Post a need (school staff: their own school; admin)",
+    create=created(
+        "Post a need (school staff: their own school; admin)",
+        NeedDetailSerializer,
         request=NeedSerializer,
-        responses={201: NeedDetailSerializer, **errors(400, 403)},
     ),
-    partial_update=extend_schema(
-        summary="Edit a draft need",
+    partial_update=transition(
+        "Edit a draft need",
+        NeedDetailSerializer,
         request=NeedSerializer,
-        responses={200: NeedDetailSerializer, **errors(400, 403, 404, 409)},
     ),
-    destroy=extend_schema(
-        summary="Delete a draft need",
-        responses={204: None, **errors(403, 404, 409)},
-    ),
+    destroy=deleted("Delete a draft need"),
 )
 class NeedViewSet(
     PolicyViewSetMixin,
@@ -340,42 +316,42 @@ class NeedViewSet(
         services.need_delete(need=self.get_object(), actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    @extend_schema(
-        summary="Submit a draft for review (school staff, coordinator)",
+    @transition(
+        "Submit a draft for review (school staff, coordinator)",
+        NeedDetailSerializer,
         request=NeedCommentSerializer,
-        responses={200: NeedDetailSerializer, **errors(400, 403, 404, 409)},
     )
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
         return self._transition(request, "submit", services.need_submit)
 
-    @extend_schema(
-        summary="Review a submitted need (coordinator)",
+    @transition(
+        "Review a submitted need (coordinator)",
+        NeedDetailSerializer,
         description="`approve` (needs the diagnosis) gives `open` with the priority "
         "score computed from the diagnosis; `return` (needs a comment) gives "
         "`draft`; `reject` (needs a reason in `comment`) gives `rejected`.",
         request=NeedReviewSerializer,
-        responses={200: NeedDetailSerializer, **errors(400, 403, 404, 409)},
     )
     @action(detail=True, methods=["post"])
     def review(self, request, pk=None):
         return self._transition(request, "review", services.need_review)
 
-    @extend_schema(
-        summary="Cancel a need before it is fulfilled (reason required)",
+    @transition(
+        "Cancel a need before it is fulfilled (reason required)",
+        NeedDetailSerializer,
         request=NeedCancelSerializer,
-        responses={200: NeedDetailSerializer, **errors(400, 403, 404, 409)},
     )
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         return self._transition(request, "cancel", services.need_cancel)
 
-    @extend_schema(
-        summary="Confirm a matched need is fulfilled (school staff)",
+    @transition(
+        "Confirm a matched need is fulfilled (school staff)",
+        NeedDetailSerializer,
         description="Once the window has started and an activity is logged; "
         "before that, or without any activity, `reason` is required (400).",
         request=NeedConfirmSerializer,
-        responses={200: NeedDetailSerializer, **errors(400, 403, 404, 409)},
     )
     @action(detail=True, methods=["post"])
     def confirm(self, request, pk=None):
@@ -452,8 +428,9 @@ class NeedViewSet(
         context = self.get_serializer_context()
         return Response(PlanGoalDetailSerializer(fresh, context=context).data)
 
-    @extend_schema(
-        summary="Mark a plan goal met, partly met or not met",
+    @transition(
+        "Mark a plan goal met, partly met or not met",
+        PlanGoalDetailSerializer,
         description="The need's school's staff and the teachers with an accepted or "
         "completed assignment on it (403 for other roles that see the need), once "
         "the need is `matched` or `fulfilled` and its window has started (409 "
@@ -468,7 +445,6 @@ class NeedViewSet(
             "application/json": GoalMarkInputSerializer,
             "multipart/form-data": GoalMarkInputSerializer,
         },
-        responses={200: PlanGoalDetailSerializer, **errors(400, 403, 404, 409)},
     )
     @action(
         detail=True,
@@ -490,8 +466,9 @@ class NeedViewSet(
         )
         return self._goal_answer(request, goal)
 
-    @extend_schema(
-        summary="Confirm or correct a goal's mark (coordinator)",
+    @transition(
+        "Confirm or correct a goal's mark (coordinator)",
+        PlanGoalDetailSerializer,
         description="The coordinators of the need's county confirm the mark that "
         "waits (409 when none waits, or the need is not matched or fulfilled with "
         "its window started). An `outcome` other than the one marked corrects it "
@@ -501,7 +478,6 @@ class NeedViewSet(
             OpenApiParameter("goal_id", int, OpenApiParameter.PATH, description="Goal.")
         ],
         request=GoalConfirmInputSerializer,
-        responses={200: PlanGoalDetailSerializer, **errors(400, 403, 404, 409)},
     )
     @action(
         detail=True,
@@ -517,12 +493,12 @@ class NeedViewSet(
         goal = goal_confirm(goal=goal, actor=request.user, **data.validated_data)
         return self._goal_answer(request, goal)
 
-    @extend_schema(
-        summary="Reopen a fulfilled need (coordinator, reason required)",
+    @transition(
+        "Reopen a fulfilled need (coordinator, reason required)",
+        NeedDetailSerializer,
         description="`fulfilled` to `matched`, within `NEED_REOPEN_DAYS` (30) of "
         "the confirmation; later, 409.",
         request=NeedReopenSerializer,
-        responses={200: NeedDetailSerializer, **errors(400, 403, 404, 409)},
     )
     @action(detail=True, methods=["post"])
     def reopen(self, request, pk=None):

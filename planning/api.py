@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.policies import PolicyViewSetMixin
-from common.openapi import errors
+from common.openapi import changed, errors, read_one
 
 from . import recruitment, scenarios
 from .models import Scenario, ScenarioStatus
@@ -37,9 +37,9 @@ class ScenarioFilter(filters.FilterSet):
 
 @extend_schema_view(
     list=extend_schema(summary="What-if scenarios of the caller's counties"),
-    retrieve=extend_schema(
-        summary="A scenario: baseline and projection side by side",
-        responses={200: ScenarioDetailSerializer, **errors(404)},
+    retrieve=read_one(
+        "A scenario: baseline and projection side by side",
+        ScenarioDetailSerializer,
     ),
     create=extend_schema(
         summary="Describe a what-if (coordinator of the county, or admin)",
@@ -95,9 +95,10 @@ class ScenarioViewSet(
 
 
 class RecruitmentPlanView(APIView):
-    @extend_schema(
-        summary="The recruitment plan (下一轮选派需求建议) of a county or of all the "
+    @changed(
+        "The recruitment plan (下一轮选派需求建议) of a county or of all the "
         "caller's counties",
+        dict,
         parameters=[
             OpenApiParameter("county", int),
             OpenApiParameter("from", str, description="YYYY-MM-DD (default today)"),
@@ -105,7 +106,6 @@ class RecruitmentPlanView(APIView):
             OpenApiParameter("budget", int, description="At most this many recruits"),
             OpenApiParameter("min_gain", float, description="Stop below this gain"),
         ],
-        responses={200: dict, **errors(400, 403, 404)},
     )
     def get(self, request):
         plan = recruitment.compute(

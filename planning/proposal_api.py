@@ -11,7 +11,7 @@ from rest_framework.response import Response
 
 from accounts.policies import PolicyViewSetMixin
 from accounts.scopes import visible
-from common.openapi import errors
+from common.openapi import created, read_one, transition
 from places.models import County, School
 from teams.models import Teacher
 
@@ -119,27 +119,23 @@ class ConfirmSerializer(serializers.Serializer):
 
 
 def _schema(summary: str, request=None):
-    return extend_schema(
-        summary=summary,
-        request=request,
-        responses={200: TeamProposalDetailSerializer, **errors(400, 403, 404, 409)},
-    )
+    return transition(summary, TeamProposalDetailSerializer, request=request)
 
 
 @extend_schema_view(
     list=extend_schema(summary="Team proposals of the caller's counties"),
-    retrieve=extend_schema(
-        summary="A team proposal with each member's best alternatives",
-        responses={200: TeamProposalDetailSerializer, **errors(404)},
+    retrieve=read_one(
+        "A team proposal with each member's best alternatives",
+        TeamProposalDetailSerializer,
     ),
-    create=extend_schema(
-        summary="Propose a team for a school (or a county's schools) and a period",
+    create=created(
+        "Propose a team for a school (or a county's schools) and a period",
+        TeamProposalDetailSerializer,
         description="Solved exactly (CP-SAT) under a time limit: `optimal` says "
         "whether the answer is proven, `gap` how far it may be from the best. An "
         "infeasible request answers 201 with `status: infeasible` and `problems` "
         "saying why.",
         request=TeamProposalCreateSerializer,
-        responses={201: TeamProposalDetailSerializer, **errors(400, 403)},
     ),
 )
 class TeamProposalViewSet(
