@@ -3,21 +3,19 @@ staff see and dispute; coordinators see their counties' (DESIGN section 6)."""
 
 from django.conf import settings
 from django.db.models import Q
-from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.utils.translation import gettext_lazy
 from django_filters import rest_framework as filters
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status
-from rest_framework.decorators import action, api_view
+from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.scopes import visible
-from common.openapi import created, errors, read_one, transition
+from common.openapi import created, read_one, transition
 from common.viewsets import ListCreateViewSet
 from matching.models import Assignment
-from needs.attachments import attachment_response
+from needs.attachments import evidence_download
 from needs.serializers import AttachmentSerializer
 
 from .models import Activity, ActivityAttachment
@@ -250,21 +248,11 @@ class ActivityViewSet(ListCreateViewSet):
         return Response(self.get_serializer(self.get_queryset().get(pk=pk)).data)
 
 
-@extend_schema(
-    summary="Download an evidence file of an activity",
-    description="Only for those who see the activity (else 404); images inline, "
-    "PDF as a download, with the type found from the bytes at upload.",
-    responses={
-        (200, "application/octet-stream"): OpenApiTypes.BINARY,
-        **errors(404),
-    },
+activity_attachment = evidence_download(
+    of="an activity",
+    readers="see the activity",
+    attachments=lambda user: visible(user, ActivityAttachment.objects.all()),
 )
-@api_view(["GET"])
-def activity_attachment(request, pk: int):
-    attachment = get_object_or_404(
-        visible(request.user, ActivityAttachment.objects.all()), pk=pk
-    )
-    return attachment_response(attachment)
 
 
 def register(router) -> list:

@@ -7,13 +7,11 @@ the scope), 403 (the role may not do this), 409 (the state does not allow it), 4
 (bad input); each refusal changes nothing."""
 
 from django.db.models import Prefetch
-from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, status, viewsets
-from rest_framework.decorators import action, api_view
+from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404 as drf_get_object_or_404
 from rest_framework.response import Response
 
@@ -25,7 +23,7 @@ from common.viewsets import ListCreatePatchViewSet
 from places.models import County, School
 
 from . import services
-from .attachments import attachment_response
+from .attachments import evidence_download
 from .filters import CountyFilter, NeedFilter, SchoolFilter, SpecialtyFilter
 from .goals import (
     CONFIRM,
@@ -505,39 +503,19 @@ class NeedViewSet(
         return self._transition(request, "reopen", services.need_reopen)
 
 
-@extend_schema(
-    summary="Download an evidence file of a need's thread",
-    description="Only for those who may read the thread (else 404); images inline, "
-    "PDF as a download, with the type found from the bytes at upload.",
-    responses={
-        (200, "application/octet-stream"): OpenApiTypes.BINARY,
-        **errors(404),
-    },
+comment_attachment = evidence_download(
+    of="a need's thread",
+    readers="may read the thread",
+    attachments=lambda user: visible(user, NeedCommentAttachment.objects.all()),
 )
-@api_view(["GET"])
-def comment_attachment(request, pk: int):
-    attachment = get_object_or_404(
-        visible(request.user, NeedCommentAttachment.objects.all()), pk=pk
-    )
-    return attachment_response(attachment)
 
-
-@extend_schema(
-    summary="Download an evidence file of a plan goal's mark",
-    description="Only for those who may see the need (else 404); images inline, "
-    "PDF as a download, with the type found from the bytes at upload.",
-    responses={
-        (200, "application/octet-stream"): OpenApiTypes.BINARY,
-        **errors(404),
-    },
+goal_mark_attachment = evidence_download(
+    of="a plan goal's mark",
+    readers="may see the need",
+    attachments=lambda user: GoalMarkAttachment.objects.filter(
+        mark__goal__need__in=visible(user, Need.objects.all())
+    ),
 )
-@api_view(["GET"])
-def goal_mark_attachment(request, pk: int):
-    needs = visible(request.user, Need.objects.all())
-    attachment = get_object_or_404(
-        GoalMarkAttachment.objects.filter(mark__goal__need__in=needs), pk=pk
-    )
-    return attachment_response(attachment)
 
 
 def register(router) -> list:
