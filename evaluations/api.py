@@ -19,7 +19,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from accounts.scopes import visible
-from common.errors import TransitionNotAllowed
+from common.errors import TransitionNotAllowed, conflict
 from common.openapi import created, deleted, errors, read_one, transition
 from common.viewsets import ListCreatePatchViewSet, ListCreateViewSet
 from spreadsheets.workbooks import XLSX_CONTENT_TYPE
@@ -334,15 +334,7 @@ class EvaluationCycleViewSet(ListCreatePatchViewSet):
         try:
             return self._run(request, "close", cycles.cycle_close, **options)
         except cycles.CompletionTooLow as exc:
-            return Response(
-                {
-                    "detail": exc.message,
-                    "status": exc.current,
-                    "code": "completion_too_low",
-                    "completion": exc.figures,
-                },
-                status=status.HTTP_409_CONFLICT,
-            )
+            return conflict(exc, "completion_too_low", completion=exc.figures)
 
     def _run(self, request, action: str, service, **options) -> Response:
         """Open or close now, or queue it when the body asks for the background."""

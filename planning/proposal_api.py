@@ -11,6 +11,7 @@ from rest_framework.response import Response
 
 from accounts.policies import PolicyViewSetMixin
 from accounts.scopes import visible
+from common.errors import conflict
 from common.openapi import created, read_one, transition
 from places.models import County, School
 from teams.models import Teacher
@@ -211,15 +212,7 @@ class TeamProposalViewSet(
                 actor=request.user, proposal=proposal, **data
             )
         except proposals.SituationChanged as exc:
-            return Response(
-                {
-                    "detail": exc.message,
-                    "status": exc.current,
-                    "code": "situation_changed",
-                    "changes": exc.changes,
-                },
-                status=status.HTTP_409_CONFLICT,
-            )
+            return conflict(exc, "situation_changed", changes=exc.changes)
         return self._answer(proposal)
 
 
