@@ -21,7 +21,11 @@ from rest_framework.response import Response
 from accounts.scopes import visible
 from common.errors import TransitionNotAllowed, conflict
 from common.openapi import created, deleted, errors, read_one, transition
-from common.viewsets import ListCreatePatchViewSet, ListCreateViewSet
+from common.viewsets import (
+    ListCreatePatchViewSet,
+    ListCreateViewSet,
+    SerializerPerActionMixin,
+)
 from spreadsheets.workbooks import XLSX_CONTENT_TYPE
 
 from . import appeals, cycles, frameworks, ratings
@@ -237,8 +241,9 @@ _CloseStats = inline_serializer(
         EvaluationCycleSerializer,
     ),
 )
-class EvaluationCycleViewSet(ListCreatePatchViewSet):
+class EvaluationCycleViewSet(SerializerPerActionMixin, ListCreatePatchViewSet):
     serializer_class = EvaluationCycleSerializer
+    serializer_classes = {"retrieve": EvaluationCycleDetailSerializer}
     filterset_fields = ["county", "status", "start_date", "end_date"]
     search_fields = ["name"]
     ordering_fields = ["start_date", "end_date", "name", "created_at"]
@@ -248,11 +253,6 @@ class EvaluationCycleViewSet(ListCreatePatchViewSet):
         return visible(
             self.request.user, EvaluationCycle.objects.select_related("county")
         )
-
-    def get_serializer_class(self):
-        if self.action == "retrieve":
-            return EvaluationCycleDetailSerializer
-        return EvaluationCycleSerializer
 
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
@@ -429,15 +429,13 @@ class EvaluationFilter(filters.FilterSet):
         EvaluationDetailSerializer,
     ),
 )
-class EvaluationViewSet(viewsets.ReadOnlyModelViewSet):
+class EvaluationViewSet(SerializerPerActionMixin, viewsets.ReadOnlyModelViewSet):
     filterset_class = EvaluationFilter
     ordering_fields = ["score", "rank", "id"]
     ordering = ["cycle_id", "subject_type", "rank", "id"]
 
-    def get_serializer_class(self):
-        if self.action == "retrieve":
-            return EvaluationDetailSerializer
-        return EvaluationSerializer
+    serializer_class = EvaluationSerializer
+    serializer_classes = {"retrieve": EvaluationDetailSerializer}
 
     def get_queryset(self):
         return _with_subjects(visible(self.request.user, Evaluation.objects.all()))

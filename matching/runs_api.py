@@ -8,12 +8,11 @@ state that does not allow it, 400 for bad input; each refusal changes nothing.""
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status, viewsets
-from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.policies import PolicyViewSetMixin
 from common.openapi import errors, read_one, transition
-from common.viewsets import ListCreateViewSet
+from common.viewsets import ListCreateViewSet, SerializerPerActionMixin, state_action
 
 from . import assignments, runs
 from .models import Assignment, AssignmentStatus, MatchingRun, RunStatus
@@ -62,6 +61,7 @@ class MatchingRunFilter(filters.FilterSet):
     ),
 )
 class MatchingRunViewSet(
+    SerializerPerActionMixin,
     PolicyViewSetMixin,
     ListCreateViewSet,
 ):
@@ -69,12 +69,11 @@ class MatchingRunViewSet(
     ordering_fields = ["created_at", "finished_at", "id"]
     ordering = ["-created_at", "-id"]
 
-    def get_serializer_class(self):
-        if self.action == "retrieve":
-            return MatchingRunDetailSerializer
-        if self.action == "create":
-            return MatchingRunStartSerializer
-        return MatchingRunSerializer
+    serializer_class = MatchingRunSerializer
+    serializer_classes = {
+        "retrieve": MatchingRunDetailSerializer,
+        "create": MatchingRunStartSerializer,
+    }
 
     policy = RUN
 
@@ -139,67 +138,43 @@ class AssignmentViewSet(PolicyViewSetMixin, viewsets.ReadOnlyModelViewSet):
             AssignmentSerializer(fresh, context=self.get_serializer_context()).data
         )
 
-    def _reason(self, request) -> str:
-        serializer = ReasonSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        return serializer.validated_data["reason"]
-
-    @_action_schema("Accept a proposal (fills one place of the need)")
-    @action(detail=True, methods=["post"])
-    def accept(self, request, pk=None):
-        assignment = self.get_object()
-        ASSIGNMENT.check(request.user, "accept", assignment)
-        return self._answer(
-            assignments.assignment_accept(assignment=assignment, actor=request.user)
-        )
-
-    @_action_schema("Decline a proposal, with a reason", reason=True)
-    @action(detail=True, methods=["post"])
-    def decline(self, request, pk=None):
-        assignment = self.get_object()
-        ASSIGNMENT.check(request.user, "decline", assignment)
-        reason = self._reason(request)
-        return self._answer(
-            assignments.assignment_decline(
-                assignment=assignment, actor=request.user, reason=reason
-            )
-        )
-
-    @_action_schema("Mark an accepted assignment completed (coordinator)")
-    @action(detail=True, methods=["post"])
-    def complete(self, request, pk=None):
-        assignment = self.get_object()
-        ASSIGNMENT.check(request.user, "complete", assignment)
-        return self._answer(
-            assignments.assignment_complete(assignment=assignment, actor=request.user)
-        )
-
-    @_action_schema(
-        "Cancel an accepted assignment, with a reason (coordinator)", reason=True
+    accept = state_action(
+        "accept",
+        assignments.assignment_accept,
+        subject="assignment",
+        schema=_action_schema("Accept a proposal (fills one place of the need)"),
     )
-    @action(detail=True, methods=["post"])
-    def cancel(self, request, pk=None):
-        assignment = self.get_object()
-        ASSIGNMENT.check(request.user, "cancel", assignment)
-        reason = self._reason(request)
-        return self._answer(
-            assignments.assignment_cancel(
-                assignment=assignment, actor=request.user, reason=reason
-            )
-        )
-
-    @_action_schema(
-        "Let matching propose a declined pair again (coordinator)",
+    decline = state_action(
+        "decline",
+        assignments.assignment_decline,
+        subject="assignment",
+        body=ReasonSerializer,
+        schema=_action_schema("Decline a proposal, with a reason", reason=True),
     )
-    @action(detail=True, methods=["post"], url_path="clear-decline")
-    def clear_decline(self, request, pk=None):
-        assignment = self.get_object()
-        ASSIGNMENT.check(request.user, "clear_decline", assignment)
-        return self._answer(
-            assignments.assignment_clear_decline(
-                assignment=assignment, actor=request.user
-            )
-        )
+    complete = state_action(
+        "complete",
+        assignments.assignment_complete,
+        subject="assignment",
+        schema=_action_schema("Mark an accepted assignment completed (coordinator)"),
+    )
+    cancel = state_action(
+        "cancel",
+        assignments.assignment_cancel,
+        subject="assignment",
+        body=ReasonSerializer,
+        schema=_action_schema(
+            "Cancel an accepted assignment, with a reason (coordinator)", reason=True
+        ),
+    )
+    clear_decline = state_action(
+        "clear_decline",
+        assignments.assignment_clear_decline,
+        subject="assignment",
+        url_path="clear-decline",
+        schema=_action_schema(
+            "Let matching propose a declined pair again (coordinator)",
+        ),
+    )
 
 
 def register_runs(router) -> None:

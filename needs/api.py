@@ -19,7 +19,11 @@ from accounts.policies import PolicyViewSetMixin
 from accounts.scopes import thread_needs, visible
 from common.openapi import changed, created, deleted, errors, read_one, transition
 from common.pagination import StandardPagination
-from common.viewsets import ListCreatePatchViewSet
+from common.viewsets import (
+    ListCreatePatchViewSet,
+    SerializerPerActionMixin,
+    state_action,
+)
 from places.models import County, School
 
 from . import services
@@ -213,6 +217,7 @@ class SpecialtyViewSet(viewsets.ReadOnlyModelViewSet):
     destroy=deleted("Delete a draft need"),
 )
 class NeedViewSet(
+    SerializerPerActionMixin,
     PolicyViewSetMixin,
     NeedExportMixin,
     mixins.DestroyModelMixin,
@@ -238,26 +243,19 @@ class NeedViewSet(
     ]
     ordering = ["-created_at", "-id"]
 
-    def get_serializer_class(self):
-        if self.action == "list":
-            return NeedSerializer
-        if self.action == "review":
-            return NeedReviewSerializer
-        if self.action == "cancel":
-            return NeedCancelSerializer
-        if self.action == "submit":
-            return NeedCommentSerializer
-        if self.action == "confirm":
-            return NeedConfirmSerializer
-        if self.action == "reopen":
-            return NeedReopenSerializer
-        if self.action == "mark_goal":
-            return GoalMarkInputSerializer
-        if self.action == "confirm_goal":
-            return GoalConfirmInputSerializer
-        if self.action in ("create", "partial_update"):
-            return NeedSerializer
-        return NeedDetailSerializer
+    serializer_class = NeedDetailSerializer
+    serializer_classes = {
+        "list": NeedSerializer,
+        "review": NeedReviewSerializer,
+        "cancel": NeedCancelSerializer,
+        "submit": NeedCommentSerializer,
+        "confirm": NeedConfirmSerializer,
+        "reopen": NeedReopenSerializer,
+        "mark_goal": GoalMarkInputSerializer,
+        "confirm_goal": GoalConfirmInputSerializer,
+        "create": NeedSerializer,
+        "partial_update": NeedSerializer,
+    }
 
     policy = NEED
 
@@ -282,17 +280,6 @@ class NeedViewSet(
         data = NeedDetailSerializer(fresh, context=self.get_serializer_context()).data
         return Response(data, status=status_code)
 
-    def _transition(self, request, action: str, service) -> Response:
-        """Check the caller may take ``action`` on the need, validate the body, and
-        hand it to the service of the same name."""
-        need = self.get_object()
-        NEED.check(request.user, action, need)
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        return self._answer(
-            service(need=need, actor=request.user, **serializer.validated_data)
-        )
-
     def create(self, request, *args, **kwargs):
         NEED.check(request.user, "create")
         serializer = self.get_serializer(data=request.data)
@@ -314,46 +301,58 @@ class NeedViewSet(
         services.need_delete(need=self.get_object(), actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    @transition(
-        "Submit a draft for review (school staff, coordinator)",
-        NeedDetailSerializer,
-        request=NeedCommentSerializer,
+    submit = state_action(
+        "submit",
+        services.need_submit,
+        subject="need",
+        body=NeedCommentSerializer,
+        schema=transition(
+            "Submit a draft for review (school staff, coordinator)",
+            NeedDetailSerializer,
+            request=NeedCommentSerializer,
+        ),
     )
-    @action(detail=True, methods=["post"])
-    def submit(self, request, pk=None):
-        return self._transition(request, "submit", services.need_submit)
 
-    @transition(
-        "Review a submitted need (coordinator)",
-        NeedDetailSerializer,
-        description="`approve` (needs the diagnosis) gives `open` with the priority "
-        "score computed from the diagnosis; `return` (needs a comment) gives "
-        "`draft`; `reject` (needs a reason in `comment`) gives `rejected`.",
-        request=NeedReviewSerializer,
+    review = state_action(
+        "review",
+        services.need_review,
+        subject="need",
+        body=NeedReviewSerializer,
+        schema=transition(
+            "Review a submitted need (coordinator)",
+            NeedDetailSerializer,
+            description="`approve` (needs the diagnosis) gives `open` with the "
+            "priority score computed from the diagnosis; `return` (needs a comment) "
+            "gives `draft`; `reject` (needs a reason in `comment`) gives `rejected`.",
+            request=NeedReviewSerializer,
+        ),
     )
-    @action(detail=True, methods=["post"])
-    def review(self, request, pk=None):
-        return self._transition(request, "review", services.need_review)
 
-    @transition(
-        "Cancel a need before it is fulfilled (reason required)",
-        NeedDetailSerializer,
-        request=NeedCancelSerializer,
+    cancel = state_action(
+        "cancel",
+        services.need_cancel,
+        subject="need",
+        body=NeedCancelSerializer,
+        schema=transition(
+            "Cancel a need before it is fulfilled (reason required)",
+            NeedDetailSerializer,
+            request=NeedCancelSerializer,
+        ),
     )
-    @action(detail=True, methods=["post"])
-    def cancel(self, request, pk=None):
-        return self._transition(request, "cancel", services.need_cancel)
 
-    @transition(
-        "Confirm a matched need is fulfilled (school staff)",
-        NeedDetailSerializer,
-        description="Once the window has started and an activity is logged; "
-        "before that, or without any activity, `reason` is required (400).",
-        request=NeedConfirmSerializer,
+    confirm = state_action(
+        "confirm",
+        services.need_confirm,
+        subject="need",
+        body=NeedConfirmSerializer,
+        schema=transition(
+            "Confirm a matched need is fulfilled (school staff)",
+            NeedDetailSerializer,
+            description="Once the window has started and an activity is logged; "
+            "before that, or without any activity, `reason` is required (400).",
+            request=NeedConfirmSerializer,
+        ),
     )
-    @action(detail=True, methods=["post"])
-    def confirm(self, request, pk=None):
-        return self._transition(request, "confirm", services.need_confirm)
 
     def _thread_need(self, pk) -> Need:
         # DRF's helper: a pk that is not a number is a 404 too, not a server error.
@@ -491,16 +490,19 @@ class NeedViewSet(
         goal = goal_confirm(goal=goal, actor=request.user, **data.validated_data)
         return self._goal_answer(request, goal)
 
-    @transition(
-        "Reopen a fulfilled need (coordinator, reason required)",
-        NeedDetailSerializer,
-        description="`fulfilled` to `matched`, within `NEED_REOPEN_DAYS` (30) of "
-        "the confirmation; later, 409.",
-        request=NeedReopenSerializer,
+    reopen = state_action(
+        "reopen",
+        services.need_reopen,
+        subject="need",
+        body=NeedReopenSerializer,
+        schema=transition(
+            "Reopen a fulfilled need (coordinator, reason required)",
+            NeedDetailSerializer,
+            description="`fulfilled` to `matched`, within `NEED_REOPEN_DAYS` (30) of "
+            "the confirmation; later, 409.",
+            request=NeedReopenSerializer,
+        ),
     )
-    @action(detail=True, methods=["post"])
-    def reopen(self, request, pk=None):
-        return self._transition(request, "reopen", services.need_reopen)
 
 
 comment_attachment = evidence_download(

@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 
 from accounts.policies import PolicyViewSetMixin
 from common.openapi import changed, errors, read_one
+from common.viewsets import SerializerPerActionMixin
 
 from . import recruitment, scenarios
 from .models import Scenario, ScenarioStatus
@@ -53,6 +54,7 @@ class ScenarioFilter(filters.FilterSet):
     ),
 )
 class ScenarioViewSet(
+    SerializerPerActionMixin,
     PolicyViewSetMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -68,12 +70,11 @@ class ScenarioViewSet(
     def base_queryset(self):
         return Scenario.objects.select_related("county")
 
-    def get_serializer_class(self):
-        if self.action == "retrieve":
-            return ScenarioDetailSerializer
-        if self.action == "create":
-            return ScenarioCreateSerializer
-        return ScenarioSerializer
+    serializer_class = ScenarioSerializer
+    serializer_classes = {
+        "retrieve": ScenarioDetailSerializer,
+        "create": ScenarioCreateSerializer,
+    }
 
     def create(self, request, *args, **kwargs):
         SCENARIO.check(request.user, "create")

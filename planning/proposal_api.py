@@ -13,6 +13,7 @@ from accounts.policies import PolicyViewSetMixin
 from accounts.scopes import visible
 from common.errors import conflict
 from common.openapi import created, read_one, transition
+from common.viewsets import SerializerPerActionMixin
 from places.models import County, School
 from teams.models import Teacher
 
@@ -140,6 +141,7 @@ def _schema(summary: str, request=None):
     ),
 )
 class TeamProposalViewSet(
+    SerializerPerActionMixin,
     PolicyViewSetMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -155,12 +157,11 @@ class TeamProposalViewSet(
             "members__home_school"
         )
 
-    def get_serializer_class(self):
-        if self.action == "create":
-            return TeamProposalCreateSerializer
-        if self.action == "list":
-            return TeamProposalSerializer
-        return TeamProposalDetailSerializer
+    serializer_class = TeamProposalDetailSerializer
+    serializer_classes = {
+        "create": TeamProposalCreateSerializer,
+        "list": TeamProposalSerializer,
+    }
 
     def _answer(self, proposal, code=status.HTTP_200_OK) -> Response:
         fresh = self.base_queryset().get(pk=proposal.pk)
