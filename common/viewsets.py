@@ -52,3 +52,26 @@ class SerializerPerActionMixin:
 
     def get_serializer_class(self):
         return self.serializer_classes.get(self.action, self.serializer_class)
+
+
+class ServiceWritesMixin:
+    # POST and PATCH through the resource's services, never the serializer's save:
+    # ``create_service(actor=, **fields)`` and ``update_service(actor=,
+    # <subject>=obj, **changes)``. (A comment, not a docstring: the schema takes a
+    # view's docstring as its description.)
+
+    create_service = None
+    update_service = None
+    subject = ""
+
+    def perform_create(self, serializer):
+        serializer.instance = type(self).create_service(
+            actor=self.request.user, **serializer.validated_data
+        )
+
+    def perform_update(self, serializer):
+        serializer.instance = type(self).update_service(
+            actor=self.request.user,
+            **{self.subject: serializer.instance},
+            **serializer.validated_data,
+        )

@@ -22,6 +22,7 @@ from common.pagination import StandardPagination
 from common.viewsets import (
     ListCreatePatchViewSet,
     SerializerPerActionMixin,
+    ServiceWritesMixin,
     state_action,
 )
 from places.models import County, School
@@ -88,7 +89,7 @@ class AdminWritesOnly(permissions.BasePermission):
         return request.method in permissions.SAFE_METHODS or request.user.is_admin
 
 
-class _AdminWritesViewSet(ListCreatePatchViewSet):
+class _AdminWritesViewSet(ServiceWritesMixin, ListCreatePatchViewSet):
     permission_classes = [permissions.IsAuthenticated, AdminWritesOnly]
 
 
@@ -107,20 +108,12 @@ class CountyViewSet(_AdminWritesViewSet):
     ordering_fields = ["name", "province", "code", "id"]
     ordering = ["province", "name"]
 
+    create_service = services.county_create
+    update_service = services.county_update
+    subject = "county"
+
     def get_queryset(self):
         return visible(self.request.user, County.objects.all())
-
-    def perform_create(self, serializer):
-        serializer.instance = services.county_create(
-            actor=self.request.user, **serializer.validated_data
-        )
-
-    def perform_update(self, serializer):
-        serializer.instance = services.county_update(
-            county=serializer.instance,
-            actor=self.request.user,
-            data=serializer.validated_data,
-        )
 
 
 @extend_schema_view(
@@ -138,20 +131,12 @@ class SchoolViewSet(_AdminWritesViewSet):
     ordering_fields = ["name", "county", "kind", "id"]
     ordering = ["county_id", "name"]
 
+    create_service = services.school_create
+    update_service = services.school_update
+    subject = "school"
+
     def get_queryset(self):
         return visible(self.request.user, School.objects.select_related("county"))
-
-    def perform_create(self, serializer):
-        serializer.instance = services.school_create(
-            actor=self.request.user, **serializer.validated_data
-        )
-
-    def perform_update(self, serializer):
-        serializer.instance = services.school_update(
-            school=serializer.instance,
-            actor=self.request.user,
-            data=serializer.validated_data,
-        )
 
 
 @extend_schema_view(
