@@ -85,16 +85,12 @@ class UserSerializer(serializers.ModelSerializer):
 
 class MeSerializer(UserSerializer):
     class Meta(UserSerializer.Meta):
+        # One's own account, read only: without the password and an admin's
+        # bookkeeping (active, joined, last login).
         fields = [
-            "id",
-            "username",
-            "first_name",
-            "last_name",
-            "email",
-            "role",
-            "counties",
-            "school",
-            "teacher",
+            name
+            for name in UserSerializer.Meta.fields
+            if name not in ("password", "is_active", "date_joined", "last_login")
         ]
         read_only_fields = fields
 
@@ -195,6 +191,15 @@ class MeView(APIView):
         return Response(MeSerializer(user, context={"request": request}).data)
 
 
+class _AccountList:
+    # How both account lists filter, search and sort. (A comment, not a docstring:
+    # the schema takes a view's docstring as its description.)
+    filterset_fields = ["role", "school", "is_active"]
+    search_fields = ["username", "first_name", "last_name", "email"]
+    ordering_fields = ["username", "date_joined", "last_login", "id"]
+    ordering = ["username"]
+
+
 @extend_schema_view(
     list=extend_schema(
         summary="Accounts (admin)", responses={200: UserSerializer, **errors(403)}
@@ -207,13 +212,9 @@ class MeView(APIView):
     ),
     partial_update=changed("Change an account (admin)", UserSerializer),
 )
-class UserViewSet(ListCreatePatchViewSet):
+class UserViewSet(_AccountList, ListCreatePatchViewSet):
     serializer_class = UserSerializer
     permission_classes = [permissions.IsAuthenticated, IsProgrammeAdmin]
-    filterset_fields = ["role", "school", "is_active"]
-    search_fields = ["username", "first_name", "last_name", "email"]
-    ordering_fields = ["username", "date_joined", "last_login", "id"]
-    ordering = ["username"]
 
     def get_queryset(self):
         return User.objects.select_related("school", "teacher").prefetch_related(
@@ -444,16 +445,12 @@ TemporaryPasswordResponse = inline_serializer(
         request=InvitationSerializer,
     ),
 )
-class PersonViewSet(ListCreateViewSet):
+class PersonViewSet(_AccountList, ListCreateViewSet):
     """The accounts of the dispatched teachers and school staff of the caller's
     counties (every such account for an admin)."""
 
     serializer_class = PersonSerializer
     permission_classes = [permissions.IsAuthenticated, IsAccountManager]
-    filterset_fields = ["role", "school", "is_active"]
-    search_fields = ["username", "first_name", "last_name", "email"]
-    ordering_fields = ["username", "date_joined", "last_login", "id"]
-    ordering = ["username"]
 
     def get_queryset(self):
         return managed_accounts(
