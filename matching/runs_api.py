@@ -15,6 +15,7 @@ from common.openapi import errors, read_one, transition
 from common.viewsets import ListCreateViewSet, SerializerPerActionMixin, state_action
 
 from . import assignments, runs
+from .exports import AssignmentOrdering
 from .models import Assignment, AssignmentStatus, MatchingRun, RunStatus
 from .policies import ASSIGNMENT, RUN
 from .serializers import (
@@ -116,16 +117,15 @@ def _action_schema(summary: str, *, reason: bool = False):
     list=extend_schema(summary="Assignments (proposals and decisions) in scope"),
     retrieve=read_one("An assignment with its score breakdown", AssignmentSerializer),
 )
-class AssignmentViewSet(PolicyViewSetMixin, viewsets.ReadOnlyModelViewSet):
+class AssignmentViewSet(
+    AssignmentOrdering, PolicyViewSetMixin, viewsets.ReadOnlyModelViewSet
+):
     """Proposals of the matching runs and what became of them. Coordinators (and
     admins) accept, decline, complete and cancel; a teacher accepts or declines
     their own proposals; school staff read their school's."""
 
     serializer_class = AssignmentSerializer
     filterset_class = AssignmentFilter
-    search_fields = ["need__title", "teacher__name", "need__school__name"]
-    ordering_fields = ["created_at", "score", "status", "id"]
-    ordering = ["-created_at", "-id"]
 
     policy = ASSIGNMENT
 
