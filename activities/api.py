@@ -13,6 +13,7 @@ from rest_framework.response import Response
 
 from accounts.scopes import visible
 from common.openapi import created, read_one, transition
+from common.serializers import optional_text
 from common.viewsets import ListCreateViewSet
 from matching.models import Assignment
 from needs.attachments import evidence_download
@@ -137,7 +138,7 @@ class ReachSerializer(serializers.Serializer):
 
 
 class DisputeSerializer(serializers.Serializer):
-    reason = serializers.CharField(allow_blank=True, required=False, default="")
+    reason = optional_text()
 
 
 class ActivityFilter(filters.FilterSet):

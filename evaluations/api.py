@@ -21,6 +21,7 @@ from rest_framework.response import Response
 from accounts.scopes import visible
 from common.errors import TransitionNotAllowed, conflict
 from common.openapi import created, deleted, errors, read_one, transition
+from common.serializers import optional_text
 from common.viewsets import (
     ListCreatePatchViewSet,
     ListCreateViewSet,
@@ -185,10 +186,7 @@ class CycleCloseSerializer(CycleRunSerializer):
         default=False,
         help_text="Close below the minimum completion: the results are provisional.",
     )
-    reason = serializers.CharField(
-        required=False,
-        allow_blank=True,
-        default="",
+    reason = optional_text(
         max_length=2000,
         help_text="Required with `force`: why the cycle closes early.",
     )

@@ -3,6 +3,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.scopes import manages_county, visible
+from common.serializers import optional_text
 from places.models import County
 
 from .completion import completion_of, subject_completion, summary
@@ -433,7 +434,7 @@ class RatingSubmitSerializer(serializers.Serializer):
     scores = serializers.DictField(
         child=serializers.JSONField(), help_text="{indicator code: 0-100}"
     )
-    comment = serializers.CharField(required=False, allow_blank=True, default="")
+    comment = optional_text()
 
 
 class AppealSerializer(serializers.ModelSerializer):
