@@ -362,30 +362,20 @@ class EvaluationDetailSerializer(EvaluationSerializer):
         return breakdown_for(user, obj)
 
 
-class ResultSerializer(serializers.ModelSerializer):
+class ResultSerializer(EvaluationSerializer):
+    # An evaluation as a cycle's results list it: without the cycle and status.
+    # (A comment, not a docstring: the schema takes it as the description.)
     provisional = serializers.BooleanField(
         source="cycle.provisional",
         read_only=True,
         help_text="The cycle closed below the minimum completion: not final.",
     )
-    subject_id = serializers.IntegerField(read_only=True)
-    name = serializers.CharField(source="subject_name", read_only=True)
-    score = serializers.DecimalField(
-        max_digits=5, decimal_places=2, coerce_to_string=False, read_only=True
-    )
 
-    class Meta:
-        model = Evaluation
+    class Meta(EvaluationSerializer.Meta):
         fields = [
-            "id",
-            "subject_type",
-            "subject_id",
-            "name",
-            "score",
-            "grade",
-            "rank",
-            "provisional",
-            "flags",
+            name
+            for name in EvaluationSerializer.Meta.fields
+            if name not in ("cycle", "status")
         ]
 
 
