@@ -22,7 +22,15 @@ from rest_framework.exceptions import Throttled
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from common.openapi import DetailError, changed, created, deleted, errors, read_one
+from common.openapi import (
+    DetailError,
+    answers,
+    changed,
+    created,
+    errors,
+    read_one,
+    transition,
+)
 from common.viewsets import ListCreatePatchViewSet, ListCreateViewSet
 from places.models import County, School
 
@@ -159,9 +167,9 @@ class TokenRevokeView(APIView):
     permission_classes = [permissions.IsAuthenticated]
     allowed_before_password_change = True
 
-    @deleted(
-        "Revoke this API token",
-        codes=(401,),
+    @extend_schema(
+        summary="Revoke this API token",
+        responses=answers(None, 401, status=204),
         description="Ends the token sent in `Authorization: Token <token>` at once; "
         "other tokens of the account stay valid. Every token also ends "
         "`API_TOKEN_TTL` after it was issued (30 days unless configured), and all "
@@ -493,7 +501,7 @@ class PersonViewSet(_AccountList, ListCreateViewSet):
         fresh = self.get_queryset().get(pk=user.pk)
         return Response(PersonSerializer(fresh, context={"request": request}).data)
 
-    @read_one(
+    @transition(
         "Issue a temporary password (coordinator, admin)",
         TemporaryPasswordResponse,
         codes=(403, 404, 409),

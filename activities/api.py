@@ -236,7 +236,7 @@ class ActivityViewSet(ListCreateViewSet):
         )
         return Response(self.get_serializer(self.get_queryset().get(pk=pk)).data)
 
-    @read_one(
+    @transition(
         "Dismiss the dispute of an activity (coordinator of the county)",
         ActivitySerializer,
         codes=(403, 404, 409),

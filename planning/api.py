@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.policies import PolicyViewSetMixin
-from common.openapi import changed, errors, read_one
+from common.openapi import errors, read_one
 from common.viewsets import SerializerPerActionMixin
 
 from . import recruitment, scenarios
@@ -96,10 +96,11 @@ class ScenarioViewSet(
 
 
 class RecruitmentPlanView(APIView):
-    @changed(
+    @read_one(
         "The recruitment plan (下一轮选派需求建议) of a county or of all the "
         "caller's counties",
         dict,
+        codes=(400, 403, 404),
         parameters=[
             OpenApiParameter("county", int),
             OpenApiParameter("from", str, description="YYYY-MM-DD (default today)"),
