@@ -21,16 +21,26 @@ class ListCreatePatchViewSet(mixins.UpdateModelMixin, ListCreateViewSet):
     http_method_names = ["get", "post", "patch", "head", "options"]
 
 
-def state_action(verb: str, service, *, subject: str, schema, body=None, url_path=None):
+def state_action(
+    verb: str,
+    service,
+    *,
+    subject: str,
+    schema,
+    body=None,
+    url_path=None,
+    policy_action=None,
+):
     """``POST <pk>/<verb>/``: a change of state taken through a service. The
-    view-set's ``policy`` checks that the caller may ``verb`` the object (403, 409),
+    view-set's ``policy`` checks that the caller may ``verb`` the object (or
+    ``policy_action``, where the policy names it otherwise) (403, 409),
     ``body`` (a serializer, if any) validates the request (400), then
     ``service(<subject>=obj, actor=user, **data)`` acts and the view-set's
     ``_answer(obj)`` answers; ``schema`` is its ``extend_schema``."""
 
     def act(self, request, pk=None):
         obj = self.get_object()
-        self.policy.check(request.user, verb, obj)
+        self.policy.check(request.user, policy_action or verb, obj)
         data = {}
         if body is not None:
             serializer = body(data=request.data, context=self.get_serializer_context())

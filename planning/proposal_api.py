@@ -13,7 +13,7 @@ from accounts.policies import PolicyViewSetMixin
 from accounts.scopes import visible
 from common.errors import conflict
 from common.openapi import created, read_one, transition
-from common.viewsets import SerializerPerActionMixin
+from common.viewsets import SerializerPerActionMixin, state_action
 from places.models import County, School
 from teams.models import Teacher
 
@@ -186,23 +186,21 @@ class TeamProposalViewSet(
         payload.is_valid(raise_exception=True)
         return proposal, payload.validated_data
 
-    @_schema("Put another teacher in a member's place", SwapSerializer)
-    @action(detail=True, methods=["post"])
-    def swap(self, request, pk=None):
-        proposal, data = self._act("swap", SwapSerializer, request)
-        return self._answer(
-            proposals.team_proposal_swap(actor=request.user, proposal=proposal, **data)
-        )
-
-    @_schema("Make another member the leader", LeaderSerializer)
-    @action(detail=True, methods=["post"])
-    def leader(self, request, pk=None):
-        proposal, data = self._act("set_leader", LeaderSerializer, request)
-        return self._answer(
-            proposals.team_proposal_set_leader(
-                actor=request.user, proposal=proposal, **data
-            )
-        )
+    swap = state_action(
+        "swap",
+        proposals.team_proposal_swap,
+        subject="proposal",
+        body=SwapSerializer,
+        schema=_schema("Put another teacher in a member's place", SwapSerializer),
+    )
+    leader = state_action(
+        "leader",
+        proposals.team_proposal_set_leader,
+        subject="proposal",
+        body=LeaderSerializer,
+        policy_action="set_leader",
+        schema=_schema("Make another member the leader", LeaderSerializer),
+    )
 
     @_schema("Form the team and propose its assignments", ConfirmSerializer)
     @action(detail=True, methods=["post"])
