@@ -105,11 +105,20 @@ class AssignmentFilter(filters.FilterSet):
         fields = ["status", "need", "teacher", "run", "school", "county"]
 
 
-def _action_schema(summary: str, *, reason: bool = False):
-    return transition(
-        summary,
-        AssignmentSerializer,
-        request=ReasonSerializer if reason else None,
+def _assignment_action(verb: str, service, summary: str, *, reason=False, **kwargs):
+    """A decision on an assignment: the policy's check, a ``reason`` where it needs
+    one, the service, the assignment as it now is."""
+    return state_action(
+        verb,
+        service,
+        subject="assignment",
+        body=ReasonSerializer if reason else None,
+        schema=transition(
+            summary,
+            AssignmentSerializer,
+            request=ReasonSerializer if reason else None,
+        ),
+        **kwargs,
     )
 
 
@@ -138,42 +147,33 @@ class AssignmentViewSet(
             AssignmentSerializer(fresh, context=self.get_serializer_context()).data
         )
 
-    accept = state_action(
+    accept = _assignment_action(
         "accept",
         assignments.assignment_accept,
-        subject="assignment",
-        schema=_action_schema("Accept a proposal (fills one place of the need)"),
+        "Accept a proposal (fills one place of the need)",
     )
-    decline = state_action(
+    decline = _assignment_action(
         "decline",
         assignments.assignment_decline,
-        subject="assignment",
-        body=ReasonSerializer,
-        schema=_action_schema("Decline a proposal, with a reason", reason=True),
+        "Decline a proposal, with a reason",
+        reason=True,
     )
-    complete = state_action(
+    complete = _assignment_action(
         "complete",
         assignments.assignment_complete,
-        subject="assignment",
-        schema=_action_schema("Mark an accepted assignment completed (coordinator)"),
+        "Mark an accepted assignment completed (coordinator)",
     )
-    cancel = state_action(
+    cancel = _assignment_action(
         "cancel",
         assignments.assignment_cancel,
-        subject="assignment",
-        body=ReasonSerializer,
-        schema=_action_schema(
-            "Cancel an accepted assignment, with a reason (coordinator)", reason=True
-        ),
+        "Cancel an accepted assignment, with a reason (coordinator)",
+        reason=True,
     )
-    clear_decline = state_action(
+    clear_decline = _assignment_action(
         "clear_decline",
         assignments.assignment_clear_decline,
-        subject="assignment",
+        "Let matching propose a declined pair again (coordinator)",
         url_path="clear-decline",
-        schema=_action_schema(
-            "Let matching propose a declined pair again (coordinator)",
-        ),
     )
 
 
