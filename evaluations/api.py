@@ -155,21 +155,24 @@ class FrameworkViewSet(viewsets.ModelViewSet):
 
 # --- cycles ----------------------------------------------------------------------
 
-_OpenStats = inline_serializer(
-    name="CycleOpenResult",
-    fields={
-        "cycle": EvaluationCycleSerializer(),
-        "stats": inline_serializer(
-            name="CycleOpenStats",
-            fields={
-                "teachers": serializers.IntegerField(),
-                "teams": serializers.IntegerField(),
-                "schools": serializers.IntegerField(),
-                "rating_tasks": serializers.IntegerField(),
-            },
-        ),
-    },
-)
+
+def _cycle_result(step: str, counts: list[str]):
+    """What opening or closing a cycle answers: the cycle, and what the step counted."""
+    return inline_serializer(
+        name=f"Cycle{step}Result",
+        fields={
+            "cycle": EvaluationCycleSerializer(),
+            "stats": inline_serializer(
+                name=f"Cycle{step}Stats",
+                fields={name: serializers.IntegerField() for name in counts},
+            ),
+        },
+    )
+
+
+_OpenStats = _cycle_result("Open", ["teachers", "teams", "schools", "rating_tasks"])
+_CloseStats = _cycle_result("Close", ["scored", "no_data", "flagged"])
+
 _BACKGROUND = (
     'With `{"background": true}` the work runs in a Celery task (for a big '
     "county): 202 now, the cycle's status changes when it is done."
@@ -208,20 +211,6 @@ _Queued = inline_serializer(
     fields={
         "cycle": EvaluationCycleSerializer(),
         "queued": serializers.BooleanField(),
-    },
-)
-_CloseStats = inline_serializer(
-    name="CycleCloseResult",
-    fields={
-        "cycle": EvaluationCycleSerializer(),
-        "stats": inline_serializer(
-            name="CycleCloseStats",
-            fields={
-                "scored": serializers.IntegerField(),
-                "no_data": serializers.IntegerField(),
-                "flagged": serializers.IntegerField(),
-            },
-        ),
     },
 )
 
