@@ -22,7 +22,15 @@ from rest_framework.exceptions import Throttled
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from common.openapi import DetailError, errors
+from common.openapi import (
+    DetailError,
+    answers,
+    changed,
+    created,
+    errors,
+    read_one,
+    transition,
+)
 from common.viewsets import ListCreatePatchViewSet, ListCreateViewSet
 from places.models import County, School
 
@@ -85,16 +93,12 @@ class UserSerializer(serializers.ModelSerializer):
 
 class MeSerializer(UserSerializer):
     class Meta(UserSerializer.Meta):
+        # One's own account, read only: without the password and an admin's
+        # bookkeeping (active, joined, last login).
         fields = [
-            "id",
-            "username",
-            "first_name",
-            "last_name",
-            "email",
-            "role",
-            "counties",
-            "school",
-            "teacher",
+            name
+            for name in UserSerializer.Meta.fields
+            if name not in ("password", "is_active", "date_joined", "last_login")
         ]
         read_only_fields = fields
 
@@ -165,13 +169,13 @@ class TokenRevokeView(APIView):
 
     @extend_schema(
         summary="Revoke this API token",
+        responses=answers(None, 401, status=204),
         description="Ends the token sent in `Authorization: Token <token>` at once; "
         "other tokens of the account stay valid. Every token also ends "
         "`API_TOKEN_TTL` after it was issued (30 days unless configured), and all "
         "of an account's tokens end when its password changes or it is "
         "deactivated.",
         request=None,
-        responses={204: None, **errors(401)},
     )
     def post(self, request):
         token_revoke(token=request.auth)
@@ -195,31 +199,30 @@ class MeView(APIView):
         return Response(MeSerializer(user, context={"request": request}).data)
 
 
-@extend_schema_view(
-    list=extend_schema(
-        summary="Accounts (admin)", responses={200: UserSerializer, **errors(403)}
-    ),
-    retrieve=extend_schema(
-        summary="An account (admin)",
-        responses={200: UserSerializer, **errors(403, 404)},
-    ),
-    create=extend_schema(
-        summary="Create an account (admin)",
-        description="Setting `teacher` links that teacher record to the account.",
-        responses={201: UserSerializer, **errors(400, 403)},
-    ),
-    partial_update=extend_schema(
-        summary="Change an account (admin)",
-        responses={200: UserSerializer, **errors(400, 403, 404)},
-    ),
-)
-class UserViewSet(ListCreatePatchViewSet):
-    serializer_class = UserSerializer
-    permission_classes = [permissions.IsAuthenticated, IsProgrammeAdmin]
+class _AccountList:
+    # How both account lists filter, search and sort. (A comment, not a docstring:
+    # the schema takes a view's docstring as its description.)
     filterset_fields = ["role", "school", "is_active"]
     search_fields = ["username", "first_name", "last_name", "email"]
     ordering_fields = ["username", "date_joined", "last_login", "id"]
     ordering = ["username"]
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Accounts (admin)", responses={200: UserSerializer, **errors(403)}
+    ),
+    retrieve=read_one("An account (admin)", UserSerializer, codes=(403, 404)),
+    create=created(
+        "Create an account (admin)",
+        UserSerializer,
+        description="Setting `teacher` links that teacher record to the account.",
+    ),
+    partial_update=changed("Change an account (admin)", UserSerializer),
+)
+class UserViewSet(_AccountList, ListCreatePatchViewSet):
+    serializer_class = UserSerializer
+    permission_classes = [permissions.IsAuthenticated, IsProgrammeAdmin]
 
     def get_queryset(self):
         return User.objects.select_related("school", "teacher").prefetch_related(
@@ -433,12 +436,14 @@ TemporaryPasswordResponse = inline_serializer(
         summary="Accounts of teachers and school staff (coordinator, admin)",
         responses={200: PersonSerializer, **errors(403)},
     ),
-    retrieve=extend_schema(
-        summary="An account of a teacher or school staff (coordinator, admin)",
-        responses={200: PersonSerializer, **errors(403, 404)},
+    retrieve=read_one(
+        "An account of a teacher or school staff (coordinator, admin)",
+        PersonSerializer,
+        codes=(403, 404),
     ),
-    create=extend_schema(
-        summary="Create an account for a teacher or school staff (coordinator, admin)",
+    create=created(
+        "Create an account for a teacher or school staff (coordinator, admin)",
+        PersonSerializer,
         description="The account has no password: the person receives an e-mail "
         "with a one-time link to choose one (valid `ACCOUNT_INVITATION_TTL`) and "
         "cannot sign in before. `role` is `teacher` (with the `teacher` record) or "
@@ -446,19 +451,14 @@ TemporaryPasswordResponse = inline_serializer(
         "role is refused with 403. An e-mail address or username another account "
         "uses is refused with 400.",
         request=InvitationSerializer,
-        responses={201: PersonSerializer, **errors(400, 403)},
     ),
 )
-class PersonViewSet(ListCreateViewSet):
+class PersonViewSet(_AccountList, ListCreateViewSet):
     """The accounts of the dispatched teachers and school staff of the caller's
     counties (every such account for an admin)."""
 
     serializer_class = PersonSerializer
     permission_classes = [permissions.IsAuthenticated, IsAccountManager]
-    filterset_fields = ["role", "school", "is_active"]
-    search_fields = ["username", "first_name", "last_name", "email"]
-    ordering_fields = ["username", "date_joined", "last_login", "id"]
-    ordering = ["username"]
 
     def get_queryset(self):
         return managed_accounts(
@@ -501,14 +501,15 @@ class PersonViewSet(ListCreateViewSet):
         fresh = self.get_queryset().get(pk=user.pk)
         return Response(PersonSerializer(fresh, context={"request": request}).data)
 
-    @extend_schema(
-        summary="Issue a temporary password (coordinator, admin)",
+    @transition(
+        "Issue a temporary password (coordinator, admin)",
+        TemporaryPasswordResponse,
+        codes=(403, 404, 409),
         description="Returns the password, this once. The account's sessions and "
         "tokens end; at its next sign-in it must choose a new password "
         "(pages lead to the password page; the API answers 403 with `code: "
         "password_change_required` except `me/password/` and `auth/token/revoke/`).",
         request=None,
-        responses={200: TemporaryPasswordResponse, **errors(403, 404, 409)},
     )
     @action(detail=True, methods=["post"], url_path="temporary-password")
     def temporary_password(self, request, pk=None):

@@ -3,21 +3,20 @@ staff see and dispute; coordinators see their counties' (DESIGN section 6)."""
 
 from django.conf import settings
 from django.db.models import Q
-from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.utils.translation import gettext_lazy
 from django_filters import rest_framework as filters
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status
-from rest_framework.decorators import action, api_view
+from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.scopes import visible
-from common.openapi import errors
+from common.openapi import created, read_one, transition
+from common.serializers import optional_text
 from common.viewsets import ListCreateViewSet
 from matching.models import Assignment
-from needs.attachments import attachment_response
+from needs.attachments import evidence_download
 from needs.serializers import AttachmentSerializer
 
 from .models import Activity, ActivityAttachment
@@ -139,7 +138,7 @@ class ReachSerializer(serializers.Serializer):
 
 
 class DisputeSerializer(serializers.Serializer):
-    reason = serializers.CharField(allow_blank=True, required=False, default="")
+    reason = optional_text()
 
 
 class ActivityFilter(filters.FilterSet):
@@ -161,24 +160,20 @@ class ActivityFilter(filters.FilterSet):
 
 @extend_schema_view(
     list=extend_schema(summary="Activities in the caller's scope"),
-    retrieve=extend_schema(
-        summary="An activity", responses={200: ActivitySerializer, **errors(404)}
-    ),
-    create=extend_schema(
-        summary="Log an activity (the teacher, on their own accepted assignment)",
-        description=(
-            "The date lies within the need's period and not in the future; "
-            "0 < hours <= 24; counts are 0 or more. `reached_names` (optional) "
-            "lists the local teachers reached, each once; the count is at least "
-            "their number. A count above `ACTIVITY_PLAUSIBLE_REACH` (60) needs a "
-            "`note` and is flagged (`reach_flagged`). Evidence files: multipart "
-            "with `attachments` once per file."
-        ),
+    retrieve=read_one("An activity", ActivitySerializer),
+    create=created(
+        "Log an activity (the teacher, on their own accepted assignment)",
+        ActivitySerializer,
+        description="The date lies within the need's period and not in the future; "
+        "0 < hours <= 24; counts are 0 or more. `reached_names` (optional) "
+        "lists the local teachers reached, each once; the count is at least "
+        "their number. A count above `ACTIVITY_PLAUSIBLE_REACH` (60) needs a "
+        "`note` and is flagged (`reach_flagged`). Evidence files: multipart "
+        "with `attachments` once per file.",
         request={
             "application/json": ActivityLogSerializer,
             "multipart/form-data": ActivityLogSerializer,
         },
-        responses={201: ActivitySerializer, **errors(400, 403)},
     ),
 )
 class ActivityViewSet(ListCreateViewSet):
@@ -224,10 +219,10 @@ class ActivityViewSet(ListCreateViewSet):
             self.get_serializer(activity).data, status=status.HTTP_201_CREATED
         )
 
-    @extend_schema(
-        summary="Dispute an activity (staff of the assisted school)",
+    @transition(
+        "Dispute an activity (staff of the assisted school)",
+        ActivitySerializer,
         request=DisputeSerializer,
-        responses={200: ActivitySerializer, **errors(400, 403, 404, 409)},
     )
     @action(detail=True, methods=["post"])
     def dispute(self, request, pk=None):
@@ -241,10 +236,11 @@ class ActivityViewSet(ListCreateViewSet):
         )
         return Response(self.get_serializer(self.get_queryset().get(pk=pk)).data)
 
-    @extend_schema(
-        summary="Dismiss the dispute of an activity (coordinator of the county)",
+    @transition(
+        "Dismiss the dispute of an activity (coordinator of the county)",
+        ActivitySerializer,
+        codes=(403, 404, 409),
         request=None,
-        responses={200: ActivitySerializer, **errors(403, 404, 409)},
     )
     @action(detail=True, methods=["post"], url_path="dismiss-dispute")
     def dismiss_dispute(self, request, pk=None):
@@ -253,21 +249,11 @@ class ActivityViewSet(ListCreateViewSet):
         return Response(self.get_serializer(self.get_queryset().get(pk=pk)).data)
 
 
-@extend_schema(
-    summary="Download an evidence file of an activity",
-    description="Only for those who see the activity (else 404); images inline, "
-    "PDF as a download, with the type found from the bytes at upload.",
-    responses={
-        (200, "application/octet-stream"): OpenApiTypes.BINARY,
-        **errors(404),
-    },
+activity_attachment = evidence_download(
+    of="an activity",
+    readers="see the activity",
+    attachments=lambda user: visible(user, ActivityAttachment.objects.all()),
 )
-@api_view(["GET"])
-def activity_attachment(request, pk: int):
-    attachment = get_object_or_404(
-        visible(request.user, ActivityAttachment.objects.all()), pk=pk
-    )
-    return attachment_response(attachment)
 
 
 def register(router) -> list:

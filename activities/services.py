@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from accounts.notifications import notify
 from matching.models import Assignment, AssignmentStatus
-from needs.attachments import check_files, store
+from needs.attachments import check_files_into, store
 
 from .models import Activity, ActivityAttachment, ActivityKind
 from .policies import ACTIVITY
@@ -110,11 +110,7 @@ def activity_log(
                 )
                 % {"limit": limit}
             ]
-    try:
-        checked = check_files(files)
-    except ValidationError as exc:
-        errors.update(exc.message_dict)
-        checked = []
+    checked = check_files_into(errors, files)
     if errors:
         raise ValidationError(errors)
     activity = Activity(

@@ -48,16 +48,22 @@ class TooManyRequests(Exception):
         super().__init__(message)
 
 
+def conflict(exc: TransitionNotAllowed, code: str, **extra) -> Response:
+    """The 409 answer to a refused transition: the message, the current state, a
+    ``code`` saying why, and any ``extra`` figures the client needs."""
+    return Response(
+        {"detail": exc.message, "status": exc.current, "code": code, **extra},
+        status=status.HTTP_409_CONFLICT,
+    )
+
+
 def api_exception_handler(exc, context):
     if isinstance(exc, TooManyRequests):
         throttled = Throttled(detail=exc.message)
         throttled.wait = exc.retry_after  # Retry-After, without DRF's sentence
         exc = throttled
     if isinstance(exc, TransitionNotAllowed):
-        return Response(
-            {"detail": exc.message, "status": exc.current, "code": "invalid_state"},
-            status=status.HTTP_409_CONFLICT,
-        )
+        return conflict(exc, "invalid_state")
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
             detail = {

@@ -1,11 +1,14 @@
-"""Writing a model's fields: the one update loop the services share."""
+"""Writing a model's fields: the one create and the one update loop the services
+share."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db.models import Model
+
+M = TypeVar("M", bound=Model)
 
 
 def model_update(
@@ -32,3 +35,12 @@ def model_update(
             update_fields.append("updated_at")
         instance.save(update_fields=update_fields)
     return changed
+
+
+def model_create(model: type[M], **fields: Any) -> M:
+    """A new ``model`` row with ``fields``, saved after ``full_clean``
+    (``ValidationError`` -> 400, nothing saved)."""
+    instance = model(**fields)
+    instance.full_clean()
+    instance.save()
+    return instance

@@ -22,6 +22,17 @@ from .selectors import dashboard_read
 from .serializers import DashboardSerializer
 
 
+def _read(reader, request: Request):
+    """What ``reader``, the selector the pages share, reads for the request; its
+    refusals become the API's 403 and 404, with DRF's own messages."""
+    try:
+        return reader(user=request.user, params=request.query_params)
+    except PermissionDenied:
+        raise exceptions.PermissionDenied() from None
+    except Http404:
+        raise exceptions.NotFound() from None
+
+
 class DashboardAPIView(APIView):
     """The coordinator dashboard's figures for a county (or every county in the
     caller's scope) and a period. Admins and coordinators only."""
@@ -47,12 +58,7 @@ class DashboardAPIView(APIView):
         tags=["dashboard"],
     )
     def get(self, request: Request) -> Response:
-        try:
-            view = dashboard_read(user=request.user, params=request.query_params)
-        except PermissionDenied:
-            raise exceptions.PermissionDenied() from None
-        except Http404:
-            raise exceptions.NotFound() from None
+        view = _read(dashboard_read, request)
         if view.figures is None:
             raise exceptions.ValidationError(
                 {field: list(msgs) for field, msgs in view.form.errors.items()}
@@ -104,12 +110,7 @@ class MonthlyReportAPIView(APIView):
         tags=["dashboard"],
     )
     def get(self, request: Request) -> HttpResponse:
-        try:
-            report = report_read(user=request.user, params=request.query_params)
-        except PermissionDenied:
-            raise exceptions.PermissionDenied() from None
-        except Http404:
-            raise exceptions.NotFound() from None
+        report = _read(report_read, request)
         fmt = request.query_params.get("format") or "xlsx"
         if fmt not in ("xlsx", "pdf"):
             raise exceptions.ValidationError({"format": [_("Choose xlsx or pdf.")]})

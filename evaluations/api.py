@@ -19,9 +19,14 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from accounts.scopes import visible
-from common.errors import TransitionNotAllowed
-from common.openapi import errors
-from common.viewsets import ListCreatePatchViewSet, ListCreateViewSet
+from common.errors import TransitionNotAllowed, conflict
+from common.openapi import created, deleted, errors, read_one, transition
+from common.serializers import optional_text
+from common.viewsets import (
+    ListCreatePatchViewSet,
+    ListCreateViewSet,
+    SerializerPerActionMixin,
+)
 from spreadsheets.workbooks import XLSX_CONTENT_TYPE
 
 from . import appeals, cycles, frameworks, ratings
@@ -72,12 +77,10 @@ def _with_subjects(queryset):
             "everyone reads the frameworks of the cycles they may read."
         ),
     ),
-    retrieve=extend_schema(
-        summary="An evaluation framework",
-        responses={200: FrameworkSerializer, **errors(404)},
-    ),
-    create=extend_schema(
-        summary="Create a framework (coordinators and admins)",
+    retrieve=read_one("An evaluation framework", FrameworkSerializer),
+    create=created(
+        "Create a framework (coordinators and admins)",
+        FrameworkSerializer,
         description=(
             "Indicators as a flat list whose `parent` names the parent's code; the "
             "weights at each level must add up to 100, and so must the rater "
@@ -86,20 +89,16 @@ def _with_subjects(queryset):
             "programme."
         ),
         request=FrameworkWriteSerializer,
-        responses={201: FrameworkSerializer, **errors(400, 403)},
     ),
-    partial_update=extend_schema(
-        summary="Change a framework (its owners)",
+    partial_update=transition(
+        "Change a framework (its owners)",
+        FrameworkSerializer,
         description="Owners only: the county's coordinators and the admins, or "
         "the admins for the programme's (403 for other readers). Nothing but "
         "`is_default` changes once a cycle using the framework is open (409).",
         request=FrameworkWriteSerializer,
-        responses={200: FrameworkSerializer, **errors(400, 403, 404, 409)},
     ),
-    destroy=extend_schema(
-        summary="Delete a framework no cycle uses (its owners)",
-        responses={204: None, **errors(403, 404, 409)},
-    ),
+    destroy=deleted("Delete a framework no cycle uses (its owners)"),
 )
 class FrameworkViewSet(viewsets.ModelViewSet):
     serializer_class = FrameworkSerializer
@@ -156,21 +155,24 @@ class FrameworkViewSet(viewsets.ModelViewSet):
 
 # --- cycles ----------------------------------------------------------------------
 
-_OpenStats = inline_serializer(
-    name="CycleOpenResult",
-    fields={
-        "cycle": EvaluationCycleSerializer(),
-        "stats": inline_serializer(
-            name="CycleOpenStats",
-            fields={
-                "teachers": serializers.IntegerField(),
-                "teams": serializers.IntegerField(),
-                "schools": serializers.IntegerField(),
-                "rating_tasks": serializers.IntegerField(),
-            },
-        ),
-    },
-)
+
+def _cycle_result(step: str, counts: list[str]):
+    """What opening or closing a cycle answers: the cycle, and what the step counted."""
+    return inline_serializer(
+        name=f"Cycle{step}Result",
+        fields={
+            "cycle": EvaluationCycleSerializer(),
+            "stats": inline_serializer(
+                name=f"Cycle{step}Stats",
+                fields={name: serializers.IntegerField() for name in counts},
+            ),
+        },
+    )
+
+
+_OpenStats = _cycle_result("Open", ["teachers", "teams", "schools", "rating_tasks"])
+_CloseStats = _cycle_result("Close", ["scored", "no_data", "flagged"])
+
 _BACKGROUND = (
     'With `{"background": true}` the work runs in a Celery task (for a big '
     "county): 202 now, the cycle's status changes when it is done."
@@ -187,10 +189,7 @@ class CycleCloseSerializer(CycleRunSerializer):
         default=False,
         help_text="Close below the minimum completion: the results are provisional.",
     )
-    reason = serializers.CharField(
-        required=False,
-        allow_blank=True,
-        default="",
+    reason = optional_text(
         max_length=2000,
         help_text="Required with `force`: why the cycle closes early.",
     )
@@ -214,40 +213,24 @@ _Queued = inline_serializer(
         "queued": serializers.BooleanField(),
     },
 )
-_CloseStats = inline_serializer(
-    name="CycleCloseResult",
-    fields={
-        "cycle": EvaluationCycleSerializer(),
-        "stats": inline_serializer(
-            name="CycleCloseStats",
-            fields={
-                "scored": serializers.IntegerField(),
-                "no_data": serializers.IntegerField(),
-                "flagged": serializers.IntegerField(),
-            },
-        ),
-    },
-)
 
 
 @extend_schema_view(
     list=extend_schema(summary="Evaluation cycles in the caller's scope"),
-    retrieve=extend_schema(
-        summary="An evaluation cycle",
-        responses={200: EvaluationCycleDetailSerializer, **errors(404)},
-    ),
-    create=extend_schema(
-        summary="Create a cycle (coordinator of the county)",
+    retrieve=read_one("An evaluation cycle", EvaluationCycleDetailSerializer),
+    create=created(
+        "Create a cycle (coordinator of the county)",
+        EvaluationCycleSerializer,
         description="Frameworks default to the default framework of each kind.",
-        responses={201: EvaluationCycleSerializer, **errors(400, 403)},
     ),
-    partial_update=extend_schema(
-        summary="Change a cycle while it is a draft",
-        responses={200: EvaluationCycleSerializer, **errors(400, 403, 404, 409)},
+    partial_update=transition(
+        "Change a cycle while it is a draft",
+        EvaluationCycleSerializer,
     ),
 )
-class EvaluationCycleViewSet(ListCreatePatchViewSet):
+class EvaluationCycleViewSet(SerializerPerActionMixin, ListCreatePatchViewSet):
     serializer_class = EvaluationCycleSerializer
+    serializer_classes = {"retrieve": EvaluationCycleDetailSerializer}
     filterset_fields = ["county", "status", "start_date", "end_date"]
     search_fields = ["name"]
     ordering_fields = ["start_date", "end_date", "name", "created_at"]
@@ -257,11 +240,6 @@ class EvaluationCycleViewSet(ListCreatePatchViewSet):
         return visible(
             self.request.user, EvaluationCycle.objects.select_related("county")
         )
-
-    def get_serializer_class(self):
-        if self.action == "retrieve":
-            return EvaluationCycleDetailSerializer
-        return EvaluationCycleSerializer
 
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
@@ -343,15 +321,7 @@ class EvaluationCycleViewSet(ListCreatePatchViewSet):
         try:
             return self._run(request, "close", cycles.cycle_close, **options)
         except cycles.CompletionTooLow as exc:
-            return Response(
-                {
-                    "detail": exc.message,
-                    "status": exc.current,
-                    "code": "completion_too_low",
-                    "completion": exc.figures,
-                },
-                status=status.HTTP_409_CONFLICT,
-            )
+            return conflict(exc, "completion_too_low", completion=exc.figures)
 
     def _run(self, request, action: str, service, **options) -> Response:
         """Open or close now, or queue it when the body asks for the background."""
@@ -383,14 +353,15 @@ class EvaluationCycleViewSet(ListCreatePatchViewSet):
             queryset = queryset.filter(subject_type=subject_type)
         return queryset.order_by("subject_type", "rank", "id")
 
-    @extend_schema(
-        summary="Results of a closed cycle",
+    @read_one(
+        "Results of a closed cycle",
+        ResultSerializer(many=True),
+        codes=(404, 409),
         description="The evaluations the caller may see: coordinators see all of "
         "their county's, a teacher their own, school staff their school's.",
         parameters=[
             OpenApiParameter("subject_type", str, enum=["teacher", "team", "school"])
         ],
-        responses={200: ResultSerializer(many=True), **errors(404, 409)},
     )
     @action(detail=True, methods=["get"], serializer_class=ResultSerializer)
     def results(self, request, pk=None):
@@ -440,20 +411,18 @@ class EvaluationFilter(filters.FilterSet):
 
 @extend_schema_view(
     list=extend_schema(summary="Evaluations in the caller's scope"),
-    retrieve=extend_schema(
-        summary="An evaluation with its breakdown by indicator and rater",
-        responses={200: EvaluationDetailSerializer, **errors(404)},
+    retrieve=read_one(
+        "An evaluation with its breakdown by indicator and rater",
+        EvaluationDetailSerializer,
     ),
 )
-class EvaluationViewSet(viewsets.ReadOnlyModelViewSet):
+class EvaluationViewSet(SerializerPerActionMixin, viewsets.ReadOnlyModelViewSet):
     filterset_class = EvaluationFilter
     ordering_fields = ["score", "rank", "id"]
     ordering = ["cycle_id", "subject_type", "rank", "id"]
 
-    def get_serializer_class(self):
-        if self.action == "retrieve":
-            return EvaluationDetailSerializer
-        return EvaluationSerializer
+    serializer_class = EvaluationSerializer
+    serializer_classes = {"retrieve": EvaluationDetailSerializer}
 
     def get_queryset(self):
         return _with_subjects(visible(self.request.user, Evaluation.objects.all()))
@@ -489,10 +458,7 @@ class RatingFilter(filters.FilterSet):
 
 @extend_schema_view(
     list=extend_schema(summary="The caller's own rating tasks"),
-    retrieve=extend_schema(
-        summary="One of the caller's rating tasks",
-        responses={200: RatingSerializer, **errors(404)},
-    ),
+    retrieve=read_one("One of the caller's rating tasks", RatingSerializer),
     create=extend_schema(
         summary="Submit the scores of a rating task",
         description=(
@@ -566,11 +532,11 @@ class RatingViewSet(ListCreateViewSet):
 
 @extend_schema_view(
     list=extend_schema(summary="Appeals in the caller's scope"),
-    retrieve=extend_schema(
-        summary="An appeal", responses={200: AppealSerializer, **errors(404)}
-    ),
-    create=extend_schema(
-        summary="Appeal a result (the one evaluated)",
+    retrieve=read_one("An appeal", AppealSerializer),
+    create=created(
+        "Appeal a result (the one evaluated)",
+        AppealSerializer,
+        codes=(400, 403, 404, 409),
         description=(
             "Within EVALUATION_APPEAL_DAYS after the cycle closed, one open appeal "
             "per result: 409 outside the window or while one is open; 403 for "
@@ -578,7 +544,6 @@ class RatingViewSet(ListCreateViewSet):
             "team's leader)."
         ),
         request=AppealCreateSerializer,
-        responses={201: AppealSerializer, **errors(400, 403, 404, 409)},
     ),
 )
 class AppealViewSet(ListCreateViewSet):
@@ -619,15 +584,15 @@ class AppealViewSet(ListCreateViewSet):
             status=status.HTTP_201_CREATED,
         )
 
-    @extend_schema(
-        summary="Answer an appeal (the county's coordinator), may revise the score",
+    @transition(
+        "Answer an appeal (the county's coordinator), may revise the score",
+        AppealSerializer,
         description=(
             "`answer` is required and is the reason of any revision; with `score` "
             "the result's score, grade and ranks change and the change is kept in "
             "the result's history. 409 when already answered."
         ),
         request=AppealAnswerSerializer,
-        responses={200: AppealSerializer, **errors(400, 403, 404, 409)},
     )
     @action(detail=True, methods=["post"])
     def answer(self, request, pk=None):

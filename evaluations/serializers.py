@@ -3,6 +3,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.scopes import manages_county, visible
+from common.serializers import optional_text
 from places.models import County
 
 from .completion import completion_of, subject_completion, summary
@@ -361,30 +362,20 @@ class EvaluationDetailSerializer(EvaluationSerializer):
         return breakdown_for(user, obj)
 
 
-class ResultSerializer(serializers.ModelSerializer):
+class ResultSerializer(EvaluationSerializer):
+    # An evaluation as a cycle's results list it: without the cycle and status.
+    # (A comment, not a docstring: the schema takes it as the description.)
     provisional = serializers.BooleanField(
         source="cycle.provisional",
         read_only=True,
         help_text="The cycle closed below the minimum completion: not final.",
     )
-    subject_id = serializers.IntegerField(read_only=True)
-    name = serializers.CharField(source="subject_name", read_only=True)
-    score = serializers.DecimalField(
-        max_digits=5, decimal_places=2, coerce_to_string=False, read_only=True
-    )
 
-    class Meta:
-        model = Evaluation
+    class Meta(EvaluationSerializer.Meta):
         fields = [
-            "id",
-            "subject_type",
-            "subject_id",
-            "name",
-            "score",
-            "grade",
-            "rank",
-            "provisional",
-            "flags",
+            name
+            for name in EvaluationSerializer.Meta.fields
+            if name not in ("cycle", "status")
         ]
 
 
@@ -433,7 +424,7 @@ class RatingSubmitSerializer(serializers.Serializer):
     scores = serializers.DictField(
         child=serializers.JSONField(), help_text="{indicator code: 0-100}"
     )
-    comment = serializers.CharField(required=False, allow_blank=True, default="")
+    comment = optional_text()
 
 
 class AppealSerializer(serializers.ModelSerializer):

@@ -76,13 +76,18 @@ class AssignmentExportFilter(filters.FilterSet):
         fields = ["status", "need", "teacher"]
 
 
-class AssignmentExportView(AssignmentExportMixin, GenericAPIView):
-    """The assignments the caller may see, as an Excel workbook."""
-
-    filterset_class = AssignmentExportFilter
+class AssignmentOrdering:
+    # How assignments are searched and sorted, in the API's list and its export.
+    # (A comment, not a docstring: the schema takes a view's docstring.)
     search_fields = ["need__title", "teacher__name", "need__school__name"]
     ordering_fields = ["created_at", "score", "status", "id"]
     ordering = ["-created_at", "-id"]
+
+
+class AssignmentExportView(AssignmentOrdering, AssignmentExportMixin, GenericAPIView):
+    """The assignments the caller may see, as an Excel workbook."""
+
+    filterset_class = AssignmentExportFilter
     pagination_class = None
 
     def get_queryset(self):

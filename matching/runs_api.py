@@ -8,14 +8,14 @@ state that does not allow it, 400 for bad input; each refusal changes nothing.""
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status, viewsets
-from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.policies import PolicyViewSetMixin
-from common.openapi import errors
-from common.viewsets import ListCreateViewSet
+from common.openapi import errors, read_one, transition
+from common.viewsets import ListCreateViewSet, SerializerPerActionMixin, state_action
 
 from . import assignments, runs
+from .exports import AssignmentOrdering
 from .models import Assignment, AssignmentStatus, MatchingRun, RunStatus
 from .policies import ASSIGNMENT, RUN
 from .serializers import (
@@ -42,10 +42,9 @@ class MatchingRunFilter(filters.FilterSet):
         summary="Matching runs of the caller's counties (admin: all)",
         responses={200: MatchingRunSerializer},
     ),
-    retrieve=extend_schema(
-        summary="A matching run: progress, statistics and the reasons of unmatched "
-        "needs",
-        responses={200: MatchingRunDetailSerializer, **errors(404)},
+    retrieve=read_one(
+        "A matching run: progress, statistics and the reasons of unmatched needs",
+        MatchingRunDetailSerializer,
     ),
     create=extend_schema(
         summary="Start matching (coordinator: one of their counties; admin: any, or "
@@ -63,6 +62,7 @@ class MatchingRunFilter(filters.FilterSet):
     ),
 )
 class MatchingRunViewSet(
+    SerializerPerActionMixin,
     PolicyViewSetMixin,
     ListCreateViewSet,
 ):
@@ -70,12 +70,11 @@ class MatchingRunViewSet(
     ordering_fields = ["created_at", "finished_at", "id"]
     ordering = ["-created_at", "-id"]
 
-    def get_serializer_class(self):
-        if self.action == "retrieve":
-            return MatchingRunDetailSerializer
-        if self.action == "create":
-            return MatchingRunStartSerializer
-        return MatchingRunSerializer
+    serializer_class = MatchingRunSerializer
+    serializer_classes = {
+        "retrieve": MatchingRunDetailSerializer,
+        "create": MatchingRunStartSerializer,
+    }
 
     policy = RUN
 
@@ -106,31 +105,36 @@ class AssignmentFilter(filters.FilterSet):
         fields = ["status", "need", "teacher", "run", "school", "county"]
 
 
-def _action_schema(summary: str, *, reason: bool = False):
-    return extend_schema(
-        summary=summary,
-        request=ReasonSerializer if reason else None,
-        responses={200: AssignmentSerializer, **errors(400, 403, 404, 409)},
+def _assignment_action(verb: str, service, summary: str, *, reason=False, **kwargs):
+    """A decision on an assignment: the policy's check, a ``reason`` where it needs
+    one, the service, the assignment as it now is."""
+    return state_action(
+        verb,
+        service,
+        subject="assignment",
+        body=ReasonSerializer if reason else None,
+        schema=transition(
+            summary,
+            AssignmentSerializer,
+            request=ReasonSerializer if reason else None,
+        ),
+        **kwargs,
     )
 
 
 @extend_schema_view(
     list=extend_schema(summary="Assignments (proposals and decisions) in scope"),
-    retrieve=extend_schema(
-        summary="An assignment with its score breakdown",
-        responses={200: AssignmentSerializer, **errors(404)},
-    ),
+    retrieve=read_one("An assignment with its score breakdown", AssignmentSerializer),
 )
-class AssignmentViewSet(PolicyViewSetMixin, viewsets.ReadOnlyModelViewSet):
+class AssignmentViewSet(
+    AssignmentOrdering, PolicyViewSetMixin, viewsets.ReadOnlyModelViewSet
+):
     """Proposals of the matching runs and what became of them. Coordinators (and
     admins) accept, decline, complete and cancel; a teacher accepts or declines
     their own proposals; school staff read their school's."""
 
     serializer_class = AssignmentSerializer
     filterset_class = AssignmentFilter
-    search_fields = ["need__title", "teacher__name", "need__school__name"]
-    ordering_fields = ["created_at", "score", "status", "id"]
-    ordering = ["-created_at", "-id"]
 
     policy = ASSIGNMENT
 
@@ -143,67 +147,34 @@ class AssignmentViewSet(PolicyViewSetMixin, viewsets.ReadOnlyModelViewSet):
             AssignmentSerializer(fresh, context=self.get_serializer_context()).data
         )
 
-    def _reason(self, request) -> str:
-        serializer = ReasonSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        return serializer.validated_data["reason"]
-
-    @_action_schema("Accept a proposal (fills one place of the need)")
-    @action(detail=True, methods=["post"])
-    def accept(self, request, pk=None):
-        assignment = self.get_object()
-        ASSIGNMENT.check(request.user, "accept", assignment)
-        return self._answer(
-            assignments.assignment_accept(assignment=assignment, actor=request.user)
-        )
-
-    @_action_schema("Decline a proposal, with a reason", reason=True)
-    @action(detail=True, methods=["post"])
-    def decline(self, request, pk=None):
-        assignment = self.get_object()
-        ASSIGNMENT.check(request.user, "decline", assignment)
-        reason = self._reason(request)
-        return self._answer(
-            assignments.assignment_decline(
-                assignment=assignment, actor=request.user, reason=reason
-            )
-        )
-
-    @_action_schema("Mark an accepted assignment completed (coordinator)")
-    @action(detail=True, methods=["post"])
-    def complete(self, request, pk=None):
-        assignment = self.get_object()
-        ASSIGNMENT.check(request.user, "complete", assignment)
-        return self._answer(
-            assignments.assignment_complete(assignment=assignment, actor=request.user)
-        )
-
-    @_action_schema(
-        "Cancel an accepted assignment, with a reason (coordinator)", reason=True
+    accept = _assignment_action(
+        "accept",
+        assignments.assignment_accept,
+        "Accept a proposal (fills one place of the need)",
     )
-    @action(detail=True, methods=["post"])
-    def cancel(self, request, pk=None):
-        assignment = self.get_object()
-        ASSIGNMENT.check(request.user, "cancel", assignment)
-        reason = self._reason(request)
-        return self._answer(
-            assignments.assignment_cancel(
-                assignment=assignment, actor=request.user, reason=reason
-            )
-        )
-
-    @_action_schema(
+    decline = _assignment_action(
+        "decline",
+        assignments.assignment_decline,
+        "Decline a proposal, with a reason",
+        reason=True,
+    )
+    complete = _assignment_action(
+        "complete",
+        assignments.assignment_complete,
+        "Mark an accepted assignment completed (coordinator)",
+    )
+    cancel = _assignment_action(
+        "cancel",
+        assignments.assignment_cancel,
+        "Cancel an accepted assignment, with a reason (coordinator)",
+        reason=True,
+    )
+    clear_decline = _assignment_action(
+        "clear_decline",
+        assignments.assignment_clear_decline,
         "Let matching propose a declined pair again (coordinator)",
+        url_path="clear-decline",
     )
-    @action(detail=True, methods=["post"], url_path="clear-decline")
-    def clear_decline(self, request, pk=None):
-        assignment = self.get_object()
-        ASSIGNMENT.check(request.user, "clear_decline", assignment)
-        return self._answer(
-            assignments.assignment_clear_decline(
-                assignment=assignment, actor=request.user
-            )
-        )
 
 
 def register_runs(router) -> None:

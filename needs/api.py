@@ -7,25 +7,28 @@ the scope), 403 (the role may not do this), 409 (the state does not allow it), 4
 (bad input); each refusal changes nothing."""
 
 from django.db.models import Prefetch
-from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, status, viewsets
-from rest_framework.decorators import action, api_view
+from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404 as drf_get_object_or_404
 from rest_framework.response import Response
 
 from accounts.policies import PolicyViewSetMixin
 from accounts.scopes import thread_needs, visible
-from common.openapi import errors
+from common.openapi import changed, created, deleted, errors, read_one, transition
 from common.pagination import StandardPagination
-from common.viewsets import ListCreatePatchViewSet
+from common.viewsets import (
+    ListCreatePatchViewSet,
+    SerializerPerActionMixin,
+    ServiceWritesMixin,
+    state_action,
+)
 from places.models import County, School
 
 from . import services
-from .attachments import attachment_response
+from .attachments import evidence_download
 from .filters import CountyFilter, NeedFilter, SchoolFilter, SpecialtyFilter
 from .goals import (
     CONFIRM,
@@ -86,7 +89,7 @@ class AdminWritesOnly(permissions.BasePermission):
         return request.method in permissions.SAFE_METHODS or request.user.is_admin
 
 
-class _AdminWritesViewSet(ListCreatePatchViewSet):
+class _AdminWritesViewSet(ServiceWritesMixin, ListCreatePatchViewSet):
     permission_classes = [permissions.IsAuthenticated, AdminWritesOnly]
 
 
@@ -94,17 +97,9 @@ class _AdminWritesViewSet(ListCreatePatchViewSet):
     list=extend_schema(
         summary="Counties in the caller's scope", responses={200: CountySerializer}
     ),
-    retrieve=extend_schema(
-        summary="A county", responses={200: CountySerializer, **errors(404)}
-    ),
-    create=extend_schema(
-        summary="Add a county (admin)",
-        responses={201: CountySerializer, **errors(400, 403)},
-    ),
-    partial_update=extend_schema(
-        summary="Change a county (admin)",
-        responses={200: CountySerializer, **errors(400, 403, 404)},
-    ),
+    retrieve=read_one("A county", CountySerializer),
+    create=created("Add a county (admin)", CountySerializer),
+    partial_update=changed("Change a county (admin)", CountySerializer),
 )
 class CountyViewSet(_AdminWritesViewSet):
     serializer_class = CountySerializer
@@ -113,37 +108,21 @@ class CountyViewSet(_AdminWritesViewSet):
     ordering_fields = ["name", "province", "code", "id"]
     ordering = ["province", "name"]
 
+    create_service = services.county_create
+    update_service = services.county_update
+    subject = "county"
+
     def get_queryset(self):
         return visible(self.request.user, County.objects.all())
-
-    def perform_create(self, serializer):
-        serializer.instance = services.county_create(
-            actor=self.request.user, **serializer.validated_data
-        )
-
-    def perform_update(self, serializer):
-        serializer.instance = services.county_update(
-            county=serializer.instance,
-            actor=self.request.user,
-            data=serializer.validated_data,
-        )
 
 
 @extend_schema_view(
     list=extend_schema(
         summary="Schools in the caller's scope", responses={200: SchoolSerializer}
     ),
-    retrieve=extend_schema(
-        summary="A school", responses={200: SchoolSerializer, **errors(404)}
-    ),
-    create=extend_schema(
-        summary="Add a school (admin)",
-        responses={201: SchoolSerializer, **errors(400, 403)},
-    ),
-    partial_update=extend_schema(
-        summary="Change a school (admin)",
-        responses={200: SchoolSerializer, **errors(400, 403, 404)},
-    ),
+    retrieve=read_one("A school", SchoolSerializer),
+    create=created("Add a school (admin)", SchoolSerializer),
+    partial_update=changed("Change a school (admin)", SchoolSerializer),
 )
 class SchoolViewSet(_AdminWritesViewSet):
     serializer_class = SchoolSerializer
@@ -152,28 +131,17 @@ class SchoolViewSet(_AdminWritesViewSet):
     ordering_fields = ["name", "county", "kind", "id"]
     ordering = ["county_id", "name"]
 
+    create_service = services.school_create
+    update_service = services.school_update
+    subject = "school"
+
     def get_queryset(self):
         return visible(self.request.user, School.objects.select_related("county"))
-
-    def perform_create(self, serializer):
-        serializer.instance = services.school_create(
-            actor=self.request.user, **serializer.validated_data
-        )
-
-    def perform_update(self, serializer):
-        serializer.instance = services.school_update(
-            school=serializer.instance,
-            actor=self.request.user,
-            data=serializer.validated_data,
-        )
 
 
 @extend_schema_view(
     list=extend_schema(summary="The 19 specialty families (专业大类)"),
-    retrieve=extend_schema(
-        summary="A specialty family",
-        responses={200: SpecialtyFamilySerializer, **errors(404)},
-    ),
+    retrieve=read_one("A specialty family", SpecialtyFamilySerializer),
 )
 class SpecialtyFamilyViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = SpecialtyFamilySerializer
@@ -194,9 +162,7 @@ class SpecialtyFamilyViewSet(viewsets.ReadOnlyModelViewSet):
         "(`dzsw` finds 电子商务). Retired entries (kept for the records that use "
         "them) are listed only with `?retired=true`; each can always be read by id.",
     ),
-    retrieve=extend_schema(
-        summary="A specialty", responses={200: SpecialtySerializer, **errors(404)}
-    ),
+    retrieve=read_one("A specialty", SpecialtySerializer),
 )
 class SpecialtyViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = SpecialtySerializer
@@ -219,26 +185,24 @@ class SpecialtyViewSet(viewsets.ReadOnlyModelViewSet):
         "`start_date_after`, `start_date_before`, `end_date_after`, `end_date_before`;"
         " `search` looks in titles and descriptions.",
     ),
-    retrieve=extend_schema(
-        summary="A need with its diagnosis, plan goals and timeline",
-        responses={200: NeedDetailSerializer, **errors(404)},
+    retrieve=read_one(
+        "A need with its diagnosis, plan goals and timeline",
+        NeedDetailSerializer,
     ),
-    create=extend_schema(
-        summary="Post a need (school staff: their own school; admin)",
+    create=created(
+        "Post a need (school staff: their own school; admin)",
+        NeedDetailSerializer,
         request=NeedSerializer,
-        responses={201: NeedDetailSerializer, **errors(400, 403)},
     ),
-    partial_update=extend_schema(
-        summary="Edit a draft need",
+    partial_update=transition(
+        "Edit a draft need",
+        NeedDetailSerializer,
         request=NeedSerializer,
-        responses={200: NeedDetailSerializer, **errors(400, 403, 404, 409)},
     ),
-    destroy=extend_schema(
-        summary="Delete a draft need",
-        responses={204: None, **errors(403, 404, 409)},
-    ),
+    destroy=deleted("Delete a draft need"),
 )
 class NeedViewSet(
+    SerializerPerActionMixin,
     PolicyViewSetMixin,
     NeedExportMixin,
     mixins.DestroyModelMixin,
@@ -264,26 +228,19 @@ class NeedViewSet(
     ]
     ordering = ["-created_at", "-id"]
 
-    def get_serializer_class(self):
-        if self.action == "list":
-            return NeedSerializer
-        if self.action == "review":
-            return NeedReviewSerializer
-        if self.action == "cancel":
-            return NeedCancelSerializer
-        if self.action == "submit":
-            return NeedCommentSerializer
-        if self.action == "confirm":
-            return NeedConfirmSerializer
-        if self.action == "reopen":
-            return NeedReopenSerializer
-        if self.action == "mark_goal":
-            return GoalMarkInputSerializer
-        if self.action == "confirm_goal":
-            return GoalConfirmInputSerializer
-        if self.action in ("create", "partial_update"):
-            return NeedSerializer
-        return NeedDetailSerializer
+    serializer_class = NeedDetailSerializer
+    serializer_classes = {
+        "list": NeedSerializer,
+        "review": NeedReviewSerializer,
+        "cancel": NeedCancelSerializer,
+        "submit": NeedCommentSerializer,
+        "confirm": NeedConfirmSerializer,
+        "reopen": NeedReopenSerializer,
+        "mark_goal": GoalMarkInputSerializer,
+        "confirm_goal": GoalConfirmInputSerializer,
+        "create": NeedSerializer,
+        "partial_update": NeedSerializer,
+    }
 
     policy = NEED
 
@@ -308,17 +265,6 @@ class NeedViewSet(
         data = NeedDetailSerializer(fresh, context=self.get_serializer_context()).data
         return Response(data, status=status_code)
 
-    def _transition(self, request, action: str, service) -> Response:
-        """Check the caller may take ``action`` on the need, validate the body, and
-        hand it to the service of the same name."""
-        need = self.get_object()
-        NEED.check(request.user, action, need)
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        return self._answer(
-            service(need=need, actor=request.user, **serializer.validated_data)
-        )
-
     def create(self, request, *args, **kwargs):
         NEED.check(request.user, "create")
         serializer = self.get_serializer(data=request.data)
@@ -340,46 +286,58 @@ class NeedViewSet(
         services.need_delete(need=self.get_object(), actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    @extend_schema(
-        summary="Submit a draft for review (school staff, coordinator)",
-        request=NeedCommentSerializer,
-        responses={200: NeedDetailSerializer, **errors(400, 403, 404, 409)},
+    submit = state_action(
+        "submit",
+        services.need_submit,
+        subject="need",
+        body=NeedCommentSerializer,
+        schema=transition(
+            "Submit a draft for review (school staff, coordinator)",
+            NeedDetailSerializer,
+            request=NeedCommentSerializer,
+        ),
     )
-    @action(detail=True, methods=["post"])
-    def submit(self, request, pk=None):
-        return self._transition(request, "submit", services.need_submit)
 
-    @extend_schema(
-        summary="Review a submitted need (coordinator)",
-        description="`approve` (needs the diagnosis) gives `open` with the priority "
-        "score computed from the diagnosis; `return` (needs a comment) gives "
-        "`draft`; `reject` (needs a reason in `comment`) gives `rejected`.",
-        request=NeedReviewSerializer,
-        responses={200: NeedDetailSerializer, **errors(400, 403, 404, 409)},
+    review = state_action(
+        "review",
+        services.need_review,
+        subject="need",
+        body=NeedReviewSerializer,
+        schema=transition(
+            "Review a submitted need (coordinator)",
+            NeedDetailSerializer,
+            description="`approve` (needs the diagnosis) gives `open` with the "
+            "priority score computed from the diagnosis; `return` (needs a comment) "
+            "gives `draft`; `reject` (needs a reason in `comment`) gives `rejected`.",
+            request=NeedReviewSerializer,
+        ),
     )
-    @action(detail=True, methods=["post"])
-    def review(self, request, pk=None):
-        return self._transition(request, "review", services.need_review)
 
-    @extend_schema(
-        summary="Cancel a need before it is fulfilled (reason required)",
-        request=NeedCancelSerializer,
-        responses={200: NeedDetailSerializer, **errors(400, 403, 404, 409)},
+    cancel = state_action(
+        "cancel",
+        services.need_cancel,
+        subject="need",
+        body=NeedCancelSerializer,
+        schema=transition(
+            "Cancel a need before it is fulfilled (reason required)",
+            NeedDetailSerializer,
+            request=NeedCancelSerializer,
+        ),
     )
-    @action(detail=True, methods=["post"])
-    def cancel(self, request, pk=None):
-        return self._transition(request, "cancel", services.need_cancel)
 
-    @extend_schema(
-        summary="Confirm a matched need is fulfilled (school staff)",
-        description="Once the window has started and an activity is logged; "
-        "before that, or without any activity, `reason` is required (400).",
-        request=NeedConfirmSerializer,
-        responses={200: NeedDetailSerializer, **errors(400, 403, 404, 409)},
+    confirm = state_action(
+        "confirm",
+        services.need_confirm,
+        subject="need",
+        body=NeedConfirmSerializer,
+        schema=transition(
+            "Confirm a matched need is fulfilled (school staff)",
+            NeedDetailSerializer,
+            description="Once the window has started and an activity is logged; "
+            "before that, or without any activity, `reason` is required (400).",
+            request=NeedConfirmSerializer,
+        ),
     )
-    @action(detail=True, methods=["post"])
-    def confirm(self, request, pk=None):
-        return self._transition(request, "confirm", services.need_confirm)
 
     def _thread_need(self, pk) -> Need:
         # DRF's helper: a pk that is not a number is a 404 too, not a server error.
@@ -452,8 +410,9 @@ class NeedViewSet(
         context = self.get_serializer_context()
         return Response(PlanGoalDetailSerializer(fresh, context=context).data)
 
-    @extend_schema(
-        summary="Mark a plan goal met, partly met or not met",
+    @transition(
+        "Mark a plan goal met, partly met or not met",
+        PlanGoalDetailSerializer,
         description="The need's school's staff and the teachers with an accepted or "
         "completed assignment on it (403 for other roles that see the need), once "
         "the need is `matched` or `fulfilled` and its window has started (409 "
@@ -468,7 +427,6 @@ class NeedViewSet(
             "application/json": GoalMarkInputSerializer,
             "multipart/form-data": GoalMarkInputSerializer,
         },
-        responses={200: PlanGoalDetailSerializer, **errors(400, 403, 404, 409)},
     )
     @action(
         detail=True,
@@ -490,8 +448,9 @@ class NeedViewSet(
         )
         return self._goal_answer(request, goal)
 
-    @extend_schema(
-        summary="Confirm or correct a goal's mark (coordinator)",
+    @transition(
+        "Confirm or correct a goal's mark (coordinator)",
+        PlanGoalDetailSerializer,
         description="The coordinators of the need's county confirm the mark that "
         "waits (409 when none waits, or the need is not matched or fulfilled with "
         "its window started). An `outcome` other than the one marked corrects it "
@@ -501,7 +460,6 @@ class NeedViewSet(
             OpenApiParameter("goal_id", int, OpenApiParameter.PATH, description="Goal.")
         ],
         request=GoalConfirmInputSerializer,
-        responses={200: PlanGoalDetailSerializer, **errors(400, 403, 404, 409)},
     )
     @action(
         detail=True,
@@ -517,51 +475,34 @@ class NeedViewSet(
         goal = goal_confirm(goal=goal, actor=request.user, **data.validated_data)
         return self._goal_answer(request, goal)
 
-    @extend_schema(
-        summary="Reopen a fulfilled need (coordinator, reason required)",
-        description="`fulfilled` to `matched`, within `NEED_REOPEN_DAYS` (30) of "
-        "the confirmation; later, 409.",
-        request=NeedReopenSerializer,
-        responses={200: NeedDetailSerializer, **errors(400, 403, 404, 409)},
+    reopen = state_action(
+        "reopen",
+        services.need_reopen,
+        subject="need",
+        body=NeedReopenSerializer,
+        schema=transition(
+            "Reopen a fulfilled need (coordinator, reason required)",
+            NeedDetailSerializer,
+            description="`fulfilled` to `matched`, within `NEED_REOPEN_DAYS` (30) of "
+            "the confirmation; later, 409.",
+            request=NeedReopenSerializer,
+        ),
     )
-    @action(detail=True, methods=["post"])
-    def reopen(self, request, pk=None):
-        return self._transition(request, "reopen", services.need_reopen)
 
 
-@extend_schema(
-    summary="Download an evidence file of a need's thread",
-    description="Only for those who may read the thread (else 404); images inline, "
-    "PDF as a download, with the type found from the bytes at upload.",
-    responses={
-        (200, "application/octet-stream"): OpenApiTypes.BINARY,
-        **errors(404),
-    },
+comment_attachment = evidence_download(
+    of="a need's thread",
+    readers="may read the thread",
+    attachments=lambda user: visible(user, NeedCommentAttachment.objects.all()),
 )
-@api_view(["GET"])
-def comment_attachment(request, pk: int):
-    attachment = get_object_or_404(
-        visible(request.user, NeedCommentAttachment.objects.all()), pk=pk
-    )
-    return attachment_response(attachment)
 
-
-@extend_schema(
-    summary="Download an evidence file of a plan goal's mark",
-    description="Only for those who may see the need (else 404); images inline, "
-    "PDF as a download, with the type found from the bytes at upload.",
-    responses={
-        (200, "application/octet-stream"): OpenApiTypes.BINARY,
-        **errors(404),
-    },
+goal_mark_attachment = evidence_download(
+    of="a plan goal's mark",
+    readers="may see the need",
+    attachments=lambda user: GoalMarkAttachment.objects.filter(
+        mark__goal__need__in=visible(user, Need.objects.all())
+    ),
 )
-@api_view(["GET"])
-def goal_mark_attachment(request, pk: int):
-    needs = visible(request.user, Need.objects.all())
-    attachment = get_object_or_404(
-        GoalMarkAttachment.objects.filter(mark__goal__need__in=needs), pk=pk
-    )
-    return attachment_response(attachment)
 
 
 def register(router) -> list:

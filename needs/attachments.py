@@ -18,11 +18,17 @@ from django.core.exceptions import SuspiciousFileOperation, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models
 from django.http import FileResponse
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from PIL import Image, UnidentifiedImageError
+from rest_framework.decorators import api_view
+
+from common.openapi import errors
 
 # content type -> (extension, Pillow format or None for PDF)
 KINDS = {
@@ -124,6 +130,17 @@ def check_files(files, field: str = "attachments") -> list[CheckedFile]:
     return checked
 
 
+def check_files_into(errors: dict, files) -> list[CheckedFile]:
+    """``check_files``, with its refusals added to ``errors`` (the other fields'
+    messages) instead of raised, so that one answer names every problem. Nothing is
+    checked as accepted when a file is refused."""
+    try:
+        return check_files(files)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+        return []
+
+
 def _upload_to(instance, filename: str) -> str:
     # The stored name is random: the client's name never reaches the file system.
     extension = filename.rsplit(".", 1)[-1]
@@ -182,3 +199,24 @@ def attachment_response(attachment: Attachment) -> FileResponse:
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["Cache-Control"] = "private, max-age=3600"
     return response
+
+
+def evidence_download(*, of: str, readers: str, attachments):
+    """The API view ``GET .../<pk>/`` of one evidence file: ``attachments(user)``
+    are the files the caller may read (any other id is 404), ``of`` and ``readers``
+    complete its description."""
+
+    @extend_schema(
+        summary=f"Download an evidence file of {of}",
+        description=f"Only for those who {readers} (else 404); images inline, "
+        "PDF as a download, with the type found from the bytes at upload.",
+        responses={
+            (200, "application/octet-stream"): OpenApiTypes.BINARY,
+            **errors(404),
+        },
+    )
+    @api_view(["GET"])
+    def download(request, pk: int):
+        return attachment_response(get_object_or_404(attachments(request.user), pk=pk))
+
+    return download

@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
 
-from .attachments import check_files, store
+from .attachments import check_files_into, store
 from .models import (
     GoalMark,
     GoalMarkAction,
@@ -127,11 +127,7 @@ def goal_mark(
         errors,
         required_message=_("Say what was done, or what is missing, and how you know."),
     )
-    try:
-        checked = check_files(files)
-    except ValidationError as exc:
-        errors.update(exc.message_dict)
-        checked = []
+    checked = check_files_into(errors, files)
     if errors:
         raise ValidationError(errors)
     mark = _record(goal, actor, GoalMarkAction.MARK, outcome, note)

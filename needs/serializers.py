@@ -7,6 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.scopes import mark_teacher_contact, sees_teacher_contact, visible
+from common.serializers import optional_text
 from places.models import County, School
 
 from .goals import NOTE_MAX_CHARS
@@ -234,11 +235,8 @@ class GoalConfirmInputSerializer(serializers.Serializer):
             "mark and needs a `note`."
         ),
     )
-    note = serializers.CharField(
+    note = optional_text(
         max_length=NOTE_MAX_CHARS,
-        required=False,
-        allow_blank=True,
-        default="",
         help_text=_("Required when correcting."),
     )
 
@@ -405,7 +403,7 @@ class DiagnosisInputSerializer(serializers.Serializer):
 
 class NeedReviewSerializer(serializers.Serializer):
     decision = serializers.ChoiceField(choices=list(ReviewDecision.values))
-    comment = serializers.CharField(required=False, allow_blank=True, default="")
+    comment = optional_text()
     diagnosis = DiagnosisInputSerializer(
         required=False,
         allow_null=True,
@@ -423,22 +421,16 @@ class NeedCancelSerializer(serializers.Serializer):
 
 
 class NeedCommentSerializer(serializers.Serializer):
-    comment = serializers.CharField(required=False, allow_blank=True, default="")
+    comment = optional_text()
 
 
 class NeedConfirmSerializer(serializers.Serializer):
-    reason = serializers.CharField(
-        required=False,
-        allow_blank=True,
-        default="",
+    reason = optional_text(
         help_text=_(
             "Required before the window starts or while no activity is logged."
         ),
     )
-    comment = serializers.CharField(
-        required=False,
-        allow_blank=True,
-        default="",
+    comment = optional_text(
         help_text=_("Older name of `reason`, still accepted."),
     )
 
@@ -453,7 +445,7 @@ class ThreadCommentSerializer(serializers.ModelSerializer):
     author = serializers.IntegerField(source="author_id", read_only=True)
     author_name = serializers.SerializerMethodField()
     author_role = serializers.CharField(source="author.role", read_only=True)
-    text = serializers.CharField(required=False, allow_blank=True, default="")
+    text = optional_text()
     attachments = AttachmentSerializer(many=True, read_only=True)
 
     class Meta:
@@ -476,9 +468,7 @@ class ThreadCommentPostSerializer(serializers.Serializer):
     """A new message: JSON with ``text``, or ``multipart/form-data`` with ``text``
     and ``attachments`` repeated once per file."""
 
-    text = serializers.CharField(
-        required=False, allow_blank=True, default="", trim_whitespace=True
-    )
+    text = optional_text(trim_whitespace=True)
     attachments = serializers.ListField(
         child=serializers.FileField(allow_empty_file=False, use_url=False),
         required=False,

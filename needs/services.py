@@ -46,7 +46,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, User
 from accounts.policies import actor_role
-from common.services import model_update
+from common.services import model_create, model_update
 from places.models import County, School, SchoolKind
 
 from .models import Diagnosis, Need, NeedStatus, NeedTransition, PlanGoal, Specialty
@@ -549,30 +549,24 @@ _SCHOOL_FIELDS = ("name", "county", "kind")
 @transaction.atomic
 def county_create(*, actor: User, name: str, province: str, code: str) -> County:
     _require_admin(actor)
-    county = County(name=name, province=province, code=code)
-    county.full_clean()
-    county.save()
-    return county
+    return model_create(County, name=name, province=province, code=code)
 
 
 @transaction.atomic
-def county_update(*, county: County, actor: User, data: Mapping[str, Any]) -> County:
+def county_update(*, county: County, actor: User, **changes: Any) -> County:
     _require_admin(actor)
-    model_update(county, data, _COUNTY_FIELDS)
+    model_update(county, changes, _COUNTY_FIELDS)
     return county
 
 
 @transaction.atomic
 def school_create(*, actor: User, name: str, county: County, kind: str) -> School:
     _require_admin(actor)
-    school = School(name=name, county=county, kind=kind)
-    school.full_clean()
-    school.save()
-    return school
+    return model_create(School, name=name, county=county, kind=kind)
 
 
 @transaction.atomic
-def school_update(*, school: School, actor: User, data: Mapping[str, Any]) -> School:
+def school_update(*, school: School, actor: User, **changes: Any) -> School:
     _require_admin(actor)
-    model_update(school, data, _SCHOOL_FIELDS)
+    model_update(school, changes, _SCHOOL_FIELDS)
     return school

@@ -23,7 +23,7 @@ from accounts.models import Role, User
 from accounts.notifications import notify
 from accounts.scopes import THREAD_ASSIGNMENT_STATUSES
 
-from .attachments import check_files, store
+from .attachments import check_files_into, store
 from .models import Need, NeedComment, NeedCommentAttachment
 
 COMMENT_MAX_CHARS = 5000
@@ -43,11 +43,7 @@ def need_comment_post(
         errors["text"] = [
             _("At most %(count)d characters.") % {"count": COMMENT_MAX_CHARS}
         ]
-    try:
-        checked = check_files(files)
-    except ValidationError as exc:
-        errors.update(exc.message_dict)
-        checked = []
+    checked = check_files_into(errors, files)
     if not errors and not text and not checked:
         errors["text"] = [_("Write a message or attach a file.")]
     if errors:

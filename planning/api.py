@@ -13,7 +13,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.policies import PolicyViewSetMixin
-from common.openapi import errors
+from common.openapi import errors, read_one
+from common.viewsets import SerializerPerActionMixin
 
 from . import recruitment, scenarios
 from .models import Scenario, ScenarioStatus
@@ -37,9 +38,9 @@ class ScenarioFilter(filters.FilterSet):
 
 @extend_schema_view(
     list=extend_schema(summary="What-if scenarios of the caller's counties"),
-    retrieve=extend_schema(
-        summary="A scenario: baseline and projection side by side",
-        responses={200: ScenarioDetailSerializer, **errors(404)},
+    retrieve=read_one(
+        "A scenario: baseline and projection side by side",
+        ScenarioDetailSerializer,
     ),
     create=extend_schema(
         summary="Describe a what-if (coordinator of the county, or admin)",
@@ -53,6 +54,7 @@ class ScenarioFilter(filters.FilterSet):
     ),
 )
 class ScenarioViewSet(
+    SerializerPerActionMixin,
     PolicyViewSetMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -68,12 +70,11 @@ class ScenarioViewSet(
     def base_queryset(self):
         return Scenario.objects.select_related("county")
 
-    def get_serializer_class(self):
-        if self.action == "retrieve":
-            return ScenarioDetailSerializer
-        if self.action == "create":
-            return ScenarioCreateSerializer
-        return ScenarioSerializer
+    serializer_class = ScenarioSerializer
+    serializer_classes = {
+        "retrieve": ScenarioDetailSerializer,
+        "create": ScenarioCreateSerializer,
+    }
 
     def create(self, request, *args, **kwargs):
         SCENARIO.check(request.user, "create")
@@ -95,9 +96,11 @@ class ScenarioViewSet(
 
 
 class RecruitmentPlanView(APIView):
-    @extend_schema(
-        summary="The recruitment plan (下一轮选派需求建议) of a county or of all the "
+    @read_one(
+        "The recruitment plan (下一轮选派需求建议) of a county or of all the "
         "caller's counties",
+        dict,
+        codes=(400, 403, 404),
         parameters=[
             OpenApiParameter("county", int),
             OpenApiParameter("from", str, description="YYYY-MM-DD (default today)"),
@@ -105,7 +108,6 @@ class RecruitmentPlanView(APIView):
             OpenApiParameter("budget", int, description="At most this many recruits"),
             OpenApiParameter("min_gain", float, description="Stop below this gain"),
         ],
-        responses={200: dict, **errors(400, 403, 404)},
     )
     def get(self, request):
         plan = recruitment.compute(

@@ -11,7 +11,9 @@ from rest_framework.response import Response
 
 from accounts.policies import PolicyViewSetMixin
 from accounts.scopes import visible
-from common.openapi import errors
+from common.errors import conflict
+from common.openapi import created, read_one, transition
+from common.viewsets import SerializerPerActionMixin, state_action
 from places.models import County, School
 from teams.models import Teacher
 
@@ -119,30 +121,27 @@ class ConfirmSerializer(serializers.Serializer):
 
 
 def _schema(summary: str, request=None):
-    return extend_schema(
-        summary=summary,
-        request=request,
-        responses={200: TeamProposalDetailSerializer, **errors(400, 403, 404, 409)},
-    )
+    return transition(summary, TeamProposalDetailSerializer, request=request)
 
 
 @extend_schema_view(
     list=extend_schema(summary="Team proposals of the caller's counties"),
-    retrieve=extend_schema(
-        summary="A team proposal with each member's best alternatives",
-        responses={200: TeamProposalDetailSerializer, **errors(404)},
+    retrieve=read_one(
+        "A team proposal with each member's best alternatives",
+        TeamProposalDetailSerializer,
     ),
-    create=extend_schema(
-        summary="Propose a team for a school (or a county's schools) and a period",
+    create=created(
+        "Propose a team for a school (or a county's schools) and a period",
+        TeamProposalDetailSerializer,
         description="Solved exactly (CP-SAT) under a time limit: `optimal` says "
         "whether the answer is proven, `gap` how far it may be from the best. An "
         "infeasible request answers 201 with `status: infeasible` and `problems` "
         "saying why.",
         request=TeamProposalCreateSerializer,
-        responses={201: TeamProposalDetailSerializer, **errors(400, 403)},
     ),
 )
 class TeamProposalViewSet(
+    SerializerPerActionMixin,
     PolicyViewSetMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -158,12 +157,11 @@ class TeamProposalViewSet(
             "members__home_school"
         )
 
-    def get_serializer_class(self):
-        if self.action == "create":
-            return TeamProposalCreateSerializer
-        if self.action == "list":
-            return TeamProposalSerializer
-        return TeamProposalDetailSerializer
+    serializer_class = TeamProposalDetailSerializer
+    serializer_classes = {
+        "create": TeamProposalCreateSerializer,
+        "list": TeamProposalSerializer,
+    }
 
     def _answer(self, proposal, code=status.HTTP_200_OK) -> Response:
         fresh = self.base_queryset().get(pk=proposal.pk)
@@ -188,23 +186,21 @@ class TeamProposalViewSet(
         payload.is_valid(raise_exception=True)
         return proposal, payload.validated_data
 
-    @_schema("Put another teacher in a member's place", SwapSerializer)
-    @action(detail=True, methods=["post"])
-    def swap(self, request, pk=None):
-        proposal, data = self._act("swap", SwapSerializer, request)
-        return self._answer(
-            proposals.team_proposal_swap(actor=request.user, proposal=proposal, **data)
-        )
-
-    @_schema("Make another member the leader", LeaderSerializer)
-    @action(detail=True, methods=["post"])
-    def leader(self, request, pk=None):
-        proposal, data = self._act("set_leader", LeaderSerializer, request)
-        return self._answer(
-            proposals.team_proposal_set_leader(
-                actor=request.user, proposal=proposal, **data
-            )
-        )
+    swap = state_action(
+        "swap",
+        proposals.team_proposal_swap,
+        subject="proposal",
+        body=SwapSerializer,
+        schema=_schema("Put another teacher in a member's place", SwapSerializer),
+    )
+    leader = state_action(
+        "leader",
+        proposals.team_proposal_set_leader,
+        subject="proposal",
+        body=LeaderSerializer,
+        policy_action="set_leader",
+        schema=_schema("Make another member the leader", LeaderSerializer),
+    )
 
     @_schema("Form the team and propose its assignments", ConfirmSerializer)
     @action(detail=True, methods=["post"])
@@ -215,15 +211,7 @@ class TeamProposalViewSet(
                 actor=request.user, proposal=proposal, **data
             )
         except proposals.SituationChanged as exc:
-            return Response(
-                {
-                    "detail": exc.message,
-                    "status": exc.current,
-                    "code": "situation_changed",
-                    "changes": exc.changes,
-                },
-                status=status.HTTP_409_CONFLICT,
-            )
+            return conflict(exc, "situation_changed", changes=exc.changes)
         return self._answer(proposal)
 
 

@@ -27,7 +27,7 @@ from rest_framework.views import APIView
 
 from accounts.policies import PolicyPermission, PolicyViewSetMixin
 from accounts.scopes import visible, with_teacher_contact
-from common.viewsets import ListCreatePatchViewSet
+from common.viewsets import ListCreatePatchViewSet, ServiceWritesMixin
 from needs.imports import NeedImporter, SchoolImporter
 from spreadsheets.exports import XlsxExportMixin
 from spreadsheets.workbooks import XLSX_CONTENT_TYPE, Column, xlsx_attachment
@@ -123,6 +123,7 @@ _NOT_FOUND = {404: OpenApiResponse(description="Not found in the caller's scope.
     ),
 )
 class TeacherViewSet(
+    ServiceWritesMixin,
     PolicyViewSetMixin,
     XlsxExportMixin,
     ListCreatePatchViewSet,
@@ -145,24 +146,15 @@ class TeacherViewSet(
     export_filename = TEACHERS_TITLE
 
     policy = TEACHER
+    create_service = services.teacher_create
+    update_service = services.teacher_update
+    subject = "teacher"
 
     def base_queryset(self):
         return with_teacher_contact(self.request.user, teacher_queryset())
 
     def get_export_columns(self):
         return teacher_export_columns()
-
-    def perform_create(self, serializer):
-        serializer.instance = services.teacher_create(
-            actor=self.request.user, **serializer.validated_data
-        )
-
-    def perform_update(self, serializer):
-        data = dict(serializer.validated_data)
-        skills = data.pop("skills", None)
-        serializer.instance = services.teacher_update(
-            actor=self.request.user, teacher=serializer.instance, skills=skills, **data
-        )
 
 
 @extend_schema_view(
@@ -183,6 +175,7 @@ class TeacherViewSet(
     ),
 )
 class TeamViewSet(
+    ServiceWritesMixin,
     PolicyViewSetMixin,
     XlsxExportMixin,
     ListCreatePatchViewSet,
@@ -199,21 +192,12 @@ class TeamViewSet(
     export_filename = TEAMS_TITLE
 
     policy = TEAM
+    create_service = services.team_create
+    update_service = services.team_update
+    subject = "team"
 
     def base_queryset(self):
         return team_queryset()
-
-    def perform_create(self, serializer):
-        serializer.instance = services.team_create(
-            actor=self.request.user, **serializer.validated_data
-        )
-
-    def perform_update(self, serializer):
-        data = dict(serializer.validated_data)
-        members = data.pop("members", None)
-        serializer.instance = services.team_update(
-            actor=self.request.user, team=serializer.instance, members=members, **data
-        )
 
 
 _KIND_PARAMETER = OpenApiParameter(

@@ -3,20 +3,12 @@
 
 from rest_framework import serializers
 
-from accounts.scopes import sees_teacher_contact, visible
+from accounts.scopes import sees_teacher_contact
 from needs.models import Specialty
+from needs.serializers import ScopedPrimaryKeyRelatedField
 from places.models import County, School, SchoolKind
 
 from .models import Teacher, Team
-
-
-class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
-    """Accepts only ids the requesting user may see; any other id is answered like
-    one that does not exist."""
-
-    def get_queryset(self):
-        request = self.context.get("request")
-        return visible(getattr(request, "user", None), super().get_queryset())
 
 
 class SkillSerializer(serializers.Serializer):

@@ -176,6 +176,23 @@ def teacher_create(
     return teacher
 
 
+def _locked_for_change(obj, changes: dict[str, Any], fields, *, actor: User):
+    """``obj`` locked for the change, once ``changes`` names only ``fields`` and
+    ``actor`` coordinates its county (else ``ValidationError``, nothing changed);
+    a new name is trimmed."""
+    unknown = set(changes) - set(fields)
+    if unknown:
+        raise ValidationError(
+            {field: _("This field cannot be changed.") for field in sorted(unknown)}
+        )
+    obj = type(obj).objects.select_for_update().get(pk=obj.pk)
+    if not manages_county(actor, obj.county_id):
+        raise ValidationError({"county": _("You do not coordinate this county.")})
+    if "name" in changes:
+        changes["name"] = (changes["name"] or "").strip()
+    return obj
+
+
 @transaction.atomic
 def teacher_update(
     *,
@@ -185,16 +202,7 @@ def teacher_update(
     **changes: Any,
 ) -> Teacher:
     """Change a teacher's fields; ``skills``, when given, replaces the skill set."""
-    unknown = set(changes) - set(TEACHER_FIELDS)
-    if unknown:
-        raise ValidationError(
-            {field: _("This field cannot be changed.") for field in sorted(unknown)}
-        )
-    teacher = Teacher.objects.select_for_update().get(pk=teacher.pk)
-    if not manages_county(actor, teacher.county_id):
-        raise ValidationError({"county": _("You do not coordinate this county.")})
-    if "name" in changes:
-        changes["name"] = (changes["name"] or "").strip()
+    teacher = _locked_for_change(teacher, changes, TEACHER_FIELDS, actor=actor)
     for field in ("title", "phone"):
         if field in changes:
             changes[field] = changes[field] or ""
@@ -299,16 +307,7 @@ def team_update(
     *, actor: User, team: Team, members: Iterable[Teacher] | None = None, **changes: Any
 ) -> Team:
     """Change a team's fields; ``members``, when given, replaces the member list."""
-    unknown = set(changes) - set(TEAM_FIELDS)
-    if unknown:
-        raise ValidationError(
-            {field: _("This field cannot be changed.") for field in sorted(unknown)}
-        )
-    team = Team.objects.select_for_update().get(pk=team.pk)
-    if not manages_county(actor, team.county_id):
-        raise ValidationError({"county": _("You do not coordinate this county.")})
-    if "name" in changes:
-        changes["name"] = (changes["name"] or "").strip()
+    team = _locked_for_change(team, changes, TEAM_FIELDS, actor=actor)
     changed = model_update(team, changes, TEAM_FIELDS, clean=False, save=False)
     member_list = list(members) if members is not None else None
     _validate_team(team, actor=actor, members=member_list)
