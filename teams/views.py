@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.decorators import coordinator_required
 from accounts.scopes import visible
 from common.forms import add_service_errors
 from common.pagination import page_of
@@ -52,20 +53,6 @@ TEACHER_SEARCH_FIELDS = (
     "home_school__name",
     "skills__specialty__name",
 )
-
-
-def coordinator_required(view):
-    """Signed in, and a programme admin or a county coordinator (else 403)."""
-
-    @login_required
-    def wrapped(request: HttpRequest, *args, **kwargs):
-        if not (request.user.is_admin or request.user.is_coordinator):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    wrapped.__name__ = view.__name__
-    wrapped.__doc__ = view.__doc__
-    return wrapped
 
 
 def _search(queryset, term: str, fields):
