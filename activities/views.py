@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.scopes import visible
 from common.errors import TransitionNotAllowed
-from common.forms import add_service_errors
+from common.forms import DateInput, add_service_errors
 from common.pagination import page_of
 from matching.models import Assignment, AssignmentStatus
 from needs.attachments import KINDS
@@ -53,7 +53,7 @@ class ActivityForm(forms.Form):
     )
     date = forms.DateField(
         label=gettext_lazy("Date"),
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DateInput,
     )
     kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=ActivityKind.choices)
     hours = forms.DecimalField(

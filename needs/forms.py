@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.scopes import visible
+from common.forms import DateInput
 from places.models import School, SchoolKind
 
 from .fields import SpecialtyChoiceField
@@ -13,13 +14,6 @@ from .models import Need, NeedKind, Specialty, SpecialtyFamily
 from .services import ReviewDecision, priority_weights
 
 SCORE_CHOICES = [(n, str(n)) for n in range(1, 6)]
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
 class NeedForm(forms.Form):

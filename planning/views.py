@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 from rest_framework.exceptions import ValidationError as FieldErrors
 
-from common.forms import add_service_errors
+from common.forms import DateInput, add_service_errors
 from common.pagination import page_of
 from needs.fields import SpecialtyChoiceField
 from places.models import County
@@ -25,7 +25,6 @@ from teams.models import Teacher
 from . import recruitment, scenarios
 from .models import Scenario
 from .policies import SCENARIO
-from .proposal_views import DATE_INPUT
 
 CHART_JS = "vendor/chartjs/chart.umd.min.js"  # from npm, served by staticfiles
 
@@ -133,10 +132,10 @@ class AddTeachersForm(forms.Form):
         empty_label=gettext_lazy("The scenario's county"),
     )
     start_date = forms.DateField(
-        label=gettext_lazy("available from"), widget=DATE_INPUT, required=False
+        label=gettext_lazy("available from"), widget=DateInput, required=False
     )
     end_date = forms.DateField(
-        label=gettext_lazy("available until"), widget=DATE_INPUT, required=False
+        label=gettext_lazy("available until"), widget=DateInput, required=False
     )
     capacity = forms.IntegerField(label=gettext_lazy("capacity"), required=False)
 
