@@ -13,7 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from common.errors import TransitionNotAllowed
-from common.pagination import page_of
+from common.pagination import paged
 from places.models import School, SchoolKind
 
 from . import services
@@ -163,9 +163,6 @@ def people(request: HttpRequest) -> HttpResponse:
     school_id = request.GET.get("school", "")
     if school_id.isdigit():
         queryset = queryset.filter(school_id=int(school_id))
-    page = page_of(request, queryset)
-    params = request.GET.copy()
-    params.pop("page", None)
     schools = (
         visible(request.user, School.objects.filter(kind=SchoolKind.ASSISTED))
         .select_related("county")
@@ -180,8 +177,7 @@ def people(request: HttpRequest) -> HttpResponse:
         request,
         "accounts/people.html",
         {
-            "page": page,
-            "params": params.urlencode(),
+            **paged(request, queryset),
             "chosen": request.GET,
             "schools": schools,
             "roles": [Role.TEACHER, Role.SCHOOL_STAFF],

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.scopes import mark_teacher_contact, sees_teacher_contact, visible
 from common.errors import TransitionNotAllowed
 from common.forms import add_service_errors
-from common.pagination import page_of
+from common.pagination import page_of, paged
 from places.models import County, School
 from spreadsheets.workbooks import xlsx_response
 
@@ -114,17 +114,14 @@ def need_list(request: HttpRequest) -> HttpResponse:
     """The needs the user may see, with filters; school staff see their school's."""
     user = request.user
     filterset, queryset, query = _filtered_needs(request)
-    page = page_of(request, queryset)
-    params = request.GET.copy()
-    params.pop("page", None)
+    listing = paged(request, queryset)
     return render(
         request,
         "needs/need_list.html",
         {
-            "page": page,
+            **listing,
             "filter_errors": filterset.errors,
             "query": query,
-            "params": params.urlencode(),
             "chosen": request.GET,
             "statuses": NeedStatus.choices,
             "kinds": NeedKind.choices,
@@ -136,7 +133,7 @@ def need_list(request: HttpRequest) -> HttpResponse:
             if not user.is_school_staff
             else County.objects.none(),
             "may_create": NEED.may(user, "create"),
-            "export_url": f"{reverse('needs:export')}?{params.urlencode()}",
+            "export_url": f"{reverse('needs:export')}?{listing['params']}",
         },
     )
 

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET
 from rest_framework.exceptions import ValidationError as FieldErrors
 
 from common.forms import DateInput, add_service_errors
-from common.pagination import page_of
+from common.pagination import page_of, query_without
 from needs.fields import SpecialtyChoiceField
 from places.models import County
 from teams.models import Teacher
@@ -69,8 +69,6 @@ def recruitment_plan(request: HttpRequest) -> HttpResponse:
             "places_label": _("Places met"),
             "score_label": _("Score"),
         }
-    query = request.GET.copy()
-    query.pop("format", None)
     return render(
         request,
         "planning/recruitment_plan.html",
@@ -87,7 +85,7 @@ def recruitment_plan(request: HttpRequest) -> HttpResponse:
             "chart": chart,
             "chart_js": CHART_JS,
             "charts_available": finders.find(CHART_JS) is not None,
-            "query": query.urlencode(),
+            "query": query_without(request, "format"),
         },
     )
 

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from accounts.decorators import coordinator_required
 from accounts.scopes import visible
 from common.forms import add_service_errors
-from common.pagination import page_of
+from common.pagination import paged
 from needs.models import Specialty, SpecialtyFamily
 from spreadsheets.workbooks import xlsx_response
 
@@ -67,19 +67,20 @@ def _search(queryset, term: str, fields):
     return queryset
 
 
-def _params(request: HttpRequest) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    return params.urlencode()
-
-
-def _filtered_teachers(request: HttpRequest):
-    queryset = teachers_for(request.user)
-    filterset = TeacherFilter(request.GET or None, queryset=queryset, request=request)
+def _filtered(request: HttpRequest, filter_class, queryset, search_fields):
+    """A list page's objects through its filters and its search box."""
+    filterset = filter_class(request.GET or None, queryset=queryset, request=request)
     queryset = filterset.qs if filterset.is_bound else queryset
     term = request.GET.get("search", "").strip()
     if term:
-        queryset = _search(queryset, term, TEACHER_SEARCH_FIELDS)
+        queryset = _search(queryset, term, search_fields)
+    return filterset, queryset
+
+
+def _filtered_teachers(request: HttpRequest):
+    filterset, queryset = _filtered(
+        request, TeacherFilter, teachers_for(request.user), TEACHER_SEARCH_FIELDS
+    )
     return filterset, queryset.order_by("name", "id")
 
 
@@ -87,15 +88,13 @@ def _filtered_teachers(request: HttpRequest):
 def teacher_list(request: HttpRequest) -> HttpResponse:
     """The teacher pool of the coordinator's counties, with filters."""
     filterset, queryset = _filtered_teachers(request)
-    page = page_of(request, queryset)
     return render(
         request,
         "teams/teacher_list.html",
         {
             "filter": filterset,
             "filter_errors": filterset.errors if filterset.is_bound else {},
-            "page": page,
-            "params": _params(request),
+            **paged(request, queryset),
             "chosen": request.GET,
             "counties": filterset.filters["county"].queryset,
             "specialties": Specialty.objects.select_related("family"),
@@ -217,25 +216,23 @@ def teacher_activate(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _filtered_teams(request: HttpRequest):
-    queryset = visible(request.user, team_queryset())
-    filterset = TeamFilter(request.GET or None, queryset=queryset, request=request)
-    queryset = filterset.qs if filterset.is_bound else queryset
-    term = request.GET.get("search", "").strip()
-    if term:
-        queryset = _search(queryset, term, ("name", "members__name"))
+    filterset, queryset = _filtered(
+        request,
+        TeamFilter,
+        visible(request.user, team_queryset()),
+        ("name", "members__name"),
+    )
     return filterset, queryset.order_by("-start_date", "name")
 
 
 @coordinator_required
 def team_list(request: HttpRequest) -> HttpResponse:
     filterset, queryset = _filtered_teams(request)
-    page = page_of(request, queryset)
     return render(
         request,
         "teams/team_list.html",
         {
-            "page": page,
-            "params": _params(request),
+            **paged(request, queryset),
             "chosen": request.GET,
             "counties": filterset.filters["county"].queryset,
             "filter_errors": filterset.errors if filterset.is_bound else {},
