@@ -218,17 +218,13 @@ def activity_dispute(request: HttpRequest, pk: int) -> HttpResponse:
             )
         except TransitionNotAllowed as exc:
             messages.error(request, exc.message)
+            return redirect("activities:list")
         except ValidationError as exc:
             for error in exc.message_dict.get("reason", exc.messages):
                 form.add_error("reason", error)
-            return render(
-                request,
-                "activities/dispute.html",
-                {"form": form, "activity": activity},
-            )
         else:
             messages.success(request, _("The activity is marked as disputed."))
-        return redirect("activities:list")
+            return redirect("activities:list")
     return render(
         request,
         "activities/dispute.html",

@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.scopes import mark_teacher_contact, sees_teacher_contact, visible
@@ -354,36 +355,35 @@ def need_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
-@require_POST
-def need_reopen(request: HttpRequest, pk: int) -> HttpResponse:
-    need = _need_or_404(request, pk)
-    try:
-        NEED.check(request.user, "reopen", need)
-    except TransitionNotAllowed as exc:
-        return _refused(request, need, exc)
-    form = ReopenForm(request.POST)
-    done = _with_reason(
-        request, need, form, services.need_reopen, _("The need was reopened.")
-    )
-    return done or _render_detail(
-        request, need, CancelForm(), status=400, reopen_form=form
-    )
+def _reason_view(action: str, form_class, service, done_message):
+    """A POST-only view of a transition that takes a reason (reopen, cancel): back
+    to the need when it is done; else the need's page, the errors on the form."""
+
+    @login_required
+    @require_POST
+    def view(request: HttpRequest, pk: int) -> HttpResponse:
+        need = _need_or_404(request, pk)
+        try:
+            NEED.check(request.user, action, need)
+        except TransitionNotAllowed as exc:
+            return _refused(request, need, exc)
+        form = form_class(request.POST)
+        done = _with_reason(request, need, form, service, done_message)
+        if done:
+            return done
+        forms = {"cancel_form": CancelForm(), f"{action}_form": form}
+        return _render_detail(request, need, status=400, **forms)
+
+    view.__name__ = f"need_{action}"
+    return view
 
 
-@login_required
-@require_POST
-def need_cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    need = _need_or_404(request, pk)
-    try:
-        NEED.check(request.user, "cancel", need)
-    except TransitionNotAllowed as exc:
-        return _refused(request, need, exc)
-    form = CancelForm(request.POST)
-    done = _with_reason(
-        request, need, form, services.need_cancel, _("The need was cancelled.")
-    )
-    return done or _render_detail(request, need, form, status=400)
+need_reopen = _reason_view(
+    "reopen", ReopenForm, services.need_reopen, gettext_lazy("The need was reopened.")
+)
+need_cancel = _reason_view(
+    "cancel", CancelForm, services.need_cancel, gettext_lazy("The need was cancelled.")
+)
 
 
 @login_required
