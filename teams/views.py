@@ -77,6 +77,22 @@ def _filtered(request: HttpRequest, filter_class, queryset, search_fields):
     return filterset, queryset
 
 
+def _list_page(request: HttpRequest, template: str, filterset, queryset, **context):
+    """A list page of ``_filtered`` objects: a page of them, the filters as chosen
+    (the counties to choose from) and what was wrong with them."""
+    return render(
+        request,
+        template,
+        {
+            **paged(request, queryset),
+            "chosen": request.GET,
+            "counties": filterset.filters["county"].queryset,
+            "filter_errors": filterset.errors if filterset.is_bound else {},
+            **context,
+        },
+    )
+
+
 def _filtered_teachers(request: HttpRequest):
     filterset, queryset = _filtered(
         request, TeacherFilter, teachers_for(request.user), TEACHER_SEARCH_FIELDS
@@ -88,18 +104,14 @@ def _filtered_teachers(request: HttpRequest):
 def teacher_list(request: HttpRequest) -> HttpResponse:
     """The teacher pool of the coordinator's counties, with filters."""
     filterset, queryset = _filtered_teachers(request)
-    return render(
+    return _list_page(
         request,
         "teams/teacher_list.html",
-        {
-            "filter": filterset,
-            "filter_errors": filterset.errors if filterset.is_bound else {},
-            **paged(request, queryset),
-            "chosen": request.GET,
-            "counties": filterset.filters["county"].queryset,
-            "specialties": Specialty.objects.select_related("family"),
-            "families": SpecialtyFamily.objects.all(),
-        },
+        filterset,
+        queryset,
+        filter=filterset,
+        specialties=Specialty.objects.select_related("family"),
+        families=SpecialtyFamily.objects.all(),
     )
 
 
@@ -228,16 +240,7 @@ def _filtered_teams(request: HttpRequest):
 @coordinator_required
 def team_list(request: HttpRequest) -> HttpResponse:
     filterset, queryset = _filtered_teams(request)
-    return render(
-        request,
-        "teams/team_list.html",
-        {
-            **paged(request, queryset),
-            "chosen": request.GET,
-            "counties": filterset.filters["county"].queryset,
-            "filter_errors": filterset.errors if filterset.is_bound else {},
-        },
-    )
+    return _list_page(request, "teams/team_list.html", filterset, queryset)
 
 
 @coordinator_required
