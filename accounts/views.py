@@ -3,7 +3,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,10 +13,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from common.errors import TransitionNotAllowed
-from common.pagination import page_of
+from common.pagination import paged
 from places.models import School, SchoolKind
 
 from . import services
+from .decorators import coordinator_required
 from .forms import PasswordChangeForm, PersonForm
 from .invitations import invitation_tokens
 from .models import Role, User
@@ -132,20 +133,6 @@ def link_base(request: HttpRequest) -> str:
     return request.build_absolute_uri("/")
 
 
-def account_manager_required(view):
-    """Signed in, and a programme admin or a county coordinator (else 403)."""
-
-    @login_required
-    def wrapped(request: HttpRequest, *args, **kwargs):
-        if not (request.user.is_admin or request.user.is_coordinator):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    wrapped.__name__ = view.__name__
-    wrapped.__doc__ = view.__doc__
-    return wrapped
-
-
 def _managed(request: HttpRequest):
     return managed_accounts(
         request.user, User.objects.select_related("school", "teacher")
@@ -156,7 +143,7 @@ def _account_or_404(request: HttpRequest, pk: int) -> User:
     return get_object_or_404(_managed(request), pk=pk)
 
 
-@account_manager_required
+@coordinator_required
 def people(request: HttpRequest) -> HttpResponse:
     """The accounts of the teachers and school staff of the user's counties, each
     with its state, and the schools with their staff accounts."""
@@ -176,9 +163,6 @@ def people(request: HttpRequest) -> HttpResponse:
     school_id = request.GET.get("school", "")
     if school_id.isdigit():
         queryset = queryset.filter(school_id=int(school_id))
-    page = page_of(request, queryset)
-    params = request.GET.copy()
-    params.pop("page", None)
     schools = (
         visible(request.user, School.objects.filter(kind=SchoolKind.ASSISTED))
         .select_related("county")
@@ -193,8 +177,7 @@ def people(request: HttpRequest) -> HttpResponse:
         request,
         "accounts/people.html",
         {
-            "page": page,
-            "params": params.urlencode(),
+            **paged(request, queryset),
             "chosen": request.GET,
             "schools": schools,
             "roles": [Role.TEACHER, Role.SCHOOL_STAFF],
@@ -202,7 +185,7 @@ def people(request: HttpRequest) -> HttpResponse:
     )
 
 
-@account_manager_required
+@coordinator_required
 def person_create(request: HttpRequest) -> HttpResponse:
     """A new account for a teacher (``?teacher=``) or a school's staff
     (``?school=``); the person gets a one-time link to choose a password."""
@@ -282,7 +265,7 @@ def _form_errors(form, exc: ValidationError) -> list[str]:
     return other
 
 
-@account_manager_required
+@coordinator_required
 @require_POST
 def person_resend(request: HttpRequest, pk: int) -> HttpResponse:
     account = _account_or_404(request, pk)
@@ -303,7 +286,7 @@ def person_resend(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(f"{reverse('people')}?search={account.username}")
 
 
-@account_manager_required
+@coordinator_required
 @require_POST
 @never_cache
 def person_temporary_password(request: HttpRequest, pk: int) -> HttpResponse:

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.scopes import visible
 from common.errors import TransitionNotAllowed
-from common.forms import add_service_errors
+from common.forms import DateInput, add_service_errors
 from common.pagination import page_of
 from matching.models import Assignment, AssignmentStatus
 from needs.attachments import KINDS
@@ -53,7 +53,7 @@ class ActivityForm(forms.Form):
     )
     date = forms.DateField(
         label=gettext_lazy("Date"),
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DateInput,
     )
     kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=ActivityKind.choices)
     hours = forms.DecimalField(
@@ -218,17 +218,13 @@ def activity_dispute(request: HttpRequest, pk: int) -> HttpResponse:
             )
         except TransitionNotAllowed as exc:
             messages.error(request, exc.message)
+            return redirect("activities:list")
         except ValidationError as exc:
             for error in exc.message_dict.get("reason", exc.messages):
                 form.add_error("reason", error)
-            return render(
-                request,
-                "activities/dispute.html",
-                {"form": form, "activity": activity},
-            )
         else:
             messages.success(request, _("The activity is marked as disputed."))
-        return redirect("activities:list")
+            return redirect("activities:list")
     return render(
         request,
         "activities/dispute.html",

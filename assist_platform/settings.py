@@ -101,6 +101,12 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
+            # Every page translates and links static files: loaded once here
+            # instead of a `{% load i18n static %}` at the top of each template.
+            "builtins": [
+                "django.templatetags.i18n",
+                "django.templatetags.static",
+            ],
         },
     },
 ]

@@ -1,9 +1,20 @@
-"""Putting a service's errors onto the form the person filled in."""
+"""Form pieces every app uses: the date picker, and putting a service's errors
+onto the form the person filled in."""
 
 from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
+
+
+class DateInput(forms.DateInput):
+    """The browser's date picker, which reads and writes ISO dates whatever the
+    language of the page."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None, format="%Y-%m-%d"):
+        super().__init__(attrs, format)
 
 
 def add_service_errors(

@@ -15,3 +15,21 @@ def page_of(request, queryset) -> Page:
     """The page of ``queryset`` that ``?page=`` asks for (the last one past the end,
     the first for nonsense)."""
     return Paginator(queryset, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def query_without(request, *names: str) -> str:
+    """The request's query string without ``names``: the filters a page's own links
+    (the next page, an export) keep."""
+    params = request.GET.copy()
+    for name in names:
+        params.pop(name, None)
+    return params.urlencode()
+
+
+def paged(request, queryset) -> dict:
+    """What ``partials/pagination.html`` needs: the page, and the query string its
+    links keep."""
+    return {
+        "page": page_of(request, queryset),
+        "params": query_without(request, "page"),
+    }

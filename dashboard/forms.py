@@ -6,11 +6,10 @@ from django import forms
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
+from common.forms import DateInput
 from places.models import County
 
 from .queries import Period
-
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class DashboardFilterForm(forms.Form):
@@ -28,13 +27,13 @@ class DashboardFilterForm(forms.Form):
             label=_("From"),
             required=False,
             input_formats=["%Y-%m-%d"],
-            widget=DATE_INPUT,
+            widget=DateInput,
         )
         self.fields["to"] = forms.DateField(
             label=_("To"),
             required=False,
             input_formats=["%Y-%m-%d"],
-            widget=DATE_INPUT,
+            widget=DateInput,
         )
 
     def clean(self):

@@ -355,17 +355,20 @@ def _my_results(user):
     )
 
 
+def _my_ratings(user):
+    """The rating tasks given to ``user``, with what their pages show."""
+    return visible(user, Rating.objects.filter(rater_id=user.pk)).select_related(
+        "evaluation__cycle",
+        "evaluation__teacher",
+        "evaluation__team",
+        "evaluation__school",
+    )
+
+
 @login_required
 def tasks(request: HttpRequest) -> HttpResponse:
-    ratings = (
-        visible(request.user, Rating.objects.filter(rater_id=request.user.pk))
-        .select_related(
-            "evaluation__cycle",
-            "evaluation__teacher",
-            "evaluation__team",
-            "evaluation__school",
-        )
-        .order_by("status", "-evaluation__cycle__start_date", "id")
+    ratings = _my_ratings(request.user).order_by(
+        "status", "-evaluation__cycle__start_date", "id"
     )
     pending = [r for r in ratings if r.evaluation.cycle.status == CycleStatus.OPEN]
     past = [r for r in ratings if r.evaluation.cycle.status != CycleStatus.OPEN]
@@ -383,15 +386,7 @@ def tasks(request: HttpRequest) -> HttpResponse:
 @login_required
 def rate(request: HttpRequest, pk: int) -> HttpResponse:
     rating = get_object_or_404(
-        visible(request.user, Rating.objects.filter(rater_id=request.user.pk))
-        .select_related(
-            "evaluation__cycle",
-            "evaluation__teacher",
-            "evaluation__team",
-            "evaluation__school",
-        )
-        .prefetch_related("scores__indicator"),
-        pk=pk,
+        _my_ratings(request.user).prefetch_related("scores__indicator"), pk=pk
     )
     indicators = ratings.rated_indicators(rating.evaluation)
     parents = {

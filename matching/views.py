@@ -377,34 +377,23 @@ def _act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     return _back(request, _fallback(request.user))
 
 
-@login_required
-@require_POST
-def assignment_accept(request: HttpRequest, pk: int) -> HttpResponse:
-    return _act(request, pk, "accept")
+def _assignment_action(action: str):
+    """The page view that applies ``action`` to an assignment (a POST)."""
+
+    @login_required
+    @require_POST
+    def view(request: HttpRequest, pk: int) -> HttpResponse:
+        return _act(request, pk, action)
+
+    view.__name__ = view.__qualname__ = f"assignment_{action}"
+    return view
 
 
-@login_required
-@require_POST
-def assignment_decline(request: HttpRequest, pk: int) -> HttpResponse:
-    return _act(request, pk, "decline")
-
-
-@login_required
-@require_POST
-def assignment_complete(request: HttpRequest, pk: int) -> HttpResponse:
-    return _act(request, pk, "complete")
-
-
-@login_required
-@require_POST
-def assignment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    return _act(request, pk, "cancel")
-
-
-@login_required
-@require_POST
-def assignment_clear_decline(request: HttpRequest, pk: int) -> HttpResponse:
-    return _act(request, pk, "clear_decline")
+assignment_accept = _assignment_action("accept")
+assignment_decline = _assignment_action("decline")
+assignment_complete = _assignment_action("complete")
+assignment_cancel = _assignment_action("cancel")
+assignment_clear_decline = _assignment_action("clear_decline")
 
 
 @login_required

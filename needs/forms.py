@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.scopes import visible
+from common.forms import DateInput
 from places.models import School, SchoolKind
 
 from .fields import SpecialtyChoiceField
@@ -13,13 +14,6 @@ from .models import Need, NeedKind, Specialty, SpecialtyFamily
 from .services import ReviewDecision, priority_weights
 
 SCORE_CHOICES = [(n, str(n)) for n in range(1, 6)]
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
 class NeedForm(forms.Form):
@@ -120,40 +114,31 @@ class NeedForm(forms.Form):
         return data
 
 
+def _score_field(label, help_text) -> forms.TypedChoiceField:
+    """One of the diagnosis's scores, 1 to 5, as radio buttons."""
+    return forms.TypedChoiceField(
+        label=label,
+        coerce=int,
+        choices=SCORE_CHOICES,
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=help_text,
+    )
+
+
 class ReviewForm(forms.Form):
     """The coordinator's diagnosis and decision."""
 
-    urgency = forms.TypedChoiceField(
-        label=_("urgency"),
-        coerce=int,
-        choices=SCORE_CHOICES,
-        required=False,
-        widget=forms.RadioSelect,
-        help_text=_("How pressing the need is for the school."),
+    urgency = _score_field(_("urgency"), _("How pressing the need is for the school."))
+    students_affected = _score_field(
+        _("students affected"), _("How many students the help would reach.")
     )
-    students_affected = forms.TypedChoiceField(
-        label=_("students affected"),
-        coerce=int,
-        choices=SCORE_CHOICES,
-        required=False,
-        widget=forms.RadioSelect,
-        help_text=_("How many students the help would reach."),
+    industry_fit = _score_field(
+        _("fit with local industry"),
+        _("How well the need serves the county's industries."),
     )
-    industry_fit = forms.TypedChoiceField(
-        label=_("fit with local industry"),
-        coerce=int,
-        choices=SCORE_CHOICES,
-        required=False,
-        widget=forms.RadioSelect,
-        help_text=_("How well the need serves the county's industries."),
-    )
-    readiness = forms.TypedChoiceField(
-        label=_("school readiness"),
-        coerce=int,
-        choices=SCORE_CHOICES,
-        required=False,
-        widget=forms.RadioSelect,
-        help_text=_("Whether the school can make use of the help now."),
+    readiness = _score_field(
+        _("school readiness"), _("Whether the school can make use of the help now.")
     )
     goals = forms.CharField(
         label=_("Plan goals"),

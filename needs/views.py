@@ -15,12 +15,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.scopes import mark_teacher_contact, sees_teacher_contact, visible
 from common.errors import TransitionNotAllowed
 from common.forms import add_service_errors
-from common.pagination import page_of
+from common.pagination import page_of, paged
 from places.models import County, School
 from spreadsheets.workbooks import xlsx_response
 
@@ -114,17 +115,14 @@ def need_list(request: HttpRequest) -> HttpResponse:
     """The needs the user may see, with filters; school staff see their school's."""
     user = request.user
     filterset, queryset, query = _filtered_needs(request)
-    page = page_of(request, queryset)
-    params = request.GET.copy()
-    params.pop("page", None)
+    listing = paged(request, queryset)
     return render(
         request,
         "needs/need_list.html",
         {
-            "page": page,
+            **listing,
             "filter_errors": filterset.errors,
             "query": query,
-            "params": params.urlencode(),
             "chosen": request.GET,
             "statuses": NeedStatus.choices,
             "kinds": NeedKind.choices,
@@ -136,7 +134,7 @@ def need_list(request: HttpRequest) -> HttpResponse:
             if not user.is_school_staff
             else County.objects.none(),
             "may_create": NEED.may(user, "create"),
-            "export_url": f"{reverse('needs:export')}?{params.urlencode()}",
+            "export_url": f"{reverse('needs:export')}?{listing['params']}",
         },
     )
 
@@ -154,6 +152,16 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     )
     page = page_of(request, queryset)
     return render(request, "needs/review_queue.html", {"page": page})
+
+
+def _need_for(request: HttpRequest, pk: int, action: str):
+    """The need, and the answer refusing ``action`` on it (``None`` when allowed)."""
+    need = _need_or_404(request, pk)
+    try:
+        NEED.check(request.user, action, need)
+    except TransitionNotAllowed as exc:
+        return need, _refused(request, need, exc)
+    return need, None
 
 
 @login_required
@@ -200,6 +208,24 @@ def _specialty_choices_context(form: NeedForm) -> dict:
     return {"form": form, "families": SpecialtyFamily.objects.all()}
 
 
+def _saved(request: HttpRequest, need: Need, saved_message: str) -> HttpResponse:
+    """After the need form is saved: submit the need too when that button was
+    pressed; back to the need."""
+    if request.POST.get("action") == "submit":
+        services.need_submit(need=need, actor=request.user)
+        messages.success(request, _("The need was submitted for review."))
+    else:
+        messages.success(request, saved_message)
+    return redirect("needs:detail", pk=need.pk)
+
+
+def _need_form_page(request: HttpRequest, form: NeedForm, need) -> HttpResponse:
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "needs/need_form.html", {"form": form, "need": need}, status=status
+    )
+
+
 @login_required
 def need_create(request: HttpRequest) -> HttpResponse:
     if not NEED.may(request.user, "create"):
@@ -208,30 +234,17 @@ def need_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             need = services.need_create(actor=request.user, **form.service_data())
-            if request.POST.get("action") == "submit":
-                services.need_submit(need=need, actor=request.user)
-                messages.success(request, _("The need was submitted for review."))
-            else:
-                messages.success(request, _("The need was saved as a draft."))
-            return redirect("needs:detail", pk=need.pk)
+            return _saved(request, need, _("The need was saved as a draft."))
         except ValidationError as exc:
             add_service_errors(form, exc)
-    status = 400 if request.method == "POST" else 200
-    return render(
-        request,
-        "needs/need_form.html",
-        {"form": form, "need": None},
-        status=status,
-    )
+    return _need_form_page(request, form, None)
 
 
 @login_required
 def need_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    need = _need_or_404(request, pk)
-    try:
-        NEED.check(request.user, "update", need)
-    except TransitionNotAllowed as exc:
-        return _refused(request, need, exc)
+    need, refusal = _need_for(request, pk, "update")
+    if refusal:
+        return refusal
     initial = NeedForm.initial_for(need)
     form = NeedForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -239,20 +252,12 @@ def need_edit(request: HttpRequest, pk: int) -> HttpResponse:
             need = services.need_update(
                 need=need, actor=request.user, data=form.service_data()
             )
-            if request.POST.get("action") == "submit":
-                services.need_submit(need=need, actor=request.user)
-                messages.success(request, _("The need was submitted for review."))
-            else:
-                messages.success(request, _("Your changes were saved."))
-            return redirect("needs:detail", pk=need.pk)
+            return _saved(request, need, _("Your changes were saved."))
         except ValidationError as exc:
             add_service_errors(form, exc)
         except TransitionNotAllowed as exc:
             return _refused(request, need, exc)
-    status = 400 if request.method == "POST" else 200
-    return render(
-        request, "needs/need_form.html", {"form": form, "need": need}, status=status
-    )
+    return _need_form_page(request, form, need)
 
 
 @login_required
@@ -323,11 +328,9 @@ def _with_reason(request, need, form, service, done_message) -> HttpResponse | N
 def need_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     """Confirming a need fulfilled asks first: a page says what will happen, and
     asks for a reason when the window has not started or no activity is logged."""
-    need = _need_or_404(request, pk)
-    try:
-        NEED.check(request.user, "confirm", need)
-    except TransitionNotAllowed as exc:
-        return _refused(request, need, exc)
+    need, refusal = _need_for(request, pk, "confirm")
+    if refusal:
+        return refusal
     reason_required = services.confirm_needs_reason(need)
     form = ConfirmForm(request.POST or None, reason_required=reason_required)
     if request.method == "POST":
@@ -357,47 +360,42 @@ def need_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
-@require_POST
-def need_reopen(request: HttpRequest, pk: int) -> HttpResponse:
-    need = _need_or_404(request, pk)
-    try:
-        NEED.check(request.user, "reopen", need)
-    except TransitionNotAllowed as exc:
-        return _refused(request, need, exc)
-    form = ReopenForm(request.POST)
-    done = _with_reason(
-        request, need, form, services.need_reopen, _("The need was reopened.")
-    )
-    return done or _render_detail(
-        request, need, CancelForm(), status=400, reopen_form=form
-    )
+def _reason_view(action: str, form_class, service, done_message):
+    """A POST-only view of a transition that takes a reason (reopen, cancel): back
+    to the need when it is done; else the need's page, the errors on the form."""
+
+    @login_required
+    @require_POST
+    def view(request: HttpRequest, pk: int) -> HttpResponse:
+        need, refusal = _need_for(request, pk, action)
+        if refusal:
+            return refusal
+        form = form_class(request.POST)
+        done = _with_reason(request, need, form, service, done_message)
+        if done:
+            return done
+        forms = {"cancel_form": CancelForm(), f"{action}_form": form}
+        return _render_detail(request, need, status=400, **forms)
+
+    view.__name__ = f"need_{action}"
+    return view
 
 
-@login_required
-@require_POST
-def need_cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    need = _need_or_404(request, pk)
-    try:
-        NEED.check(request.user, "cancel", need)
-    except TransitionNotAllowed as exc:
-        return _refused(request, need, exc)
-    form = CancelForm(request.POST)
-    done = _with_reason(
-        request, need, form, services.need_cancel, _("The need was cancelled.")
-    )
-    return done or _render_detail(request, need, form, status=400)
+need_reopen = _reason_view(
+    "reopen", ReopenForm, services.need_reopen, gettext_lazy("The need was reopened.")
+)
+need_cancel = _reason_view(
+    "cancel", CancelForm, services.need_cancel, gettext_lazy("The need was cancelled.")
+)
 
 
 @login_required
 def need_review(request: HttpRequest, pk: int) -> HttpResponse:
     """The diagnosis form: four scores, the computed priority, plan goals and the
     decision (approve, return for revision, reject)."""
-    need = _need_or_404(request, pk)
-    try:
-        NEED.check(request.user, "review", need)
-    except TransitionNotAllowed as exc:
-        return _refused(request, need, exc)
+    need, refusal = _need_for(request, pk, "review")
+    if refusal:
+        return refusal
     initial = {}
     diagnosis = getattr(need, "diagnosis", None)
     if diagnosis is not None:

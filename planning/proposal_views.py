@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.scopes import visible
 from common.errors import TransitionNotAllowed
-from common.forms import add_service_errors
+from common.forms import DateInput, add_service_errors
 from matching import solver
 from needs.models import Need
 from places.models import County, School, SchoolKind
@@ -31,7 +31,6 @@ from .models import ProposalStatus, TeamProposal
 from .policies import TEAM_PROPOSAL, access_team_proposal
 
 # A date picker that posts ISO dates (shared by the planning forms).
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class ProposalForm(forms.Form):
@@ -44,8 +43,8 @@ class ProposalForm(forms.Form):
     county = forms.ModelChoiceField(
         label=gettext_lazy("county"), queryset=County.objects.none(), required=False
     )
-    start_date = forms.DateField(label=gettext_lazy("start date"), widget=DATE_INPUT)
-    end_date = forms.DateField(label=gettext_lazy("end date"), widget=DATE_INPUT)
+    start_date = forms.DateField(label=gettext_lazy("start date"), widget=DateInput)
+    end_date = forms.DateField(label=gettext_lazy("end date"), widget=DateInput)
     min_size = forms.IntegerField(
         label=gettext_lazy("smallest team"), min_value=1, max_value=20, initial=3
     )

@@ -16,8 +16,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 from rest_framework.exceptions import ValidationError as FieldErrors
 
-from common.forms import add_service_errors
-from common.pagination import page_of
+from common.forms import DateInput, add_service_errors
+from common.pagination import page_of, query_without
 from needs.fields import SpecialtyChoiceField
 from places.models import County
 from teams.models import Teacher
@@ -25,7 +25,6 @@ from teams.models import Teacher
 from . import recruitment, scenarios
 from .models import Scenario
 from .policies import SCENARIO
-from .proposal_views import DATE_INPUT
 
 CHART_JS = "vendor/chartjs/chart.umd.min.js"  # from npm, served by staticfiles
 
@@ -70,8 +69,6 @@ def recruitment_plan(request: HttpRequest) -> HttpResponse:
             "places_label": _("Places met"),
             "score_label": _("Score"),
         }
-    query = request.GET.copy()
-    query.pop("format", None)
     return render(
         request,
         "planning/recruitment_plan.html",
@@ -88,7 +85,7 @@ def recruitment_plan(request: HttpRequest) -> HttpResponse:
             "chart": chart,
             "chart_js": CHART_JS,
             "charts_available": finders.find(CHART_JS) is not None,
-            "query": query.urlencode(),
+            "query": query_without(request, "format"),
         },
     )
 
@@ -133,10 +130,10 @@ class AddTeachersForm(forms.Form):
         empty_label=gettext_lazy("The scenario's county"),
     )
     start_date = forms.DateField(
-        label=gettext_lazy("available from"), widget=DATE_INPUT, required=False
+        label=gettext_lazy("available from"), widget=DateInput, required=False
     )
     end_date = forms.DateField(
-        label=gettext_lazy("available until"), widget=DATE_INPUT, required=False
+        label=gettext_lazy("available until"), widget=DateInput, required=False
     )
     capacity = forms.IntegerField(label=gettext_lazy("capacity"), required=False)
 

@@ -6,13 +6,12 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accounts.scopes import visible
+from common.forms import DateInput
 from needs.fields import SpecialtyChoiceField
 from needs.models import Specialty
 from places.models import County, School, SchoolKind
 
 from .models import Teacher
-
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class CountyChoiceField(forms.ModelChoiceField):
@@ -46,8 +45,8 @@ class TeacherForm(forms.Form):
     )
     county = CountyChoiceField(label=_("stationed county"), queryset=County.objects)
     phone = forms.CharField(label=_("phone"), max_length=30, required=False)
-    available_from = forms.DateField(label=_("available from"), widget=DATE_WIDGET)
-    available_until = forms.DateField(label=_("available until"), widget=DATE_WIDGET)
+    available_from = forms.DateField(label=_("available from"), widget=DateInput)
+    available_until = forms.DateField(label=_("available until"), widget=DateInput)
     capacity = forms.IntegerField(
         label=_("capacity"),
         min_value=1,
@@ -105,8 +104,8 @@ SkillFormSet = forms.formset_factory(
 class TeamForm(forms.Form):
     name = forms.CharField(label=_("name"), max_length=100)
     county = CountyChoiceField(label=_("county"), queryset=County.objects)
-    start_date = forms.DateField(label=_("start date"), widget=DATE_WIDGET)
-    end_date = forms.DateField(label=_("end date"), widget=DATE_WIDGET)
+    start_date = forms.DateField(label=_("start date"), widget=DateInput)
+    end_date = forms.DateField(label=_("end date"), widget=DateInput)
     members = TeacherChoiceField(
         label=_("members"),
         queryset=Teacher.objects,
@@ -130,8 +129,8 @@ class PeriodForm(forms.Form):
 
     MAX_MONTHS = 24
 
-    start = forms.DateField(label=pgettext_lazy("period", "from"), widget=DATE_WIDGET)
-    end = forms.DateField(label=pgettext_lazy("period", "until"), widget=DATE_WIDGET)
+    start = forms.DateField(label=pgettext_lazy("period", "from"), widget=DateInput)
+    end = forms.DateField(label=pgettext_lazy("period", "until"), widget=DateInput)
     county = CountyChoiceField(
         label=_("stationed county"),
         queryset=County.objects,

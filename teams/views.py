@@ -16,9 +16,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.decorators import coordinator_required
 from accounts.scopes import visible
 from common.forms import add_service_errors
-from common.pagination import page_of
+from common.pagination import paged
 from needs.models import Specialty, SpecialtyFamily
 from spreadsheets.workbooks import xlsx_response
 
@@ -54,20 +55,6 @@ TEACHER_SEARCH_FIELDS = (
 )
 
 
-def coordinator_required(view):
-    """Signed in, and a programme admin or a county coordinator (else 403)."""
-
-    @login_required
-    def wrapped(request: HttpRequest, *args, **kwargs):
-        if not (request.user.is_admin or request.user.is_coordinator):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    wrapped.__name__ = view.__name__
-    wrapped.__doc__ = view.__doc__
-    return wrapped
-
-
 def _search(queryset, term: str, fields):
     """Every word of ``term`` must appear in one of ``fields`` (as the API's search)."""
     for word in term.replace(",", " ").split():
@@ -80,19 +67,36 @@ def _search(queryset, term: str, fields):
     return queryset
 
 
-def _params(request: HttpRequest) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    return params.urlencode()
-
-
-def _filtered_teachers(request: HttpRequest):
-    queryset = teachers_for(request.user)
-    filterset = TeacherFilter(request.GET or None, queryset=queryset, request=request)
+def _filtered(request: HttpRequest, filter_class, queryset, search_fields):
+    """A list page's objects through its filters and its search box."""
+    filterset = filter_class(request.GET or None, queryset=queryset, request=request)
     queryset = filterset.qs if filterset.is_bound else queryset
     term = request.GET.get("search", "").strip()
     if term:
-        queryset = _search(queryset, term, TEACHER_SEARCH_FIELDS)
+        queryset = _search(queryset, term, search_fields)
+    return filterset, queryset
+
+
+def _list_page(request: HttpRequest, template: str, filterset, queryset, **context):
+    """A list page of ``_filtered`` objects: a page of them, the filters as chosen
+    (the counties to choose from) and what was wrong with them."""
+    return render(
+        request,
+        template,
+        {
+            **paged(request, queryset),
+            "chosen": request.GET,
+            "counties": filterset.filters["county"].queryset,
+            "filter_errors": filterset.errors if filterset.is_bound else {},
+            **context,
+        },
+    )
+
+
+def _filtered_teachers(request: HttpRequest):
+    filterset, queryset = _filtered(
+        request, TeacherFilter, teachers_for(request.user), TEACHER_SEARCH_FIELDS
+    )
     return filterset, queryset.order_by("name", "id")
 
 
@@ -100,20 +104,14 @@ def _filtered_teachers(request: HttpRequest):
 def teacher_list(request: HttpRequest) -> HttpResponse:
     """The teacher pool of the coordinator's counties, with filters."""
     filterset, queryset = _filtered_teachers(request)
-    page = page_of(request, queryset)
-    return render(
+    return _list_page(
         request,
         "teams/teacher_list.html",
-        {
-            "filter": filterset,
-            "filter_errors": filterset.errors if filterset.is_bound else {},
-            "page": page,
-            "params": _params(request),
-            "chosen": request.GET,
-            "counties": filterset.filters["county"].queryset,
-            "specialties": Specialty.objects.select_related("family"),
-            "families": SpecialtyFamily.objects.all(),
-        },
+        filterset,
+        queryset,
+        filter=filterset,
+        specialties=Specialty.objects.select_related("family"),
+        families=SpecialtyFamily.objects.all(),
     )
 
 
@@ -230,30 +228,19 @@ def teacher_activate(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _filtered_teams(request: HttpRequest):
-    queryset = visible(request.user, team_queryset())
-    filterset = TeamFilter(request.GET or None, queryset=queryset, request=request)
-    queryset = filterset.qs if filterset.is_bound else queryset
-    term = request.GET.get("search", "").strip()
-    if term:
-        queryset = _search(queryset, term, ("name", "members__name"))
+    filterset, queryset = _filtered(
+        request,
+        TeamFilter,
+        visible(request.user, team_queryset()),
+        ("name", "members__name"),
+    )
     return filterset, queryset.order_by("-start_date", "name")
 
 
 @coordinator_required
 def team_list(request: HttpRequest) -> HttpResponse:
     filterset, queryset = _filtered_teams(request)
-    page = page_of(request, queryset)
-    return render(
-        request,
-        "teams/team_list.html",
-        {
-            "page": page,
-            "params": _params(request),
-            "chosen": request.GET,
-            "counties": filterset.filters["county"].queryset,
-            "filter_errors": filterset.errors if filterset.is_bound else {},
-        },
-    )
+    return _list_page(request, "teams/team_list.html", filterset, queryset)
 
 
 @coordinator_required
