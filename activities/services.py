@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.notifications import notify
+from common.services import model_create
 from matching.models import Assignment, AssignmentStatus
 from needs.attachments import check_files_into, store
 
@@ -113,7 +114,8 @@ def activity_log(
     checked = check_files_into(errors, files)
     if errors:
         raise ValidationError(errors)
-    activity = Activity(
+    activity = model_create(
+        Activity,
         assignment=assignment,
         date=date,
         kind=kind,
@@ -123,8 +125,6 @@ def activity_log(
         reached_names="\n".join(names),
         note=note or "",
     )
-    activity.full_clean()
-    activity.save()
     store(ActivityAttachment, checked, activity=activity)
     return activity
 

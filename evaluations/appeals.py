@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Role
 from accounts.notifications import notify
 from common.errors import TransitionNotAllowed
+from common.services import model_create
 
 from . import scoring
 from .models import (
@@ -73,9 +74,7 @@ def appeal_create(
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": [_("Say why you appeal.")]})
-    appeal = Appeal(evaluation=evaluation, appellant=user, reason=reason)
-    appeal.full_clean()
-    appeal.save()
+    appeal = model_create(Appeal, evaluation=evaluation, appellant=user, reason=reason)
     # An appeal waits for the coordinators' answer: e-mailed at once.
     notify(
         users=User.objects.filter(

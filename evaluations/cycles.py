@@ -26,6 +26,7 @@ from django.utils.translation import ngettext
 from accounts.models import Role
 from accounts.notifications import notify
 from common.errors import TransitionNotAllowed
+from common.services import model_create
 from common.tasks import task as celery_task
 from places.models import County
 from teams.models import Teacher
@@ -82,7 +83,8 @@ def cycle_create(
         },
         county.pk,
     )
-    cycle = EvaluationCycle(
+    return model_create(
+        EvaluationCycle,
         name=name,
         county=county,
         framework=framework,
@@ -92,9 +94,6 @@ def cycle_create(
         end_date=end_date,
         created_by=user,
     )
-    cycle.full_clean()
-    cycle.save()
-    return cycle
 
 
 @transaction.atomic

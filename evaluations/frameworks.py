@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from accounts.scopes import manages_county
 from common.errors import TransitionNotAllowed
+from common.services import model_create
 from places.models import County
 
 from . import scoring
@@ -328,15 +329,14 @@ def framework_create(
         raise ValidationError({"subject_type": [_("Unknown kind of subject.")]})
     rows = _clean_indicators(subject_type, indicators)
     weights = _clean_rater_weights(subject_type, rater_weights)
-    framework = Framework(
+    framework = model_create(
+        Framework,
         name=name,
         description=description,
         subject_type=subject_type,
         county=county,
         is_default=False,
     )
-    framework.full_clean()
-    framework.save()
     _write_tree(framework, rows, weights)
     if is_default:
         _set_default(framework)

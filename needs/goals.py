@@ -30,6 +30,7 @@ from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
+from common.services import model_create
 
 from .attachments import check_files_into, store
 from .models import (
@@ -98,7 +99,8 @@ def _clean_note(note: str | None, errors: dict, *, required_message=None) -> str
 
 
 def _record(goal, actor, action, outcome, note) -> GoalMark:
-    mark = GoalMark(
+    return model_create(
+        GoalMark,
         goal=goal,
         action=action,
         outcome=outcome,
@@ -106,9 +108,6 @@ def _record(goal, actor, action, outcome, note) -> GoalMark:
         author=actor,
         author_role=_role(actor),
     )
-    mark.full_clean()
-    mark.save()
-    return mark
 
 
 @transaction.atomic

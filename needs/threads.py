@@ -22,6 +22,7 @@ from django.utils.translation import ngettext
 from accounts.models import Role, User
 from accounts.notifications import notify
 from accounts.scopes import THREAD_ASSIGNMENT_STATUSES
+from common.services import model_create
 
 from .attachments import check_files_into, store
 from .models import Need, NeedComment, NeedCommentAttachment
@@ -48,9 +49,7 @@ def need_comment_post(
         errors["text"] = [_("Write a message or attach a file.")]
     if errors:
         raise ValidationError(errors)
-    comment = NeedComment(need=need, author=actor, text=text)
-    comment.full_clean()
-    comment.save()
+    comment = model_create(NeedComment, need=need, author=actor, text=text)
     store(NeedCommentAttachment, checked, comment=comment)
     _notify_thread(need, comment, files=len(checked))
     return comment

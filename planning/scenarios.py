@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError as FieldErrors
 
 from accounts.scopes import manages_county
+from common.services import model_create
 from common.tasks import task
 from matching import pipeline, solver
 from matching.models import AssignmentStatus
@@ -175,14 +176,13 @@ def scenario_create(*, actor, county: County, name: str, changes) -> Scenario:
     if not manages_county(actor, county.pk):
         raise PermissionDenied(_("You do not coordinate this county."))
     cleaned = clean_changes(county, changes)
-    scenario = Scenario(
+    scenario = model_create(
+        Scenario,
         name=(name or "").strip() or _("Scenario"),
         county=county,
         changes=cleaned,
         created_by=actor,
     )
-    scenario.full_clean()
-    scenario.save()
     transaction.on_commit(functools.partial(_send, scenario.pk))
     return scenario
 
