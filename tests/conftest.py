@@ -15,6 +15,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.db import connection, connections
+from django.test.signals import setting_changed
 from rest_framework.test import APIClient
 
 from accounts.models import Role
@@ -65,8 +66,6 @@ def pytest_configure(config):
     number = worker_number(config)
     if number is None or not settings.REDIS_URL:
         return
-    from django.test.signals import setting_changed
-
     url = worker_redis_url(settings.REDIS_URL, number)
     os.environ["REDIS_URL"] = url
     settings.REDIS_URL = url
