@@ -32,12 +32,6 @@ def token_revoke(*, token: AuthToken) -> None:
     AuthToken.objects.filter(pk=token.pk).delete()
 
 
-def tokens_end(*, user) -> int:
-    """End every token of ``user``; returns how many there were."""
-    deleted, _counts = AuthToken.objects.filter(user=user).delete()
-    return deleted
-
-
 class ApiTokenAuthentication(TokenAuthentication):
     """knox's token authentication, answering a key that is not UTF-8 with 401
     instead of an error, and refusing an account that must change its temporary

@@ -1,6 +1,8 @@
 from django.db import models
 from django.db.models import F, Prefetch
 
+from accounts.scopes import visible
+
 # The assignments that say who is proposed, coming or has served (not the declined
 # or cancelled ones: a decline's reason about a named teacher is for coordinators).
 PEOPLE_STATUSES = ("proposed", "accepted", "completed")
@@ -29,8 +31,6 @@ class NeedQuerySet(models.QuerySet):
         )
 
     def visible_to(self, user):
-        from accounts.scopes import visible
-
         return visible(user, self)
 
 

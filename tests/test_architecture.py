@@ -8,7 +8,9 @@ Dependencies point one way, bottom to top::
 ``spreadsheets`` sits beside ``common`` and knows no domain. ``assist_platform`` is
 the wiring on top (settings, URLs, the Celery app, error pages): it may import any
 app, and no app imports it. Every ``import`` statement counts, at module level or
-inside a function, so a cycle cannot hide in a function body.
+inside a function, so a cycle cannot hide in a function body; and no module
+imports one of the project's own modules inside a function (a late import is kept
+for heavy third-party libraries only, such as the solver's).
 
 The source is read with :mod:`ast`, so the test needs neither Django nor a database.
 """
@@ -61,8 +63,15 @@ def _modules() -> dict[str, Path]:
 
 
 def _imported(name: str, path: Path, modules: dict[str, Path]) -> Iterator[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return _imported_from(name, path, tree, modules)
+
+
+def _imported_from(
+    name: str, path: Path, tree: ast.AST, modules: dict[str, Path]
+) -> Iterator[str]:
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             targets = [alias.name for alias in node.names]
         elif isinstance(node, ast.ImportFrom):
@@ -79,6 +88,20 @@ def _imported(name: str, path: Path, modules: dict[str, Path]) -> Iterator[str]:
                 target = target.rpartition(".")[0]
             if target and target != name:
                 yield target
+
+
+def late_imports(name: str, path: Path, modules: dict[str, Path]) -> list[str]:
+    """The project's modules that ``name`` imports inside a function body."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    late = {
+        node: None
+        for function in ast.walk(tree)
+        if isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef)
+        for node in ast.walk(function)
+        if isinstance(node, ast.Import | ast.ImportFrom)
+    }
+    body = ast.Module(body=list(late), type_ignores=[])
+    return sorted(set(_imported_from(name, path, body, modules)))
 
 
 def import_graph() -> dict[str, set[str]]:
@@ -173,6 +196,31 @@ def test_the_analysis_sees_imports_inside_functions_and_relative_ones(tmp_path):
         "accounts.models",
         "needs.models",
     }
+
+
+def test_the_analysis_finds_late_imports_of_the_projects_modules(tmp_path):
+    source = (
+        "import needs.models\n"
+        "def f():\n    from . import models\n    import scipy\n"
+        "class C:\n    def g(self):\n        if True:\n"
+        "            from needs.models import Need\n"
+    )
+    path = tmp_path / "views.py"
+    path.write_text(source)
+    modules = {"accounts.views": path, "accounts.models": path, "needs.models": path}
+    assert late_imports("accounts.views", path, modules) == [
+        "accounts.models",
+        "needs.models",
+    ]
+
+
+def test_no_module_imports_the_projects_modules_inside_a_function():
+    modules = _modules()
+    found = {name: late_imports(name, path, modules) for name, path in modules.items()}
+    found = {name: targets for name, targets in found.items() if targets}
+    assert not found, "imported inside a function: " + "; ".join(
+        f"{name} -> {', '.join(targets)}" for name, targets in sorted(found.items())
+    )
 
 
 def test_the_layers_are_read_the_right_way_round():
