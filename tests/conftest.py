@@ -7,6 +7,7 @@ county B); ``teacher_a`` and ``teacher_b`` (dispatched teachers stationed in A a
 :class:`~demo.world.Builder`), as the demo and the benchmarks are."""
 
 import os
+import time
 from types import SimpleNamespace
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -18,6 +19,7 @@ from django.db import connection, connections
 from django.test.signals import setting_changed
 from rest_framework.test import APIClient
 
+from accounts import throttling
 from accounts.models import Role
 from assist_platform.celery import app as celery_app
 from demo.world import Builder
@@ -133,6 +135,22 @@ def _celery_eager():
     celery_app.conf.task_always_eager = True
     yield
     celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
+def _throttle_clock_from_mid_window(monkeypatch):
+    """The sign-in throttle counts failures over fixed windows, so a test that
+    happened to straddle a window's end saw its counters start again (and, say, a
+    third failure allowed). The throttle's clock runs at the real pace from the
+    middle of a window."""
+    real_start, started = time.time(), time.monotonic()
+
+    def clock() -> float:
+        window = settings.LOGIN_THROTTLE_WINDOW
+        middle = (real_start // window) * window + window / 2
+        return middle + (time.monotonic() - started)
+
+    monkeypatch.setattr(throttling, "time", SimpleNamespace(time=clock))
 
 
 @pytest.fixture(autouse=True)
