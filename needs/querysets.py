@@ -1,8 +1,6 @@
 from django.db import models
 from django.db.models import F, Prefetch
 
-from accounts.scopes import visible
-
 # The assignments that say who is proposed, coming or has served (not the declined
 # or cancelled ones: a decline's reason about a named teacher is for coordinators).
 PEOPLE_STATUSES = ("proposed", "accepted", "completed")
@@ -29,9 +27,6 @@ class NeedQuerySet(models.QuerySet):
                 to_attr="people",
             )
         )
-
-    def visible_to(self, user):
-        return visible(user, self)
 
 
 class SpecialtyQuerySet(models.QuerySet):
