@@ -1,16 +1,13 @@
 """Evaluation frameworks: indicator trees with rater weights and anchors, owned by a
 county or by the programme.
 
-Services check who may act (``PermissionDenied`` -> 403), the state
-(``TransitionNotAllowed`` -> 409) and the input (``ValidationError`` -> 400), and
-change nothing when they refuse (evaluations/policies.py declares the rules)."""
+The rules its services check are in :mod:`evaluations.policies`."""
 
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -32,9 +29,6 @@ from .models import (
     SubjectType,
 )
 from .policies import FRAMEWORK
-
-User = get_user_model()
-
 
 # What a rater's anchors explain: the scores 90, 75 and 60.
 ANCHOR_SCORES = ("90", "75", "60")
