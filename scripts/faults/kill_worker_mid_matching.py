@@ -75,12 +75,10 @@ def stored(run_id: int) -> tuple[int, int]:
 
 def other_backends() -> int:
     """Client connections to our database other than this process's."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-            " AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
-        )
-        return cursor.fetchone()[0]
+    return c.scalar(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+        " AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
+    )
 
 
 def blocked_by_us() -> str | None:
@@ -96,12 +94,10 @@ def blocked_by_us() -> str | None:
 
 
 def relation_bytes() -> int:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pg_relation_size('matching_assignment')"
-            " + pg_relation_size('matching_unmatchedneed')"
-        )
-        return cursor.fetchone()[0]
+    return c.scalar(
+        "SELECT pg_relation_size('matching_assignment')"
+        " + pg_relation_size('matching_unmatchedneed')"
+    )
 
 
 def main() -> int:
@@ -208,17 +204,22 @@ def main() -> int:
         + "; ".join(report)
         + f"; after the sweep: {[run_row(r).status for r in killed]}"
     )
-    print(
-        f"fault={NAME} lost={lost} partial_rows={partial} "
-        f"expected_proposals={expected} proposals={proposals} "
-        f"killed_runs={len(killed)} reruns_succeeded={recovered} "
-        f"duplicates={checks['duplicates']} over_capacity={checks['over_capacity']} "
-        f"over_headcount={checks['over_headcount']} recovery_s={recovery_s:.1f} "
-        f"total_s={time.monotonic() - t_start:.0f}",
-        flush=True,
+    return c.finish(
+        procs,
+        NAME,
+        t_start,
+        lost=lost,
+        checks=checks,
+        partial_rows=partial,
+        expected_proposals=expected,
+        proposals=proposals,
+        killed_runs=len(killed),
+        reruns_succeeded=recovered,
+        duplicates=checks["duplicates"],
+        over_capacity=checks["over_capacity"],
+        over_headcount=checks["over_headcount"],
+        recovery_s=f"{recovery_s:.1f}",
     )
-    procs.stop_all()
-    return 0 if lost == 0 and not any(checks.values()) else 1
 
 
 if __name__ == "__main__":
