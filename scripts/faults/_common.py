@@ -79,6 +79,8 @@ class Processes:
     are stopped on exit (normal, exception, SIGINT/SIGTERM)."""
 
     def __init__(self):
+        # Made first thing in a script: its total time counts from here.
+        self.started = time.monotonic()
         self.procs: list[subprocess.Popen] = []
         self._logs = []
         atexit.register(self.stop_all)
@@ -136,7 +138,6 @@ class Processes:
 def finish(
     procs: Processes,
     name: str,
-    started: float,
     *,
     lost: int,
     checks: dict[str, int] | None = None,
@@ -145,7 +146,7 @@ def finish(
     """Print the script's last line, ``fault=<name> lost=<n> <figures>
     total_s=<s>``, and stop its processes. The exit status: 0 when nothing was lost
     and none of the ``checks`` (``integrity()``) found anything."""
-    figures["total_s"] = f"{time.monotonic() - started:.0f}"
+    figures["total_s"] = f"{time.monotonic() - procs.started:.0f}"
     print(
         " ".join(
             f"{key}={value}"

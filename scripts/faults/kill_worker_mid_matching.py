@@ -100,9 +100,19 @@ def relation_bytes() -> int:
     )
 
 
+def after_the_kill(label: str, run_id: int, report: list[str]) -> int:
+    """Once the dead worker's connections are closed, what run ``run_id`` left
+    (added to ``report``); returns how many of its rows are stored."""
+    wait_for("the dead worker's connections to close", lambda: other_backends() == 0)
+    row = run_row(run_id)
+    rows = stored(run_id)
+    report.append(f"{label} status={row.status} proposals={rows[0]} reasons={rows[1]}")
+    c.say(f"{label} after the kill: {report[-1]}")
+    return sum(rows)
+
+
 def main() -> int:
     procs = c.Processes()
-    t_start = time.monotonic()
     c.say("preparing database assist_faults")
     c.ensure_database()
     county_id = c.ensure_big_county(10_000, 2_000)
@@ -129,12 +139,7 @@ def main() -> int:
     worker.wait(10)
     killed.append(run_a)
     c.say(f"A: SIGKILL at stage={seen.stage} progress={seen.progress}%")
-    wait_for("the dead worker's connections to close", lambda: other_backends() == 0)
-    row = run_row(run_a)
-    rows = stored(run_a)
-    partial += sum(rows)
-    report.append(f"A status={row.status} proposals={rows[0]} reasons={rows[1]}")
-    c.say(f"A after the kill: {report[-1]}")
+    partial += after_the_kill("A", run_a, report)
 
     # ---- B: SIGKILL with every row written, before COMMIT --------------------
     run_b = matching_run_start(actor=admin, county=county).pk
@@ -161,12 +166,7 @@ def main() -> int:
             f"B: SIGKILL after the solver, with {written} bytes of rows written "
             f"in the run's open transaction ({waiting}: its next progress report)"
         )
-    wait_for("the dead worker's connections to close", lambda: other_backends() == 0)
-    row = run_row(run_b)
-    rows = stored(run_b)
-    partial += sum(rows)
-    report.append(f"B status={row.status} proposals={rows[0]} reasons={rows[1]}")
-    c.say(f"B after the kill: {report[-1]}")
+    partial += after_the_kill("B", run_b, report)
     not_succeeded = all(run_row(r).status != "succeeded" for r in killed)
 
     # ---- recovery: a new worker runs the sweep --------------------------------
@@ -207,7 +207,6 @@ def main() -> int:
     return c.finish(
         procs,
         NAME,
-        t_start,
         lost=lost,
         checks=checks,
         partial_rows=partial,

@@ -190,7 +190,6 @@ def wait_until(condition, timeout: float = TIMEOUT, every: float = 0.05) -> bool
 
 def main() -> int:
     procs = c.Processes()
-    t_start = time.monotonic()
     c.say(f"preparing database assist_faults on port {c.PG_PORT}")
     c.ensure_database()
     call_command("load_demo", verbosity=0, stdout=io.StringIO())
@@ -288,7 +287,6 @@ def main() -> int:
     return c.finish(
         procs,
         NAME,
-        t_start,
         lost=lost,
         checks=checks,
         requests=len(traffic.records),

@@ -264,7 +264,6 @@ def send_sweep() -> None:
 
 def main() -> int:
     procs = c.Processes()
-    t0 = time.monotonic()
     private = REDIS_PORT != 6379
     if private:
         start_redis()  # a trial run's own server, stopped again at the end
@@ -329,7 +328,6 @@ def main() -> int:
     return c.finish(
         procs,
         NAME,
-        t0,
         lost=lost,
         requests=len(traffic.records),
         failed_requests=failed,
