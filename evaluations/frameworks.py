@@ -244,6 +244,19 @@ def _in_use(framework: Framework) -> bool:
     return _cycles_using(framework).exclude(status=CycleStatus.DRAFT).exists()
 
 
+# The columns of a clean row that an indicator stores as they are.
+_INDICATOR_COLUMNS = (
+    "code",
+    "name",
+    "name_en",
+    "weight",
+    "kind",
+    "metric",
+    "target",
+    "position",
+)
+
+
 def _write_tree(
     framework: Framework, rows: list[dict], weights: dict[str, Decimal]
 ) -> None:
@@ -261,15 +274,8 @@ def _write_tree(
             indicator = Indicator(
                 framework=framework,
                 parent=by_code.get(row["parent"]) if row["parent"] else None,
-                code=row["code"],
-                name=row["name"],
-                name_en=row["name_en"],
-                weight=row["weight"],
-                kind=row["kind"],
-                metric=row["metric"],
-                target=row["target"],
-                position=row["position"],
                 anchors=row.get("anchors") or {},
+                **{name: row[name] for name in _INDICATOR_COLUMNS},
             )
             indicator.full_clean(exclude=["framework", "parent"])
             indicator.save()
