@@ -41,14 +41,25 @@ def _teacher_id(user) -> int | None:
     return teacher.pk if teacher is not None else None
 
 
-def _teacher_rule(path: str) -> Rule:
-    """Objects linked to the user's own teacher record through ``path``."""
+def _teacher_county_id(user) -> int | None:
+    teacher = getattr(user, "teacher", None)
+    return teacher.county_id if teacher is not None else None
+
+
+def _linked_rule(path: str, user_id_of: Callable[[object], int | None]) -> Rule:
+    """Objects whose ``path`` is the id ``user_id_of`` finds on the user (their
+    teacher record, school, county); nothing when the user has none."""
 
     def rule(user) -> Q:
-        teacher_id = _teacher_id(user)
-        return Q(**{path: teacher_id}) if teacher_id else NOTHING
+        linked_id = user_id_of(user)
+        return Q(**{path: linked_id}) if linked_id else NOTHING
 
     return rule
+
+
+def _teacher_rule(path: str) -> Rule:
+    """Objects linked to the user's own teacher record through ``path``."""
+    return _linked_rule(path, _teacher_id)
 
 
 def _county_rule(path: str) -> Rule:
@@ -56,23 +67,15 @@ def _county_rule(path: str) -> Rule:
 
 
 def _school_rule(path: str) -> Rule:
-    return lambda user: Q(**{path: user.school_id}) if user.school_id else NOTHING
+    return _linked_rule(path, lambda user: user.school_id)
 
 
 def _school_county_rule(path: str) -> Rule:
-    def rule(user) -> Q:
-        county_id = _school_county_id(user)
-        return Q(**{path: county_id}) if county_id else NOTHING
-
-    return rule
+    return _linked_rule(path, _school_county_id)
 
 
 def _teacher_county_rule(path: str) -> Rule:
-    def rule(user) -> Q:
-        teacher = getattr(user, "teacher", None)
-        return Q(**{path: teacher.county_id}) if teacher is not None else NOTHING
-
-    return rule
+    return _linked_rule(path, _teacher_county_id)
 
 
 def _either(label: str, *rules: Rule) -> Rule:

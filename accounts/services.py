@@ -19,7 +19,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from common.errors import TooManyRequests, TransitionNotAllowed
+from common.errors import FieldErrors, TooManyRequests, TransitionNotAllowed
 from common.tasks import task
 
 from .models import Role, User
@@ -34,33 +34,26 @@ def _require_admin(actor: User) -> None:
 
 
 def _check_scope(
-    *, user: User, role: str, counties: list, school, teacher, errors: dict
+    *, user: User, role: str, counties: list, school, teacher, errors: FieldErrors
 ) -> None:
     if role != Role.SCHOOL_STAFF and school is not None:
-        errors.setdefault("school", []).append(
-            _("Only school staff accounts have a school.")
-        )
+        errors.add("school", _("Only school staff accounts have a school."))
     if role == Role.SCHOOL_STAFF:
         if school is None:
-            errors.setdefault("school", []).append(
-                _("A school staff account needs its school.")
-            )
+            errors.add("school", _("A school staff account needs its school."))
         elif school.kind != "assisted":
-            errors.setdefault("school", []).append(
-                _("School staff speak for an assisted school.")
-            )
+            errors.add("school", _("School staff speak for an assisted school."))
     if role != Role.COORDINATOR and counties:
-        errors.setdefault("counties", []).append(
-            _("Only coordinators are responsible for counties.")
-        )
+        errors.add("counties", _("Only coordinators are responsible for counties."))
     if teacher is not None:
         if role != Role.TEACHER:
-            errors.setdefault("teacher", []).append(
-                _("Only teacher accounts are linked to a teacher record.")
+            errors.add(
+                "teacher", _("Only teacher accounts are linked to a teacher record.")
             )
         elif teacher.user_id is not None and teacher.user_id != user.pk:
-            errors.setdefault("teacher", []).append(
-                _("This teacher record is already linked to another account.")
+            errors.add(
+                "teacher",
+                _("This teacher record is already linked to another account."),
             )
 
 
@@ -86,13 +79,11 @@ def _apply_admin_flags(user: User) -> list[str]:
     return ["is_staff", "is_superuser"]
 
 
-def _check_email_free(user: User, errors: dict) -> None:
+def _check_email_free(user: User, errors: FieldErrors) -> None:
     # An address belongs to one account: it is where that account's one-time links
     # and password resets go.
     if email_taken(user.email, exclude_pk=user.pk):
-        errors.setdefault("email", []).append(
-            _("Another account already uses this e-mail address.")
-        )
+        errors.add("email", _("Another account already uses this e-mail address."))
 
 
 @transaction.atomic
@@ -121,7 +112,7 @@ def user_create(
         email=email,
         is_active=is_active,
     )
-    errors: dict[str, list] = {}
+    errors = FieldErrors()
     _check_scope(
         user=user,
         role=role,
@@ -131,21 +122,19 @@ def user_create(
         errors=errors,
     )
     if not password:
-        errors.setdefault("password", []).append(_("This field is required."))
+        errors.add("password", _("This field is required."))
     else:
         try:
             validate_password(password, user)
         except ValidationError as exc:
-            errors.setdefault("password", []).extend(exc.messages)
+            errors.add("password", *exc.messages)
     try:
         user.set_password(password)
         user.full_clean(exclude=["password"])
     except ValidationError as exc:
-        for field, messages in exc.message_dict.items():
-            errors.setdefault(field, []).extend(messages)
+        errors.add_error(exc)
     _check_email_free(user, errors)
-    if errors:
-        raise ValidationError(errors)
+    errors.raise_any()
     _apply_admin_flags(user)
     user.save()
     user.counties.set(counties)
@@ -168,7 +157,7 @@ def user_update(*, user: User, actor: User, data: Mapping[str, Any]) -> User:
         list(data["counties"]) if "counties" in data else list(user.counties.all())
     )
     teacher = data["teacher"] if "teacher" in data else _current_teacher(user)
-    errors: dict[str, list] = {}
+    errors = FieldErrors()
     _check_scope(
         user=user,
         role=user.role,
@@ -182,16 +171,14 @@ def user_update(*, user: User, actor: User, data: Mapping[str, Any]) -> User:
         try:
             validate_password(password, user)
         except ValidationError as exc:
-            errors.setdefault("password", []).extend(exc.messages)
+            errors.add("password", *exc.messages)
     try:
         user.full_clean(exclude=["password"])
     except ValidationError as exc:
-        for field, messages in exc.message_dict.items():
-            errors.setdefault(field, []).extend(messages)
+        errors.add_error(exc)
     if "email" in changes:
         _check_email_free(user, errors)
-    if errors:
-        raise ValidationError(errors)
+    errors.raise_any()
     update_fields = [*changes, *_apply_admin_flags(user)]
     if "school" in data:
         update_fields.append("school")
@@ -253,7 +240,7 @@ def _send_invitations_after_commit(user_ids: list[int], link_base: str) -> None:
 
 def _invited_user(
     *, name: str, email: str, username: str, role: str, school=None
-) -> tuple[User, dict[str, list]]:
+) -> tuple[User, FieldErrors]:
     """An unsaved account waiting for its first password, and what is wrong with
     it (field -> messages)."""
     email = (email or "").strip()
@@ -266,21 +253,18 @@ def _invited_user(
         school=school,
     )
     user.set_unusable_password()
-    errors: dict[str, list] = {}
+    errors = FieldErrors()
     if not user.first_name:
-        errors.setdefault("name", []).append(_("Enter the person's name."))
+        errors.add("name", _("Enter the person's name."))
     if not email:
-        errors.setdefault("email", []).append(
-            _("Enter an e-mail address: the link to choose a password goes there.")
+        errors.add(
+            "email",
+            _("Enter an e-mail address: the link to choose a password goes there."),
         )
     elif email_taken(email):
-        errors.setdefault("email", []).append(
-            _("Another account already uses this e-mail address.")
-        )
+        errors.add("email", _("Another account already uses this e-mail address."))
     if username and username_taken(username):
-        errors.setdefault("username", []).append(
-            _("This username is taken; choose another.")
-        )
+        errors.add("username", _("This username is taken; choose another."))
     exclude = ["password"]
     if "username" in errors or not username:
         exclude.append("username")
@@ -290,8 +274,8 @@ def _invited_user(
         for field, messages in exc.message_dict.items():
             key = "name" if field == "first_name" else field
             for message in messages:
-                if message not in errors.get(key, []):
-                    errors.setdefault(key, []).append(message)
+                if message not in errors.by_field.get(key, []):
+                    errors.add(key, message)
     return user, errors
 
 
@@ -319,39 +303,32 @@ def account_invite(
                 "only; programme admins create the others."
             )
         )
-    errors: dict[str, list] = {}
+    errors = FieldErrors()
     if role == Role.TEACHER:
         school = None
         if teacher is None:
-            errors.setdefault("teacher", []).append(
-                _("Choose the teacher record this account belongs to.")
+            errors.add(
+                "teacher", _("Choose the teacher record this account belongs to.")
             )
         elif not manages_county(actor, teacher.county_id):
             raise PermissionDenied(_("This teacher is not stationed in your counties."))
         elif teacher.user_id is not None:
-            errors.setdefault("teacher", []).append(
-                _("This teacher already has an account.")
-            )
+            errors.add("teacher", _("This teacher already has an account."))
         name = name or getattr(teacher, "name", "")
     else:
         teacher = None
         if school is None:
-            errors.setdefault("school", []).append(
-                _("A school staff account needs its school.")
-            )
+            errors.add("school", _("A school staff account needs its school."))
         elif not manages_county(actor, school.county_id):
             raise PermissionDenied(_("This school is not in your counties."))
         elif school.kind != "assisted":
-            errors.setdefault("school", []).append(
-                _("School staff speak for an assisted school.")
-            )
+            errors.add("school", _("School staff speak for an assisted school."))
     user, more = _invited_user(
         name=name, email=email, username=username, role=role, school=school
     )
-    for field, messages in more.items():
-        errors.setdefault(field, []).extend(messages)
-    if errors:
-        raise ValidationError(errors)
+    for field, messages in more.by_field.items():
+        errors.add(field, *messages)
+    errors.raise_any()
     user.save()
     if teacher is not None:
         _link_teacher(user, teacher)
@@ -365,7 +342,7 @@ def account_invitation_problems(*, name: str, email: str) -> list[str]:
     _user, errors = _invited_user(
         name=name, email=email, username="", role=Role.TEACHER
     )
-    return [message for messages in errors.values() for message in messages]
+    return errors.messages()
 
 
 @transaction.atomic
@@ -378,7 +355,7 @@ def accounts_invite_teachers(
     all the same refuses the whole batch."""
     _require_account_manager(actor)
     created: list[User] = []
-    errors: dict[str, list] = {}
+    errors = FieldErrors()
     for teacher, email in teachers_and_emails:
         if teacher.user_id is not None or not email:
             continue
@@ -388,17 +365,12 @@ def accounts_invite_teachers(
             name=teacher.name, email=email, username="", role=Role.TEACHER
         )
         if problems:
-            errors.setdefault("email", []).extend(
-                f"{teacher.name}: {message}"
-                for messages in problems.values()
-                for message in messages
-            )
+            errors.add("email", *(f"{teacher.name}: {m}" for m in problems.messages()))
             continue
         user.save()
         _link_teacher(user, teacher)
         created.append(user)
-    if errors:
-        raise ValidationError(errors)
+    errors.raise_any()
     _send_invitations_after_commit([u.pk for u in created], link_base)
     return created
 

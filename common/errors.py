@@ -1,7 +1,8 @@
 """Errors that services raise and the API turns into HTTP answers.
 
 - ``TransitionNotAllowed`` -> 409, naming the current state (DESIGN section 4).
-- Django's ``ValidationError`` from a service -> 400 with messages per field.
+- Django's ``ValidationError`` from a service -> 400 with messages per field (a
+  service gathers them in ``FieldErrors``).
 - ``TooManyRequests`` -> 429 with ``Retry-After`` (pages: the 429 error page, by
   ``assist_platform.middleware.TooManyRequestsMiddleware``).
 Nothing is changed when either is raised inside a service's transaction."""
@@ -46,6 +47,35 @@ class TooManyRequests(Exception):
         self.message = message
         self.retry_after = max(1, int(retry_after))
         super().__init__(message)
+
+
+class FieldErrors:
+    """What a service's checks find wrong with its input, field by field, raised
+    together as one ``ValidationError`` (400) before anything is written."""
+
+    def __init__(self) -> None:
+        self.by_field: dict[str, list] = {}
+
+    def __bool__(self) -> bool:
+        return bool(self.by_field)
+
+    def __contains__(self, field: str) -> bool:
+        return field in self.by_field
+
+    def add(self, field: str, *messages) -> None:
+        self.by_field.setdefault(field, []).extend(messages)
+
+    def add_error(self, error: DjangoValidationError) -> None:
+        """The messages of a ``full_clean()`` that refused, under their fields."""
+        for field, messages in error.message_dict.items():
+            self.add(field, *messages)
+
+    def messages(self) -> list:
+        return [m for messages in self.by_field.values() for m in messages]
+
+    def raise_any(self) -> None:
+        if self.by_field:
+            raise DjangoValidationError(self.by_field)
 
 
 def conflict(exc: TransitionNotAllowed, code: str, **extra) -> Response:

@@ -1,5 +1,5 @@
-"""Form pieces every app uses: the date picker, and putting a service's errors
-onto the form the person filled in."""
+"""Form pieces every app uses: the date picker, the box for free text, and putting
+a service's errors onto the form the person filled in."""
 
 from __future__ import annotations
 
@@ -15,6 +15,14 @@ class DateInput(forms.DateInput):
 
     def __init__(self, attrs=None, format="%Y-%m-%d"):
         super().__init__(attrs, format)
+
+
+def text_box(label, *, rows: int, **options) -> forms.CharField:
+    """Free text typed in a box ``rows`` lines high (a description, a comment, a
+    reason)."""
+    return forms.CharField(
+        label=label, widget=forms.Textarea(attrs={"rows": rows}), **options
+    )
 
 
 def add_service_errors(

@@ -1,9 +1,7 @@
 """Appeals: a subject contests a result within the appeal window; the county's
 coordinator answers and may revise the score.
 
-Services check who may act (``PermissionDenied`` -> 403), the state
-(``TransitionNotAllowed`` -> 409) and the input (``ValidationError`` -> 400), and
-change nothing when they refuse (evaluations/policies.py declares the rules)."""
+The rules its services check are in :mod:`evaluations.policies`."""
 
 from __future__ import annotations
 
@@ -11,14 +9,13 @@ import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Role
+from accounts.models import Role, User
 from accounts.notifications import notify
 from common.errors import TransitionNotAllowed
 from common.services import model_create
@@ -34,8 +31,6 @@ from .models import (
 )
 from .policies import EVALUATION_APPEAL
 from .ratings import score_value
-
-User = get_user_model()
 
 
 def appeal_deadline(cycle: EvaluationCycle) -> dt.date | None:

@@ -2,9 +2,7 @@
 close it (scores, grades, ranks, explanations), or hand the opening and closing to a
 Celery task.
 
-Services check who may act (``PermissionDenied`` -> 403), the state
-(``TransitionNotAllowed`` -> 409) and the input (``ValidationError`` -> 400), and
-change nothing when they refuse (evaluations/policies.py declares the rules)."""
+The rules its services check are in :mod:`evaluations.policies`."""
 
 from __future__ import annotations
 
@@ -15,7 +13,6 @@ from statistics import median
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
@@ -23,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from accounts.models import Role
+from accounts.models import Role, User
 from accounts.notifications import notify
 from common.errors import TransitionNotAllowed
 from common.services import model_create
@@ -49,8 +46,6 @@ from .models import (
     SubjectType,
 )
 from .policies import CYCLE
-
-User = get_user_model()
 
 
 @transaction.atomic

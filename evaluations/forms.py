@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from common.forms import DateInput
+from common.forms import DateInput, text_box
 
 from .models import Framework, SubjectType
 
@@ -48,11 +48,7 @@ class CycleForm(forms.Form):
 class RatingForm(forms.Form):
     """One 0-100 input per rated indicator, named by its code."""
 
-    comment = forms.CharField(
-        label=pgettext_lazy("rating", "Comment"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
+    comment = text_box(pgettext_lazy("rating", "Comment"), rows=3, required=False)
 
     def __init__(self, *args, indicators, initial_scores=None, **kwargs):
         super().__init__(*args, **kwargs)

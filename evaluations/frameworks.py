@@ -1,16 +1,13 @@
 """Evaluation frameworks: indicator trees with rater weights and anchors, owned by a
 county or by the programme.
 
-Services check who may act (``PermissionDenied`` -> 403), the state
-(``TransitionNotAllowed`` -> 409) and the input (``ValidationError`` -> 400), and
-change nothing when they refuse (evaluations/policies.py declares the rules)."""
+The rules its services check are in :mod:`evaluations.policies`."""
 
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -32,9 +29,6 @@ from .models import (
     SubjectType,
 )
 from .policies import FRAMEWORK
-
-User = get_user_model()
-
 
 # What a rater's anchors explain: the scores 90, 75 and 60.
 ANCHOR_SCORES = ("90", "75", "60")
@@ -250,6 +244,19 @@ def _in_use(framework: Framework) -> bool:
     return _cycles_using(framework).exclude(status=CycleStatus.DRAFT).exists()
 
 
+# The columns of a clean row that an indicator stores as they are.
+_INDICATOR_COLUMNS = (
+    "code",
+    "name",
+    "name_en",
+    "weight",
+    "kind",
+    "metric",
+    "target",
+    "position",
+)
+
+
 def _write_tree(
     framework: Framework, rows: list[dict], weights: dict[str, Decimal]
 ) -> None:
@@ -267,15 +274,8 @@ def _write_tree(
             indicator = Indicator(
                 framework=framework,
                 parent=by_code.get(row["parent"]) if row["parent"] else None,
-                code=row["code"],
-                name=row["name"],
-                name_en=row["name_en"],
-                weight=row["weight"],
-                kind=row["kind"],
-                metric=row["metric"],
-                target=row["target"],
-                position=row["position"],
                 anchors=row.get("anchors") or {},
+                **{name: row[name] for name in _INDICATOR_COLUMNS},
             )
             indicator.full_clean(exclude=["framework", "parent"])
             indicator.save()

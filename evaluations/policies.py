@@ -8,6 +8,11 @@ its appeals; raters submit only their own rating tasks, while the cycle is open;
 one evaluated (the teacher, the school's staff, the team's leader) appeals a result.
 Frameworks belong to a county (its coordinators change them) or to the programme
 (only admins do). Rating and appealing are their owners' alone, admins included.
+
+The services (:mod:`~evaluations.cycles`, :mod:`~evaluations.frameworks`,
+:mod:`~evaluations.ratings`, :mod:`~evaluations.appeals`) check these rules: who may
+act (``PermissionDenied`` -> 403), the state (``TransitionNotAllowed`` -> 409) and
+the input (``ValidationError`` -> 400), and change nothing when they refuse.
 """
 
 from __future__ import annotations

@@ -1,15 +1,12 @@
 """Rating tasks: a rater submits their scores on a subject's rated indicators.
 
-Services check who may act (``PermissionDenied`` -> 403), the state
-(``TransitionNotAllowed`` -> 409) and the input (``ValidationError`` -> 400), and
-change nothing when they refuse (evaluations/policies.py declares the rules)."""
+The rules its services check are in :mod:`evaluations.policies`."""
 
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -27,8 +24,6 @@ from .models import (
     RatingStatus,
 )
 from .policies import CYCLE, RATING
-
-User = get_user_model()
 
 
 def rated_indicators(evaluation: Evaluation) -> list[Indicator]:

@@ -516,6 +516,12 @@ def _activity_basis(acts) -> dict[str, dict]:
     }
 
 
+def _fulfilment_basis(done: int, due: int, served: int) -> dict[str, dict]:
+    """What needs fulfilled counted: ``done`` of the ``due`` served needs (or
+    assignments); the others served are still running, and no failure."""
+    return {NEEDS_FULFILLED: {"done": done, "due": due, "running": served - due}}
+
+
 @dataclass
 class CycleFacts:
     """Everything objective indicators need about one cycle, as plain data."""
@@ -585,11 +591,7 @@ class CycleFacts:
         weeks = [self._weeks(t) for t in teacher_ids]
         return {
             **_activity_basis(acts),
-            NEEDS_FULFILLED: {
-                "done": sum(1 for a in due if a.done),
-                "due": len(due),
-                "running": len(served) - len(due),
-            },
+            **_fulfilment_basis(sum(1 for a in due if a.done), len(due), len(served)),
             GOALS_MET: self._goals(a.need_id for a in served).basis(),
             ACTIVITY_REGULARITY: {
                 "active_weeks": sum(a for a, _ in weeks),
@@ -620,11 +622,9 @@ class CycleFacts:
         tasks_total, tasks_done = self.school_tasks.get(school_id, (0, 0))
         return {
             **_activity_basis(acts),
-            NEEDS_FULFILLED: {
-                "done": sum(1 for n in due if n.fulfilled),
-                "due": len(due),
-                "running": len(served) - len(due),
-            },
+            **_fulfilment_basis(
+                sum(1 for n in due if n.fulfilled), len(due), len(served)
+            ),
             GOALS_MET: self._goals(n.id for n in served).basis(),
             CONFIRMATION_SPEED: {
                 "needs": sum(1 for n in served if self.start <= n.end <= self.as_of)

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from pypinyin import Style, lazy_pinyin
 
+from common.services import model_create
+
 from .catalogue_data import CatalogueRow
 from .models import Specialty, SpecialtyClass, SpecialtyFamily
 
@@ -65,19 +67,15 @@ def catalogue_import(*, rows: Sequence[CatalogueRow]) -> CatalogueImportReport:
     for row in rows:
         family = families.get(row.family_code)
         if family is None:
-            family = SpecialtyFamily(code=row.family_code, name=row.family_name)
-            family.full_clean()
-            family.save()
-            families[family.code] = family
+            family = families[row.family_code] = model_create(
+                SpecialtyFamily, code=row.family_code, name=row.family_name
+            )
             report.families_added.append(f"{family.code} {family.name}")
         klass = classes.get(row.class_code)
         if klass is None:
-            klass = SpecialtyClass(
-                code=row.class_code, name=row.class_name, family=family
+            klass = classes[row.class_code] = model_create(
+                SpecialtyClass, code=row.class_code, name=row.class_name, family=family
             )
-            klass.full_clean()
-            klass.save()
-            classes[klass.code] = klass
             report.classes_added.append(f"{klass.code} {klass.name}")
         specialty = current.get(row.code)
         if specialty is None:

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.scopes import visible
-from common.forms import DateInput
+from common.forms import DateInput, text_box
 from places.models import School, SchoolKind
 
 from .fields import SpecialtyChoiceField
@@ -35,10 +35,10 @@ class NeedForm(forms.Form):
     )
     kind = forms.ChoiceField(label=_("kind"), choices=NeedKind.choices)
     title = forms.CharField(label=_("title"), max_length=120)
-    description = forms.CharField(
-        label=_("description"),
+    description = text_box(
+        _("description"),
+        rows=5,
         required=False,
-        widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("What the school needs, for whom, and what is already there."),
     )
     headcount = forms.IntegerField(
@@ -140,19 +140,19 @@ class ReviewForm(forms.Form):
     readiness = _score_field(
         _("school readiness"), _("Whether the school can make use of the help now.")
     )
-    goals = forms.CharField(
-        label=_("Plan goals"),
+    goals = text_box(
+        _("Plan goals"),
+        rows=4,
         required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_(
             "One measurable goal a line, e.g. train 4 local teachers in "
             "live-stream e-commerce."
         ),
     )
-    comment = forms.CharField(
-        label=_("Comment"),
+    comment = text_box(
+        _("Comment"),
+        rows=3,
         required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_(
             "Required to return (what to revise) or reject (the reason); shown to "
             "the school."
@@ -196,21 +196,14 @@ class ReviewForm(forms.Form):
 
 
 class CancelForm(forms.Form):
-    reason = forms.CharField(
-        label=_("Reason for cancelling"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
+    reason = text_box(_("Reason for cancelling"), rows=3)
 
 
 class ConfirmForm(forms.Form):
     """Confirming a need fulfilled: a reason is required while the window has not
     started or no activity has been logged (``services.confirm_needs_reason``)."""
 
-    reason = forms.CharField(
-        label=_("Why is it fulfilled already?"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
+    reason = text_box(_("Why is it fulfilled already?"), rows=3, required=False)
 
     def __init__(self, *args, reason_required: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -218,7 +211,4 @@ class ConfirmForm(forms.Form):
 
 
 class ReopenForm(forms.Form):
-    reason = forms.CharField(
-        label=_("Reason for reopening"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
+    reason = text_box(_("Reason for reopening"), rows=3)

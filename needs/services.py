@@ -46,6 +46,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, User
 from accounts.policies import actor_role
+from common.errors import FieldErrors
 from common.services import model_create, model_update
 from places.models import County, School, SchoolKind
 
@@ -178,27 +179,20 @@ def _int_or_none(value: Any) -> int | None:
 
 def _validate_need_fields(values: Mapping[str, Any]) -> None:
     """Field checks the database constraints make, reported per field."""
-    errors: dict[str, list] = {}
+    errors = FieldErrors()
     headcount = _int_or_none(values.get("headcount"))
     if headcount is not None and not 1 <= headcount <= 10:
-        errors.setdefault("headcount", []).append(
-            _("Headcount must be between 1 and 10.")
-        )
+        errors.add("headcount", _("Headcount must be between 1 and 10."))
     urgency = _int_or_none(values.get("urgency"))
     if urgency is not None and not 1 <= urgency <= 5:
-        errors.setdefault("urgency", []).append(_("Urgency must be between 1 and 5."))
+        errors.add("urgency", _("Urgency must be between 1 and 5."))
     start, end = values.get("start_date"), values.get("end_date")
     if isinstance(start, dt.date) and isinstance(end, dt.date) and end < start:
-        errors.setdefault("end_date", []).append(
-            _("The end date cannot be before the start date.")
-        )
+        errors.add("end_date", _("The end date cannot be before the start date."))
     school = values.get("school")
     if isinstance(school, School) and school.kind != SchoolKind.ASSISTED:
-        errors.setdefault("school", []).append(
-            _("Needs are posted by assisted schools only.")
-        )
-    if errors:
-        raise ValidationError(errors)
+        errors.add("school", _("Needs are posted by assisted schools only."))
+    errors.raise_any()
 
 
 def _full_clean(need: Need) -> None:

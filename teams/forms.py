@@ -14,19 +14,19 @@ from places.models import County, School, SchoolKind
 from .models import Teacher
 
 
-class CountyChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj) -> str:
-        return str(obj)
+class TeacherLabels:
+    """Choices of teachers, each named with their home school."""
 
-
-class TeacherChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj) -> str:
         return f"{obj.name}（{obj.home_school.name}）"
 
 
-class LeaderChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj) -> str:
-        return f"{obj.name}（{obj.home_school.name}）"
+class TeacherChoiceField(TeacherLabels, forms.ModelMultipleChoiceField):
+    pass
+
+
+class LeaderChoiceField(TeacherLabels, forms.ModelChoiceField):
+    pass
 
 
 class TeacherForm(forms.Form):
@@ -43,7 +43,9 @@ class TeacherForm(forms.Form):
         required=False,
         help_text=_("e.g. 讲师, 高级讲师, 正高级讲师"),
     )
-    county = CountyChoiceField(label=_("stationed county"), queryset=County.objects)
+    county = forms.ModelChoiceField(
+        label=_("stationed county"), queryset=County.objects
+    )
     phone = forms.CharField(label=_("phone"), max_length=30, required=False)
     available_from = forms.DateField(label=_("available from"), widget=DateInput)
     available_until = forms.DateField(label=_("available until"), widget=DateInput)
@@ -103,7 +105,7 @@ SkillFormSet = forms.formset_factory(
 
 class TeamForm(forms.Form):
     name = forms.CharField(label=_("name"), max_length=100)
-    county = CountyChoiceField(label=_("county"), queryset=County.objects)
+    county = forms.ModelChoiceField(label=_("county"), queryset=County.objects)
     start_date = forms.DateField(label=_("start date"), widget=DateInput)
     end_date = forms.DateField(label=_("end date"), widget=DateInput)
     members = TeacherChoiceField(
@@ -131,7 +133,7 @@ class PeriodForm(forms.Form):
 
     start = forms.DateField(label=pgettext_lazy("period", "from"), widget=DateInput)
     end = forms.DateField(label=pgettext_lazy("period", "until"), widget=DateInput)
-    county = CountyChoiceField(
+    county = forms.ModelChoiceField(
         label=_("stationed county"),
         queryset=County.objects,
         required=False,

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.scopes import manages_county
+from common.errors import FieldErrors
 from common.services import model_update
 from needs.models import Specialty
 from places.models import County, School, SchoolKind
@@ -72,34 +73,30 @@ def _check_skills(pairs: Sequence[tuple[Specialty, int]]) -> list[str]:
 def _validate_teacher(
     teacher: Teacher, *, actor: User, skills: Sequence[tuple[Specialty, int]] | None
 ) -> None:
-    errors: dict[str, list[str]] = {}
-
-    def add(field: str, message: str) -> None:
-        errors.setdefault(field, []).append(message)
-
+    errors = FieldErrors()
     if not (teacher.name or "").strip():
-        add("name", _("Enter the teacher's name."))
+        errors.add("name", _("Enter the teacher's name."))
     if teacher.home_school_id is not None and (
         teacher.home_school.kind != SchoolKind.SUPPORTING
     ):
-        add("home_school", _("The home school must be a supporting school."))
+        errors.add("home_school", _("The home school must be a supporting school."))
     if teacher.county_id is not None and not manages_county(actor, teacher.county_id):
-        add("county", _("You do not coordinate this county."))
+        errors.add("county", _("You do not coordinate this county."))
     if teacher.capacity is not None and not 1 <= teacher.capacity <= 5:
-        add("capacity", _("Capacity must be between 1 and 5."))
+        errors.add("capacity", _("Capacity must be between 1 and 5."))
     if (
         teacher.available_from
         and teacher.available_until
         and teacher.available_until < teacher.available_from
     ):
-        add(
+        errors.add(
             "available_until",
             _("'Available until' cannot be before 'available from'."),
         )
     if teacher.pk and teacher.capacity:
         live = teacher.assignments.filter(status__in=LIVE_ASSIGNMENT_STATUSES).count()
         if teacher.capacity < live:
-            add(
+            errors.add(
                 "capacity",
                 _(
                     "This teacher has %(live)d live assignments; capacity cannot "
@@ -111,15 +108,14 @@ def _validate_teacher(
         home_school_id=teacher.home_school_id, name=teacher.name
     ).exclude(pk=teacher.pk)
     if teacher.home_school_id and teacher.name and namesakes.exists():
-        add(
+        errors.add(
             "name",
             _("A teacher of this name from this home school is already registered."),
         )
     if skills is not None:
         for problem in _check_skills(skills):
-            add("skills", problem)
-    if errors:
-        raise ValidationError(errors)
+            errors.add("skills", problem)
+    errors.raise_any()
     teacher.full_clean(validate_unique=False, validate_constraints=False)
 
 
@@ -226,17 +222,13 @@ def teacher_deactivate(*, actor: User, teacher: Teacher) -> Teacher:
 def _validate_team(
     team: Team, *, actor: User, members: Sequence[Teacher] | None
 ) -> None:
-    errors: dict[str, list[str]] = {}
-
-    def add(field: str, message: str) -> None:
-        errors.setdefault(field, []).append(message)
-
+    errors = FieldErrors()
     if not (team.name or "").strip():
-        add("name", _("Enter the team's name."))
+        errors.add("name", _("Enter the team's name."))
     if team.county_id is not None and not manages_county(actor, team.county_id):
-        add("county", _("You do not coordinate this county."))
+        errors.add("county", _("You do not coordinate this county."))
     if team.start_date and team.end_date and team.end_date < team.start_date:
-        add("end_date", _("The end date cannot be before the start date."))
+        errors.add("end_date", _("The end date cannot be before the start date."))
     if members is None:
         members = list(team.members.all()) if team.pk else []
     member_ids = {m.pk for m in members}
@@ -250,13 +242,13 @@ def _validate_team(
         )
     for member in members:
         if member.county_id not in counties:
-            add(
+            errors.add(
                 "members",
                 _("%(name)s is not stationed in the team's county.")
                 % {"name": member.name},
             )
     if team.leader_id is not None and team.leader_id not in member_ids:
-        add("leader", _("The leader must be one of the members."))
+        errors.add("leader", _("The leader must be one of the members."))
     if (
         team.county_id
         and team.start_date
@@ -267,12 +259,11 @@ def _validate_team(
         .exclude(pk=team.pk)
         .exists()
     ):
-        add(
+        errors.add(
             "name",
             _("This county already has a team of this name starting on that date."),
         )
-    if errors:
-        raise ValidationError(errors)
+    errors.raise_any()
     team.full_clean(validate_unique=False, validate_constraints=False)
 
 

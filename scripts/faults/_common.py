@@ -79,6 +79,8 @@ class Processes:
     are stopped on exit (normal, exception, SIGINT/SIGTERM)."""
 
     def __init__(self):
+        # Made first thing in a script: its total time counts from here.
+        self.started = time.monotonic()
         self.procs: list[subprocess.Popen] = []
         self._logs = []
         atexit.register(self.stop_all)
@@ -131,6 +133,29 @@ class Processes:
         for log in self._logs:
             log.close()
         self._logs.clear()
+
+
+def finish(
+    procs: Processes,
+    name: str,
+    *,
+    lost: int,
+    checks: dict[str, int] | None = None,
+    **figures,
+) -> int:
+    """Print the script's last line, ``fault=<name> lost=<n> <figures>
+    total_s=<s>``, and stop its processes. The exit status: 0 when nothing was lost
+    and none of the ``checks`` (``integrity()``) found anything."""
+    figures["total_s"] = f"{time.monotonic() - procs.started:.0f}"
+    print(
+        " ".join(
+            f"{key}={value}"
+            for key, value in {"fault": name, "lost": lost, **figures}.items()
+        ),
+        flush=True,
+    )
+    procs.stop_all()
+    return 0 if lost == 0 and not any((checks or {}).values()) else 1
 
 
 def worker_hostname(prefix: str) -> str:
@@ -282,43 +307,46 @@ def purge_queue() -> None:
         say(f"could not purge the queue: {exc}")
 
 
+def scalar(sql: str):
+    """The one value a query returns."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return cursor.fetchone()[0]
+
+
 def integrity() -> dict[str, int]:
     """Invariants over the whole database: what a fault must never break."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            SELECT count(*) FROM (
-                SELECT t.id FROM teams_teacher t
-                JOIN matching_assignment a ON a.teacher_id = t.id
-                WHERE a.status IN ('proposed', 'accepted')
-                GROUP BY t.id, t.capacity HAVING count(*) > t.capacity
-            ) x
-            """
-        )
-        over_capacity = cursor.fetchone()[0]
-        cursor.execute(
-            """
-            SELECT count(*) FROM (
-                SELECT need_id, teacher_id FROM matching_assignment
-                WHERE status IN ('proposed', 'accepted')
-                GROUP BY need_id, teacher_id HAVING count(*) > 1
-            ) x
-            """
-        )
-        duplicates = cursor.fetchone()[0]
-        cursor.execute(
-            """
-            SELECT count(*) FROM (
-                SELECT n.id FROM needs_need n
-                JOIN matching_assignment a ON a.need_id = n.id
-                WHERE a.status IN ('proposed', 'accepted', 'completed')
-                GROUP BY n.id, n.headcount, n.filled
-                HAVING count(*) FILTER (WHERE a.status <> 'proposed') > n.headcount
-                    OR count(*) > n.headcount
-            ) x
-            """
-        )
-        over_headcount = cursor.fetchone()[0]
+    over_capacity = scalar(
+        """
+        SELECT count(*) FROM (
+            SELECT t.id FROM teams_teacher t
+            JOIN matching_assignment a ON a.teacher_id = t.id
+            WHERE a.status IN ('proposed', 'accepted')
+            GROUP BY t.id, t.capacity HAVING count(*) > t.capacity
+        ) x
+        """
+    )
+    duplicates = scalar(
+        """
+        SELECT count(*) FROM (
+            SELECT need_id, teacher_id FROM matching_assignment
+            WHERE status IN ('proposed', 'accepted')
+            GROUP BY need_id, teacher_id HAVING count(*) > 1
+        ) x
+        """
+    )
+    over_headcount = scalar(
+        """
+        SELECT count(*) FROM (
+            SELECT n.id FROM needs_need n
+            JOIN matching_assignment a ON a.need_id = n.id
+            WHERE a.status IN ('proposed', 'accepted', 'completed')
+            GROUP BY n.id, n.headcount, n.filled
+            HAVING count(*) FILTER (WHERE a.status <> 'proposed') > n.headcount
+                OR count(*) > n.headcount
+        ) x
+        """
+    )
     return {
         "over_capacity": over_capacity,
         "duplicates": duplicates,

@@ -75,12 +75,10 @@ def stored(run_id: int) -> tuple[int, int]:
 
 def other_backends() -> int:
     """Client connections to our database other than this process's."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-            " AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
-        )
-        return cursor.fetchone()[0]
+    return c.scalar(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+        " AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
+    )
 
 
 def blocked_by_us() -> str | None:
@@ -96,17 +94,25 @@ def blocked_by_us() -> str | None:
 
 
 def relation_bytes() -> int:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pg_relation_size('matching_assignment')"
-            " + pg_relation_size('matching_unmatchedneed')"
-        )
-        return cursor.fetchone()[0]
+    return c.scalar(
+        "SELECT pg_relation_size('matching_assignment')"
+        " + pg_relation_size('matching_unmatchedneed')"
+    )
+
+
+def after_the_kill(label: str, run_id: int, report: list[str]) -> int:
+    """Once the dead worker's connections are closed, what run ``run_id`` left
+    (added to ``report``); returns how many of its rows are stored."""
+    wait_for("the dead worker's connections to close", lambda: other_backends() == 0)
+    row = run_row(run_id)
+    rows = stored(run_id)
+    report.append(f"{label} status={row.status} proposals={rows[0]} reasons={rows[1]}")
+    c.say(f"{label} after the kill: {report[-1]}")
+    return sum(rows)
 
 
 def main() -> int:
     procs = c.Processes()
-    t_start = time.monotonic()
     c.say("preparing database assist_faults")
     c.ensure_database()
     county_id = c.ensure_big_county(10_000, 2_000)
@@ -133,12 +139,7 @@ def main() -> int:
     worker.wait(10)
     killed.append(run_a)
     c.say(f"A: SIGKILL at stage={seen.stage} progress={seen.progress}%")
-    wait_for("the dead worker's connections to close", lambda: other_backends() == 0)
-    row = run_row(run_a)
-    rows = stored(run_a)
-    partial += sum(rows)
-    report.append(f"A status={row.status} proposals={rows[0]} reasons={rows[1]}")
-    c.say(f"A after the kill: {report[-1]}")
+    partial += after_the_kill("A", run_a, report)
 
     # ---- B: SIGKILL with every row written, before COMMIT --------------------
     run_b = matching_run_start(actor=admin, county=county).pk
@@ -165,12 +166,7 @@ def main() -> int:
             f"B: SIGKILL after the solver, with {written} bytes of rows written "
             f"in the run's open transaction ({waiting}: its next progress report)"
         )
-    wait_for("the dead worker's connections to close", lambda: other_backends() == 0)
-    row = run_row(run_b)
-    rows = stored(run_b)
-    partial += sum(rows)
-    report.append(f"B status={row.status} proposals={rows[0]} reasons={rows[1]}")
-    c.say(f"B after the kill: {report[-1]}")
+    partial += after_the_kill("B", run_b, report)
     not_succeeded = all(run_row(r).status != "succeeded" for r in killed)
 
     # ---- recovery: a new worker runs the sweep --------------------------------
@@ -208,17 +204,21 @@ def main() -> int:
         + "; ".join(report)
         + f"; after the sweep: {[run_row(r).status for r in killed]}"
     )
-    print(
-        f"fault={NAME} lost={lost} partial_rows={partial} "
-        f"expected_proposals={expected} proposals={proposals} "
-        f"killed_runs={len(killed)} reruns_succeeded={recovered} "
-        f"duplicates={checks['duplicates']} over_capacity={checks['over_capacity']} "
-        f"over_headcount={checks['over_headcount']} recovery_s={recovery_s:.1f} "
-        f"total_s={time.monotonic() - t_start:.0f}",
-        flush=True,
+    return c.finish(
+        procs,
+        NAME,
+        lost=lost,
+        checks=checks,
+        partial_rows=partial,
+        expected_proposals=expected,
+        proposals=proposals,
+        killed_runs=len(killed),
+        reruns_succeeded=recovered,
+        duplicates=checks["duplicates"],
+        over_capacity=checks["over_capacity"],
+        over_headcount=checks["over_headcount"],
+        recovery_s=f"{recovery_s:.1f}",
     )
-    procs.stop_all()
-    return 0 if lost == 0 and not any(checks.values()) else 1
 
 
 if __name__ == "__main__":

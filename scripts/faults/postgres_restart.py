@@ -65,21 +65,25 @@ def pg_ready() -> bool:
     return done.returncode == 0
 
 
-def restart_postgres() -> tuple[float, float]:
-    """Restart the cluster; return (command issued, accepting again) as
-    monotonic times."""
-    t0 = time.monotonic()
+def pg_ctlcluster(action: str, *, check: bool, **options) -> None:
     subprocess.run(  # noqa: S603
         [  # noqa: S607
             "pg_ctlcluster",
             "--skip-systemctl-redirect",
             pg_version(),
             CLUSTER,
-            "restart",
+            action,
         ],
-        check=True,
-        capture_output=True,
+        check=check,
+        **options,
     )
+
+
+def restart_postgres() -> tuple[float, float]:
+    """Restart the cluster; return (command issued, accepting again) as
+    monotonic times."""
+    t0 = time.monotonic()
+    pg_ctlcluster("restart", check=True, capture_output=True)
     while not pg_ready():
         if time.monotonic() - t0 > 60:
             raise RuntimeError("PostgreSQL did not come back within 60 s")
@@ -89,16 +93,7 @@ def restart_postgres() -> tuple[float, float]:
 
 def ensure_running() -> None:
     if not pg_ready():
-        subprocess.run(  # noqa: S603
-            [  # noqa: S607
-                "pg_ctlcluster",
-                "--skip-systemctl-redirect",
-                pg_version(),
-                CLUSTER,
-                "start",
-            ],
-            check=False,
-        )
+        pg_ctlcluster("start", check=False)
 
 
 class Traffic:
@@ -195,7 +190,6 @@ def wait_until(condition, timeout: float = TIMEOUT, every: float = 0.05) -> bool
 
 def main() -> int:
     procs = c.Processes()
-    t_start = time.monotonic()
     c.say(f"preparing database assist_faults on port {c.PG_PORT}")
     c.ensure_database()
     call_command("load_demo", verbosity=0, stdout=io.StringIO())
@@ -290,20 +284,25 @@ def main() -> int:
         + max(0, expected - proposals)
         + busy_tasks
     )
-    print(
-        f"fault={NAME} lost={lost} requests={len(traffic.records)} "
-        f"failed_in_outage={len(inside)} failed_outside_outage={len(outside)} "
-        f"outage_s={t_up - t_down:.1f} first_ok_after_s={first_ok_s:.2f} "
-        f"run_after_restart={'succeeded' if finished else 'stuck'} "
-        f"cut_off_run={cut.status} expected_proposals={expected} "
-        f"proposals={proposals} runs_unfinished={unfinished} "
-        f"worker_busy_tasks={busy_tasks} duplicates={checks['duplicates']} "
-        f"over_capacity={checks['over_capacity']} "
-        f"total_s={time.monotonic() - t_start:.0f}",
-        flush=True,
+    return c.finish(
+        procs,
+        NAME,
+        lost=lost,
+        checks=checks,
+        requests=len(traffic.records),
+        failed_in_outage=len(inside),
+        failed_outside_outage=len(outside),
+        outage_s=f"{t_up - t_down:.1f}",
+        first_ok_after_s=f"{first_ok_s:.2f}",
+        run_after_restart="succeeded" if finished else "stuck",
+        cut_off_run=cut.status,
+        expected_proposals=expected,
+        proposals=proposals,
+        runs_unfinished=unfinished,
+        worker_busy_tasks=busy_tasks,
+        duplicates=checks["duplicates"],
+        over_capacity=checks["over_capacity"],
     )
-    procs.stop_all()
-    return 0 if lost == 0 and not any(checks.values()) else 1
 
 
 if __name__ == "__main__":

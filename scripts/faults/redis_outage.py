@@ -264,7 +264,6 @@ def send_sweep() -> None:
 
 def main() -> int:
     procs = c.Processes()
-    t0 = time.monotonic()
     private = REDIS_PORT != 6379
     if private:
         start_redis()  # a trial run's own server, stopped again at the end
@@ -326,19 +325,22 @@ def main() -> int:
     failed = sum(p[1] for p in phases.values())
     outage = phases["outage"]
     lost = failed + unfinished
-    print(
-        f"fault={NAME} lost={lost} requests={len(traffic.records)} "
-        f"failed_requests={failed} outage_requests={outage[0]} "
-        f"outage_failed={outage[1]} outage_slowest_ms={outage[2] * 1000:.0f} "
-        f"runs_started={len(traffic.runs)} "
-        f"runs_started_in_outage={len(by_phase.get('outage', []))} "
-        f"requeued_by_sweep={len(left)} runs_unfinished={unfinished} "
-        f"worker_reconnect_s={reconnect_s:.1f} outage_s={OUTAGE_S:.0f} "
-        f"total_s={time.monotonic() - t0:.0f}",
-        flush=True,
+    return c.finish(
+        procs,
+        NAME,
+        lost=lost,
+        requests=len(traffic.records),
+        failed_requests=failed,
+        outage_requests=outage[0],
+        outage_failed=outage[1],
+        outage_slowest_ms=f"{outage[2] * 1000:.0f}",
+        runs_started=len(traffic.runs),
+        runs_started_in_outage=len(by_phase.get("outage", [])),
+        requeued_by_sweep=len(left),
+        runs_unfinished=unfinished,
+        worker_reconnect_s=f"{reconnect_s:.1f}",
+        outage_s=f"{OUTAGE_S:.0f}",
     )
-    procs.stop_all()
-    return 0 if lost == 0 else 1
 
 
 if __name__ == "__main__":
