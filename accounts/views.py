@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -62,6 +63,7 @@ def profile(request: HttpRequest) -> HttpResponse:
         request,
         "accounts/profile.html",
         {
+            "title": _("My account"),
             "counties": user.counties.all(),
             "teacher": getattr(user, "teacher", None),
         },
@@ -100,6 +102,7 @@ class PasswordResetView(auth_views.PasswordResetView):
     ``RESET_MAILS_PER_HOUR`` mails an hour, so nobody can flood another's inbox."""
 
     template_name = "accounts/password_reset_form.html"
+    title = gettext_lazy("Forgotten password")
     email_template_name = "accounts/password_reset_email.txt"
     subject_template_name = "accounts/password_reset_subject.txt"
     success_url = reverse_lazy("password_reset_done")
@@ -114,15 +117,23 @@ class PasswordResetView(auth_views.PasswordResetView):
 
 class PasswordResetDoneView(auth_views.PasswordResetDoneView):
     template_name = "accounts/password_reset_done.html"
+    title = gettext_lazy("Forgotten password")
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "accounts/password_reset_confirm.html"
+    title = gettext_lazy("Set a new password")
     success_url = reverse_lazy("password_reset_complete")
+
+    def get_context_data(self, **kwargs):
+        # Django retitles the page of a spent link; the page's text says so
+        # under the page's own title.
+        return {**super().get_context_data(**kwargs), "title": self.title}
 
 
 class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
     template_name = "accounts/password_reset_complete.html"
+    title = gettext_lazy("Set a new password")
 
 
 # -- accounts of teachers and school staff, by their coordinators --------------------
@@ -243,7 +254,7 @@ def person_create(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/person_form.html",
-        {"form": form, "other_errors": other_errors},
+        {"title": _("Create an account"), "form": form, "other_errors": other_errors},
     )
 
 
@@ -300,16 +311,17 @@ def person_temporary_password(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "accounts/temporary_password.html",
-        {"account": account, "password": password},
+        {"title": _("Temporary password"), "account": account, "password": password},
     )
 
 
-class InvitationAcceptView(auth_views.PasswordResetConfirmView):
+class InvitationAcceptView(PasswordResetConfirmView):
     """The one-time link of a new account: choose a password, and be signed in.
     Django's reset page with the invitation's tokens (accounts/invitations.py); as
     there, the token leaves the address for the session before the form shows."""
 
     template_name = "accounts/invitation_accept.html"
+    title = gettext_lazy("Choose your password")
     token_generator = invitation_tokens
     post_reset_login = True
     post_reset_login_backend = "django.contrib.auth.backends.ModelBackend"

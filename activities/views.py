@@ -199,7 +199,11 @@ def activity_new(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "activities/form.html",
-        {"form": form, "has_assignments": assignments.exists()},
+        {
+            "title": _("Log an activity"),
+            "form": form,
+            "has_assignments": assignments.exists(),
+        },
     )
 
 
@@ -228,7 +232,7 @@ def activity_dispute(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "activities/dispute.html",
-        {"form": form, "activity": activity},
+        {"title": _("Dispute"), "form": form, "activity": activity},
     )
 
 

@@ -116,6 +116,7 @@ def run_list(request: HttpRequest) -> HttpResponse:
         request,
         "matching/run_list.html",
         {
+            "title": _("Matching runs"),
             "page": page_of(request, _listed_runs(request.user)),
             "form": RunStartForm(user=request.user),
             "stage_labels": runs.STAGE_LABELS,
@@ -146,6 +147,7 @@ def run_start(request: HttpRequest) -> HttpResponse:
         request,
         "matching/run_list.html",
         {
+            "title": _("Matching runs"),
             "page": page_of(request, _listed_runs(request.user)),
             "form": form,
             "stage_labels": runs.STAGE_LABELS,
@@ -319,6 +321,7 @@ def my_assignments(request: HttpRequest) -> HttpResponse:
         request,
         "matching/my_assignments.html",
         {
+            "title": _("My assignments"),
             "page": page,
             "rows": rows,
             "teacher": getattr(user, "teacher", None),

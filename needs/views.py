@@ -221,8 +221,12 @@ def _saved(request: HttpRequest, need: Need, saved_message: str) -> HttpResponse
 
 def _need_form_page(request: HttpRequest, form: NeedForm, need) -> HttpResponse:
     status = 400 if request.method == "POST" else 200
+    title = _("Edit need") if need else _("Post a need")
     return render(
-        request, "needs/need_form.html", {"form": form, "need": need}, status=status
+        request,
+        "needs/need_form.html",
+        {"title": title, "form": form, "need": need},
+        status=status,
     )
 
 
@@ -347,6 +351,7 @@ def need_confirm(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "needs/confirm.html",
         {
+            "title": f"{_('Confirm fulfilment')} · {need.title}",
             "need": need,
             "form": form,
             "reason_required": reason_required,

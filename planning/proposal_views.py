@@ -102,7 +102,11 @@ def proposal_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(rows.order_by("-created_at", "-id"), 20).get_page(
         request.GET.get("page")
     )
-    return render(request, "planning/proposal_list.html", {"form": form, "page": page})
+    return render(
+        request,
+        "planning/proposal_list.html",
+        {"title": _("Team proposals"), "form": form, "page": page},
+    )
 
 
 def _grid(proposal: TeamProposal, found: proposals.Situation | None, members):

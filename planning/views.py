@@ -101,7 +101,11 @@ def scenario_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "planning/scenario_list.html",
-        {"scenarios": page.object_list, "page": page},
+        {
+            "title": _("Planning scenarios"),
+            "scenarios": page.object_list,
+            "page": page,
+        },
     )
 
 
@@ -114,7 +118,7 @@ def scenario_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "planning/scenario_detail.html",
-        {"scenario": scenario, "result": scenario.result},
+        {"title": scenario.name, "scenario": scenario, "result": scenario.result},
     )
 
 
@@ -275,6 +279,6 @@ def scenario_new(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "planning/scenario_form.html",
-        {"form": form, "rows": rows},
+        {"title": _("New planning scenario"), "form": form, "rows": rows},
         status=status,
     )

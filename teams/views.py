@@ -187,6 +187,7 @@ def _teacher_form_page(request: HttpRequest, teacher: Teacher | None) -> HttpRes
         request,
         "teams/teacher_form.html",
         {
+            "title": teacher.name if teacher else _("Add a teacher"),
             "form": form,
             "skills": skills,
             "teacher": teacher,
@@ -288,7 +289,12 @@ def _team_form_page(request: HttpRequest, team: Team | None) -> HttpResponse:
     return render(
         request,
         "teams/team_form.html",
-        {"form": form, "team": team, "other_errors": other_errors},
+        {
+            "title": team.name if team else _("Form a team"),
+            "form": form,
+            "team": team,
+            "other_errors": other_errors,
+        },
     )
 
 
@@ -337,6 +343,7 @@ def who_is_free(request: HttpRequest) -> HttpResponse:
         request,
         "teams/who_is_free.html",
         {
+            "title": _("Who is free when"),
             "form": form,
             "rows": rows,
             "months": [c.month for c in months],
@@ -394,6 +401,7 @@ def import_page(request: HttpRequest) -> HttpResponse:
         request,
         "teams/import.html",
         {
+            "title": _("Import from a spreadsheet"),
             "form": form,
             "kinds": kinds,
             "report": report,
