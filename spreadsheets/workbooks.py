@@ -105,9 +105,7 @@ def build_workbook(
             else:
                 row.append(value)
         sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)
 
 
 def _sheet_title(title: str) -> str:
@@ -128,6 +126,13 @@ def xlsx_attachment(content: bytes, filename: str) -> HttpResponse:
         True, f"{filename}.xlsx"
     )
     return response
+
+
+def workbook_bytes(workbook: Workbook) -> bytes:
+    """The .xlsx file of ``workbook``."""
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
 
 
 def template_workbook(columns: Sequence[Column], *, title: str) -> bytes:
@@ -175,6 +180,4 @@ def template_workbook(columns: Sequence[Column], *, title: str) -> bytes:
     for row in notes.iter_rows(min_row=2):
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)
