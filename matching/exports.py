@@ -49,7 +49,7 @@ ASSIGNMENT_COLUMNS = (
     Column("score", ASSIGNMENT_SCORE, lambda a: round(a.score, 1), width=8),
     Column("start_date", ASSIGNMENT_START, lambda a: a.need.start_date, width=12),
     Column("end_date", ASSIGNMENT_END, lambda a: a.need.end_date, width=12),
-    Column("decided_at", ASSIGNMENT_DECIDED, lambda a: a.decided_at, width=18),
+    Column("decided_at", ASSIGNMENT_DECIDED, width=18),
 )
 
 
