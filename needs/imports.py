@@ -465,14 +465,13 @@ NEED_COLUMNS = (
     ),
 )
 
-_NEED_DATA_FIELDS = (
-    "specialty_id",
-    "kind",
-    "description",
-    "headcount",
-    "end_date",
-    "urgency",
-)
+# A new need is a draft; what its row leaves out takes these values.
+_NEW_NEED = {
+    "status": NeedStatus.DRAFT,
+    "kind": NeedKind.TEACHING,
+    "urgency": 3,
+    "description": "",
+}
 
 
 @dataclass
@@ -579,20 +578,13 @@ class NeedImporter(Importer):
         updates = Updates()
         for item in items:
             if item.existing is None:
-                values = {
-                    "kind": NeedKind.TEACHING,
-                    "urgency": 3,
-                    "description": "",
-                    **item.values,
-                }
                 new.append(
                     Need(
                         school=item.school,
                         title=item.title,
                         start_date=item.start_date,
-                        status=NeedStatus.DRAFT,
                         created_by=self.user,
-                        **values,
+                        **{**_NEW_NEED, **item.values},
                     )
                 )
             elif item.changed:

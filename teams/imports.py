@@ -198,16 +198,8 @@ TEAMS_TITLE = pgettext_lazy("spreadsheet", "Teams")
 
 _PAIR_SPLIT = re.compile(r"[;；,，、\n]+")
 _LEVEL_SPLIT = re.compile(r"\s*[:：]\s*")
-_FIELDS = (
-    "title",
-    "county_id",
-    "available_from",
-    "available_until",
-    "capacity",
-    "can_lead",
-    "phone",
-    "active",
-)
+# What a new teacher's row leaves out takes these values.
+_NEW_TEACHER = {"capacity": 1, "active": True}
 
 
 @dataclass
@@ -434,9 +426,10 @@ class TeacherImporter(Importer):
         updated = 0
         for item in items:
             if item.existing is None:
-                values = {"capacity": 1, "active": True, **item.values}
                 teacher = Teacher(
-                    name=item.name, home_school=item.home_school, **values
+                    name=item.name,
+                    home_school=item.home_school,
+                    **{**_NEW_TEACHER, **item.values},
                 )
                 new.append((teacher, item))
                 continue
