@@ -13,7 +13,7 @@ def _yes(value: bool) -> str:
 
 
 ACTIVITY_COLUMNS = (
-    Column("date", pgettext_lazy("column", "Date"), lambda a: a.date, width=12),
+    Column("date", pgettext_lazy("column", "Date"), width=12),
     Column(
         "teacher",
         pgettext_lazy("column", "Teacher"),
@@ -38,19 +38,13 @@ ACTIVITY_COLUMNS = (
         lambda a: a.get_kind_display(),
         width=12,
     ),
-    Column("hours", pgettext_lazy("column", "Hours"), lambda a: a.hours, width=8),
+    Column("hours", pgettext_lazy("column", "Hours"), width=8),
     Column(
         "local_teachers_reached",
         pgettext_lazy("column", "Local teachers reached"),
-        lambda a: a.local_teachers_reached,
         width=10,
     ),
-    Column(
-        "students_reached",
-        pgettext_lazy("column", "Students reached"),
-        lambda a: a.students_reached,
-        width=10,
-    ),
+    Column("students_reached", pgettext_lazy("column", "Students reached"), width=10),
     Column(
         "reached_names",
         pgettext_lazy("column", "Names of the local teachers reached"),
@@ -59,17 +53,12 @@ ACTIVITY_COLUMNS = (
         ),
         width=30,
     ),
-    Column("note", pgettext_lazy("column", "Note"), lambda a: a.note, width=40),
+    Column("note", pgettext_lazy("column", "Note"), width=40),
     Column(
         "disputed",
         pgettext_lazy("column", "Disputed"),
         lambda a: _yes(a.disputed),
         width=8,
     ),
-    Column(
-        "dispute_reason",
-        pgettext_lazy("column", "Dispute reason"),
-        lambda a: a.dispute_reason,
-        width=30,
-    ),
+    Column("dispute_reason", pgettext_lazy("column", "Dispute reason"), width=30),
 )

@@ -402,14 +402,24 @@ def median_portable(queryset: QuerySet, expression) -> float | None:
     return row[0] if row else None
 
 
+def _bounds_q(period: Period, *, on_or_after_start: str, on_or_before_end: str) -> Q:
+    """The first field from the period's start on and the second up to its end; an
+    open bound of the period asks nothing."""
+    q = Q()
+    if period.start:
+        q &= Q(**{f"{on_or_after_start}__gte": period.start})
+    if period.end:
+        q &= Q(**{f"{on_or_before_end}__lte": period.end})
+    return q
+
+
 def _window_q(period: Period, prefix: str = "") -> Q:
     """Needs whose service window overlaps the period."""
-    q = Q()
-    if period.end:
-        q &= Q(**{f"{prefix}start_date__lte": period.end})
-    if period.start:
-        q &= Q(**{f"{prefix}end_date__gte": period.start})
-    return q
+    return _bounds_q(
+        period,
+        on_or_after_start=f"{prefix}end_date",
+        on_or_before_end=f"{prefix}start_date",
+    )
 
 
 def _county_schools(county_ids: list[int]) -> QuerySet:
@@ -709,12 +719,9 @@ def previous_period(period: Period, today: dt.date) -> Period | None:
 
 def _date_q(field: str, period: Period) -> Q:
     """A timestamp whose local date falls in the period."""
-    q = Q()
-    if period.start:
-        q &= Q(**{f"{field}__date__gte": period.start})
-    if period.end:
-        q &= Q(**{f"{field}__date__lte": period.end})
-    return q
+    return _bounds_q(
+        period, on_or_after_start=f"{field}__date", on_or_before_end=f"{field}__date"
+    )
 
 
 def _need_chances(key: str, period: Period, today: dt.date) -> dict:

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-import io
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -28,18 +27,18 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, F, Sum
 from django.http import Http404, HttpResponse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from activities.models import Activity, ActivityKind
+from common.downloads import pdf_attachment
 from common.pdf import render_pdf
 from matching.models import Assignment, AssignmentStatus, MatchingRun
 from needs.models import Need, NeedStatus
 from places.models import County, School, SchoolKind
 from spreadsheets.cells import neutralise
-from spreadsheets.workbooks import XLSX_CONTENT_TYPE
+from spreadsheets.workbooks import workbook_bytes, xlsx_attachment
 
 from .queries import dashboard_counties, may_view_dashboard
 
@@ -223,6 +222,14 @@ def kind_label(kind: str) -> str:
     return str(ActivityKind(kind).label) if kind in ActivityKind.values else kind
 
 
+def needs_rows(report: MonthlyReport) -> list[tuple[str, int]]:
+    return [(status_label(s), n) for s, n in report.needs_by_status.items()]
+
+
+def hours_rows(report: MonthlyReport) -> list[tuple[str, Decimal]]:
+    return [(kind_label(k), h) for k, h in report.hours_by_kind.items()]
+
+
 def overview_rows(report: MonthlyReport) -> list[tuple[str, object]]:
     covered = len(report.schools_covered)
     return [
@@ -277,7 +284,7 @@ def report_xlsx(report: MonthlyReport) -> bytes:
         workbook,
         _("Needs"),
         [_("Status"), _("Needs")],
-        [(status_label(s), n) for s, n in report.needs_by_status.items()],
+        needs_rows(report),
         widths=(20, 12),
     )
     _sheet(
@@ -294,7 +301,7 @@ def report_xlsx(report: MonthlyReport) -> bytes:
         workbook,
         _("Activities"),
         [_("Kind"), _("Hours")],
-        [(kind_label(k), h) for k, h in report.hours_by_kind.items()],
+        hours_rows(report),
         widths=(20, 12),
     )
     _sheet(
@@ -320,9 +327,7 @@ def report_xlsx(report: MonthlyReport) -> bytes:
         [(str(i["kind"]), i["school"], str(i["what"])) for i in report.issues],
         widths=(24, 28, 60),
     )
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)
 
 
 # --- PDF -----------------------------------------------------------------------------
@@ -334,10 +339,8 @@ def report_pdf(report: MonthlyReport) -> bytes:
         {
             "report": report,
             "overview": overview_rows(report),
-            "needs": [(status_label(s), n) for s, n in report.needs_by_status.items()],
-            "hours_by_kind": [
-                (kind_label(k), h) for k, h in report.hours_by_kind.items()
-            ],
+            "needs": needs_rows(report),
+            "hours_by_kind": hours_rows(report),
         },
     )
 
@@ -368,11 +371,5 @@ def report_read(*, user, params) -> MonthlyReport:
 
 def report_response(report: MonthlyReport, fmt: str) -> HttpResponse:
     if fmt == "pdf":
-        content, content_type, suffix = report_pdf(report), "application/pdf", "pdf"
-    else:
-        content, content_type, suffix = report_xlsx(report), XLSX_CONTENT_TYPE, "xlsx"
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(
-        True, f"{report.filename}.{suffix}"
-    )
-    return response
+        return pdf_attachment(report_pdf(report), report.filename)
+    return xlsx_attachment(report_xlsx(report), report.filename)

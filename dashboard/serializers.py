@@ -28,6 +28,12 @@ class DashboardQuerySerializer(serializers.Serializer):
         return fields
 
 
+def _figure_or_null(help_text: str) -> serializers.FloatField:
+    """A figure computed from others: null when there is nothing to compute it
+    from."""
+    return serializers.FloatField(allow_null=True, help_text=help_text)
+
+
 class _CountySerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
@@ -102,38 +108,28 @@ class _EngagementSerializer(serializers.Serializer):
     school = serializers.IntegerField()
     name = serializers.CharField()
     county = serializers.IntegerField()
-    score = serializers.FloatField(
-        allow_null=True,
-        help_text="0-100: the weighted share of its chances the school took; "
-        "null when it had none yet (no figure, not 100).",
+    score = _figure_or_null(
+        "0-100: the weighted share of its chances the school took; "
+        "null when it had none yet (no figure, not 100)."
     )
-    previous_score = serializers.FloatField(
-        allow_null=True,
-        help_text="The same figure for the period of equal length before "
-        "(`engagement_previous_period`); null without one.",
+    previous_score = _figure_or_null(
+        "The same figure for the period of equal length before "
+        "(`engagement_previous_period`); null without one."
     )
-    trend = serializers.FloatField(
-        allow_null=True, help_text="score - previous_score; null unless both exist."
+    trend = _figure_or_null("score - previous_score; null unless both exist.")
+    complete_share = _figure_or_null("Needs posted complete / needs posted, 0-1.")
+    on_time_share = _figure_or_null(
+        "Confirmations made on time / confirmations due, 0-1."
     )
-    complete_share = serializers.FloatField(
-        allow_null=True, help_text="Needs posted complete / needs posted, 0-1."
+    goals_marked_share = _figure_or_null(
+        "Goals marked by the school's staff / goals it could mark, 0-1."
     )
-    on_time_share = serializers.FloatField(
-        allow_null=True,
-        help_text="Confirmations made on time / confirmations due, 0-1.",
+    ratings_share = _figure_or_null(
+        "Rating tasks submitted / tasks submitted or in closed cycles."
     )
-    goals_marked_share = serializers.FloatField(
-        allow_null=True,
-        help_text="Goals marked by the school's staff / goals it could mark, 0-1.",
-    )
-    ratings_share = serializers.FloatField(
-        allow_null=True,
-        help_text="Rating tasks submitted / tasks submitted or in closed cycles.",
-    )
-    confirmed_share = serializers.FloatField(
-        allow_null=True,
-        help_text="Fulfilled / (fulfilled + matched needs past their end); "
-        "shown, not part of the score.",
+    confirmed_share = _figure_or_null(
+        "Fulfilled / (fulfilled + matched needs past their end); "
+        "shown, not part of the score."
     )
     chances = serializers.IntegerField(help_text="Chances of every kind.")
     chances_taken = serializers.IntegerField()
@@ -148,9 +144,7 @@ class _EngagementSerializer(serializers.Serializer):
     needs_awaiting_confirmation = serializers.IntegerField()
     rating_tasks = serializers.IntegerField()
     rating_tasks_done = serializers.IntegerField()
-    evaluation_score = serializers.FloatField(
-        allow_null=True, help_text="Score in the last closed evaluation cycle."
-    )
+    evaluation_score = _figure_or_null("Score in the last closed evaluation cycle.")
 
 
 class DashboardSerializer(serializers.Serializer):
@@ -165,16 +159,12 @@ class DashboardSerializer(serializers.Serializer):
     schools_served = serializers.IntegerField(
         help_text="Assisted schools with an accepted or completed assignment."
     )
-    coverage = serializers.FloatField(allow_null=True, help_text="served / total")
+    coverage = _figure_or_null("served / total")
     schools_unserved = _SchoolRefSerializer(many=True)
     headcount_approved = serializers.IntegerField()
     headcount_filled = serializers.IntegerField()
-    fill_rate = serializers.FloatField(
-        allow_null=True, help_text="filled / headcount of the approved needs, 0-1."
-    )
-    median_days_to_match = serializers.FloatField(
-        allow_null=True, help_text="Median days from submission to match."
-    )
+    fill_rate = _figure_or_null("filled / headcount of the approved needs, 0-1.")
+    median_days_to_match = _figure_or_null("Median days from submission to match.")
     backlog = _BacklogSerializer(many=True)
     supply_demand = _SupplyDemandSerializer(many=True)
     local_teachers_reached = serializers.IntegerField()

@@ -23,9 +23,7 @@ def _top_level(evaluation) -> list[dict]:
 
 def results_columns(cycle: EvaluationCycle, evaluations: list) -> list[Column]:
     columns = [
-        Column(
-            "rank", pgettext_lazy("results column", "Rank"), lambda e: e.rank, width=8
-        ),
+        Column("rank", pgettext_lazy("results column", "Rank"), width=8),
         Column(
             "subject_type",
             pgettext_lazy("results column", "Evaluated"),
@@ -38,12 +36,7 @@ def results_columns(cycle: EvaluationCycle, evaluations: list) -> list[Column]:
             lambda e: e.subject_name,
             width=24,
         ),
-        Column(
-            "score",
-            pgettext_lazy("results column", "Score"),
-            lambda e: e.score,
-            width=10,
-        ),
+        Column("score", pgettext_lazy("results column", "Score"), width=10),
         Column(
             "grade",
             pgettext_lazy("results column", "Grade"),

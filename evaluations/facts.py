@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from activities.models import Activity
+from common.rows import ValueFields
 from matching.models import Assignment, AssignmentStatus
 from needs.models import Need, NeedStatus, NeedTransition, PlanGoal
 from places.models import School, SchoolKind
@@ -28,6 +29,22 @@ from .scoring import (
 SERVED_STATUSES = (AssignmentStatus.ACCEPTED, AssignmentStatus.COMPLETED)
 _SERVED_NEED_STATUSES = (NeedStatus.MATCHED, NeedStatus.FULFILLED)
 _SHOWN_NEED_STATUSES = (NeedStatus.OPEN, NeedStatus.MATCHED, NeedStatus.FULFILLED)
+
+_SERVED_ASSIGNMENT = ValueFields(
+    "id",
+    "teacher_id",
+    "need_id",
+    school_id="need__school_id",
+    need_start="need__start_date",
+    need_end="need__end_date",
+)
+_ACTIVITY = ValueFields(
+    "date",
+    teacher_id="assignment__teacher_id",
+    school_id="assignment__need__school_id",
+    local_teachers="local_teachers_reached",
+)
+_NEED = ValueFields("id", "school_id", start="start_date", end="end_date")
 
 
 def served_assignments(cycle: EvaluationCycle):
@@ -150,47 +167,23 @@ def collect(cycle: EvaluationCycle, today: dt.date | None = None) -> CycleFacts:
     end = as_of(cycle, today)
     assignments = [
         ServedAssignment(
-            id=row["id"],
-            teacher_id=row["teacher_id"],
-            school_id=row["need__school_id"],
-            need_id=row["need_id"],
-            need_start=row["need__start_date"],
-            need_end=row["need__end_date"],
+            **_SERVED_ASSIGNMENT.of(row),
             done=row["status"] == AssignmentStatus.COMPLETED
             or row["need__status"] == NeedStatus.FULFILLED,
         )
         for row in served_assignments(cycle).values(
-            "id",
-            "teacher_id",
-            "need_id",
-            "need__school_id",
-            "need__start_date",
-            "need__end_date",
-            "status",
-            "need__status",
+            *_SERVED_ASSIGNMENT.columns, "status", "need__status"
         )
     ]
     activities = [
-        ActivityRecord(
-            teacher_id=row["assignment__teacher_id"],
-            school_id=row["assignment__need__school_id"],
-            date=row["date"],
-            hours=float(row["hours"]),
-            local_teachers=row["local_teachers_reached"],
-        )
+        ActivityRecord(**_ACTIVITY.of(row), hours=float(row["hours"]))
         for row in Activity.objects.filter(
             assignment__status__in=SERVED_STATUSES,
             assignment__need__school__county_id=cycle.county_id,
             disputed=False,
             date__gte=cycle.start_date,
             date__lte=end,
-        ).values(
-            "assignment__teacher_id",
-            "assignment__need__school_id",
-            "date",
-            "hours",
-            "local_teachers_reached",
-        )
+        ).values(*_ACTIVITY.columns, "hours")
     ]
 
     county_needs = Need.objects.filter(school__county_id=cycle.county_id).filter(
@@ -207,21 +200,11 @@ def collect(cycle: EvaluationCycle, today: dt.date | None = None) -> CycleFacts:
     )
     needs = []
     for row in county_needs.values(
-        "id",
-        "school_id",
-        "start_date",
-        "end_date",
-        "status",
-        "matched_at",
-        "fulfilled_at",
-        "submitted_at",
+        *_NEED.columns, "status", "matched_at", "fulfilled_at", "submitted_at"
     ):
         needs.append(
             NeedRecord(
-                id=row["id"],
-                school_id=row["school_id"],
-                start=row["start_date"],
-                end=row["end_date"],
+                **_NEED.of(row),
                 served=row["matched_at"] is not None
                 or row["status"] in _SERVED_NEED_STATUSES,
                 fulfilled=row["status"] == NeedStatus.FULFILLED,

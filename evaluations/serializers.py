@@ -24,11 +24,16 @@ from .models import (
 )
 
 
+def _decimal(**kwargs) -> serializers.DecimalField:
+    """A weight or score up to 999.99 with two decimals, answered as a number."""
+    return serializers.DecimalField(
+        max_digits=5, decimal_places=2, coerce_to_string=False, **kwargs
+    )
+
+
 class IndicatorSerializer(serializers.ModelSerializer):
     parent = serializers.SerializerMethodField()
-    weight = serializers.DecimalField(
-        max_digits=5, decimal_places=2, coerce_to_string=False
-    )
+    weight = _decimal()
 
     class Meta:
         model = Indicator
@@ -319,9 +324,7 @@ class EvaluationSerializer(serializers.ModelSerializer):
     provisional = serializers.BooleanField(source="cycle.provisional", read_only=True)
     subject_id = serializers.IntegerField(read_only=True)
     name = serializers.CharField(source="subject_name", read_only=True)
-    score = serializers.DecimalField(
-        max_digits=5, decimal_places=2, coerce_to_string=False, read_only=True
-    )
+    score = _decimal(read_only=True)
 
     class Meta:
         model = Evaluation
@@ -436,12 +439,8 @@ class AppealSerializer(serializers.ModelSerializer):
         source="evaluation.subject_name", read_only=True
     )
     appellant = serializers.CharField(source="appellant.username", read_only=True)
-    previous_score = serializers.DecimalField(
-        max_digits=5, decimal_places=2, coerce_to_string=False, read_only=True
-    )
-    revised_score = serializers.DecimalField(
-        max_digits=5, decimal_places=2, coerce_to_string=False, read_only=True
-    )
+    previous_score = _decimal(read_only=True)
+    revised_score = _decimal(read_only=True)
 
     class Meta:
         model = Appeal

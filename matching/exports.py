@@ -10,6 +10,7 @@ from django_filters import rest_framework as filters
 from rest_framework.generics import GenericAPIView
 
 from accounts.scopes import visible
+from needs.filters import in_scope
 from needs.models import Need
 from spreadsheets.exports import XlsxExportMixin, export_schema
 from spreadsheets.workbooks import Column
@@ -48,7 +49,7 @@ ASSIGNMENT_COLUMNS = (
     Column("score", ASSIGNMENT_SCORE, lambda a: round(a.score, 1), width=8),
     Column("start_date", ASSIGNMENT_START, lambda a: a.need.start_date, width=12),
     Column("end_date", ASSIGNMENT_END, lambda a: a.need.end_date, width=12),
-    Column("decided_at", ASSIGNMENT_DECIDED, lambda a: a.decided_at, width=18),
+    Column("decided_at", ASSIGNMENT_DECIDED, width=18),
 )
 
 
@@ -62,14 +63,10 @@ class AssignmentExportMixin(XlsxExportMixin):
     )
 
 
-def _scoped(model):
-    return lambda request: visible(getattr(request, "user", None), model.objects.all())
-
-
 class AssignmentExportFilter(filters.FilterSet):
     status = filters.MultipleChoiceFilter(choices=AssignmentStatus.choices)
-    need = filters.ModelChoiceFilter(queryset=_scoped(Need))
-    teacher = filters.ModelChoiceFilter(queryset=_scoped(Teacher))
+    need = filters.ModelChoiceFilter(queryset=in_scope(Need))
+    teacher = filters.ModelChoiceFilter(queryset=in_scope(Teacher))
 
     class Meta:
         model = Assignment

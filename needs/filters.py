@@ -19,24 +19,27 @@ from .models import (
 )
 
 
-def _user(request):
-    return getattr(request, "user", None)
+def in_scope(model):
+    """A choice filter's ``queryset``: the rows of ``model`` the requesting user may
+    see."""
+
+    def queryset(request):
+        return visible(getattr(request, "user", None), model.objects.all())
+
+    return queryset
 
 
-def visible_schools(request):
-    return visible(_user(request), School.objects.all())
+visible_schools = in_scope(School)
+visible_counties = in_scope(County)
 
 
-def visible_counties(request):
-    return visible(_user(request), County.objects.all())
-
-
-def filter_family(queryset, field_path: str, value: str):
-    """A family given by its code ("73") or, when no family has that code, its id."""
+def filter_code_or_id(queryset, field_path: str, value: str, model):
+    """A family or class (``model``) given by its code ("73", "7102") or, when no
+    ``model`` row has that code, its id."""
     value = (value or "").strip()
     if not value:
         return queryset
-    if SpecialtyFamily.objects.filter(code=value).exists() or not value.isdigit():
+    if model.objects.filter(code=value).exists() or not value.isdigit():
         return queryset.filter(**{f"{field_path}__code": value})
     return queryset.filter(**{f"{field_path}_id": int(value)})
 
@@ -89,7 +92,7 @@ class NeedFilter(filters.FilterSet):
         ]
 
     def filter_by_family(self, queryset, name, value):
-        return filter_family(queryset, "specialty__family", value)
+        return filter_code_or_id(queryset, "specialty__family", value, SpecialtyFamily)
 
 
 class CountyFilter(filters.FilterSet):
@@ -107,16 +110,6 @@ class SchoolFilter(filters.FilterSet):
         fields = ["county", "kind"]
 
 
-def filter_class(queryset, field_path: str, value: str):
-    """A class given by its code ("7102") or, when no class has that code, its id."""
-    value = (value or "").strip()
-    if not value:
-        return queryset
-    if SpecialtyClass.objects.filter(code=value).exists() or not value.isdigit():
-        return queryset.filter(**{f"{field_path}__code": value})
-    return queryset.filter(**{f"{field_path}_id": int(value)})
-
-
 class SpecialtyFilter(filters.FilterSet):
     family = filters.CharFilter(
         method="filter_by_family", label=_("specialty family (code or id)")
@@ -130,10 +123,10 @@ class SpecialtyFilter(filters.FilterSet):
         fields = ["family", "retired"]
 
     def filter_by_family(self, queryset, name, value):
-        return filter_family(queryset, "family", value)
+        return filter_code_or_id(queryset, "family", value, SpecialtyFamily)
 
     def filter_by_class(self, queryset, name, value):
-        return filter_class(queryset, "specialty_class", value)
+        return filter_code_or_id(queryset, "specialty_class", value, SpecialtyClass)
 
 
 # ``class`` is a keyword, so the filter is added by name.

@@ -224,7 +224,6 @@ SCHOOL_COLUMNS = (
     Column(
         "name",
         pgettext_lazy("column", "School name"),
-        lambda s: s.name,
         required=True,
         help=gettext_lazy("The full name of the school."),
         example="白河县职业教育中心",
@@ -363,7 +362,6 @@ NEED_COLUMNS = (
     Column(
         "title",
         pgettext_lazy("column", "Need"),
-        lambda n: n.title,
         required=True,
         help=gettext_lazy(
             "A short title. The same school, title and start date is the same need: "
@@ -400,7 +398,6 @@ NEED_COLUMNS = (
     Column(
         "description",
         pgettext_lazy("column", "Description"),
-        lambda n: n.description,
         help="",
         example="为电商专业二年级开设直播带货实训课，每周4课时。",
         aliases=("需求描述", "描述", "具体内容", "需求说明"),
@@ -409,7 +406,6 @@ NEED_COLUMNS = (
     Column(
         "headcount",
         pgettext_lazy("column", "Teachers needed"),
-        lambda n: n.headcount,
         required=True,
         help=gettext_lazy("How many teachers, 1 to 10."),
         example="2",
@@ -419,7 +415,6 @@ NEED_COLUMNS = (
     Column(
         "start_date",
         pgettext_lazy("column", "Start date"),
-        lambda n: n.start_date,
         required=True,
         help=DATE_HELP,
         example="2026-09-01",
@@ -429,7 +424,6 @@ NEED_COLUMNS = (
     Column(
         "end_date",
         pgettext_lazy("column", "End date"),
-        lambda n: n.end_date,
         required=True,
         help=DATE_HELP,
         example="2027-01-15",
@@ -439,7 +433,6 @@ NEED_COLUMNS = (
     Column(
         "urgency",
         pgettext_lazy("column", "Urgency"),
-        lambda n: n.urgency,
         help=gettext_lazy("1 (low) to 5 (critical); empty: 3."),
         example="4",
         aliases=("紧迫程度", "紧急程度"),
@@ -455,34 +448,30 @@ NEED_COLUMNS = (
     Column(
         "priority_score",
         pgettext_lazy("column", "Priority score"),
-        lambda n: n.priority_score,
         importable=False,
         width=10,
     ),
     Column(
         "filled",
         pgettext_lazy("column", "Places filled"),
-        lambda n: n.filled,
         importable=False,
         width=10,
     ),
     Column(
         "created_at",
         pgettext_lazy("column", "Created at"),
-        lambda n: n.created_at,
         importable=False,
         width=18,
     ),
 )
 
-_NEED_DATA_FIELDS = (
-    "specialty_id",
-    "kind",
-    "description",
-    "headcount",
-    "end_date",
-    "urgency",
-)
+# A new need is a draft; what its row leaves out takes these values.
+_NEW_NEED = {
+    "status": NeedStatus.DRAFT,
+    "kind": NeedKind.TEACHING,
+    "urgency": 3,
+    "description": "",
+}
 
 
 @dataclass
@@ -589,20 +578,13 @@ class NeedImporter(Importer):
         updates = Updates()
         for item in items:
             if item.existing is None:
-                values = {
-                    "kind": NeedKind.TEACHING,
-                    "urgency": 3,
-                    "description": "",
-                    **item.values,
-                }
                 new.append(
                     Need(
                         school=item.school,
                         title=item.title,
                         start_date=item.start_date,
-                        status=NeedStatus.DRAFT,
                         created_by=self.user,
-                        **values,
+                        **{**_NEW_NEED, **item.values},
                     )
                 )
             elif item.changed:

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ortools.graph.python import min_cost_flow
 from ortools.sat.python import cp_model
@@ -225,16 +225,10 @@ def solve(
     usable = [c for c in problem.candidates if c.id not in problem.forbidden]
     cands, start = _reduce(problem, usable)
     kept = {c.id for c in cands}
-    problem = Problem(
-        needs=problem.needs,
+    problem = replace(
+        problem,
         candidates=cands,
         scores={k: v for k, v in problem.scores.items() if k[1] in kept},
-        min_size=problem.min_size,
-        max_size=problem.max_size,
-        cohesion=problem.cohesion,
-        required=problem.required,
-        forbidden=problem.forbidden,
-        leader=problem.leader,
     )
     pairs = _pairs(problem)
     model = cp_model.CpModel()

@@ -31,6 +31,7 @@ from accounts.models import Role, User
 from accounts.notifications import notify
 from accounts.scopes import manages_county
 from common.errors import TransitionNotAllowed
+from common.rows import ValueFields
 from matching import pipeline, solver
 from matching.assignments import assignment_propose
 from needs.models import Need
@@ -85,6 +86,26 @@ class NeedInfo:
     class_code: str
     class_name: str
     headcount: int  # open places
+
+
+# What a coordinator asks team_proposal_create for, as a proposal stores it.
+_REQUEST_FIELDS = ("school", "county", "start_date", "end_date", "min_size", "max_size")
+
+_TEACHER_INFO = ValueFields(
+    "id",
+    "name",
+    "title",
+    "can_lead",
+    home_school="home_school_id",
+    home_school_name="home_school__name",
+)
+_NEED_INFO = ValueFields(
+    "id",
+    "title",
+    school="school_id",
+    school_name="school__name",
+    specialty="specialty__name",
+)
 
 
 @dataclass
@@ -156,26 +177,16 @@ def situation(proposal: TeamProposal) -> Situation:
     )
     teacher_info = {
         row["id"]: TeacherInfo(
-            id=row["id"],
-            name=row["name"],
-            title=row["title"],
-            home_school=row["home_school_id"],
-            home_school_name=row["home_school__name"],
-            can_lead=row["can_lead"],
-            free_capacity=int(capacity[row["id"]]),
+            **_TEACHER_INFO.of(row), free_capacity=int(capacity[row["id"]])
         )
         for row in Teacher.objects.filter(pk__in=list(capacity)).values(
-            "id", "name", "title", "home_school_id", "home_school__name", "can_lead"
+            *_TEACHER_INFO.columns
         )
     }
     heads = dict(zip(needs.id.tolist(), needs.headcount.tolist(), strict=True))
     need_info = {
         row["id"]: NeedInfo(
-            id=row["id"],
-            title=row["title"],
-            school=row["school_id"],
-            school_name=row["school__name"],
-            specialty=row["specialty__name"],
+            **_NEED_INFO.of(row),
             class_code=row["specialty__specialty_class__code"] or "",
             class_name=row["specialty__specialty_class__name"] or "",
             headcount=int(heads[row["id"]]),
@@ -183,11 +194,7 @@ def situation(proposal: TeamProposal) -> Situation:
         for row in Need.objects.filter(pk__in=list(heads))
         .order_by("school__name", "-priority_score", "id")
         .values(
-            "id",
-            "title",
-            "school_id",
-            "school__name",
-            "specialty__name",
+            *_NEED_INFO.columns,
             "specialty__specialty_class__code",
             "specialty__specialty_class__name",
         )
@@ -281,25 +288,19 @@ def _store(
     proposal.members.set(members)
 
 
-def _validate_request(
-    *,
-    actor: User,
-    county: County,
-    school: School | None,
-    start_date,
-    end_date,
-    min_size,
-    max_size,
-) -> None:
+def _validate_request(actor: User, proposal: TeamProposal) -> None:
     errors: dict[str, list[str]] = {}
-    if not manages_county(actor, county.pk):
+    if not manages_county(actor, proposal.county_id):
         errors.setdefault("county", []).append(_("You do not coordinate this county."))
+    school = proposal.school
     if school is not None and school.kind != SchoolKind.ASSISTED:
         errors.setdefault("school", []).append(_("Choose an assisted school."))
+    start_date, end_date = proposal.start_date, proposal.end_date
     if start_date and end_date and end_date < start_date:
         errors.setdefault("end_date", []).append(
             _("The end date cannot be before the start date.")
         )
+    min_size, max_size = proposal.min_size, proposal.max_size
     if not 1 <= min_size <= 20:
         errors.setdefault("min_size", []).append(
             _("The smallest team has 1 to 20 members.")
@@ -330,15 +331,6 @@ def team_proposal_create(
         county = school.county
     if county is None:
         raise ValidationError({"school": [_("Choose a school or a county.")]})
-    _validate_request(
-        actor=actor,
-        county=county,
-        school=school,
-        start_date=start_date,
-        end_date=end_date,
-        min_size=min_size,
-        max_size=max_size,
-    )
     proposal = TeamProposal(
         county=county,
         school=school,
@@ -348,6 +340,7 @@ def team_proposal_create(
         max_size=max_size,
         created_by=actor,
     )
+    _validate_request(actor, proposal)
     proposal.full_clean(validate_constraints=False)
     found = situation(proposal)
     uncovered = _uncovered_messages(found)
@@ -448,15 +441,8 @@ def team_proposal_set_leader(
 
 def team_proposal_again(*, actor: User, proposal: TeamProposal) -> TeamProposal:
     """A new proposal for the same place, period and sizes, on today's situation."""
-    return team_proposal_create(
-        actor=actor,
-        school=proposal.school,
-        county=proposal.county,
-        start_date=proposal.start_date,
-        end_date=proposal.end_date,
-        min_size=proposal.min_size,
-        max_size=proposal.max_size,
-    )
+    asked = {name: getattr(proposal, name) for name in _REQUEST_FIELDS}
+    return team_proposal_create(actor=actor, **asked)
 
 
 @dataclass

@@ -11,26 +11,25 @@ cannot help a school that cannot receive a teacher."""
 from __future__ import annotations
 
 import datetime as dt
-import io
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from accounts.scopes import visible
+from common.downloads import pdf_attachment
 from common.pdf import render_pdf
 from matching import pipeline, solver
 from needs.models import Need, Specialty
 from places.models import County
 from spreadsheets.cells import neutralise
-from spreadsheets.workbooks import xlsx_attachment
+from spreadsheets.workbooks import workbook_bytes, xlsx_attachment
 
 from . import greedy, problem
 from .policies import SCENARIO
@@ -321,9 +320,7 @@ def plan_xlsx(plan: dict) -> bytes:
                 )
             ]
         )
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)
 
 
 def plan_pdf(plan: dict) -> bytes:
@@ -340,8 +337,4 @@ def plan_pdf(plan: dict) -> bytes:
 def plan_response(plan: dict, fmt: str) -> HttpResponse:
     if fmt != "pdf":
         return xlsx_attachment(plan_xlsx(plan), filename(plan))
-    response = HttpResponse(plan_pdf(plan), content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(
-        True, f"{filename(plan)}.pdf"
-    )
-    return response
+    return pdf_attachment(plan_pdf(plan), filename(plan))

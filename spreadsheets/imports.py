@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Hashable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, ClassVar
 
 from django.core.exceptions import PermissionDenied
@@ -44,11 +44,9 @@ class ImportProblem:
     position: int = -1  # the column's place in the file, to list problems in order
 
     def as_dict(self) -> dict[str, Any]:
+        """The problem as the report lists it: without ``position``."""
         return {
-            "row": self.row,
-            "column": self.column,
-            "value": self.value,
-            "message": self.message,
+            f.name: getattr(self, f.name) for f in fields(self) if f.name != "position"
         }
 
 
@@ -195,24 +193,14 @@ class ImportReport:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
-    errors: list[ImportProblem] = field(default_factory=list)
     error_count: int = 0
+    errors: list[ImportProblem] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "kind": self.kind,
-            "ok": self.ok,
-            "dry_run": self.dry_run,
-            "encoding": self.encoding,
-            "rows": self.rows,
-            "created": self.created,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "error_count": self.error_count,
-            "errors": [e.as_dict() for e in self.errors],
-            "ignored_columns": self.ignored_columns,
-        }
+        answer = {f.name: getattr(self, f.name) for f in fields(self)}
+        answer["errors"] = [e.as_dict() for e in self.errors]
+        return answer
 
 
 class _Rollback(Exception):

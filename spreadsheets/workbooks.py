@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from operator import attrgetter
 from typing import Any
 
 from django.http import HttpResponse
@@ -50,6 +51,11 @@ def _plain(value: Any) -> Any:
 # --- columns and export ------------------------------------------------------------
 
 
+# Column.value when none is given: replaced by a reader of the attribute its key
+# names.
+_BY_KEY: Any = object()
+
+
 @dataclass(frozen=True)
 class Column:
     """One column of a sheet: its header (translated, Chinese by default), how to
@@ -57,13 +63,18 @@ class Column:
 
     key: str
     header: Any  # a lazily translated string
-    value: Callable[[Any], Any] | None = None  # export; None: import-only
+    # Export: the object's attribute named ``key`` unless told; None: import-only.
+    value: Callable[[Any], Any] | None = _BY_KEY
     required: bool = False
     importable: bool = True
     help: Any = ""
     example: str = ""
     aliases: tuple[str, ...] = ()  # other headers bureaus use for the same column
     width: int = 16
+
+    def __post_init__(self):
+        if self.value is _BY_KEY:
+            object.__setattr__(self, "value", attrgetter(self.key))
 
     def header_names(self) -> set[str]:
         """Every header text that names this column: the Chinese and English
@@ -105,9 +116,7 @@ def build_workbook(
             else:
                 row.append(value)
         sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)
 
 
 def _sheet_title(title: str) -> str:
@@ -128,6 +137,13 @@ def xlsx_attachment(content: bytes, filename: str) -> HttpResponse:
         True, f"{filename}.xlsx"
     )
     return response
+
+
+def workbook_bytes(workbook: Workbook) -> bytes:
+    """The .xlsx file of ``workbook``."""
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
 
 
 def template_workbook(columns: Sequence[Column], *, title: str) -> bytes:
@@ -175,6 +191,4 @@ def template_workbook(columns: Sequence[Column], *, title: str) -> bytes:
     for row in notes.iter_rows(min_row=2):
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)

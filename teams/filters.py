@@ -4,28 +4,18 @@ exports (an export honours the filters of the list it comes from).
 Choices that name scoped objects (counties, teachers) come from the caller's scope, so
 an id outside it is refused exactly like an id that does not exist."""
 
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_filters import rest_framework as filters
+from django_filters.constants import EMPTY_VALUES
 
-from accounts.scopes import visible
+from needs.filters import filter_code_or_id, in_scope, visible_counties
 from needs.models import Specialty, SpecialtyFamily
-from places.models import County, School, SchoolKind
+from places.models import School, SchoolKind
 
 from .models import Teacher, TeacherSkill, Team
 
-
-def _user(request):
-    return getattr(request, "user", None)
-
-
-def scoped_counties(request):
-    return visible(_user(request), County.objects.all())
-
-
-def scoped_teachers(request):
-    return visible(_user(request), Teacher.objects.all())
+visible_teachers = in_scope(Teacher)
 
 
 def supporting_schools(request):
@@ -34,9 +24,23 @@ def supporting_schools(request):
     return School.objects.filter(kind=SchoolKind.SUPPORTING)
 
 
+class OnDateFilter(filters.DateFilter):
+    """The rows whose period, from the ``start`` field to the ``end`` field, takes
+    in the date asked for."""
+
+    def __init__(self, start: str, end: str, **kwargs):
+        super().__init__(**kwargs)
+        self.start, self.end = start, end
+
+    def filter(self, qs, value):
+        if value in EMPTY_VALUES:
+            return qs
+        return qs.filter(**{f"{self.start}__lte": value, f"{self.end}__gte": value})
+
+
 class TeacherFilter(filters.FilterSet):
     county = filters.ModelChoiceFilter(
-        queryset=scoped_counties, label=_("stationed county")
+        queryset=visible_counties, label=_("stationed county")
     )
     home_school = filters.ModelChoiceFilter(
         queryset=supporting_schools, label=_("home school")
@@ -58,8 +62,8 @@ class TeacherFilter(filters.FilterSet):
     capacity = filters.NumberFilter(label=_("capacity"))
     available_from = filters.DateFromToRangeFilter(label=_("available from"))
     available_until = filters.DateFromToRangeFilter(label=_("available until"))
-    available_on = filters.DateFilter(
-        method="filter_available_on", label=_("available on this date")
+    available_on = OnDateFilter(
+        "available_from", "available_until", label=_("available on this date")
     )
 
     class Meta:
@@ -99,35 +103,26 @@ class TeacherFilter(filters.FilterSet):
         return queryset.filter(pk__in=self._skills().values("teacher_id"))
 
     def filter_family(self, queryset, name, value):
-        value = (value or "").strip()
-        if not value:
+        if not (value or "").strip():
             return queryset
-        if SpecialtyFamily.objects.filter(code=value).exists() or not value.isdigit():
-            skills = TeacherSkill.objects.filter(specialty__family__code=value)
-        else:
-            skills = TeacherSkill.objects.filter(specialty__family_id=int(value))
+        skills = filter_code_or_id(
+            TeacherSkill.objects.all(), "specialty__family", value, SpecialtyFamily
+        )
         return queryset.filter(pk__in=skills.values("teacher_id"))
-
-    def filter_available_on(self, queryset, name, value):
-        if value is None:
-            return queryset
-        return queryset.filter(available_from__lte=value, available_until__gte=value)
 
 
 class TeamFilter(filters.FilterSet):
-    county = filters.ModelChoiceFilter(queryset=scoped_counties, label=_("county"))
-    leader = filters.ModelChoiceFilter(queryset=scoped_teachers, label=_("leader"))
+    county = filters.ModelChoiceFilter(queryset=visible_counties, label=_("county"))
+    leader = filters.ModelChoiceFilter(queryset=visible_teachers, label=_("leader"))
     member = filters.ModelChoiceFilter(
         field_name="members",
-        queryset=scoped_teachers,
+        queryset=visible_teachers,
         method="filter_member",
         label=_("member"),
     )
     start_date = filters.DateFromToRangeFilter(label=_("start date"))
     end_date = filters.DateFromToRangeFilter(label=_("end date"))
-    active_on = filters.DateFilter(
-        method="filter_active_on", label=_("working on this date")
-    )
+    active_on = OnDateFilter("start_date", "end_date", label=_("working on this date"))
 
     class Meta:
         model = Team
@@ -138,8 +133,3 @@ class TeamFilter(filters.FilterSet):
             return queryset
         ids = Team.members.through.objects.filter(teacher=value).values("team_id")
         return queryset.filter(pk__in=ids)
-
-    def filter_active_on(self, queryset, name, value):
-        if value is None:
-            return queryset
-        return queryset.filter(Q(start_date__lte=value) & Q(end_date__gte=value))

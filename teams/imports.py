@@ -44,7 +44,6 @@ TEACHER_COLUMNS = (
     Column(
         "name",
         pgettext_lazy("column", "Name"),
-        lambda t: t.name,
         required=True,
         help=gettext_lazy("The teacher's full name."),
         example="陈晓峰",
@@ -67,7 +66,6 @@ TEACHER_COLUMNS = (
     Column(
         "title",
         pgettext_lazy("column", "Title"),
-        lambda t: t.title,
         help=gettext_lazy("Professional title, e.g. 讲师, 高级讲师, 正高级讲师."),
         example="高级讲师",
         aliases=("职称", "专业技术职务", "职务"),
@@ -101,7 +99,6 @@ TEACHER_COLUMNS = (
     Column(
         "available_from",
         pgettext_lazy("column", "Available from"),
-        lambda t: t.available_from,
         required=True,
         help=gettext_lazy("A date such as 2026-09-01."),
         example="2026-09-01",
@@ -111,7 +108,6 @@ TEACHER_COLUMNS = (
     Column(
         "available_until",
         pgettext_lazy("column", "Available until"),
-        lambda t: t.available_until,
         required=True,
         help=gettext_lazy("A date such as 2027-07-10; not before the start."),
         example="2027-07-10",
@@ -121,7 +117,6 @@ TEACHER_COLUMNS = (
     Column(
         "capacity",
         pgettext_lazy("column", "Needs served at once"),
-        lambda t: t.capacity,
         help=gettext_lazy("How many needs the teacher serves at once, 1 to 5."),
         example="2",
         aliases=("同时服务需求数", "服务容量", "容量", "同时服务数"),
@@ -142,7 +137,6 @@ TEACHER_COLUMNS = (
     Column(
         "phone",
         pgettext_lazy("column", "Phone"),
-        lambda t: t.phone,
         help=gettext_lazy("Optional."),
         example="13800000000",
         aliases=("联系电话", "电话", "手机", "手机号", "联系方式"),
@@ -173,19 +167,12 @@ TEACHER_COLUMNS = (
 )
 
 TEAM_COLUMNS = (
-    Column("name", pgettext_lazy("column", "Team"), lambda t: t.name, width=30),
+    Column("name", pgettext_lazy("column", "Team"), width=30),
     Column(
         "county", pgettext_lazy("column", "County"), lambda t: str(t.county), width=16
     ),
-    Column(
-        "start_date",
-        pgettext_lazy("column", "Start date"),
-        lambda t: t.start_date,
-        width=12,
-    ),
-    Column(
-        "end_date", pgettext_lazy("column", "End date"), lambda t: t.end_date, width=12
-    ),
+    Column("start_date", pgettext_lazy("column", "Start date"), width=12),
+    Column("end_date", pgettext_lazy("column", "End date"), width=12),
     Column(
         "leader",
         pgettext_lazy("column", "Leader"),
@@ -211,16 +198,8 @@ TEAMS_TITLE = pgettext_lazy("spreadsheet", "Teams")
 
 _PAIR_SPLIT = re.compile(r"[;；,，、\n]+")
 _LEVEL_SPLIT = re.compile(r"\s*[:：]\s*")
-_FIELDS = (
-    "title",
-    "county_id",
-    "available_from",
-    "available_until",
-    "capacity",
-    "can_lead",
-    "phone",
-    "active",
-)
+# What a new teacher's row leaves out takes these values.
+_NEW_TEACHER = {"capacity": 1, "active": True}
 
 
 @dataclass
@@ -447,9 +426,10 @@ class TeacherImporter(Importer):
         updated = 0
         for item in items:
             if item.existing is None:
-                values = {"capacity": 1, "active": True, **item.values}
                 teacher = Teacher(
-                    name=item.name, home_school=item.home_school, **values
+                    name=item.name,
+                    home_school=item.home_school,
+                    **{**_NEW_TEACHER, **item.values},
                 )
                 new.append((teacher, item))
                 continue
