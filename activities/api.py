@@ -212,7 +212,7 @@ class ActivityViewSet(ListCreateViewSet):
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         activity = activity_log(
-            user=request.user, files=data.pop("attachments"), **data
+            actor=request.user, files=data.pop("attachments"), **data
         )
         activity = self.get_queryset().get(pk=activity.pk)
         return Response(
@@ -230,7 +230,7 @@ class ActivityViewSet(ListCreateViewSet):
         serializer = DisputeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         activity_dispute(
-            user=request.user,
+            actor=request.user,
             activity=activity,
             reason=serializer.validated_data["reason"],
         )
@@ -245,7 +245,7 @@ class ActivityViewSet(ListCreateViewSet):
     @action(detail=True, methods=["post"], url_path="dismiss-dispute")
     def dismiss_dispute(self, request, pk=None):
         activity = self.get_object()
-        activity_dismiss_dispute(user=request.user, activity=activity)
+        activity_dismiss_dispute(actor=request.user, activity=activity)
         return Response(self.get_serializer(self.get_queryset().get(pk=pk)).data)
 
 

@@ -46,7 +46,7 @@ def _hours(value) -> Decimal | None:
 @transaction.atomic
 def activity_log(
     *,
-    user,
+    actor,
     assignment: Assignment,
     date: dt.date,
     kind: str,
@@ -61,7 +61,7 @@ def activity_log(
     the need's window and not in the future, with optional evidence files and the
     names of the local teachers reached (then the count is at least the names).
     A count above ``ACTIVITY_PLAUSIBLE_REACH`` needs a note saying how."""
-    teacher = teacher_of(user)
+    teacher = teacher_of(actor)
     if teacher is None or assignment.teacher_id != teacher.pk:
         raise PermissionDenied(
             _("Only the teacher of an assignment logs activities on it.")
@@ -181,10 +181,10 @@ def reach_by_assignment(activities) -> list[dict]:
 
 
 @transaction.atomic
-def activity_dispute(*, user, activity: Activity, reason: str) -> Activity:
+def activity_dispute(*, actor, activity: Activity, reason: str) -> Activity:
     """The assisted school's staff flag an activity they dispute, with a reason."""
     activity = ACTIVITY.lock(
-        user, "dispute", activity, related=("assignment__need", "assignment__teacher")
+        actor, "dispute", activity, related=("assignment__need", "assignment__teacher")
     )
     reason = (reason or "").strip()
     if not reason:
@@ -211,11 +211,11 @@ def activity_dispute(*, user, activity: Activity, reason: str) -> Activity:
 
 
 @transaction.atomic
-def activity_dismiss_dispute(*, user, activity: Activity) -> Activity:
+def activity_dismiss_dispute(*, actor, activity: Activity) -> Activity:
     """A coordinator of the county finds the dispute unfounded: the activity
     counts again."""
     activity = ACTIVITY.lock(
-        user, "dismiss_dispute", activity, related=("assignment__need__school",)
+        actor, "dismiss_dispute", activity, related=("assignment__need__school",)
     )
     activity.disputed = False
     activity.dispute_reason = ""

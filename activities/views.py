@@ -189,7 +189,7 @@ def activity_new(request: HttpRequest) -> HttpResponse:
         try:
             data = dict(form.cleaned_data)
             services.activity_log(
-                user=request.user, files=data.pop("attachments"), **data
+                actor=request.user, files=data.pop("attachments"), **data
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
@@ -216,7 +216,7 @@ def activity_dispute(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.activity_dispute(
-                user=request.user,
+                actor=request.user,
                 activity=activity,
                 reason=form.cleaned_data["reason"],
             )
@@ -241,7 +241,7 @@ def activity_dispute(request: HttpRequest, pk: int) -> HttpResponse:
 def activity_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
     activity = get_object_or_404(_activities(request.user), pk=pk)
     try:
-        services.activity_dismiss_dispute(user=request.user, activity=activity)
+        services.activity_dismiss_dispute(actor=request.user, activity=activity)
     except TransitionNotAllowed as exc:
         messages.error(request, exc.message)
     else:

@@ -85,7 +85,7 @@ def _rate(tasks) -> int:
             for code in [indicator.code]
         }
         ratings.rating_submit(
-            user=task.rater, rating=task, scores=scores, comment=_comment(level)
+            actor=task.rater, rating=task, scores=scores, comment=_comment(level)
         )
         count += 1
     return count
@@ -194,7 +194,7 @@ def _term_framework(coordinator, county: County, subject_type: str) -> Framework
         if row["metric"] in TERM_TARGETS:
             row["target"] = TERM_TARGETS[row["metric"]]
     return frameworks.framework_create(
-        user=coordinator,
+        actor=coordinator,
         county=county,
         name=name,
         subject_type=subject_type,
@@ -218,7 +218,7 @@ def load() -> dict[str, str]:
     if county is None or coordinator is None:
         return {}
     done = {}
-    of_county = {"user": coordinator, "county": county, "start_date": START}
+    of_county = {"actor": coordinator, "county": county, "start_date": START}
     if not EvaluationCycle.objects.filter(county=county, name=CLOSED_NAME).exists():
         marked = _mark_goals(county, coordinator)
         run = cycle_with_past(

@@ -127,7 +127,7 @@ class FrameworkViewSet(viewsets.ModelViewSet):
     def create(self, request, *args, **kwargs):
         FRAMEWORK.check(request.user, "create")
         data = self._write(partial=False)
-        framework = frameworks.framework_create(user=request.user, **data)
+        framework = frameworks.framework_create(actor=request.user, **data)
         framework = self.get_queryset().get(pk=framework.pk)
         return Response(
             FrameworkSerializer(framework).data, status=status.HTTP_201_CREATED
@@ -143,13 +143,13 @@ class FrameworkViewSet(viewsets.ModelViewSet):
             raise serializers.ValidationError(
                 {"county": [_("The owner of a framework cannot change.")]}
             )
-        frameworks.framework_update(user=request.user, framework=framework, **data)
+        frameworks.framework_update(actor=request.user, framework=framework, **data)
         return Response(
             FrameworkSerializer(self.get_queryset().get(pk=framework.pk)).data
         )
 
     def destroy(self, request, *args, **kwargs):
-        frameworks.framework_delete(user=request.user, framework=self.get_object())
+        frameworks.framework_delete(actor=request.user, framework=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -253,7 +253,7 @@ class EvaluationCycleViewSet(SerializerPerActionMixin, ListCreatePatchViewSet):
 
     def perform_create(self, serializer):
         serializer.instance = cycles.cycle_create(
-            user=self.request.user, **serializer.validated_data
+            actor=self.request.user, **serializer.validated_data
         )
 
     @staticmethod
@@ -271,7 +271,7 @@ class EvaluationCycleViewSet(SerializerPerActionMixin, ListCreatePatchViewSet):
 
     def perform_update(self, serializer):
         serializer.instance = cycles.cycle_update(
-            user=self.request.user,
+            actor=self.request.user,
             cycle=serializer.instance,
             **serializer.validated_data,
         )
@@ -328,10 +328,10 @@ class EvaluationCycleViewSet(SerializerPerActionMixin, ListCreatePatchViewSet):
         cycle = self.get_object()
         if self._background(request):
             cycles.cycle_enqueue(
-                user=request.user, cycle=cycle, action=action, **options
+                actor=request.user, cycle=cycle, action=action, **options
             )
             return self._queued(cycle)
-        stats = service(user=request.user, cycle=cycle, **options)
+        stats = service(actor=request.user, cycle=cycle, **options)
         cycle.refresh_from_db()
         return Response(
             {"cycle": EvaluationCycleSerializer(cycle).data, "stats": stats}
@@ -515,7 +515,7 @@ class RatingViewSet(ListCreateViewSet):
             raise Http404
         first_time = rating.status == RatingStatus.PENDING
         ratings.rating_submit(
-            user=request.user,
+            actor=request.user,
             rating=rating,
             scores=serializer.validated_data["scores"],
             comment=serializer.validated_data.get("comment", ""),
@@ -575,7 +575,7 @@ class AppealViewSet(ListCreateViewSet):
         if evaluation is None:
             raise Http404
         appeal = appeals.appeal_create(
-            user=request.user,
+            actor=request.user,
             evaluation=evaluation,
             reason=body.validated_data["reason"],
         )
@@ -601,7 +601,7 @@ class AppealViewSet(ListCreateViewSet):
         body = AppealAnswerSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         appeals.appeal_answer(
-            user=request.user,
+            actor=request.user,
             appeal=appeal,
             answer=body.validated_data["answer"],
             score=body.validated_data.get("score"),

@@ -43,11 +43,11 @@ def appeal_deadline(cycle: EvaluationCycle) -> dt.date | None:
 
 @transaction.atomic
 def appeal_create(
-    *, user, evaluation: Evaluation, reason: str, today: dt.date | None = None
+    *, actor, evaluation: Evaluation, reason: str, today: dt.date | None = None
 ) -> Appeal:
     """A subject appeals their result within EVALUATION_APPEAL_DAYS after the
     cycle closed; one open appeal per result at a time."""
-    EVALUATION_APPEAL.check(user, "create", evaluation)
+    EVALUATION_APPEAL.check(actor, "create", evaluation)
     evaluation = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
     cycle = evaluation.cycle
     if cycle.status != CycleStatus.CLOSED:
@@ -69,7 +69,7 @@ def appeal_create(
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": [_("Say why you appeal.")]})
-    appeal = model_create(Appeal, evaluation=evaluation, appellant=user, reason=reason)
+    appeal = model_create(Appeal, evaluation=evaluation, appellant=actor, reason=reason)
     # An appeal waits for the coordinators' answer: e-mailed at once.
     notify(
         users=User.objects.filter(
@@ -94,7 +94,7 @@ def _rerank(cycle: EvaluationCycle, subject_type: str) -> None:
 @transaction.atomic
 def appeal_answer(
     *,
-    user,
+    actor,
     appeal: Appeal,
     answer: str,
     score: Decimal | float | str | None = None,
@@ -103,7 +103,7 @@ def appeal_answer(
     revised (grade and ranks follow) and the change is kept in its history with
     the answer as its reason."""
     appeal = EVALUATION_APPEAL.lock(
-        user, "answer", appeal, related=("evaluation__cycle",)
+        actor, "answer", appeal, related=("evaluation__cycle",)
     )
     evaluation = appeal.evaluation
     answer = (answer or "").strip()
@@ -118,7 +118,7 @@ def appeal_answer(
     if errors:
         raise ValidationError(errors)
     appeal.answer = answer
-    appeal.answered_by = user
+    appeal.answered_by = actor
     appeal.answered_at = timezone.now()
     appeal.status = AppealStatus.ANSWERED
     appeal.previous_score = evaluation.score
@@ -129,7 +129,7 @@ def appeal_answer(
         history.append(
             {
                 "at": appeal.answered_at.isoformat(),
-                "by": user.get_username(),
+                "by": actor.get_username(),
                 "from": float(evaluation.score)
                 if evaluation.score is not None
                 else None,

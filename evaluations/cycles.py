@@ -51,7 +51,7 @@ from .policies import CYCLE
 @transaction.atomic
 def cycle_create(
     *,
-    user,
+    actor,
     county: County,
     name: str,
     start_date: dt.date,
@@ -60,7 +60,7 @@ def cycle_create(
     team_framework: Framework | None = None,
     school_framework: Framework | None = None,
 ) -> EvaluationCycle:
-    CYCLE.check(user, "create", EvaluationCycle(county=county))
+    CYCLE.check(actor, "create", EvaluationCycle(county=county))
     framework = framework or Framework.objects.default_for(SubjectType.TEACHER)
     team_framework = team_framework or Framework.objects.default_for(SubjectType.TEAM)
     school_framework = school_framework or Framework.objects.default_for(
@@ -87,13 +87,13 @@ def cycle_create(
         school_framework=school_framework,
         start_date=start_date,
         end_date=end_date,
-        created_by=user,
+        created_by=actor,
     )
 
 
 @transaction.atomic
-def cycle_update(*, user, cycle: EvaluationCycle, **changes: Any) -> EvaluationCycle:
-    cycle = CYCLE.lock(user, "update", cycle)
+def cycle_update(*, actor, cycle: EvaluationCycle, **changes: Any) -> EvaluationCycle:
+    cycle = CYCLE.lock(actor, "update", cycle)
     allowed = {
         "name",
         "start_date",
@@ -130,13 +130,13 @@ def _active_users(**filters) -> list:
 
 
 @transaction.atomic
-def cycle_open(*, user, cycle: EvaluationCycle) -> dict[str, int]:
+def cycle_open(*, actor, cycle: EvaluationCycle) -> dict[str, int]:
     """``draft`` -> ``open``: an evaluation for each subject that served in the
     period (:func:`evaluations.facts.subjects_of`: teachers with an accepted or
     completed assignment overlapping it, their teams, the assisted schools with a
     need open, matched or fulfilled in it), and a rating task for each rater.
     Everyone else is not evaluated, never scored."""
-    cycle = CYCLE.lock(user, "open", cycle, related=LOCK_RELATED)
+    cycle = CYCLE.lock(actor, "open", cycle, related=LOCK_RELATED)
     changed = ["status", "opened_at"]
     if cycle.team_framework is None:
         cycle.team_framework = Framework.objects.default_for(SubjectType.TEAM)
@@ -436,7 +436,7 @@ class CompletionTooLow(TransitionNotAllowed):
 @transaction.atomic
 def cycle_close(
     *,
-    user,
+    actor,
     cycle: EvaluationCycle,
     today: dt.date | None = None,
     force: bool = False,
@@ -446,7 +446,7 @@ def cycle_close(
     (409, with the figures) while a subject is below the minimum completion of
     its ratings, unless ``force`` with a ``reason``: the results are then
     provisional (暂定) everywhere and no certificate is issued."""
-    cycle = CYCLE.lock(user, "close", cycle, related=LOCK_RELATED)
+    cycle = CYCLE.lock(actor, "close", cycle, related=LOCK_RELATED)
     reason = (reason or "").strip()
     if force and not reason:
         raise ValidationError(
@@ -553,7 +553,7 @@ def cycle_close(
     )
     cycle.status = CycleStatus.CLOSED
     cycle.closed_at = timezone.now()
-    cycle.closed_by = user
+    cycle.closed_by = actor
     cycle.provisional = provisional
     cycle.close_reason = reason if provisional else ""
     cycle.full_clean()
@@ -575,7 +575,7 @@ def cycle_close(
 
 def cycle_enqueue(
     *,
-    user,
+    actor,
     cycle: EvaluationCycle,
     action: str,
     force: bool = False,
@@ -585,8 +585,8 @@ def cycle_enqueue(
     big county), enqueued once the caller's transaction commits. The task calls
     the same service, which checks again; a second delivery does nothing."""
 
-    CYCLE.check(user, action, cycle)
-    cycle_id, user_id = cycle.pk, user.pk
+    CYCLE.check(actor, action, cycle)
+    cycle_id, user_id = cycle.pk, actor.pk
     if action == "open":
         transaction.on_commit(
             lambda: celery_task("evaluations.cycle_open").delay(cycle_id, user_id)

@@ -296,7 +296,7 @@ def _set_default(framework: Framework) -> None:
 @transaction.atomic
 def framework_create(
     *,
-    user,
+    actor,
     name: str,
     subject_type: str = SubjectType.TEACHER,
     indicators: list[dict],
@@ -308,18 +308,18 @@ def framework_create(
     """A new framework owned by ``county``, or by the programme when an admin
     gives no county. A coordinator's framework belongs to a county they
     coordinate (the only one, unless they name it)."""
-    FRAMEWORK.check(user, "create")
+    FRAMEWORK.check(actor, "create")
     _require(
-        not is_default or user.is_admin, _("Only an admin sets the default framework.")
+        not is_default or actor.is_admin, _("Only an admin sets the default framework.")
     )
-    if county is None and not user.is_admin:
-        own = list(user.counties.all()[:2])
+    if county is None and not actor.is_admin:
+        own = list(actor.counties.all()[:2])
         if len(own) != 1:
             raise ValidationError(
                 {"county": [_("Choose the county that owns the framework.")]}
             )
         county = own[0]
-    if county is not None and not manages_county(user, county.pk):
+    if county is not None and not manages_county(actor, county.pk):
         raise ValidationError({"county": [_("Choose a county you coordinate.")]})
     if is_default and county is not None:
         raise ValidationError(
@@ -348,7 +348,7 @@ def framework_create(
 @transaction.atomic
 def framework_update(
     *,
-    user,
+    actor,
     framework: Framework,
     name: str | None = None,
     description: str | None = None,
@@ -359,9 +359,9 @@ def framework_update(
     """Change a framework no open or closed cycle uses (409 otherwise: results
     computed with it must not change under their readers). Only whether it is the
     default may change while it is used."""
-    FRAMEWORK.check(user, "update", framework)
+    FRAMEWORK.check(actor, "update", framework)
     _require(
-        user.is_admin or not is_default, _("Only an admin sets the default framework.")
+        actor.is_admin or not is_default, _("Only an admin sets the default framework.")
     )
     framework = Framework.objects.select_for_update().get(pk=framework.pk)
     edits = (name, description, indicators, rater_weights)
@@ -406,8 +406,8 @@ def framework_update(
 
 
 @transaction.atomic
-def framework_delete(*, user, framework: Framework) -> None:
-    FRAMEWORK.check(user, "delete", framework)
+def framework_delete(*, actor, framework: Framework) -> None:
+    FRAMEWORK.check(actor, "delete", framework)
     if _cycles_using(framework).exists():
         raise TransitionNotAllowed(
             _("framework"), "in_use", _("used by a cycle"), _("delete")

@@ -52,11 +52,11 @@ def score_value(value: Any) -> Decimal | None:
 
 @transaction.atomic
 def rating_submit(
-    *, user, rating: Rating, scores: dict[str, Any], comment: str = ""
+    *, actor, rating: Rating, scores: dict[str, Any], comment: str = ""
 ) -> Rating:
     """A rater's scores (0-100) on every subjective indicator of their task. A
     task may be submitted again while the cycle is open; the last one counts."""
-    RATING.check(user, "submit", rating)
+    RATING.check(actor, "submit", rating)
     cycle = EvaluationCycle.objects.select_for_update().get(
         pk=rating.evaluation.cycle_id
     )

@@ -16,9 +16,9 @@ def cycle_open(cycle_id: int, user_id: int) -> dict | None:
     cycle = EvaluationCycle.objects.filter(pk=cycle_id).first()
     if cycle is None or cycle.status != CycleStatus.DRAFT:
         return None
-    user = get_user_model().objects.get(pk=user_id)
+    actor = get_user_model().objects.get(pk=user_id)
     try:
-        return cycles.cycle_open(user=user, cycle=cycle)
+        return cycles.cycle_open(actor=actor, cycle=cycle)
     except TransitionNotAllowed:  # another delivery got there first
         return None
 
@@ -30,8 +30,8 @@ def cycle_close(
     cycle = EvaluationCycle.objects.filter(pk=cycle_id).first()
     if cycle is None or cycle.status != CycleStatus.OPEN:
         return None
-    user = get_user_model().objects.get(pk=user_id)
+    actor = get_user_model().objects.get(pk=user_id)
     try:
-        return cycles.cycle_close(user=user, cycle=cycle, force=force, reason=reason)
+        return cycles.cycle_close(actor=actor, cycle=cycle, force=force, reason=reason)
     except TransitionNotAllowed:
         return None

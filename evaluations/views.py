@@ -69,7 +69,7 @@ def cycle_list(request: HttpRequest) -> HttpResponse:
         if request.method == "POST" and form.is_valid():
             data = {k: v for k, v in form.cleaned_data.items() if v is not None}
             try:
-                cycle = cycle_services.cycle_create(user=request.user, **data)
+                cycle = cycle_services.cycle_create(actor=request.user, **data)
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
@@ -141,7 +141,7 @@ def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def cycle_open(request: HttpRequest, pk: int) -> HttpResponse:
     cycle = get_object_or_404(_cycles(request.user), pk=pk)
     try:
-        stats = cycle_services.cycle_open(user=request.user, cycle=cycle)
+        stats = cycle_services.cycle_open(actor=request.user, cycle=cycle)
     except TransitionNotAllowed as exc:
         messages.error(request, exc.message)
     else:
@@ -167,7 +167,7 @@ def cycle_close(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("evaluations:cycle", pk=pk)
     try:
         stats = cycle_services.cycle_close(
-            user=request.user,
+            actor=request.user,
             cycle=cycle,
             force=bool(request.POST.get("force")),
             reason=request.POST.get("reason", ""),
@@ -273,7 +273,7 @@ def appeal_new(request: HttpRequest, pk: int) -> HttpResponse:
     )
     try:
         appeals.appeal_create(
-            user=request.user,
+            actor=request.user,
             evaluation=evaluation,
             reason=request.POST.get("reason", ""),
         )
@@ -294,7 +294,7 @@ def appeal_answer(request: HttpRequest, pk: int) -> HttpResponse:
     )
     try:
         appeals.appeal_answer(
-            user=request.user,
+            actor=request.user,
             appeal=appeal,
             answer=request.POST.get("answer", ""),
             score=request.POST.get("score") or None,
@@ -413,7 +413,7 @@ def rate(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             ratings.rating_submit(
-                user=request.user,
+                actor=request.user,
                 rating=rating,
                 scores=form.scores(),
                 comment=form.cleaned_data["comment"],

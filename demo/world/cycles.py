@@ -38,7 +38,7 @@ class CycleRun:
 def cycle_with_past(
     status: str,
     *,
-    user,
+    actor,
     county: County,
     name: str,
     start_date: dt.date,
@@ -50,13 +50,13 @@ def cycle_with_past(
     **frameworks: Any,
 ) -> CycleRun:
     """A cycle of ``county`` in ``status``, taken there along :data:`CYCLE_ROAD` by
-    ``user`` (its coordinator); ``frameworks``: ``framework=``,
+    ``actor`` (its coordinator); ``frameworks``: ``framework=``,
     ``team_framework=``...; ``rate(cycle)``: submits ratings once the cycle is
     open and returns how many; ``today``, ``force`` and ``reason``: the close's
     (a forced close needs a reason)."""
     run = CycleRun(
         cycles.cycle_create(
-            user=user,
+            actor=actor,
             county=county,
             name=name,
             start_date=start_date,
@@ -66,12 +66,12 @@ def cycle_with_past(
     )
     for verb in CYCLE_ROAD[status]:
         if verb == "open":
-            run.opened = cycles.cycle_open(user=user, cycle=run.cycle)
+            run.opened = cycles.cycle_open(actor=actor, cycle=run.cycle)
             if rate is not None:
                 run.rated = rate(run.cycle)
         elif verb == "close":
             run.closed = cycles.cycle_close(
-                user=user, cycle=run.cycle, today=today, force=force, reason=reason
+                actor=actor, cycle=run.cycle, today=today, force=force, reason=reason
             )
     run.cycle.refresh_from_db()
     return run

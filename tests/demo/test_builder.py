@@ -131,7 +131,7 @@ def test_an_assignment_reaches_each_status_through_the_actions(world, status):
 def test_a_cycle_reaches_each_status_through_the_actions(world, status):
     run = cycle_with_past(
         status,
-        user=world.users.coord_a,
+        actor=world.users.coord_a,
         county=world.county_a,
         name="考核",
         start_date=START,

@@ -39,7 +39,7 @@ def at(day: dt.date) -> dt.datetime:
 def framework(admin, subject_type, rows, raters, name=None):
     """A framework made through the service (so it is validated)."""
     return frameworks.framework_create(
-        user=admin,
+        actor=admin,
         name=name or f"test {subject_type} {len(rows)}",
         subject_type=subject_type,
         indicators=[
@@ -174,14 +174,14 @@ def rate_all(cycle, score=80, only=None):
     for task in tasks.select_related("evaluation__cycle", "rater"):
         codes = [i.code for i in ratings.rated_indicators(task.evaluation)]
         ratings.rating_submit(
-            user=task.rater, rating=task, scores=dict.fromkeys(codes, score)
+            actor=task.rater, rating=task, scores=dict.fromkeys(codes, score)
         )
 
 
 @pytest.fixture
 def cycle(world, season):
     return cycles.cycle_create(
-        user=world.users.coord_a,
+        actor=world.users.coord_a,
         county=world.county_a,
         name="2026年春季考核",
         start_date=START,

@@ -19,9 +19,9 @@ URL = "/api/v1/appeals/"
 @pytest.fixture
 def closed(world, season, cycle):
     serve(world, season.mate)
-    cycles.cycle_open(user=world.users.coord_a, cycle=cycle)
+    cycles.cycle_open(actor=world.users.coord_a, cycle=cycle)
     rate_all(cycle, 70)
-    cycles.cycle_close(user=world.users.coord_a, cycle=cycle)
+    cycles.cycle_close(actor=world.users.coord_a, cycle=cycle)
     return cycle
 
 
@@ -72,7 +72,7 @@ def test_a_teacher_appeals_and_the_coordinator_revises_the_score(world, api, clo
 def test_an_answer_may_keep_the_score_but_needs_words(world, api, closed):
     evaluation = _mine(world, closed)
     appeal = appeals.appeal_create(
-        user=world.users.teacher_a, evaluation=evaluation, reason="不服"
+        actor=world.users.teacher_a, evaluation=evaluation, reason="不服"
     )
     coordinator = api.as_user(world.users.coord_a)
     url = f"{URL}{appeal.pk}/answer/"
@@ -102,7 +102,7 @@ def test_only_the_one_evaluated_appeals_and_only_the_county_answers(world, api, 
     assert api.as_user(world.users.coord_a).post(URL, body).status_code == 403
     assert api.as_user(world.users.staff_b).post(URL, body).status_code == 404
     appeal = appeals.appeal_create(
-        user=world.users.teacher_a, evaluation=evaluation, reason="不服"
+        actor=world.users.teacher_a, evaluation=evaluation, reason="不服"
     )
     answer = {"answer": "改", "score": 99}
     url = f"{URL}{appeal.pk}/answer/"

@@ -16,7 +16,7 @@ def excellent(world, season):
     admin = world.users.admin
     serve(world, season.mate)
     cycle = cycles.cycle_create(
-        user=world.users.coord_a,
+        actor=world.users.coord_a,
         county=world.county_a,
         name="2026年春季考核",
         start_date=START,
@@ -25,13 +25,13 @@ def excellent(world, season):
             admin, "teacher", [("Q", 100, "", None)], {"coordinator": 100}
         ),
     )
-    cycles.cycle_open(user=world.users.coord_a, cycle=cycle)
+    cycles.cycle_open(actor=world.users.coord_a, cycle=cycle)
     evaluation = Evaluation.objects.get(cycle=cycle, teacher=world.teacher_a)
     rate_all(cycle, 95, only=evaluation)
     mate = Evaluation.objects.get(cycle=cycle, teacher=season.mate)
     rate_all(cycle, 85, only=mate)
     rate_all(cycle, 80)
-    cycles.cycle_close(user=world.users.coord_a, cycle=cycle)
+    cycles.cycle_close(actor=world.users.coord_a, cycle=cycle)
     evaluation.refresh_from_db()
     assert evaluation.grade == "优秀"
     return evaluation

@@ -22,7 +22,7 @@ def opened(world, season):
     """A subjective-only teacher framework rated by the coordinators, so that a
     result can be 优秀; the default team and school frameworks."""
     cycle = cycles.cycle_create(
-        user=world.users.coord_a,
+        actor=world.users.coord_a,
         county=world.county_a,
         name="2026年春季考核",
         start_date=START,
@@ -31,7 +31,7 @@ def opened(world, season):
             world.users.admin, "teacher", [("Q", 100, "", None)], {"coordinator": 100}
         ),
     )
-    cycles.cycle_open(user=world.users.coord_a, cycle=cycle)
+    cycles.cycle_open(actor=world.users.coord_a, cycle=cycle)
     return cycle
 
 

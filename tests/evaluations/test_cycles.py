@@ -251,7 +251,7 @@ def test_a_draft_cycle_can_be_changed_and_an_open_one_cannot(world, season, cycl
 def objective_cycle(world, season):
     admin = world.users.admin
     return cycles.cycle_create(
-        user=world.users.coord_a,
+        actor=world.users.coord_a,
         county=world.county_a,
         name="客观指标",
         start_date=START,
@@ -315,7 +315,7 @@ def test_a_running_need_is_not_a_failure_until_its_window_ends(
     assert "no_data:O3" in evaluation.flags
     # Once its window has ended within the period and it is not done: a failure.
     other = cycles.cycle_create(
-        user=world.users.coord_a,
+        actor=world.users.coord_a,
         county=world.county_a,
         name="更长的考核",
         start_date=START,
@@ -367,7 +367,7 @@ def test_school_engagement_is_computed_from_its_needs_and_ratings(world, season,
         {"coordinator": 100},
     )
     cycle = cycles.cycle_create(
-        user=world.users.coord_a,
+        actor=world.users.coord_a,
         county=world.county_a,
         name="学校",
         start_date=START,
@@ -583,7 +583,7 @@ def test_list_endpoints_keep_a_flat_query_count(world, season, api):
         team = f.TeamFactory(county=world.county_a, start_date=START, end_date=END)
         team.members.set([teacher])
         return cycles.cycle_create(
-            user=coord,
+            actor=coord,
             county=world.county_a,
             name=f"c{teacher.pk}",
             start_date=START,
@@ -602,13 +602,13 @@ def test_list_endpoints_keep_a_flat_query_count(world, season, api):
 
     for _ in range(2):
         cycle = grow()
-        cycles.cycle_open(user=coord, cycle=cycle)
-    cycles.cycle_close(user=coord, cycle=cycle, force=True, reason="测试")
+        cycles.cycle_open(actor=coord, cycle=cycle)
+    cycles.cycle_close(actor=coord, cycle=cycle, force=True, reason="测试")
     small = measure()
     for _ in range(4):
         cycle = grow()
-        cycles.cycle_open(user=coord, cycle=cycle)
-    cycles.cycle_close(user=coord, cycle=cycle, force=True, reason="测试")
+        cycles.cycle_open(actor=coord, cycle=cycle)
+    cycles.cycle_close(actor=coord, cycle=cycle, force=True, reason="测试")
     assert Evaluation.objects.count() > 12
     assert measure() == small
 

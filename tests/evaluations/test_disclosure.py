@@ -17,17 +17,19 @@ GIVEN = {"staff_a": 61, "coord_a": 73, "coord_ab": 87, "teacher_a": 99}
 
 @pytest.fixture
 def closed(world, cycle):
-    cycles.cycle_open(user=world.users.coord_a, cycle=cycle)
+    cycles.cycle_open(actor=world.users.coord_a, cycle=cycle)
     evaluation = Evaluation.objects.get(cycle=cycle, teacher=world.teacher_a)
     for name, score in GIVEN.items():
         user = getattr(world.users, name)
         rating = Rating.objects.get(evaluation=evaluation, rater=user)
         ratings.rating_submit(
-            user=user,
+            actor=user,
             rating=rating,
             scores={i.code: score for i in ratings.rated_indicators(evaluation)},
         )
-    cycles.cycle_close(user=world.users.coord_a, cycle=cycle, force=True, reason="测试")
+    cycles.cycle_close(
+        actor=world.users.coord_a, cycle=cycle, force=True, reason="测试"
+    )
     evaluation.refresh_from_db()
     return evaluation
 

@@ -149,10 +149,10 @@ def test_teachers_and_staff_do_not_keep_frameworks(world, api):
 
 def _county_a_framework_in_a_draft_cycle(world, name="测试体系"):
     framework = frameworks.framework_create(
-        user=world.users.coord_a, **payload(name=name)
+        actor=world.users.coord_a, **payload(name=name)
     )
     cycles.cycle_create(
-        user=world.users.coord_a,
+        actor=world.users.coord_a,
         county=world.county_a,
         name="c",
         start_date="2026-03-01",
@@ -190,14 +190,14 @@ def test_a_coordinator_of_another_county_cannot_read_change_or_delete_it(world, 
 
 
 def test_staff_and_teachers_read_a_framework_only_through_a_cycle_of_theirs(world, api):
-    framework = frameworks.framework_create(user=world.users.coord_a, **payload())
+    framework = frameworks.framework_create(actor=world.users.coord_a, **payload())
     url = f"{URL}{framework.pk}/"
     users = world.users
     for user in (users.staff_a, users.teacher_a, users.staff_b, users.teacher_b):
         assert api.as_user(user).get(url).status_code == 404
     _county_a_framework_in_a_draft_cycle(world, name="另一个")  # it stays unused
     cycles.cycle_create(
-        user=users.coord_a,
+        actor=users.coord_a,
         county=world.county_a,
         name="用它的考核",
         start_date="2026-03-01",
@@ -245,7 +245,7 @@ def test_an_admins_framework_without_a_county_is_the_programmes(world, api):
 
 
 def test_a_cycle_cannot_use_another_countys_framework(world, api):
-    framework = frameworks.framework_create(user=world.users.coord_a, **payload())
+    framework = frameworks.framework_create(actor=world.users.coord_a, **payload())
     body = {
         "name": "乙县考核",
         "county": world.county_b.pk,
@@ -277,9 +277,9 @@ def test_only_an_admin_changes_a_default_framework(world, api):
 
 
 def test_a_framework_in_use_by_an_open_cycle_is_locked(world, api):
-    framework = frameworks.framework_create(user=world.users.coord_a, **payload())
+    framework = frameworks.framework_create(actor=world.users.coord_a, **payload())
     cycle = cycles.cycle_create(
-        user=world.users.coord_a,
+        actor=world.users.coord_a,
         county=world.county_a,
         name="c",
         start_date="2026-03-01",
@@ -292,7 +292,7 @@ def test_a_framework_in_use_by_an_open_cycle_is_locked(world, api):
     changed["indicators"][3]["weight"] = 30
     body = {"indicators": changed["indicators"]}
     assert client.patch(f"{URL}{framework.pk}/", body, format="json").status_code == 200
-    cycles.cycle_open(user=world.users.coord_a, cycle=cycle)
+    cycles.cycle_open(actor=world.users.coord_a, cycle=cycle)
     response = client.patch(f"{URL}{framework.pk}/", body, format="json")
     assert response.status_code == 409
     assert client.delete(f"{URL}{framework.pk}/").status_code == 409
@@ -301,7 +301,7 @@ def test_a_framework_in_use_by_an_open_cycle_is_locked(world, api):
 def test_a_framework_used_by_an_open_cycle_keeps_even_its_name(world, api):
     framework = _county_a_framework_in_a_draft_cycle(world)
     cycle = framework.cycles.get()
-    cycles.cycle_open(user=world.users.coord_a, cycle=cycle)
+    cycles.cycle_open(actor=world.users.coord_a, cycle=cycle)
     for user in (world.users.coord_a, world.users.admin):
         response = api.as_user(user).patch(
             f"{URL}{framework.pk}/", {"name": "改名"}, format="json"
@@ -316,7 +316,7 @@ def test_the_admin_refuses_weights_that_do_not_add_up(world, client):
     admin.is_staff = admin.is_superuser = True
     admin.save(update_fields=["is_staff", "is_superuser"])
     client.force_login(admin)
-    framework = frameworks.framework_create(user=world.users.admin, **payload())
+    framework = frameworks.framework_create(actor=world.users.admin, **payload())
     indicators = list(framework.indicators.order_by("position"))
     data = {
         "name": framework.name,
@@ -366,7 +366,7 @@ def test_the_framework_list_keeps_a_flat_query_count(world, api):
     small = queries()
     for n in range(4):
         frameworks.framework_create(
-            user=world.users.coord_a, **payload(name=f"体系{n}")
+            actor=world.users.coord_a, **payload(name=f"体系{n}")
         )
     assert queries() == small
 

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 def goal_cycle(world, season):
     admin = world.users.admin
     return cycles.cycle_create(
-        user=world.users.coord_a,
+        actor=world.users.coord_a,
         county=world.county_a,
         name="目标达成",
         start_date=START,

@@ -30,9 +30,9 @@ def addresses(world):
 @pytest.fixture
 def closed(addresses, season, cycle):
     serve(addresses, season.mate)
-    cycles.cycle_open(user=addresses.users.coord_a, cycle=cycle)
+    cycles.cycle_open(actor=addresses.users.coord_a, cycle=cycle)
     rate_all(cycle, 70)
-    cycles.cycle_close(user=addresses.users.coord_a, cycle=cycle)
+    cycles.cycle_close(actor=addresses.users.coord_a, cycle=cycle)
     Notification.objects.all().delete()
     mail.outbox.clear()
     return cycle
@@ -46,7 +46,7 @@ def test_each_rater_is_e_mailed_their_tasks_once_the_cycle_opens(
     addresses, season, cycle, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        cycles.cycle_open(user=addresses.users.coord_a, cycle=cycle)
+        cycles.cycle_open(actor=addresses.users.coord_a, cycle=cycle)
     notes = Notification.objects.filter(kind="rating_tasks")
     told = {n.user.username for n in notes}
     assert {"coord_a", "coord_ab", "staff_a", "teacher_a"} <= told
@@ -71,7 +71,7 @@ def test_the_countys_coordinators_are_e_mailed_an_appeal_at_once(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         appeals.appeal_create(
-            user=addresses.users.teacher_a,
+            actor=addresses.users.teacher_a,
             evaluation=_evaluation_of(addresses, closed),
             reason="活动记录漏算",
         )
@@ -88,14 +88,14 @@ def test_the_answer_to_an_appeal_reaches_the_appellant_in_the_daily_digest(
     addresses, closed, django_capture_on_commit_callbacks
 ):
     appeal = appeals.appeal_create(
-        user=addresses.users.teacher_a,
+        actor=addresses.users.teacher_a,
         evaluation=_evaluation_of(addresses, closed),
         reason="不服",
     )
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         appeals.appeal_answer(
-            user=addresses.users.coord_a, appeal=appeal, answer="评分有据，维持"
+            actor=addresses.users.coord_a, appeal=appeal, answer="评分有据，维持"
         )
     note = Notification.objects.get(kind="appeal_answered")
     assert note.user == addresses.users.teacher_a and not note.urgent
@@ -116,7 +116,7 @@ def test_an_appeal_rolled_back_tells_nobody(
         transaction.atomic(),
     ):
         appeals.appeal_create(
-            user=addresses.users.teacher_a,
+            actor=addresses.users.teacher_a,
             evaluation=_evaluation_of(addresses, closed),
             reason="活动记录漏算",
         )

@@ -96,7 +96,7 @@ def test_other_roles_do_not_get_the_buttons_or_other_counties(
 def test_a_rater_rates_on_the_form_with_errors_next_to_the_fields(
     world, season, cycle, client
 ):
-    cycles.cycle_open(user=world.users.coord_a, cycle=cycle)
+    cycles.cycle_open(actor=world.users.coord_a, cycle=cycle)
     task = Rating.objects.get(
         rater=world.users.staff_a, evaluation__teacher=world.teacher_a
     )
@@ -123,7 +123,7 @@ def test_a_rater_rates_on_the_form_with_errors_next_to_the_fields(
 
 
 def test_a_rater_cannot_open_someone_elses_task(world, season, cycle, client):
-    cycles.cycle_open(user=world.users.coord_a, cycle=cycle)
+    cycles.cycle_open(actor=world.users.coord_a, cycle=cycle)
     task = Rating.objects.filter(rater=world.users.coord_a).first()
     client.force_login(world.users.staff_a)
     assert client.get(f"/evaluations/tasks/{task.pk}/").status_code == 404
@@ -150,12 +150,14 @@ def test_nav_links_follow_the_role(world, client):
 
 
 def test_results_page_shows_the_breakdown_by_rater(world, season, cycle, client):
-    cycles.cycle_open(user=world.users.coord_a, cycle=cycle)
+    cycles.cycle_open(actor=world.users.coord_a, cycle=cycle)
     evaluation = Evaluation.objects.get(cycle=cycle, teacher=world.teacher_a)
     task = evaluation.ratings.get(rater=world.users.coord_a)
     scores = {i.code: 75 for i in ratings.rated_indicators(evaluation)}
-    ratings.rating_submit(user=world.users.coord_a, rating=task, scores=scores)
-    cycles.cycle_close(user=world.users.coord_a, cycle=cycle, force=True, reason="测试")
+    ratings.rating_submit(actor=world.users.coord_a, rating=task, scores=scores)
+    cycles.cycle_close(
+        actor=world.users.coord_a, cycle=cycle, force=True, reason="测试"
+    )
     client.force_login(world.users.coord_a)
     html = client.get(f"/evaluations/cycles/{cycle.pk}/results/").content.decode()
     assert "75.0" in html  # the coordinators' column
@@ -165,7 +167,7 @@ def test_results_page_shows_the_breakdown_by_rater(world, season, cycle, client)
 def test_the_rating_form_shows_the_teachers_evidence_as_far_as_the_rater_sees(
     world, season, cycle, client
 ):
-    cycles.cycle_open(user=world.users.coord_a, cycle=cycle)
+    cycles.cycle_open(actor=world.users.coord_a, cycle=cycle)
     task = Rating.objects.get(
         rater=world.users.staff_a, evaluation__teacher=world.teacher_a
     )

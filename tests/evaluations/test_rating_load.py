@@ -41,13 +41,13 @@ def test_a_big_team_gives_each_teacher_at_most_six_tasks(world, season, settings
         teachers.append(teacher)
     season.team.members.add(*teachers)  # 王老师 stays in the team, unserved
     cycle = cycles.cycle_create(
-        user=world.users.coord_a,
+        actor=world.users.coord_a,
         county=world.county_a,
         name="大团队",
         start_date=START,
         end_date=END,
     )
-    cycles.cycle_open(user=world.users.coord_a, cycle=cycle)
+    cycles.cycle_open(actor=world.users.coord_a, cycle=cycle)
     ratings = Rating.objects.filter(evaluation__cycle=cycle)
     for teacher in teachers:
         mine = ratings.filter(rater=teacher.user)

@@ -11,7 +11,7 @@ RATINGS = "/api/v1/ratings/"
 
 @pytest.fixture
 def opened(world, season, cycle):
-    cycles.cycle_open(user=world.users.coord_a, cycle=cycle)
+    cycles.cycle_open(actor=world.users.coord_a, cycle=cycle)
     cycle.refresh_from_db()
     return cycle
 
@@ -150,7 +150,7 @@ def test_an_evaluation_the_caller_sees_but_does_not_rate_is_403(
 def test_rating_outside_an_open_cycle_is_409(world, season, opened, api):
     task = own_task(world, world.users.staff_a, teacher=world.teacher_a)
     cycles.cycle_close(
-        user=world.users.coord_a, cycle=opened, force=True, reason="测试"
+        actor=world.users.coord_a, cycle=opened, force=True, reason="测试"
     )
     response = api.as_user(world.users.staff_a).post(
         RATINGS,

@@ -122,7 +122,7 @@ def test_a_teacher_hears_of_a_disputed_activity_in_the_daily_digest(
     )
     with django_capture_on_commit_callbacks(execute=True):
         activities.activity_dispute(
-            user=addresses.users.staff_a, activity=activity, reason="当天学校放假"
+            actor=addresses.users.staff_a, activity=activity, reason="当天学校放假"
         )
     note = Notification.objects.get(kind="activity_disputed")
     assert note.user == addresses.users.teacher_a and not note.urgent

@@ -161,7 +161,7 @@ def _side(world, side):
     by_state = {
         state: cycle_with_past(
             state,
-            user=coordinator,
+            actor=coordinator,
             county=county,
             name=f"{mark}考核{state}{side}",
             start_date=START,
@@ -187,7 +187,7 @@ def _side(world, side):
     objs["eval_closed_teacher"] = in_closed.get(teacher=teacher)
     objs["eval_closed_school"] = in_closed.get(school=school)
     objs["appeal"] = appeals.appeal_create(
-        user=teacher.user,
+        actor=teacher.user,
         evaluation=objs["eval_closed_teacher"],
         reason=f"{mark}评分与实际工作不符{side}",
     )
@@ -248,7 +248,7 @@ def build_full(world):
 
     def own_framework(coordinator, name):
         return frameworks.framework_create(
-            user=coordinator,
+            actor=coordinator,
             name=name,
             subject_type="teacher",
             indicators=[FRAMEWORK_INDICATOR],
@@ -259,7 +259,7 @@ def build_full(world):
     objs["framework"] = own_framework(world.users.coord_a, "自建体系")
     objs["framework_draft_a"] = own_framework(world.users.coord_a, "草稿考核体系")
     cycles.cycle_update(
-        user=world.users.coord_a,
+        actor=world.users.coord_a,
         cycle=objs["cycle_draft_a"],
         framework=objs["framework_draft_a"],
     )
