@@ -249,3 +249,20 @@ def test_no_import_cycle_between_modules():
     assert not new, "import cycles: " + "; ".join(" <-> ".join(sorted(c)) for c in new)
     gone = [c for c in KNOWN_MODULE_CYCLES if c not in found]
     assert not gone, f"no longer found, remove from KNOWN_MODULE_CYCLES: {gone}"
+
+
+def test_the_write_actions_take_the_acting_user_as_actor():
+    """A write (a module-level function under ``transaction.atomic``) names the one
+    who acts ``actor=``; ``user=`` is left for the account a write is about, next
+    to its ``actor``."""
+    found = []
+    for name, path in _modules().items():
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in tree.body:
+            if not isinstance(node, ast.FunctionDef):
+                continue
+            atomic = any("atomic" in ast.unparse(d) for d in node.decorator_list)
+            keywords = {arg.arg for arg in node.args.kwonlyargs}
+            if atomic and "user" in keywords and "actor" not in keywords:
+                found.append(f"{name}.{node.name}")
+    assert not found, "writes whose acting user is not actor=: " + ", ".join(found)
