@@ -266,3 +266,23 @@ def test_the_write_actions_take_the_acting_user_as_actor():
             if atomic and "user" in keywords and "actor" not in keywords:
                 found.append(f"{name}.{node.name}")
     assert not found, "writes whose acting user is not actor=: " + ", ".join(found)
+
+
+def test_the_readme_layout_names_every_folder_of_the_tree():
+    """The README's layout table and the tree agree: each top-level folder of the
+    project is in the table, and each folder the table names exists."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = readme.split("\n## Layout\n", 1)[1].strip().split("\n\n", 1)[0]
+    named = {
+        cell.strip("`/")
+        for row in table.splitlines()[2:]
+        for cell in row.split("|")[1].replace(",", " ").split()
+    }
+    ignored = {"node_modules", "var", "test-artifacts"}
+    folders = {
+        path.name
+        for path in ROOT.iterdir()
+        if path.is_dir() and not path.name.startswith((".", "_"))
+    } - ignored
+    assert folders - named == set(), "folders missing from the README's layout"
+    assert named - folders == set(), "the README's layout names missing folders"
