@@ -11,6 +11,7 @@ from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from accounts.policies import PolicyViewSetMixin
 from accounts.scopes import visible
 from common.openapi import created, read_one, transition
 from common.serializers import optional_text
@@ -20,7 +21,7 @@ from needs.attachments import evidence_download
 from needs.serializers import AttachmentSerializer
 
 from .models import Activity, ActivityAttachment
-from .policies import ACTIVITY
+from .policies import ACTIVITY, activity_rows
 from .services import (
     activity_dismiss_dispute,
     activity_dispute,
@@ -176,20 +177,17 @@ class ActivityFilter(filters.FilterSet):
         },
     ),
 )
-class ActivityViewSet(ListCreateViewSet):
+class ActivityViewSet(PolicyViewSetMixin, ListCreateViewSet):
     serializer_class = ActivitySerializer
     filterset_class = ActivityFilter
     search_fields = ["note", "assignment__teacher__name", "assignment__need__title"]
     ordering_fields = ["date", "hours", "created_at", "id"]
     ordering = ["-date", "-id"]
 
-    def get_queryset(self):
-        return visible(
-            self.request.user,
-            Activity.objects.select_related(
-                "assignment__teacher", "assignment__need__school"
-            ).prefetch_related("attachments"),
-        )
+    policy = ACTIVITY
+
+    def base_queryset(self):
+        return activity_rows()
 
     @extend_schema(
         summary="Reach per assignment: local teachers counted and distinct named",

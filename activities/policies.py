@@ -45,3 +45,24 @@ ACTIVITY = Policy(
         else _("Only a coordinator of the county settles disputed activities.")
     ),
 )
+
+
+def activity_rows():
+    """Activities with what their pages and API show of them (teacher, school,
+    files); :func:`access_activity` and the lists narrow them to the scope."""
+    return Activity.objects.select_related(
+        "assignment__teacher", "assignment__need__school"
+    ).prefetch_related("attachments")
+
+
+def access_activity(
+    actor, pk, *, for_write: str | None = None, queryset=None
+) -> Activity:
+    """The activity ``pk`` for pages and API alike: 404 outside the actor's scope;
+    with ``for_write``, locked and checked for that action (403, 409)."""
+    return ACTIVITY.access(
+        actor,
+        pk,
+        for_write=for_write,
+        queryset=activity_rows() if queryset is None else queryset,
+    )

@@ -7,13 +7,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.scopes import visible
 from common.errors import TransitionNotAllowed
 from common.forms import DateInput, add_service_errors
 from common.pagination import page_of
@@ -23,8 +22,8 @@ from spreadsheets.workbooks import xlsx_response
 
 from . import services
 from .exports import ACTIVITIES_TITLE, ACTIVITY_COLUMNS
-from .models import Activity, ActivityKind
-from .policies import ACTIVITY
+from .models import ActivityKind
+from .policies import ACTIVITY, access_activity, activity_rows
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -100,12 +99,7 @@ class DisputeForm(forms.Form):
 
 
 def _activities(user):
-    return visible(
-        user,
-        Activity.objects.select_related(
-            "assignment__teacher", "assignment__need__school"
-        ).prefetch_related("attachments"),
-    )
+    return ACTIVITY.visible(user, activity_rows())
 
 
 def _listed(request: HttpRequest):
@@ -209,7 +203,7 @@ def activity_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def activity_dispute(request: HttpRequest, pk: int) -> HttpResponse:
-    activity = get_object_or_404(_activities(request.user), pk=pk)
+    activity = access_activity(request.user, pk)
     if not ACTIVITY.may(request.user, "dispute", activity):
         raise PermissionDenied
     form = DisputeForm(request.POST or None)
@@ -239,7 +233,7 @@ def activity_dispute(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def activity_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
-    activity = get_object_or_404(_activities(request.user), pk=pk)
+    activity = access_activity(request.user, pk)
     try:
         services.activity_dismiss_dispute(actor=request.user, activity=activity)
     except TransitionNotAllowed as exc:
