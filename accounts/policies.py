@@ -262,10 +262,11 @@ def roles(names: Iterable[str], scope: Scope = anyone) -> dict[str, Scope]:
     return dict.fromkeys(names, scope)
 
 
+# For a DRF view-set over a resource with a Policy: the list is the policy's visible
+# rows, and one object is found through Policy.access, the same call the pages make;
+# ``base_queryset`` adds joins and prefetches. (A comment, not a docstring: the API
+# schema describes an operation by the first docstring of its view's classes.)
 class PolicyViewSetMixin:
-    """For a DRF view-set over a resource with a :class:`Policy`: the list is the
-    policy's visible rows, and one object is found through :meth:`Policy.access`,
-    the same call the pages make. ``base_queryset`` adds joins and prefetches."""
 
     policy: Policy
 
