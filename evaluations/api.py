@@ -1,7 +1,6 @@
 """REST endpoints of the evaluation system (DESIGN section 6): frameworks, cycles,
 evaluations and their results, rating tasks, certificates."""
 
-from django.db.models import Prefetch
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
@@ -18,6 +17,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
+from accounts.policies import PolicyViewSetMixin
 from accounts.scopes import visible
 from common.errors import TransitionNotAllowed, conflict
 from common.openapi import created, deleted, errors, read_one, transition
@@ -34,16 +34,21 @@ from .certificates import certificate_available, certificate_response
 from .completion import completion_of
 from .exports import results_response
 from .models import (
-    Appeal,
     CycleStatus,
     Evaluation,
-    EvaluationCycle,
-    Framework,
-    Indicator,
     Rating,
     RatingStatus,
 )
-from .policies import EVALUATION_APPEAL, FRAMEWORK
+from .policies import (
+    CYCLE,
+    EVALUATION_APPEAL,
+    FRAMEWORK,
+    RATING,
+    appeal_rows,
+    cycle_rows,
+    framework_rows,
+    rating_rows,
+)
 from .serializers import (
     AppealAnswerSerializer,
     AppealCreateSerializer,
@@ -100,7 +105,7 @@ def _with_subjects(queryset):
     ),
     destroy=deleted("Delete a framework no cycle uses (its owners)"),
 )
-class FrameworkViewSet(viewsets.ModelViewSet):
+class FrameworkViewSet(PolicyViewSetMixin, viewsets.ModelViewSet):
     serializer_class = FrameworkSerializer
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     filterset_fields = ["subject_type", "is_default"]
@@ -108,11 +113,10 @@ class FrameworkViewSet(viewsets.ModelViewSet):
     ordering_fields = ["name", "created_at", "subject_type"]
     ordering = ["subject_type", "name"]
 
-    def get_queryset(self):
-        return visible(self.request.user, Framework.objects.all()).prefetch_related(
-            Prefetch("indicators", queryset=Indicator.objects.order_by("position")),
-            "rater_weights",
-        )
+    policy = FRAMEWORK
+
+    def base_queryset(self):
+        return framework_rows()
 
     def _write(self, partial: bool):
         serializer = FrameworkWriteSerializer(
@@ -228,7 +232,9 @@ _Queued = inline_serializer(
         EvaluationCycleSerializer,
     ),
 )
-class EvaluationCycleViewSet(SerializerPerActionMixin, ListCreatePatchViewSet):
+class EvaluationCycleViewSet(
+    PolicyViewSetMixin, SerializerPerActionMixin, ListCreatePatchViewSet
+):
     serializer_class = EvaluationCycleSerializer
     serializer_classes = {"retrieve": EvaluationCycleDetailSerializer}
     filterset_fields = ["county", "status", "start_date", "end_date"]
@@ -236,10 +242,10 @@ class EvaluationCycleViewSet(SerializerPerActionMixin, ListCreatePatchViewSet):
     ordering_fields = ["start_date", "end_date", "name", "created_at"]
     ordering = ["-start_date", "-id"]
 
-    def get_queryset(self):
-        return visible(
-            self.request.user, EvaluationCycle.objects.select_related("county")
-        )
+    policy = CYCLE
+
+    def base_queryset(self):
+        return cycle_rows()
 
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
@@ -476,25 +482,16 @@ class RatingFilter(filters.FilterSet):
         },
     ),
 )
-class RatingViewSet(ListCreateViewSet):
+class RatingViewSet(PolicyViewSetMixin, ListCreateViewSet):
     serializer_class = RatingSerializer
     filterset_class = RatingFilter
     ordering_fields = ["status", "submitted_at", "id"]
     ordering = ["status", "id"]
 
-    def get_queryset(self):
-        user = self.request.user
-        # A rater sees their own tasks only, whatever else their role may see.
-        return (
-            visible(user, Rating.objects.filter(rater_id=user.pk))
-            .select_related(
-                "evaluation__cycle",
-                "evaluation__teacher",
-                "evaluation__team",
-                "evaluation__school",
-            )
-            .prefetch_related("scores__indicator")
-        )
+    policy = RATING
+
+    def base_queryset(self):
+        return rating_rows(self.request.user).prefetch_related("scores__indicator")
 
     def create(self, request, *args, **kwargs):
         serializer = RatingSubmitSerializer(data=request.data)
@@ -546,23 +543,16 @@ class RatingViewSet(ListCreateViewSet):
         request=AppealCreateSerializer,
     ),
 )
-class AppealViewSet(ListCreateViewSet):
+class AppealViewSet(PolicyViewSetMixin, ListCreateViewSet):
     serializer_class = AppealSerializer
     filterset_fields = ["evaluation", "status"]
     ordering_fields = ["created_at", "id"]
     ordering = ["-created_at", "-id"]
 
-    def get_queryset(self):
-        return visible(
-            self.request.user,
-            Appeal.objects.select_related(
-                "appellant",
-                "evaluation__cycle",
-                "evaluation__teacher",
-                "evaluation__team",
-                "evaluation__school",
-            ),
-        )
+    policy = EVALUATION_APPEAL
+
+    def base_queryset(self):
+        return appeal_rows()
 
     def create(self, request, *args, **kwargs):
         body = AppealCreateSerializer(data=request.data)

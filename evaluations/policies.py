@@ -17,6 +17,7 @@ the input (``ValidationError`` -> 400), and change nothing when they refuse.
 
 from __future__ import annotations
 
+from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
@@ -29,6 +30,7 @@ from .models import (
     CycleStatus,
     EvaluationCycle,
     Framework,
+    Indicator,
     Rating,
     SubjectType,
 )
@@ -130,3 +132,60 @@ FRAMEWORK = Policy(
     },
     refusal=_framework_refusal,
 )
+
+
+# --- finding one object, for pages and API alike -----------------------------------
+# Each ``access_<resource>`` answers 404 outside the actor's scope; with
+# ``for_write``, the row is locked and checked for that action (403, 409).
+
+
+def cycle_rows() -> QuerySet:
+    return EvaluationCycle.objects.select_related("county")
+
+
+def framework_rows() -> QuerySet:
+    return Framework.objects.prefetch_related(
+        Prefetch("indicators", queryset=Indicator.objects.order_by("position")),
+        "rater_weights",
+    )
+
+
+def rating_rows(rater) -> QuerySet:
+    """The rating tasks given to ``rater``: a rater finds their own tasks only,
+    whatever else their role may see."""
+    return Rating.objects.filter(rater_id=rater.pk).select_related(
+        "evaluation__cycle",
+        "evaluation__teacher",
+        "evaluation__team",
+        "evaluation__school",
+    )
+
+
+def appeal_rows() -> QuerySet:
+    return Appeal.objects.select_related(
+        "appellant",
+        "evaluation__cycle",
+        "evaluation__teacher",
+        "evaluation__team",
+        "evaluation__school",
+    )
+
+
+def access_cycle(actor, pk, *, for_write: str | None = None, queryset=None):
+    queryset = cycle_rows() if queryset is None else queryset
+    return CYCLE.access(actor, pk, for_write=for_write, queryset=queryset)
+
+
+def access_framework(actor, pk, *, for_write: str | None = None, queryset=None):
+    queryset = framework_rows() if queryset is None else queryset
+    return FRAMEWORK.access(actor, pk, for_write=for_write, queryset=queryset)
+
+
+def access_rating(actor, pk, *, for_write: str | None = None, queryset=None):
+    queryset = rating_rows(actor) if queryset is None else queryset
+    return RATING.access(actor, pk, for_write=for_write, queryset=queryset)
+
+
+def access_appeal(actor, pk, *, for_write: str | None = None, queryset=None):
+    queryset = appeal_rows() if queryset is None else queryset
+    return EVALUATION_APPEAL.access(actor, pk, for_write=for_write, queryset=queryset)

@@ -7,7 +7,7 @@ from collections import Counter, defaultdict
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -38,17 +38,25 @@ from .models import (
     AppealStatus,
     CycleStatus,
     Evaluation,
-    EvaluationCycle,
     Framework,
     Indicator,
-    Rating,
     SubjectType,
 )
-from .policies import CYCLE, is_subject
+from .policies import (
+    CYCLE,
+    RATING,
+    access_appeal,
+    access_cycle,
+    access_framework,
+    access_rating,
+    cycle_rows,
+    is_subject,
+    rating_rows,
+)
 
 
 def _cycles(user):
-    return visible(user, EvaluationCycle.objects.select_related("county"))
+    return CYCLE.visible(user, cycle_rows())
 
 
 def _managed_counties(user):
@@ -87,11 +95,12 @@ def cycle_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    cycle = get_object_or_404(
-        _cycles(request.user).select_related(
+    cycle = access_cycle(
+        request.user,
+        pk,
+        queryset=cycle_rows().select_related(
             "framework", "team_framework", "school_framework", "created_by"
         ),
-        pk=pk,
     )
     may_run = CYCLE.may(request.user, "update", cycle)
     counts = Counter(
@@ -139,7 +148,7 @@ def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def cycle_open(request: HttpRequest, pk: int) -> HttpResponse:
-    cycle = get_object_or_404(_cycles(request.user), pk=pk)
+    cycle = access_cycle(request.user, pk)
     try:
         stats = cycle_services.cycle_open(actor=request.user, cycle=cycle)
     except TransitionNotAllowed as exc:
@@ -161,7 +170,7 @@ def cycle_open(request: HttpRequest, pk: int) -> HttpResponse:
 def cycle_close(request: HttpRequest, pk: int) -> HttpResponse:
     """Close after an explicit confirmation; below the minimum completion only
     with ``force`` and a written reason (the results are then provisional)."""
-    cycle = get_object_or_404(_cycles(request.user), pk=pk)
+    cycle = access_cycle(request.user, pk)
     if not request.POST.get("confirm"):
         messages.error(request, _("Tick the box to confirm that the cycle closes."))
         return redirect("evaluations:cycle", pk=pk)
@@ -195,7 +204,7 @@ def _results_queryset(user, cycle):
 
 
 def _closed_cycle(request, pk):
-    cycle = get_object_or_404(_cycles(request.user), pk=pk)
+    cycle = access_cycle(request.user, pk)
     if cycle.status != CycleStatus.CLOSED:
         messages.warning(request, _("Results appear when the cycle is closed."))
         return cycle, False
@@ -288,9 +297,8 @@ def appeal_new(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def appeal_answer(request: HttpRequest, pk: int) -> HttpResponse:
     """The county's coordinator answers appeal ``pk``, may revise the score."""
-    appeal = get_object_or_404(
-        visible(request.user, Appeal.objects.select_related("evaluation__cycle")),
-        pk=pk,
+    appeal = access_appeal(
+        request.user, pk, queryset=Appeal.objects.select_related("evaluation__cycle")
     )
     try:
         appeals.appeal_answer(
@@ -357,12 +365,7 @@ def _my_results(user):
 
 def _my_ratings(user):
     """The rating tasks given to ``user``, with what their pages show."""
-    return visible(user, Rating.objects.filter(rater_id=user.pk)).select_related(
-        "evaluation__cycle",
-        "evaluation__teacher",
-        "evaluation__team",
-        "evaluation__school",
-    )
+    return RATING.visible(user, rating_rows(user))
 
 
 @login_required
@@ -385,8 +388,10 @@ def tasks(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def rate(request: HttpRequest, pk: int) -> HttpResponse:
-    rating = get_object_or_404(
-        _my_ratings(request.user).prefetch_related("scores__indicator"), pk=pk
+    rating = access_rating(
+        request.user,
+        pk,
+        queryset=rating_rows(request.user).prefetch_related("scores__indicator"),
     )
     indicators = ratings.rated_indicators(rating.evaluation)
     parents = {
@@ -453,13 +458,7 @@ def framework_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def framework_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    framework = get_object_or_404(
-        visible(request.user, Framework.objects.all()).prefetch_related(
-            Prefetch("indicators", queryset=Indicator.objects.order_by("position")),
-            "rater_weights",
-        ),
-        pk=pk,
-    )
+    framework = access_framework(request.user, pk)
     indicators = list(framework.indicators.all())
     children = defaultdict(list)
     for indicator in indicators:
