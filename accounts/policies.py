@@ -267,7 +267,6 @@ def roles(names: Iterable[str], scope: Scope = anyone) -> dict[str, Scope]:
 # ``base_queryset`` adds joins and prefetches. (A comment, not a docstring: the API
 # schema describes an operation by the first docstring of its view's classes.)
 class PolicyViewSetMixin:
-
     policy: Policy
 
     def base_queryset(self) -> QuerySet:
