@@ -41,18 +41,22 @@ def _from_accept_language(request) -> str | None:
     return None
 
 
+def request_language(request) -> str:
+    """The language to answer ``request`` in. Pages: the language chosen with the
+    switch, else ``LANGUAGE_CODE``. The REST API (``/api/``) serves clients that
+    have no switch: it follows their ``Accept-Language`` header first, then the
+    switch's cookie, then ``LANGUAGE_CODE``."""
+    chosen = _supported(request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME))
+    if request.path.startswith(API_PREFIX):
+        chosen = _from_accept_language(request) or chosen
+    return chosen or _supported(settings.LANGUAGE_CODE) or "zh-hans"
+
+
 class ChosenLanguageMiddleware(LocaleMiddleware):
-    """Pages: the language chosen with the switch, else ``LANGUAGE_CODE``. The REST
-    API (``/api/``) serves clients that have no switch: it follows their
-    ``Accept-Language`` header first, then the switch's cookie, then
-    ``LANGUAGE_CODE``."""
+    """Activates :func:`request_language` for the request."""
 
     def process_request(self, request):
-        chosen = _supported(request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME))
-        if request.path.startswith(API_PREFIX):
-            chosen = _from_accept_language(request) or chosen
-        language = chosen or _supported(settings.LANGUAGE_CODE) or "zh-hans"
-        translation.activate(language)
+        translation.activate(request_language(request))
         request.LANGUAGE_CODE = translation.get_language()
 
 
@@ -69,7 +73,10 @@ class RequestLimitsMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        refused = self._refuse(request)
+        # It runs before ChosenLanguageMiddleware: without its own language the
+        # refusal would speak whatever the thread's previous request spoke.
+        with translation.override(request_language(request)):
+            refused = self._refuse(request)
         return refused if refused is not None else self.get_response(request)
 
     def _refuse(self, request):

@@ -20,6 +20,7 @@ import schemathesis
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections, transaction
 from django.test import Client
+from django.utils import translation
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
@@ -522,3 +523,23 @@ def test_wrong_content_types(full, admin_api, staff_api):
     assert no_boundary.status_code == 400
     json_to_import = post_json(admin_api, "/api/v1/imports/teachers/", {"file": "x"})
     assert json_to_import.status_code == 415
+
+
+def test_a_refused_body_is_answered_in_the_request_language_whatever_came_before(
+    full, admin_api
+):
+    """The size check runs before the language is chosen for the request; its
+    answer must not take the language a previous request left on the thread."""
+    big = need_body(full, description="长" * (3 * 1024 * 1024 // 3 + 10))
+    with translation.override("en"):
+        chinese = post_json(admin_api, "/api/v1/needs/", big)
+    assert chinese.json()["detail"] == "请求过大（最多 1.0 MB）。"
+    with translation.override("zh-hans"):
+        english = admin_api.generic(
+            "POST",
+            "/api/v1/needs/",
+            json.dumps(big),
+            content_type="application/json",
+            HTTP_ACCEPT_LANGUAGE="en",
+        )
+    assert english.json()["detail"] == "The request is too large (at most 1.0 MB)."
