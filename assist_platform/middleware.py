@@ -41,7 +41,7 @@ def _from_accept_language(request) -> str | None:
     return None
 
 
-def request_language(request) -> str:
+def _request_language(request) -> str:
     """The language to answer ``request`` in. Pages: the language chosen with the
     switch, else ``LANGUAGE_CODE``. The REST API (``/api/``) serves clients that
     have no switch: it follows their ``Accept-Language`` header first, then the
@@ -53,10 +53,10 @@ def request_language(request) -> str:
 
 
 class ChosenLanguageMiddleware(LocaleMiddleware):
-    """Activates :func:`request_language` for the request."""
+    """Activates :func:`_request_language` for the request."""
 
     def process_request(self, request):
-        translation.activate(request_language(request))
+        translation.activate(_request_language(request))
         request.LANGUAGE_CODE = translation.get_language()
 
 
@@ -73,10 +73,9 @@ class RequestLimitsMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        # It runs before ChosenLanguageMiddleware: without its own language the
-        # refusal would speak whatever the thread's previous request spoke.
-        with translation.override(request_language(request)):
-            refused = self._refuse(request)
+        # After ChosenLanguageMiddleware (settings.MIDDLEWARE), so a refusal speaks
+        # the request's language, not the one a previous request left active.
+        refused = self._refuse(request)
         return refused if refused is not None else self.get_response(request)
 
     def _refuse(self, request):

@@ -69,11 +69,13 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Content-Security-Policy, Permissions-Policy, Cross-Origin-Opener-Policy
     "assist_platform.security.SecurityHeadersMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    # The request's language (a cookie or Accept-Language, no session), before
+    # anything below answers in words
+    "assist_platform.middleware.ChosenLanguageMiddleware",
     # 413 for oversized bodies, 400 for NUL bytes (assist_platform/middleware.py)
     "assist_platform.middleware.RequestLimitsMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "assist_platform.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
