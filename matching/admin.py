@@ -4,7 +4,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Assignment, MatchingRun, UnmatchedNeed
+from .models import Assignment, MatchingRun, UnmatchedNeeds
 
 
 @admin.register(MatchingRun)
@@ -15,22 +15,20 @@ class MatchingRunAdmin(admin.ModelAdmin):
     raw_id_fields = ("started_by", "parent")
     readonly_fields = ("unmatched_needs",)
 
-    # A national run leaves tens of thousands of needs open: link to them rather
-    # than showing them inline.
+    # A national run leaves tens of thousands of needs open: link to their rows
+    # (one per part and reason) rather than showing them inline.
     @admin.display(description=_("unmatched needs"))
     def unmatched_needs(self, run: MatchingRun) -> str:
-        url = reverse("admin:matching_unmatchedneed_changelist")
-        count = UnmatchedNeed.objects.filter(run=run).count()
+        url = reverse("admin:matching_unmatchedneeds_changelist")
+        count = sum(run.unmatched.values_list("count", flat=True))
         return format_html('<a href="{}?run__id__exact={}">{}</a>', url, run.pk, count)
 
 
-@admin.register(UnmatchedNeed)
-class UnmatchedNeedAdmin(admin.ModelAdmin):
-    list_display = ("need", "reason", "run")
+@admin.register(UnmatchedNeeds)
+class UnmatchedNeedsAdmin(admin.ModelAdmin):
+    list_display = ("run", "reason", "count")
     list_filter = ("reason",)
-    list_select_related = ("need", "run")
-    raw_id_fields = ("run", "need")
-    search_fields = ("need__title",)
+    raw_id_fields = ("run",)
 
 
 @admin.register(Assignment)

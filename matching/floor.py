@@ -8,11 +8,13 @@ The floor is the sum of
 1. reading the run's inputs exactly as the run does (:func:`pipeline.read_inputs`:
    the same queries, into the same numpy columns), just before the run, on the
    data the run reads (:func:`read`);
-2. writing, after the run, as many proposal rows and as many reason rows as the
-   run wrote, in the run's COPY text format (:func:`pipeline.prepare`, so the
-   rows have the run's size), with ``COPY`` into temporary tables shaped like
-   ``matching_assignment`` and ``matching_unmatchedneed`` but without their
-   indexes, foreign keys and triggers, then rolled back (:func:`measure`).
+2. writing, after the run, as many proposal rows as the run wrote and the
+   reasons of as many needs left open, in the run's COPY text format
+   (:func:`pipeline.prepare`, so the rows have the run's size: the reasons a row
+   per reason, holding the ids of its needs), with ``COPY`` into temporary
+   tables shaped like ``matching_assignment`` and ``matching_unmatchedneeds``
+   but without their indexes, foreign keys and triggers, then rolled back
+   (:func:`measure`).
 
 Each is the median of three measurements, so that one unlucky moment on a shared
 machine does not move it.
@@ -62,8 +64,8 @@ class Floor:
 def _rows(
     inputs: pipeline.Inputs, proposals: int, reasons: int
 ) -> tuple[list[solver.Proposal], dict[int, str]]:
-    """``proposals`` proposal rows and ``reasons`` reason rows made of the inputs'
-    own ids (no solving: needs and teachers are paired in turn)."""
+    """``proposals`` proposal rows and the reasons of ``reasons`` needs, made of the
+    inputs' own ids (no solving: needs and teachers are paired in turn)."""
     needs = inputs.needs.id.tolist() or [0]
     teachers = inputs.teachers.id.tolist() or [0]
     score = sum(_SAMPLE_BREAKDOWN.values())
@@ -97,8 +99,8 @@ def read(counties: Sequence[int] | None, *, repeat: int = 3) -> Reads:
 
 
 def write_once(inputs: pipeline.Inputs, proposals: int, reasons: int) -> float:
-    """Time writing ``proposals`` and ``reasons`` rows with COPY into temporary
-    tables (rolled back); PostgreSQL only."""
+    """Time writing ``proposals`` proposal rows and the reasons of ``reasons``
+    needs with COPY into temporary tables (rolled back); PostgreSQL only."""
     if connection.vendor != "postgresql":
         raise RuntimeError("the I/O floor is measured with COPY on PostgreSQL")
     made, unmatched = _rows(inputs, proposals, reasons)
@@ -109,15 +111,15 @@ def write_once(inputs: pipeline.Inputs, proposals: int, reasons: int) -> float:
                 " INCLUDING DEFAULTS INCLUDING IDENTITY) ON COMMIT DROP"
             )
             cursor.execute(
-                "CREATE TEMPORARY TABLE floor_unmatchedneed"
-                " (LIKE matching_unmatchedneed"
+                "CREATE TEMPORARY TABLE floor_unmatchedneeds"
+                " (LIKE matching_unmatchedneeds"
                 " INCLUDING DEFAULTS INCLUDING IDENTITY) ON COMMIT DROP"
             )
         t0 = time.perf_counter()
         batch = pipeline.prepare(0, made, unmatched, timezone.now(), copy=True)
         with connection.connection.cursor() as cursor:
             pipeline.write_batch(
-                cursor, 0, batch, tables=("floor_assignment", "floor_unmatchedneed")
+                cursor, 0, batch, tables=("floor_assignment", "floor_unmatchedneeds")
             )
         seconds = time.perf_counter() - t0
         transaction.set_rollback(True)
@@ -126,6 +128,7 @@ def write_once(inputs: pipeline.Inputs, proposals: int, reasons: int) -> float:
 
 def measure(reads: Reads, proposals: int, reasons: int, *, repeat: int = 3) -> Floor:
     """The floor of a run that read ``reads`` (see :func:`read`) and wrote
-    ``proposals`` and ``reasons`` rows (the median of ``repeat`` writes)."""
+    ``proposals`` proposals and the reasons of ``reasons`` needs (the median of
+    ``repeat`` writes)."""
     writes = [write_once(reads.inputs, proposals, reasons) for _ in range(repeat)]
     return Floor(read_s=reads.seconds, write_s=statistics.median(writes))

@@ -84,49 +84,56 @@ class UnmatchedReason(models.TextChoices):
     OUTSCORED = "outscored", _("Suitable teachers went to better-scoring needs")
 
 
-class UnmatchedNeed(models.Model):
-    """Why a run left a need open: a write-once log, one row per need and run.
+class UnmatchedQuerySet(models.QuerySet):
+    def by_need(self) -> dict[int, str]:
+        """The reason of each need these rows left open, by need id."""
+        found: dict[int, str] = {}
+        for reason, needs in self.values_list("reason", "needs"):
+            found.update(dict.fromkeys(UnmatchedNeeds.decode(needs), reason))
+        return found
 
-    A national run writes tens of thousands of these in its transaction, so each
-    row costs as little as it can: no database foreign keys (a check per row would
-    cost more than the row; the references are kept by Django, like the history
-    tables) and one index besides the key, ``unmatched_once_per_run`` (run, need),
-    which every read uses (a run's reasons). There is no index by need: a row is
-    written only for an open need, and a need is deleted only as a draft, which it
-    never becomes again once open (the need policy), so deleting a need has no
-    reasons to find (``DO_NOTHING``). Only the run service writes them, in the
-    transaction that read those needs."""
+
+class UnmatchedNeeds(models.Model):
+    """Why a run left needs open: the ids of the needs one part of a run left open
+    for one reason, a write-once log that only the run service writes, in the
+    transaction that read those needs.
+
+    A national run leaves some 70,000 needs open. Written as a row per need (its
+    key, its (run, need) index), the reasons took a quarter of the run's writing;
+    written as a row per part and reason, they take a few rows whatever the number
+    of needs. They are always read whole, for one run and its county runs
+    (:meth:`UnmatchedQuerySet.by_need`): the run's page and API list every need
+    left open, and the counts by reason are in the run's ``stats``. The ids are
+    ascending decimal numbers separated by spaces, a text every database stores
+    (the demo runs on SQLite). They name needs that were open, and a need is
+    deleted only as a draft, which it never becomes again once open (the need
+    policy), so no database reference is kept."""
 
     run = fields.part_of(
-        MatchingRun,
-        _("matching run"),
-        related_name="unmatched",
-        db_index=False,
-        db_constraint=False,
-    )
-    need = fields.reference(
-        "needs.Need",
-        _("need"),
-        on_delete=models.DO_NOTHING,
-        related_name="unmatched_in_runs",
-        db_index=False,
-        db_constraint=False,
+        MatchingRun, _("matching run"), related_name="unmatched", db_constraint=False
     )
     reason = models.CharField(
         _("reason"), max_length=40, choices=UnmatchedReason.choices
     )
+    count = models.PositiveIntegerField(_("number of needs"))
+    needs = models.TextField(_("needs"), help_text=_("Their ids, ascending."))
+
+    objects = UnmatchedQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("unmatched need")
-        verbose_name_plural = _("unmatched needs")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["run", "need"], name="unmatched_once_per_run"
-            )
-        ]
+        verbose_name = _("needs left open")
+        verbose_name_plural = _("needs left open")
 
     def __str__(self) -> str:
-        return f"{self.need_id}: {self.reason}"
+        return f"#{self.run_id} {self.reason}: {self.count}"
+
+    @staticmethod
+    def encode(need_ids) -> str:
+        return " ".join(map(str, sorted(need_ids)))
+
+    @staticmethod
+    def decode(needs: str) -> list[int]:
+        return [int(each) for each in needs.split()]
 
 
 class AssignmentStatus(models.TextChoices):

@@ -40,7 +40,7 @@ from django.db import connection
 from needs.models import NeedStatus
 
 from . import solver
-from .models import Assignment, AssignmentStatus, UnmatchedNeed
+from .models import Assignment, AssignmentStatus, UnmatchedNeeds
 
 LIVE = (AssignmentStatus.PROPOSED.value, AssignmentStatus.ACCEPTED.value)
 
@@ -389,6 +389,14 @@ class Batch:
     unmatched_copy: str = ""
 
 
+def by_reason(unmatched: dict[int, str]) -> dict[str, list[int]]:
+    """The needs left open for each reason (the rows :class:`UnmatchedNeeds` keeps)."""
+    needs: dict[str, list[int]] = {}
+    for need, reason in unmatched.items():
+        needs.setdefault(reason, []).append(need)
+    return needs
+
+
 def prepare(
     run_id: int,
     proposals: Sequence[solver.Proposal],
@@ -402,8 +410,8 @@ def prepare(
         stamp = now.isoformat()
         tail = f"\t{run_id}\t\t{stamp}\t{stamp}\n"
         proposed = AssignmentStatus.PROPOSED.value
-        # In need order: consecutive rows then land on neighbouring index pages
-        # (the reasons' (run, need) key, the proposals' (need, status)).
+        # In need order: consecutive rows then land on neighbouring pages of the
+        # proposals' (need, status) index.
         batch.proposals_copy = "".join(
             [
                 f"{p.need}\t{p.teacher}\t{proposed}\t{p.score!r}\t"
@@ -413,14 +421,14 @@ def prepare(
         )
         batch.unmatched_copy = "".join(
             [
-                f"{run_id}\t{need}\t{reason}\n"
-                for need, reason in sorted(unmatched.items())
+                f"{run_id}\t{reason}\t{len(needs)}\t{UnmatchedNeeds.encode(needs)}\n"
+                for reason, needs in by_reason(unmatched).items()
             ]
         )
     return batch
 
 
-TABLES = ("matching_assignment", "matching_unmatchedneed")
+TABLES = ("matching_assignment", "matching_unmatchedneeds")
 
 
 def write_batch(
@@ -442,7 +450,7 @@ def write_batch(
                 copy.write(batch.proposals_copy)
         if batch.unmatched_copy:
             with cursor.copy(
-                f"COPY {tables[1]} (run_id, need_id, reason) FROM STDIN"
+                f"COPY {tables[1]} (run_id, reason, count, needs) FROM STDIN"
             ) as copy:
                 copy.write(batch.unmatched_copy)
         return len(batch.proposals), len(batch.unmatched)
@@ -460,12 +468,16 @@ def write_batch(
         ],
         batch_size=2000,
     )
-    UnmatchedNeed.objects.bulk_create(
+    UnmatchedNeeds.objects.bulk_create(
         [
-            UnmatchedNeed(run_id=run_id, need_id=need, reason=reason)
-            for need, reason in batch.unmatched.items()
-        ],
-        batch_size=2000,
+            UnmatchedNeeds(
+                run_id=run_id,
+                reason=reason,
+                count=len(needs),
+                needs=UnmatchedNeeds.encode(needs),
+            )
+            for reason, needs in by_reason(batch.unmatched).items()
+        ]
     )
     return len(batch.proposals), len(batch.unmatched)
 

@@ -8,7 +8,7 @@ from rest_framework import serializers
 from needs.serializers import ScopedPrimaryKeyRelatedField
 from places.models import County
 
-from .models import Assignment, MatchingRun, UnmatchedNeed, UnmatchedReason
+from .models import Assignment, MatchingRun, UnmatchedNeeds, UnmatchedReason
 
 
 class BreakdownSerializer(serializers.Serializer):
@@ -50,13 +50,9 @@ class RunStatsField(serializers.JSONField):
     pass
 
 
-class UnmatchedSerializer(serializers.ModelSerializer):
-    need = serializers.IntegerField(source="need_id")
+class UnmatchedSerializer(serializers.Serializer):
+    need = serializers.IntegerField()
     reason = serializers.ChoiceField(choices=UnmatchedReason.choices)
-
-    class Meta:
-        model = UnmatchedNeed
-        fields = ["need", "reason"]
 
 
 class MatchingRunSerializer(serializers.ModelSerializer):
@@ -99,13 +95,10 @@ class MatchingRunDetailSerializer(MatchingRunSerializer):
     @extend_schema_field(UnmatchedSerializer(many=True))
     def get_unmatched(self, run: MatchingRun) -> list[dict]:
         # A run of every county shows the reasons its county runs recorded.
-        rows = UnmatchedNeed.objects.filter(Q(run=run) | Q(run__parent=run))
-        return [
-            {"need": need, "reason": reason}
-            for need, reason in rows.order_by("need_id").values_list(
-                "need_id", "reason"
-            )
-        ]
+        reasons = UnmatchedNeeds.objects.filter(
+            Q(run=run) | Q(run__parent=run)
+        ).by_need()
+        return [{"need": need, "reason": reasons[need]} for need in sorted(reasons)]
 
 
 class MatchingRunStartSerializer(serializers.Serializer):

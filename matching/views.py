@@ -26,6 +26,7 @@ from accounts.models import Notification
 from accounts.scopes import school_contacts, sees_school_contact, visible
 from common.errors import TransitionNotAllowed
 from common.pagination import page_of
+from needs.models import Need
 from places.models import County
 from spreadsheets.workbooks import xlsx_response
 
@@ -36,7 +37,7 @@ from .models import (
     Assignment,
     AssignmentStatus,
     MatchingRun,
-    UnmatchedNeed,
+    UnmatchedNeeds,
     UnmatchedReason,
 )
 from .policies import ASSIGNMENT, RUN, access_assignment, access_run
@@ -169,14 +170,19 @@ def _run_context(run: MatchingRun) -> dict:
 @require_GET
 def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     run = access_run(request.user, pk, queryset=_runs_base())
-    unmatched = (
-        UnmatchedNeed.objects.filter(Q(run=run) | Q(run__parent=run))
-        .select_related("need__school", "need__specialty")
-        .order_by("need__school__name", "need_id")
-    )
+    left_open = UnmatchedNeeds.objects.filter(Q(run=run) | Q(run__parent=run))
     reason = request.GET.get("reason") or ""
     if reason in UnmatchedReason.values:
-        unmatched = unmatched.filter(reason=reason)
+        left_open = left_open.filter(reason=reason)
+    why = left_open.by_need()
+    page = page_of(
+        request,
+        Need.objects.filter(pk__in=list(why))
+        .select_related("school", "specialty")
+        .order_by("school__name", "id"),
+    )
+    for need in page.object_list:
+        need.unmatched_reason = UnmatchedReason(why[need.pk]).label
     reasons = [
         (code, label, run.stats.get("reasons", {}).get(code, 0))
         for code, label in UnmatchedReason.choices
@@ -191,7 +197,7 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "matching/run_detail.html",
         {
             **_run_context(run),
-            "unmatched_page": page_of(request, unmatched),
+            "unmatched_page": page,
             "reasons": reasons,
             "reason": reason,
             "params": f"reason={reason}" if reason else "",

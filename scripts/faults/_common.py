@@ -277,7 +277,7 @@ def reset_matching() -> None:
     """Empty the matching tables (this database belongs to the fault scripts)."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "TRUNCATE matching_unmatchedneed, matching_activity,"
+            "TRUNCATE matching_unmatchedneeds, matching_activity,"
             " matching_historicalactivity, matching_assignment,"
             " matching_historicalassignment, matching_matchingrun CASCADE"
         )

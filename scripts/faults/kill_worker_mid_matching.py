@@ -35,7 +35,7 @@ import _common as c  # sets the environment, then Django
 from django.db import connection, transaction
 
 from matching import pipeline, solver, tasks
-from matching.models import Assignment, MatchingRun, UnmatchedNeed
+from matching.models import Assignment, MatchingRun, UnmatchedNeeds
 from matching.runs import matching_run_start
 from places.models import County
 
@@ -69,7 +69,9 @@ def run_row(run_id: int) -> MatchingRun:
 def stored(run_id: int) -> tuple[int, int]:
     return (
         Assignment.objects.filter(run_id=run_id).count(),
-        UnmatchedNeed.objects.filter(run_id=run_id).count(),
+        sum(
+            UnmatchedNeeds.objects.filter(run_id=run_id).values_list("count", flat=True)
+        ),
     )
 
 
@@ -96,7 +98,7 @@ def blocked_by_us() -> str | None:
 def relation_bytes() -> int:
     return c.scalar(
         "SELECT pg_relation_size('matching_assignment')"
-        " + pg_relation_size('matching_unmatchedneed')"
+        " + pg_relation_size('matching_unmatchedneeds')"
     )
 
 

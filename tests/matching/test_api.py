@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from matching.models import Assignment, MatchingRun, UnmatchedNeed
+from matching.models import Assignment, MatchingRun, UnmatchedNeeds
 
 from .. import factories as f
 from .helpers import open_need, teacher
@@ -24,7 +24,9 @@ def scene(world):
         county=world.county_a, status="succeeded", stats={"proposed": 2}
     )
     run_b = f.MatchingRunFactory(county=world.county_b, status="succeeded")
-    UnmatchedNeed.objects.create(run=run_a, need=need_a2, reason="outscored")
+    UnmatchedNeeds.objects.create(
+        run=run_a, reason="outscored", count=1, needs=str(need_a2.pk)
+    )
     other = teacher(world.county_a, world.ecommerce)
     return {
         "own": f.AssignmentFactory(need=need_a, teacher=world.teacher_a, run=run_a),
@@ -114,7 +116,7 @@ def test_run_detail_shows_status_stats_progress_and_unmatched_reasons(
     assert body["status"] == "succeeded"
     assert body["stats"] == {"proposed": 2}
     assert body["progress"] == 0
-    need_a2 = UnmatchedNeed.objects.get().need_id
+    need_a2 = int(UnmatchedNeeds.objects.get().needs)
     assert body["unmatched"] == [{"need": need_a2, "reason": "outscored"}]
 
 

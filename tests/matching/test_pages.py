@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from accounts.models import Notification
 from matching import assignments
-from matching.models import Assignment, MatchingRun
+from matching.models import Assignment, MatchingRun, UnmatchedNeeds
 from needs.models import PlanGoal
 
 from .. import factories as f
@@ -101,6 +101,61 @@ def test_the_run_page_lists_unmatched_needs_with_chinese_reasons(world, client, 
     assert "outscored" not in page.split('data-testid="unmatched"')[1].split(
         "</section>"
     )[0].replace("?reason=outscored", "")
+
+
+def test_a_national_run_page_lists_its_county_runs_reasons_by_school(
+    world, client, zh, django_assert_max_num_queries
+):
+    """The reasons are stored a row per part and reason; the page lists the needs
+    of the run and of its county runs by school name, filtered by reason, in as
+    many queries whatever their number."""
+    national = MatchingRun.objects.create(county=None, status="succeeded")
+    county_run = MatchingRun.objects.create(
+        county=world.county_a, parent=national, status="succeeded"
+    )
+    second = [
+        open_need(world.school_a2, world.ecommerce, title=f"二中{i}") for i in range(3)
+    ]
+    first = [
+        open_need(world.school_a, world.ecommerce, title=f"职教{i}") for i in range(2)
+    ]
+    booked = open_need(world.school_a, world.ecommerce, title="满员")
+    for run_, reason, needs in [
+        (county_run, "outscored", second[:2] + first[:1]),
+        (county_run, "outscored", [second[2]]),  # a second part of the same run
+        (national, "capacity_exhausted", [first[1], booked]),
+    ]:
+        UnmatchedNeeds.objects.create(
+            run=run_,
+            reason=reason,
+            count=len(needs),
+            needs=UnmatchedNeeds.encode(n.pk for n in needs),
+        )
+    login(client, world.users.admin)
+
+    def listed(query=""):
+        page = client.get(reverse("matching-run", args=[national.pk]) + query)
+        section = page.content.decode().split('data-testid="unmatched"')[1]
+        return [int(pk) for pk in re.findall(r'data-testid="unmatched-(\d+)"', section)]
+
+    # 白河县第二职业中学 sorts before 白河县职业教育中心; then by need.
+    everything = listed()
+    assert everything == [n.pk for n in second] + [first[0].pk, first[1].pk, booked.pk]
+    assert listed("?reason=capacity_exhausted") == [first[1].pk, booked.pk]
+    with django_assert_max_num_queries(12) as few:
+        listed()
+    more = [open_need(world.school_a, world.ecommerce) for _ in range(20)]
+    UnmatchedNeeds.objects.create(
+        run=county_run,
+        reason="outscored",
+        count=len(more),
+        needs=UnmatchedNeeds.encode(n.pk for n in more),
+    )
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert len(listed()) == 20  # a page of 26
+    assert len(listed("?page=2")) == 6
+    page = client.get(reverse("matching-run", args=[national.pk])).content.decode()
+    assert "合适的教师都已满负荷" in page
 
 
 def test_a_run_of_another_county_is_404(world, client, proposals):
@@ -248,12 +303,11 @@ def test_the_admin_links_a_run_to_its_unmatched_needs(world, client):
 
     page = client.get(reverse("admin:matching_matchingrun_change", args=[done.pk]))
     assert page.status_code == 200
-    listing = client.get(
-        reverse("admin:matching_unmatchedneed_changelist"),
-        {"run__id__exact": done.pk},
-    )
+    url = reverse("admin:matching_unmatchedneeds_changelist")
+    assert f'{url}?run__id__exact={done.pk}">1</a>' in page.content.decode()
+    listing = client.get(url, {"run__id__exact": done.pk})
     assert listing.status_code == 200  # not a redirect with ?e=1 (bad lookup)
-    assert listing.context["cl"].result_count == 1
+    assert listing.context["cl"].result_count == 1  # one reason of one part
 
 
 def test_a_teachers_card_shows_the_plan_goals_and_leads_to_logging(world, client):

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts.models import Notification
 from matching import assignments, pipeline, runs, solver
-from matching.models import Assignment, MatchingRun, UnmatchedNeed
+from matching.models import Assignment, MatchingRun, UnmatchedNeeds
 
 from .. import factories as f
 from .helpers import TODAY, assert_within_capacity_and_unique, open_need, run, teacher
@@ -73,7 +73,7 @@ def test_run_proposes_an_optimum_with_breakdowns_statistics_and_reasons(world, m
     assert stats["total_score"] == pytest.approx(
         solver.lp_optimum(inputs.needs, inputs.teachers, inputs.skills), rel=1e-9
     )
-    reasons = dict(UnmatchedNeed.objects.filter(run=done).values_list("need", "reason"))
+    reasons = UnmatchedNeeds.objects.filter(run=done).by_need()
     assert reasons[needs["farm"].pk] == "no_teacher_with_specialty"
     assert stats["unmatched"] == len(reasons)
     assert sum(stats["reasons"].values()) == len(reasons)
@@ -109,7 +109,7 @@ def test_a_failure_while_writing_stores_nothing_and_fails_the_run(
     assert "disk full" in done.error
     assert done.stats == {}
     assert not Assignment.objects.exists()
-    assert not UnmatchedNeed.objects.exists()
+    assert not UnmatchedNeeds.objects.exists()
 
 
 def test_running_again_with_nothing_changed_proposes_nothing(world, market):
@@ -123,7 +123,10 @@ def test_running_again_with_nothing_changed_proposes_nothing(world, market):
     assert second.stats["proposed"] == 0
     assert list(Assignment.objects.order_by("id").values()) == before
     # The needs still open keep their reasons in the new run.
-    assert UnmatchedNeed.objects.filter(run=second).count() == second.stats["unmatched"]
+    assert (
+        len(UnmatchedNeeds.objects.filter(run=second).by_need())
+        == (second.stats["unmatched"])
+    )
 
 
 def test_accepted_assignments_stay_untouched(world, market):
@@ -153,7 +156,7 @@ def test_capacity_counts_proposed_and_accepted_but_not_completed_assignments(wor
 
     assert blocked.stats["proposed"] == 0
     assert blocked.stats["teachers_considered"] == 0
-    assert UnmatchedNeed.objects.get(run=blocked, need=need).reason == (
+    assert UnmatchedNeeds.objects.filter(run=blocked).by_need()[need.pk] == (
         "capacity_exhausted"
     )
 
@@ -190,7 +193,7 @@ def test_a_declined_pair_is_not_proposed_again(world):
     second = run(world.county_a)
 
     assert not Assignment.objects.filter(run=second).exists()
-    assert UnmatchedNeed.objects.filter(run=second, need=need).exists()
+    assert need.pk in UnmatchedNeeds.objects.filter(run=second).by_need()
 
 
 def test_a_finished_run_is_left_alone(world, market):
@@ -291,7 +294,7 @@ def test_a_run_in_parts_finds_the_same_optimum(world, market, in_parts):
     assert done.stats["total_score"] == pytest.approx(whole.total_score, abs=0.01)
     assert done.stats["proposed"] == len(whole.proposals) == 4
     assert Assignment.objects.filter(run=done).count() == 4
-    assert UnmatchedNeed.objects.filter(run=done).count() == len(whole.unmatched)
+    assert UnmatchedNeeds.objects.filter(run=done).by_need() == whole.unmatched
     assert_within_capacity_and_unique()
 
 
@@ -314,7 +317,7 @@ def test_a_failure_in_a_later_part_takes_back_the_earlier_parts(
     assert len(calls) == 2 and calls[0] > 0  # the first part had been written
     assert done.status == "failed" and "connection lost" in done.error
     assert not Assignment.objects.exists()
-    assert not UnmatchedNeed.objects.exists()
+    assert not UnmatchedNeeds.objects.exists()
 
 
 def test_parts_keep_neighbouring_counties_together(world, settings):

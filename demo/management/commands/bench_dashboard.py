@@ -61,7 +61,7 @@ from evaluations.models import (
     RatingStatus,
     SubjectType,
 )
-from matching.models import Assignment, AssignmentStatus, MatchingRun, UnmatchedNeed
+from matching.models import Assignment, AssignmentStatus, MatchingRun
 from needs.models import (
     Diagnosis,
     Need,
@@ -517,8 +517,9 @@ class Command(BaseCommand):
         needs = Need.objects.filter(school__county__in=counties)
         with transaction.atomic():
             # Raw deletes: the collector would write a history row for each of the
-            # hundred thousand rows. Rows that point at them go first.
-            for model in (Diagnosis, PlanGoal, NeedTransition, UnmatchedNeed):
+            # hundred thousand rows. Rows that point at them go first (a run's
+            # reasons go with the run).
+            for model in (Diagnosis, PlanGoal, NeedTransition):
                 model.objects.filter(need__in=needs).delete()
             activities = Activity.objects.filter(assignment__need__in=needs)
             activities._raw_delete(activities.db)

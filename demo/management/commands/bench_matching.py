@@ -416,8 +416,8 @@ class Command(BaseCommand):
                 f" u.id = r.started_by_id WHERE u.username = '{BENCH_USER}'"
             )
             cursor.execute(
-                f"DELETE FROM matching_unmatchedneed WHERE need_id IN ({need_ids})"
-                f" OR run_id IN ({bench_runs})"
+                f"DELETE FROM matching_unmatchedneeds WHERE run_id IN ({bench_runs})"
+                f" OR run_id IN ({self._county_runs(counties)})"
             )
             cursor.execute(
                 f"DELETE FROM matching_assignment WHERE need_id IN ({need_ids})"
@@ -430,7 +430,11 @@ class Command(BaseCommand):
             # Outside any transaction: the deleted rows must not cost the new run.
             with connection.cursor() as cursor:
                 cursor.execute("VACUUM ANALYZE matching_assignment")
-                cursor.execute("VACUUM ANALYZE matching_unmatchedneed")
+                cursor.execute("VACUUM ANALYZE matching_unmatchedneeds")
+
+    def _county_runs(self, counties: list[int]) -> str:
+        ids = ",".join(str(int(c)) for c in counties) or "NULL"
+        return f"SELECT id FROM matching_matchingrun WHERE county_id IN ({ids})"
 
     def _need_subquery(self, counties: list[int]) -> str:
         ids = ",".join(str(int(c)) for c in counties) or "NULL"
@@ -446,7 +450,8 @@ class Command(BaseCommand):
         need_ids = self._need_subquery(counties)
         teacher_ids = f"SELECT id FROM teams_teacher WHERE county_id IN ({ids})"
         statements = [
-            f"DELETE FROM matching_unmatchedneed WHERE need_id IN ({need_ids})",
+            "DELETE FROM matching_unmatchedneeds WHERE run_id IN"
+            f" ({self._county_runs(counties)})",
             f"DELETE FROM matching_activity WHERE assignment_id IN (SELECT id FROM"
             f" matching_assignment WHERE need_id IN ({need_ids}) OR teacher_id IN"
             f" ({teacher_ids}))",
