@@ -388,6 +388,8 @@ BACKWARD = "\n".join(
 
 
 def forward(apps, schema_editor):
+    # One zone row: the triggers read it as a scalar.
+    apps.get_model("dashboard", "TallyZone").objects.all().delete()
     apps.get_model("dashboard", "TallyZone").objects.create(zone=settings.TIME_ZONE)
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(FORWARD)
@@ -396,6 +398,9 @@ def forward(apps, schema_editor):
 def backward(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(BACKWARD)
+    # Back at 0001 the table stays; the zone goes with the triggers that read it,
+    # so that migrating forward again leaves one row, not two.
+    apps.get_model("dashboard", "TallyZone").objects.all().delete()
 
 
 class Migration(migrations.Migration):
