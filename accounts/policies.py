@@ -21,7 +21,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import partial
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -29,7 +28,6 @@ from django.db.models import Model, QuerySet
 from django.http import Http404
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from common.errors import TransitionNotAllowed
@@ -91,12 +89,6 @@ def itself(actor, obj) -> bool:
 # Any coordinator, for an action on a collection (create, start a run): the service
 # checks that what the new object names is in the caller's counties.
 ANY_COORDINATOR: dict[str, Scope] = {Role.COORDINATOR: anyone}
-
-
-def labels(context: str) -> Callable[[str], Any]:
-    """The labels of one resource's actions: ``pgettext_lazy`` in ``context``
-    ("need action"), so that "confirm" may translate differently per resource."""
-    return partial(pgettext_lazy, context)
 
 
 @dataclass(frozen=True)

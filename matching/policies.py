@@ -19,7 +19,6 @@ from accounts.policies import (
     Action,
     Policy,
     in_county,
-    labels,
     own_teacher,
 )
 
@@ -31,9 +30,6 @@ COORDINATOR = {Role.COORDINATOR: in_county("need__school__county_id")}
 TEACHER_OR_COORDINATOR = {Role.TEACHER: own_teacher("teacher_id"), **COORDINATOR}
 
 
-_label = labels("assignment action")
-
-
 def _cleared_already(assignment: Assignment) -> bool:
     return assignment.decline_cleared_at is not None
 
@@ -42,21 +38,35 @@ ASSIGNMENT = Policy(
     Assignment,
     {
         "accept": Action(
-            _label("accept"), TEACHER_OR_COORDINATOR, A.PROPOSED, leads_to=A.ACCEPTED
+            pgettext_lazy("assignment action", "accept"),
+            TEACHER_OR_COORDINATOR,
+            A.PROPOSED,
+            leads_to=A.ACCEPTED,
         ),
         "decline": Action(
-            _label("decline"), TEACHER_OR_COORDINATOR, A.PROPOSED, leads_to=A.DECLINED
+            pgettext_lazy("assignment action", "decline"),
+            TEACHER_OR_COORDINATOR,
+            A.PROPOSED,
+            leads_to=A.DECLINED,
         ),
         "complete": Action(
-            _label("complete"), COORDINATOR, A.ACCEPTED, leads_to=A.COMPLETED
+            pgettext_lazy("assignment action", "complete"),
+            COORDINATOR,
+            A.ACCEPTED,
+            leads_to=A.COMPLETED,
         ),
         "cancel": Action(
-            _label("cancel"), COORDINATOR, A.ACCEPTED, leads_to=A.CANCELLED
+            pgettext_lazy("assignment action", "cancel"),
+            COORDINATOR,
+            A.ACCEPTED,
+            leads_to=A.CANCELLED,
         ),
         # Outside a run: the proposals of a confirmed team.
-        "propose": Action(_label("propose"), COORDINATOR, collection=True),
+        "propose": Action(
+            pgettext_lazy("assignment action", "propose"), COORDINATOR, collection=True
+        ),
         "clear_decline": Action(
-            _label("allow proposing again"),
+            pgettext_lazy("assignment action", "allow proposing again"),
             COORDINATOR,
             A.DECLINED,
             refuse_if=_cleared_already,

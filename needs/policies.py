@@ -25,10 +25,10 @@ import datetime as dt
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from accounts.models import Role
-from accounts.policies import Action, Policy, in_county, labels, own_school
+from accounts.policies import Action, Policy, in_county, own_school
 from common.errors import TransitionNotAllowed
 
 from .models import Need, NeedStatus, PlanGoal
@@ -58,46 +58,53 @@ def _reopen_too_late(need: Need) -> str | None:
     }
 
 
-_label = labels("need action")
-
-
 NEED = Policy(
     Need,
     {
-        "create": Action(_label("create"), STAFF, collection=True),
-        "update": Action(_label("edit"), STAFF, S.DRAFT),
-        "delete": Action(_label("delete"), STAFF, S.DRAFT),
+        "create": Action(
+            pgettext_lazy("need action", "create"), STAFF, collection=True
+        ),
+        "update": Action(pgettext_lazy("need action", "edit"), STAFF, S.DRAFT),
+        "delete": Action(pgettext_lazy("need action", "delete"), STAFF, S.DRAFT),
         "submit": Action(
-            _label("submit"), STAFF_OR_COORDINATOR, S.DRAFT, leads_to=S.SUBMITTED
+            pgettext_lazy("need action", "submit"),
+            STAFF_OR_COORDINATOR,
+            S.DRAFT,
+            leads_to=S.SUBMITTED,
         ),
         # approve -> open, return -> draft, reject -> rejected
-        "review": Action(_label("review"), COORDINATOR, S.SUBMITTED),
+        "review": Action(
+            pgettext_lazy("need action", "review"), COORDINATOR, S.SUBMITTED
+        ),
         "mark_matched": Action(
-            _label("mark as matched"),
+            pgettext_lazy("need action", "mark as matched"),
             COORDINATOR,
             S.OPEN,
             leads_to=S.MATCHED,
             system=True,
         ),
         "mark_open": Action(
-            _label("open its places again"),
+            pgettext_lazy("need action", "open its places again"),
             COORDINATOR,
             S.MATCHED,
             leads_to=S.OPEN,
             system=True,
         ),
         "confirm": Action(
-            _label("confirm fulfilment"), STAFF, S.MATCHED, leads_to=S.FULFILLED
+            pgettext_lazy("need action", "confirm fulfilment"),
+            STAFF,
+            S.MATCHED,
+            leads_to=S.FULFILLED,
         ),
         "reopen": Action(
-            _label("reopen"),
+            pgettext_lazy("need action", "reopen"),
             COORDINATOR,
             S.FULFILLED,
             leads_to=S.MATCHED,
             refuse_if=_reopen_too_late,
         ),
         "cancel": Action(
-            _label("cancel"),
+            pgettext_lazy("need action", "cancel"),
             STAFF_OR_COORDINATOR,
             {S.DRAFT, S.SUBMITTED, S.OPEN, S.MATCHED},
             leads_to=S.CANCELLED,
@@ -143,9 +150,6 @@ def serves_need(actor, need: Need) -> bool:
     ).exists()
 
 
-_goal_label = labels("goal action")
-
-
 def _marks_closed(goal: PlanGoal, action: str = "mark") -> TransitionNotAllowed | None:
     need = goal.need
     if goal_marks_open(need):
@@ -172,7 +176,7 @@ GOAL = Policy(
     PlanGoal,
     {
         "mark": Action(
-            _goal_label("mark a plan goal"),
+            pgettext_lazy("goal action", "mark a plan goal"),
             {
                 Role.SCHOOL_STAFF: own_school("need__school_id"),
                 Role.TEACHER: lambda actor, goal: (
@@ -186,7 +190,7 @@ GOAL = Policy(
             ),
         ),
         "confirm": Action(
-            _goal_label("confirm a goal mark"),
+            pgettext_lazy("goal action", "confirm a goal mark"),
             {Role.COORDINATOR: in_county("need__school__county_id")},
             refuse_if=_nothing_to_confirm,
             refusal=gettext_lazy("Only the county's coordinators confirm goal marks."),

@@ -11,22 +11,23 @@ a proposal (404)."""
 
 from __future__ import annotations
 
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from accounts.models import Role
-from accounts.policies import ANY_COORDINATOR, Action, Policy, in_county, labels
+from accounts.policies import ANY_COORDINATOR, Action, Policy, in_county
 
 from .models import ProposalStatus, Scenario, TeamProposal
-
-_scenario_label = labels("scenario action")
-_proposal_label = labels("team proposal action")
 
 SCENARIO = Policy(
     Scenario,
     {
-        "create": Action(_scenario_label("create"), ANY_COORDINATOR, collection=True),
+        "create": Action(
+            pgettext_lazy("scenario action", "create"), ANY_COORDINATOR, collection=True
+        ),
         "plan": Action(
-            _scenario_label("plan recruitment"), ANY_COORDINATOR, collection=True
+            pgettext_lazy("scenario action", "plan recruitment"),
+            ANY_COORDINATOR,
+            collection=True,
         ),
     },
     refusal=gettext_lazy("Only coordinators and admins plan."),
@@ -41,14 +42,22 @@ TEAM_PROPOSAL = Policy(
     TeamProposal,
     {
         "create": Action(
-            _proposal_label("propose a team"), ANY_COORDINATOR, collection=True
+            pgettext_lazy("team proposal action", "propose a team"),
+            ANY_COORDINATOR,
+            collection=True,
         ),
-        "swap": Action(_proposal_label("swap a member"), _PROPOSAL_SCOPE, P.PROPOSED),
+        "swap": Action(
+            pgettext_lazy("team proposal action", "swap a member"),
+            _PROPOSAL_SCOPE,
+            P.PROPOSED,
+        ),
         "set_leader": Action(
-            _proposal_label("change the leader"), _PROPOSAL_SCOPE, P.PROPOSED
+            pgettext_lazy("team proposal action", "change the leader"),
+            _PROPOSAL_SCOPE,
+            P.PROPOSED,
         ),
         "confirm": Action(
-            _proposal_label("confirm"),
+            pgettext_lazy("team proposal action", "confirm"),
             _PROPOSAL_SCOPE,
             P.PROPOSED,
             leads_to=P.CONFIRMED,

@@ -16,18 +16,32 @@ _REFUSAL = gettext_lazy(
 )
 
 
-def _actions(noun: str) -> dict[str, Action]:
+def _actions(create: object, edit: object) -> dict[str, Action]:
     in_scope = {Role.COORDINATOR: in_county("county_id")}
     return {
-        "create": Action(
-            pgettext_lazy(noun, "create"), ANY_COORDINATOR, collection=True
-        ),
-        "update": Action(pgettext_lazy(noun, "edit"), in_scope),
+        "create": Action(create, ANY_COORDINATOR, collection=True),
+        "update": Action(edit, in_scope),
     }
 
 
-TEACHER = Policy(Teacher, _actions("teacher action"), refusal=_REFUSAL)
-TEAM = Policy(Team, _actions("team action"), refusal=_REFUSAL)
+# Each label spelled out where makemessages can find it, in its own context
+# ("create" a teacher is to register one, a team is formed).
+TEACHER = Policy(
+    Teacher,
+    _actions(
+        pgettext_lazy("teacher action", "create"),
+        pgettext_lazy("teacher action", "edit"),
+    ),
+    refusal=_REFUSAL,
+)
+TEAM = Policy(
+    Team,
+    _actions(
+        pgettext_lazy("team action", "create"),
+        pgettext_lazy("team action", "edit"),
+    ),
+    refusal=_REFUSAL,
+)
 
 
 def access_teacher(actor, pk, *, for_write: str | None = None, queryset=None):
