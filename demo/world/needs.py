@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -198,20 +199,27 @@ def history(
 ) -> list[NeedTransition]:
     """The unsaved transitions of ``steps``: taken by ``actors["staff"]`` or
     ``actors["coordinator"]``, dated by ``at[verb]`` (now when missing), with
-    ``comments[verb]``."""
+    ``comments[verb]``. A verb taken twice (a need submitted again after it was
+    returned) is dated ``at["first_" + verb]`` the first time, when given: the
+    need's own date (``submitted_at``) is the last one's."""
     at, comments = at or {}, comments or {}
     now = timezone.now()
-    return [
-        NeedTransition(
-            need=need,
-            from_status=step.from_status,
-            to_status=step.to_status,
-            actor_id=_id(actors[step.by]),
-            comment=comments.get(step.verb, ""),
-            created_at=at.get(step.verb) or now,
+    ahead = Counter(step.verb for step in steps)
+    transitions = []
+    for step in steps:
+        ahead[step.verb] -= 1
+        first = at.get(f"first_{step.verb}") if ahead[step.verb] else None
+        transitions.append(
+            NeedTransition(
+                need=need,
+                from_status=step.from_status,
+                to_status=step.to_status,
+                actor_id=_id(actors[step.by]),
+                comment=comments.get(step.verb, ""),
+                created_at=first or at.get(step.verb) or now,
+            )
         )
-        for step in steps
-    ]
+    return transitions
 
 
 def _id(user: User | int | None) -> int | None:

@@ -137,3 +137,28 @@ def test_a_need_written_in_bulk_is_one_replayed_through_the_actions(world, statu
     assert replayed.status == expected["status"] == status
     assert replayed.filled == expected["filled"]
     assert replayed.cancel_reason == expected["cancel_reason"]
+
+
+def test_a_need_submitted_again_after_its_return_has_both_submissions_dated():
+    day = dt.datetime(2026, 3, 2, 10, tzinfo=dt.UTC)
+    at = {
+        "create": day,
+        "first_submit": day + dt.timedelta(days=1),
+        "return": day + dt.timedelta(days=2),
+        "submit": day + dt.timedelta(days=3),
+        "approve": day + dt.timedelta(days=4),
+    }
+    need, transitions = need_row(S.OPEN, staff=1, coordinator=2, at=at, returned=True)
+    assert [(t.to_status, t.created_at) for t in transitions] == [
+        (S.DRAFT, at["create"]),
+        (S.SUBMITTED, at["first_submit"]),
+        (S.DRAFT, at["return"]),
+        (S.SUBMITTED, at["submit"]),
+        (S.OPEN, at["approve"]),
+    ]
+    # The need's submission is its last one.
+    assert need.submitted_at == at["submit"]
+    # Without a date of its own, the first submission takes the submission's.
+    del at["first_submit"]
+    _, transitions = need_row(S.OPEN, staff=1, coordinator=2, at=at, returned=True)
+    assert transitions[1].created_at == transitions[3].created_at == at["submit"]
