@@ -1,19 +1,24 @@
 """A season of assistance in county A, in the past so that every number is fixed:
 the cycle runs from Monday 2026-03-02 to Sunday 2026-04-26 (8 weeks).
 
-- 张老师 (teacher_a) served two needs: N1 at school A (03-02..04-16, completed; the
-  school confirmed it on 04-26, 10 days late) and N2 at school A2 (04-01..06-30,
-  accepted, still running). Goals: N1 has 2 (1 met, 1 not met, both confirmed),
-  N2 has 2 (1 met and confirmed, 1 not marked).
+- 张老师 (teacher_a) served three needs: N1 at school A (03-02..04-16, completed;
+  the school confirmed it on 04-26, 10 days late), N2 at school A2 (04-01..06-30,
+  accepted, still running) and N3 at school A (below). Goals: N1 has 2 (1 met,
+  1 not met, both confirmed), N2 has 2 (1 met and confirmed, 1 not marked).
 - Activities of 张老师 in the period: 03-02 4 h/5 teachers, 03-04 2 h/0 (both week
   0), 03-20 6 h/10 (week 2) at school A, 04-06 3 h/2 (week 5) at school A2; a
   disputed 04-10 8 h/20 and a 02-20 one outside the period do not count.
-  So: 15 hours, 17 local teachers, 1 of 1 need due done (N2 still runs), 2 of
-  the 3 confirmed goals met (one unmarked), 3 of 8 weeks.
+  So: 15 hours, 17 local teachers, 2 of 2 needs due done (N1, N3; N2 still
+  runs), 2 of the 3 confirmed goals met (one unmarked), 3 of 8 weeks.
 - 王老师 (mate) is in the team with 张老师 but served no need and has no account.
-- School A also has N3 (03-01..03-31, matched, never confirmed: 26 days late at
-  04-26), and needs submitted in the period: N3 (clean), N4 (returned), N5
-  (rejected); N1 was submitted before the period.
+- School A also has N3 (03-01..03-31, matched by accepting 张老师, who completed
+  it without activities logged; never confirmed: 26 days late at 04-26), and
+  needs submitted in the period: N3 (clean), N4 (returned), N5 (rejected); N1
+  was submitted before the period.
+
+Every need has the history its state implies (demo.world): it was created,
+submitted, reviewed, matched by accepting its teacher and confirmed on the
+dates above; filled places count the accepted or completed assignments.
 """
 
 import datetime as dt
@@ -22,9 +27,11 @@ from types import SimpleNamespace
 import pytest
 from django.utils import timezone
 
+from demo.world import assignment_with_past, need_steps, need_with_past, reaches
 from evaluations import cycles, frameworks, ratings
 from evaluations.models import Rating
-from needs.models import NeedStatus, NeedTransition, PlanGoal
+from matching.models import AssignmentStatus
+from needs.models import NeedKind, NeedStatus, PlanGoal
 
 from .. import factories as f
 
@@ -57,53 +64,117 @@ def framework(admin, subject_type, rows, raters, name=None):
     )
 
 
+def dated(submitted=None, matched=None, confirmed=None):
+    """The dates of a need's history, by verb, from the ones the figures read:
+    created two days before it was submitted, reviewed the day after (halfway to
+    its match when that came sooner), matched and confirmed then."""
+    if submitted is None:
+        return {"create": at(D(2026, 2, 1))}
+    review = submitted + dt.timedelta(days=1)
+    if matched is not None:
+        review = min(review, submitted + (matched - submitted) / 2)
+    return {
+        "create": submitted - dt.timedelta(days=2),
+        "submit": submitted,
+        "approve": review,
+        "return": review,
+        "reject": review,
+        "accept": matched,
+        "confirm": confirmed,
+    }
+
+
+def need(world, status, *, school, specialty, title, at, returned=False, **fields):
+    """A need of ``school`` in ``status`` with the history the steps to it imply,
+    dated ``at`` (demo.world): created by school A's staff, reviewed by county
+    A's coordinator (B's for a school of county B), diagnosed when approved."""
+    in_a = school.county_id == world.county_a.id
+    staff = world.users.staff_a if in_a else world.users.staff_b
+    approved = reaches(need_steps(status, returned=returned), "approve")
+    return need_with_past(
+        status,
+        staff=staff,
+        coordinator=world.users.coord_a if in_a else world.users.coord_b,
+        at=at,
+        comments={"return": "请补充课时安排", "reject": "不属于帮扶范围"},
+        diagnosis=(3, 3, 3, 3) if approved else None,
+        returned=returned,
+        school=school,
+        specialty=specialty,
+        kind=NeedKind.TEACHING,
+        title=title,
+        description="需要一名教师",
+        headcount=fields.pop("headcount", 1),
+        start_date=fields.pop("start_date", f.TODAY),
+        end_date=fields.pop("end_date", f.TODAY + dt.timedelta(days=120)),
+        urgency=3,
+        **fields,
+    )
+
+
+def assignment(world, status, *, need, teacher):
+    """``teacher``'s assignment to ``need``, decided by the county's coordinator
+    when the need was matched, as the need's state implies."""
+    in_a = need.school.county_id == world.county_a.id
+    return assignment_with_past(
+        status,
+        need=need,
+        teacher=teacher,
+        decided_by=world.users.coord_a if in_a else world.users.coord_b,
+        decided_at=need.matched_at,
+    )
+
+
 @pytest.fixture
 def season(world):
     w = world
-    need = f.NeedFactory
+    S = NeedStatus
     n1 = need(
+        w,
+        S.FULFILLED,
         school=w.school_a,
         specialty=w.ecommerce,
+        title="直播电商实训",
         start_date=D(2026, 3, 2),
         end_date=D(2026, 4, 16),
-        status=NeedStatus.FULFILLED,
-        submitted_at=at(D(2026, 2, 15)),
-        matched_at=at(D(2026, 2, 25)),
-        fulfilled_at=at(D(2026, 4, 26)),
+        at=dated(at(D(2026, 2, 15)), at(D(2026, 2, 25)), at(D(2026, 4, 26))),
     )
     n2 = need(
+        w,
+        S.MATCHED,
         school=w.school_a2,
         specialty=w.ecommerce,
+        title="网店运营课程",
         start_date=D(2026, 4, 1),
         end_date=D(2026, 6, 30),
-        status=NeedStatus.MATCHED,
-        submitted_at=at(D(2026, 2, 20)),
-        matched_at=at(D(2026, 3, 25)),
+        at=dated(at(D(2026, 2, 20)), at(D(2026, 3, 25))),
     )
     n3 = need(
+        w,
+        S.MATCHED,
         school=w.school_a,
         specialty=w.accounting,
+        title="会计实务教学",
         start_date=D(2026, 3, 1),
         end_date=D(2026, 3, 31),
-        status=NeedStatus.MATCHED,
-        submitted_at=at(D(2026, 3, 5)),
-        matched_at=at(D(2026, 3, 6)),
+        at=dated(at(D(2026, 3, 5)), at(D(2026, 3, 6))),
     )
     n4 = need(
+        w,
+        S.DRAFT,
         school=w.school_a,
         specialty=w.accounting,
-        status=NeedStatus.DRAFT,
-        submitted_at=at(D(2026, 3, 10)),
+        title="财务软件培训",
+        returned=True,
+        at=dated(at(D(2026, 3, 10))),
     )
-    NeedTransition.objects.create(need=n4, from_status="submitted", to_status="draft")
     n5 = need(
+        w,
+        S.REJECTED,
         school=w.school_a,
         specialty=w.accounting,
-        status=NeedStatus.REJECTED,
-        submitted_at=at(D(2026, 3, 12)),
-    )
-    NeedTransition.objects.create(
-        need=n5, from_status="submitted", to_status="rejected"
+        title="出纳岗位实训",
+        at=dated(at(D(2026, 3, 12))),
     )
     # Confirmed outcomes (the coordinator confirmed the schools' marks); N2's
     # first goal is not marked.
@@ -112,13 +183,25 @@ def season(world):
             need=need_obj, text="目标", outcome=outcome, confirmed_outcome=outcome
         )
 
-    a1 = f.AssignmentFactory(need=n1, teacher=w.teacher_a, status="completed")
-    a2 = f.AssignmentFactory(need=n2, teacher=w.teacher_a, status="accepted")
+    A = AssignmentStatus
+    a1 = assignment(w, A.COMPLETED, need=n1, teacher=w.teacher_a)
+    a2 = assignment(w, A.ACCEPTED, need=n2, teacher=w.teacher_a)
+    # A matched need was matched by accepting a teacher: 张老师 served N3 too and
+    # finished before the period's end (done, so their figures stay the same).
+    assignment(w, A.COMPLETED, need=n3, teacher=w.teacher_a)
     # Someone else's assignment in county B does not count for county A.
-    f.AssignmentFactory(
-        need=f.NeedFactory(school=w.school_b, specialty=w.accounting),
+    assignment(
+        w,
+        A.ACCEPTED,
+        need=need(
+            w,
+            S.MATCHED,
+            school=w.school_b,
+            specialty=w.accounting,
+            title="旬阳会计实训",
+            at=dated(at(D(2026, 2, 10)), at(D(2026, 2, 20))),
+        ),
         teacher=w.teacher_b,
-        status="accepted",
     )
     act = f.ActivityFactory
     act(assignment=a1, date=D(2026, 3, 2), hours=4, local_teachers_reached=5)
@@ -154,15 +237,19 @@ LATE_START, LATE_END = D(2026, 4, 20), D(2026, 6, 30)
 
 def serve(world, teacher, school=None, start=LATE_START, end=LATE_END):
     """An accepted assignment of ``teacher`` to a matched need overlapping the
-    period, so that they served in it."""
-    need = f.NeedFactory(
+    period, so that they served in it: the need was submitted six weeks before
+    its start and matched a month before it."""
+    served = need(
+        world,
+        NeedStatus.MATCHED,
         school=school or world.school_a2,
         specialty=world.ecommerce,
+        title=f"{teacher.name}的帮扶需求",
         start_date=start,
         end_date=end,
-        status=NeedStatus.MATCHED,
+        at=dated(at(start - dt.timedelta(days=42)), at(start - dt.timedelta(days=30))),
     )
-    return f.AssignmentFactory(need=need, teacher=teacher, status="accepted")
+    return assignment(world, AssignmentStatus.ACCEPTED, need=served, teacher=teacher)
 
 
 def rate_all(cycle, score=80, only=None):

@@ -285,7 +285,7 @@ def test_teacher_indicators_are_computed_from_the_data(
     assert values_of(evaluation) == {
         "O1": 15.0,  # 4 + 2 + 6 + 3 hours (disputed and out-of-period left out)
         "O2": 17.0,  # 5 + 0 + 10 + 2 local teachers
-        "O3": 1.0,  # N1 done; N2 still running: neither done nor failed
+        "O3": 1.0,  # N1, N3 done; N2 still running: neither done nor failed
         "O4": 0.6667,  # 2 of the 3 confirmed goals met (one is not marked yet)
         "O5": 0.375,  # weeks 0, 2, 5 of 8
     }
@@ -687,7 +687,8 @@ def test_a_result_explains_its_data_median_gaps_and_what_lowered_it(
     mine = teacher_eval(objective_cycle, world.teacher_a)
     rows = {row["code"]: row for row in mine.breakdown["indicators"]}
     assert rows["O1"]["basis"] == {"activities": 4, "hours": 15.0}
-    assert rows["O3"]["basis"] == {"done": 1, "due": 1, "running": 1}
+    # N1 and N3 done (张老师 completed both), N2 still running.
+    assert rows["O3"]["basis"] == {"done": 2, "due": 2, "running": 1}
     assert rows["O4"]["basis"] == {
         "goals": 4,
         "confirmed": 3,
