@@ -9,7 +9,7 @@ from dashboard.queries import QUERY_COUNT
 from needs.models import NeedStatus
 
 from .. import factories as f
-from .conftest import need
+from .conftest import need, serving
 
 pytestmark = pytest.mark.django_db
 
@@ -150,18 +150,20 @@ def test_api_query_count_is_the_same_for_small_and_larger_data(
     small_all = _api_queries(api, coordinator)
     for _ in range(15):
         school = f.SchoolFactory(county=w.county_a)
+        teacher = f.TeacherFactory(home_school=w.home, county=w.county_b)
+        f.TeacherSkillFactory(teacher=teacher, specialty=w.accounting)
         for status in ("submitted", "open", "matched"):
-            need(
+            made = need(
                 w,
                 school,
                 status,
-                headcount=3,
-                filled=1,
+                # A matched need's one place is the teacher's.
+                headcount=1 if status == "matched" else 3,
                 submitted=12,
                 matched=2 if status == "matched" else None,
             )
-        teacher = f.TeacherFactory(home_school=w.home, county=w.county_b)
-        f.TeacherSkillFactory(teacher=teacher, specialty=w.accounting)
+            if status == "matched":
+                serving(w, made, teacher)
     assert _api_queries(api, coordinator, county=w.county_a.pk) == small
     assert _api_queries(api, coordinator) == small_all
     # the county list, the coordinator's counties, and the figures' own queries;

@@ -30,7 +30,7 @@ from needs.goals import goal_mark
 from needs.models import GoalMark, Need, PlanGoal
 
 from .. import factories as f
-from .conftest import NOW, days, need
+from .conftest import NOW, days, need, serving
 
 pytestmark = pytest.mark.django_db
 
@@ -67,7 +67,8 @@ def test_median_days_from_submission_to_match(county_a):
 
 def test_median_of_an_even_count_is_the_mean_of_the_middle_two(scenario):
     w = scenario.world
-    need(w, w.school_a2, "matched", filled=1, submitted=30, matched=7)
+    matched = need(w, w.school_a2, "matched", submitted=30, matched=7)
+    serving(w, matched, scenario.teacher_c)
     figures = dashboard_figures([w.county_a.pk], now=NOW)
     # 2, 4, 7, 10
     assert figures["median_days_to_match"] == 5.5
@@ -144,7 +145,7 @@ def test_schools_ranked_by_engagement(scenario, county_a):
         w.school_a.pk,
     ]
     a2, a3, a1 = ranking
-    # A2: its needs 5 and 7 were posted complete, need 7 confirmed 5 days after
+    # A2: its needs 5 and 7 were posted complete, need 7 confirmed 11 days after
     # its end (within 14 days); no rating task: (20 * 1 + 30 * 1) / 50
     assert (a2["rank"], a2["score"]) == (1, 100.0)
     assert (a2["complete_share"], a2["on_time_share"], a2["ratings_share"]) == (
@@ -195,9 +196,6 @@ def test_a_school_with_no_chances_yet_has_no_engagement(scenario, client):
     school = f.SchoolFactory(name="白河县第四职业中学", county=w.county_a)
     need(w, school, "draft")
     need(w, school, "submitted", submitted=2)  # waiting for review: no chance yet
-    # Served, but not due for confirmation yet and without goals.
-    served = need(w, school, "matched", filled=1, window=(-10, 60))
-    f.AssignmentFactory(need=served, teacher=scenario.teacher_c, status="accepted")
     # A task of a cycle just opened is no chance yet either.
     staff = f.UserFactory(username="staff_a4", role="school_staff", school=school)
     cycle = f.EvaluationCycleFactory(
@@ -217,6 +215,16 @@ def test_a_school_with_no_chances_yet_has_no_engagement(scenario, client):
     assert row["school"] == school.pk
     assert (row["score"], row["rank"], row["chances"]) == (None, None, 0)
     assert (row["rating_tasks"], row["rating_chances"]) == (1, 0)
+    # Served, but not due for confirmation yet and without goals: no chance to
+    # confirm nor to mark. A matched need was submitted and approved, though: its
+    # posting is a chance, taken, and the school's only one.
+    served = need(w, school, "matched", submitted=30, matched=10, window=(-10, 60))
+    f.AssignmentFactory(need=served, teacher=scenario.teacher_c, status="accepted")
+    ranking = dashboard_figures([w.county_a.pk], now=NOW)["engagement"]
+    row = next(r for r in ranking if r["school"] == school.pk)
+    assert (row["confirmations_due"], row["goals_to_mark"]) == (0, 0)
+    assert (row["needs_posted"], row["needs_posted_complete"]) == (1, 1)
+    assert (row["score"], row["chances"], row["rating_chances"]) == (100.0, 1, 0)
     # The page shows no figure, not 100 (it counts up to the real today, when the
     # served need would be due: it is left out there).
     served.assignments.all().delete()
@@ -237,7 +245,7 @@ def test_goals_marked_by_the_school_are_chances_taken(scenario):
     goal_mark(goal=first, actor=w.users.staff_a, outcome="met", note="已完成")
     goal_mark(goal=second, actor=w.users.teacher_a, outcome="met", note="已完成")
     # Goals of a need not yet started are no chance.
-    later = need(w, w.school_a, "matched", filled=1, submitted=9, matched=3,
+    later = need(w, w.school_a, "matched", submitted=9, matched=3,
                  window=(10, 90))  # fmt: skip
     f.AssignmentFactory(need=later, teacher=scenario.teacher_c, status="accepted")
     PlanGoal.objects.create(need=later, text="目标四")
@@ -393,14 +401,15 @@ def test_the_query_count_does_not_grow_with_the_data(scenario):
                 w,
                 school,
                 status,
-                headcount=2,
-                filled=1 if status != "draft" else 0,
-                submitted=i * 10 + 1 if status != "draft" else None,
+                # A matched need's one place is the assignment below.
+                headcount=1 if status in ("matched", "fulfilled") else 2,
+                submitted=i * 10 + 2 if status != "draft" else None,
                 matched=1 if status in ("matched", "fulfilled") else None,
                 confirmed=0 if status == "fulfilled" else None,
             )
             if status in ("matched", "fulfilled"):
-                a = f.AssignmentFactory(need=n, teacher=teacher, status="accepted")
+                done = "completed" if status == "fulfilled" else "accepted"
+                a = f.AssignmentFactory(need=n, teacher=teacher, status=done)
                 f.ActivityFactory(assignment=a, date=days(-i))
                 goal = PlanGoal.objects.create(need=n, text="目标")
                 GoalMark.objects.create(
@@ -439,9 +448,12 @@ def test_the_portable_median_agrees_with_percentile_cont(scenario):
 
 
 def test_a_need_served_by_two_teachers_counts_once(scenario):
-    f.AssignmentFactory(
-        need=scenario.needs.n6, teacher=scenario.teacher_c, status="accepted"
-    )
+    # Need 6 fills its two places with two teachers (its headcount allows no
+    # third): 张老师 accepted, teacher_e completed.
+    served = scenario.needs.n6.assignments.filter(
+        status__in=["accepted", "completed"]
+    ).values_list("status", flat=True)
+    assert sorted(served) == ["accepted", "completed"]
     figures = dashboard_figures([scenario.world.county_a.pk], now=NOW)
     a1 = next(
         r for r in figures["engagement"] if r["school"] == scenario.world.school_a.pk
