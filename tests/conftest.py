@@ -170,6 +170,14 @@ def world(db):
     return build_world()
 
 
+def people(world, school) -> dict:
+    """Who takes the steps of a need of ``school``: its county's staff and
+    coordinator in ``world`` (county A's for a school of A, else B's)."""
+    if school.county_id == world.county_a.id:
+        return {"staff": world.users.staff_a, "coordinator": world.users.coord_a}
+    return {"staff": world.users.staff_b, "coordinator": world.users.coord_b}
+
+
 def build_world():
     """The objects of ``world``, made in the database that is open."""
     build = Builder(password=PASSWORD)

@@ -34,6 +34,7 @@ from matching.models import AssignmentStatus
 from needs.models import NeedKind, NeedStatus, PlanGoal
 
 from .. import factories as f
+from ..conftest import people
 
 D = dt.date
 START, END = D(2026, 3, 2), D(2026, 4, 26)
@@ -88,13 +89,10 @@ def need(world, status, *, school, specialty, title, at, returned=False, **field
     """A need of ``school`` in ``status`` with the history the steps to it imply,
     dated ``at`` (demo.world): created by school A's staff, reviewed by county
     A's coordinator (B's for a school of county B), diagnosed when approved."""
-    in_a = school.county_id == world.county_a.id
-    staff = world.users.staff_a if in_a else world.users.staff_b
     approved = reaches(need_steps(status, returned=returned), "approve")
     return need_with_past(
         status,
-        staff=staff,
-        coordinator=world.users.coord_a if in_a else world.users.coord_b,
+        **people(world, school),
         at=at,
         comments={"return": "请补充课时安排", "reject": "不属于帮扶范围"},
         diagnosis=(3, 3, 3, 3) if approved else None,
@@ -115,12 +113,11 @@ def need(world, status, *, school, specialty, title, at, returned=False, **field
 def assignment(world, status, *, need, teacher):
     """``teacher``'s assignment to ``need``, decided by the county's coordinator
     when the need was matched, as the need's state implies."""
-    in_a = need.school.county_id == world.county_a.id
     return assignment_with_past(
         status,
         need=need,
         teacher=teacher,
-        decided_by=world.users.coord_a if in_a else world.users.coord_b,
+        decided_by=people(world, need.school)["coordinator"],
         decided_at=need.matched_at,
     )
 

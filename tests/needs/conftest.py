@@ -9,6 +9,7 @@ from demo.world import history, need_fields, need_steps
 from needs.models import NeedStatus, NeedTransition
 
 from .. import factories as f
+from ..conftest import people
 
 
 @pytest.fixture(autouse=True)
@@ -26,14 +27,13 @@ def make_need(world, status=NeedStatus.DRAFT, *, school=None, **fields):
     """A need of ``school`` (default school A) already in ``status``, with the
     fields and the history the steps to it imply (demo.world)."""
     school = school or world.school_a
-    in_a = school.county_id == world.county_a.id
-    staff = world.users.staff_a if in_a else None
+    actors = people(world, school)
     now = timezone.now()
     steps = need_steps(status)
     values = {
         "school": school,
         "specialty": world.ecommerce,
-        "created_by": staff or world.users.staff_b,
+        "created_by": actors["staff"],
         **need_fields(
             steps,
             headcount=fields.get("headcount", 1),
@@ -46,10 +46,7 @@ def make_need(world, status=NeedStatus.DRAFT, *, school=None, **fields):
     }
     values.update(fields)
     need = f.NeedFactory(**values)
-    actors = {
-        "staff": values["created_by"],
-        "coordinator": world.users.coord_a if in_a else world.users.coord_b,
-    }
+    actors = {**actors, "staff": values["created_by"]}
     NeedTransition.objects.bulk_create(history(steps, actors=actors, need=need))
     return need
 
