@@ -1,6 +1,7 @@
 """The benchmark commands run end to end on a fresh database and print the last
 line the README quotes (the figures themselves are not asserted: they are timings)."""
 
+import os
 from io import StringIO
 
 import pytest
@@ -29,6 +30,14 @@ def test_bench_matching_generates_its_world_and_reports_against_its_floor():
     assert fields["needs"] == "1000" and fields["teachers"] == "200"
     assert fields["optimal_gap"] == "0"
     assert float(fields["io_floor_s"]) > 0 and float(fields["ratio"]) > 0
+    # The machine's CPU time during the run (Linux: /proc/stat), and the ratio even
+    # a perfect schedule of it on this machine's cores could not beat.
+    cpu_s, cpu_ratio = float(fields["cpu_s"]), float(fields["cpu_ratio"])
+    assert 0 < cpu_s and 0 < cpu_ratio
+    # (from the printed figures, rounded to a millisecond: a few per cent off)
+    assert cpu_ratio == pytest.approx(
+        cpu_s / os.cpu_count() / float(fields["io_floor_s"]), rel=0.2
+    )
     run = MatchingRun.objects.get()
     assert run.status == RunStatus.SUCCEEDED
     assert Assignment.objects.filter(run=run).count() == int(fields["proposed"])

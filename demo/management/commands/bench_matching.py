@@ -7,12 +7,17 @@ last line::
 
     bench_matching scale=<s> needs=<n> teachers=<t> pairs=<p> proposed=<k>
     solve_s=<x> end_to_end_s=<y> optimal_gap=<g> greedy_score_ratio=<r>
-    io_floor_s=<f> ratio=<y/f>
+    io_floor_s=<f> ratio=<y/f> cpu_s=<c> cpu_ratio=<c/cores/f>
 
 (on one line). ``io_floor_s`` is the run's I/O floor measured around it, in
 the same process on the same data (:mod:`matching.floor`: read the inputs just
 before the run, COPY as many rows into temporary tables after it, no solving)
-and ``ratio`` is ``end_to_end_s`` over it. ``optimal_gap`` is the relative gap
+and ``ratio`` is ``end_to_end_s`` over it. ``cpu_s`` is the CPU time the whole
+machine spent while the run went on (``/proc/stat``: this process, the database
+and the kernel; on a quiet machine, the run's own work), and ``cpu_ratio`` the
+ratio no schedule of that work could beat on this machine's cores: ``cpu_s``
+shared perfectly among all cores, over the floor (``nan`` where ``/proc/stat``
+is missing). ``optimal_gap`` is the relative gap
 between the run's total score and
 an independent LP optimum (``solver.lp_optimum``, SciPy/HiGHS) of the same inputs,
 computed in the same command (0 when the run is exact); ``greedy_score_ratio`` is the
@@ -37,8 +42,10 @@ The run covers the benchmark counties of the scale only, never real data.
 
 from __future__ import annotations
 
+import os
 import time
 from datetime import date
+from pathlib import Path
 
 import numpy as np
 from django.core.management.base import BaseCommand, CommandError
@@ -60,6 +67,22 @@ SCALES = {
     "national": (100_000, 20_000),
 }
 SEED = 20241101
+_PROC_STAT = Path("/proc/stat")
+
+
+def machine_cpu_seconds() -> float:
+    """CPU time the machine has spent working since it started (every core, every
+    process and the kernel: user, nice, system, irq and softirq time; idle, I/O
+    wait and time stolen by a hypervisor left out), or nan without
+    ``/proc/stat``."""
+    try:
+        ticks = [int(x) for x in _PROC_STAT.read_text().split("\n", 1)[0].split()[1:]]
+        busy = sum(ticks[i] for i in (0, 1, 2, 5, 6))
+    except (OSError, ValueError, IndexError):
+        return float("nan")
+    return busy / os.sysconf("SC_CLK_TCK")
+
+
 PROVINCE = "基准测试"
 HOME_PROVINCE = "基准测试-派出地"
 BENCH_USER = "bench_matching"
@@ -137,9 +160,11 @@ class Command(BaseCommand):
         reads = floor.read(counties)  # the floor's reads, of what the run reads
         user = User.objects.get(username=BENCH_USER)
         run = MatchingRun.objects.create(county=None, started_by=user)
+        cpu0 = machine_cpu_seconds()
         t0 = time.perf_counter()
         run = matching_run_execute(run.pk, fan_out=False, counties=counties)
         end_to_end = time.perf_counter() - t0
+        cpu_s = machine_cpu_seconds() - cpu0
         if run.status != RunStatus.SUCCEEDED:
             raise CommandError(f"run #{run.pk} ended {run.status}: {run.error}")
         stats = run.stats
@@ -184,6 +209,10 @@ class Command(BaseCommand):
             f"into temporary tables {io_floor.write_s:.3f}s"
         )
         self.stdout.write(
+            f"CPU: the machine was busy for {cpu_s:.3f} CPU-seconds during the run, "
+            f"{cpu_s / end_to_end:.2f} of its {os.cpu_count()} cores on average"
+        )
+        self.stdout.write(
             f"total score {total:.2f}; greedy {greedy.total_score:.2f} "
             f"({len(greedy.proposals)} proposals, {greedy_s:.2f}s); LP optimum "
             f"{lp:.2f} ({lp_s:.2f}s)"
@@ -203,7 +232,8 @@ class Command(BaseCommand):
             f"proposed={stats['proposed']} solve_s={timings['solve_s']:.3f} "
             f"end_to_end_s={end_to_end:.3f} optimal_gap={gap_text} "
             f"greedy_score_ratio={ratio:.4f} io_floor_s={io_floor.total_s:.3f} "
-            f"ratio={end_to_end / io_floor.total_s:.2f}"
+            f"ratio={end_to_end / io_floor.total_s:.2f} cpu_s={cpu_s:.3f} "
+            f"cpu_ratio={cpu_s / (os.cpu_count() or 1) / io_floor.total_s:.2f}"
         )
 
     # --------------------------------------------------------------- bench rows
