@@ -33,7 +33,7 @@ def test_bench_matching_generates_its_world_and_reports_against_its_floor():
     # The machine's CPU time during the run (Linux: /proc/stat), and the ratio even
     # a perfect schedule of it on this machine's cores could not beat.
     cpu_s, cpu_ratio = float(fields["cpu_s"]), float(fields["cpu_ratio"])
-    assert 0 < cpu_s and 0 < cpu_ratio
+    assert cpu_s > 0 and cpu_ratio > 0
     # (from the printed figures, rounded to a millisecond: a few per cent off)
     assert cpu_ratio == pytest.approx(
         cpu_s / os.cpu_count() / float(fields["io_floor_s"]), rel=0.2

@@ -67,6 +67,12 @@ SCALES = {
     "national": (100_000, 20_000),
 }
 SEED = 20241101
+PROVINCE = "基准测试"
+HOME_PROVINCE = "基准测试-派出地"
+BENCH_USER = "bench_matching"
+SUPPORTING_SCHOOLS = 12
+NEED_KINDS = [k for k in NeedKind.values if k != NeedKind.OTHER]
+
 _PROC_STAT = Path("/proc/stat")
 
 
@@ -81,13 +87,6 @@ def machine_cpu_seconds() -> float:
     except (OSError, ValueError, IndexError):
         return float("nan")
     return busy / os.sysconf("SC_CLK_TCK")
-
-
-PROVINCE = "基准测试"
-HOME_PROVINCE = "基准测试-派出地"
-BENCH_USER = "bench_matching"
-SUPPORTING_SCHOOLS = 12
-NEED_KINDS = [k for k in NeedKind.values if k != NeedKind.OTHER]
 
 
 def _code(scale: str, index: int) -> str:
@@ -165,6 +164,7 @@ class Command(BaseCommand):
         run = matching_run_execute(run.pk, fan_out=False, counties=counties)
         end_to_end = time.perf_counter() - t0
         cpu_s = machine_cpu_seconds() - cpu0
+        cores = os.cpu_count() or 1
         if run.status != RunStatus.SUCCEEDED:
             raise CommandError(f"run #{run.pk} ended {run.status}: {run.error}")
         stats = run.stats
@@ -210,7 +210,7 @@ class Command(BaseCommand):
         )
         self.stdout.write(
             f"CPU: the machine was busy for {cpu_s:.3f} CPU-seconds during the run, "
-            f"{cpu_s / end_to_end:.2f} of its {os.cpu_count()} cores on average"
+            f"{cpu_s / end_to_end:.2f} of its {cores} cores on average"
         )
         self.stdout.write(
             f"total score {total:.2f}; greedy {greedy.total_score:.2f} "
@@ -233,7 +233,7 @@ class Command(BaseCommand):
             f"end_to_end_s={end_to_end:.3f} optimal_gap={gap_text} "
             f"greedy_score_ratio={ratio:.4f} io_floor_s={io_floor.total_s:.3f} "
             f"ratio={end_to_end / io_floor.total_s:.2f} cpu_s={cpu_s:.3f} "
-            f"cpu_ratio={cpu_s / (os.cpu_count() or 1) / io_floor.total_s:.2f}"
+            f"cpu_ratio={cpu_s / cores / io_floor.total_s:.2f}"
         )
 
     # --------------------------------------------------------------- bench rows
